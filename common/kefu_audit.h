@@ -1,0 +1,22 @@
+/*  kefu_audit: write an audit record (AUD-1) in the caller's transaction.
+ *
+ *  Every access to customer data and every change is recorded where it
+ *  happens: the record is an outbox event "audit.record.<action>" in the
+ *  same transaction as the access (DESIGN.md §2), so the audit service may
+ *  be down without a record being lost, and a failed access leaves none.
+ */
+#ifndef KEFU_AUDIT_H_INCLUDED
+#define KEFU_AUDIT_H_INCLUDED
+
+#include "kefu_service.h"
+
+#include <stdint.h>
+
+/*  Record that the caller of `call` did `action` ("ticket.viewed") on
+ *  `resource` ("ticket/42"), for `reason` (may be NULL), touching
+ *  `record_count` customer records. Uses the call's database connection,
+ *  which must be inside a transaction. Returns 0 or -1 (kefu_db_error). */
+int kefu_audit_record (kefu_call_t *call, const char *action, const char *resource,
+                       const char *reason, uint32_t record_count);
+
+#endif

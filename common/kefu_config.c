@@ -1,0 +1,267 @@
+/*  kefu_config: the table of every KEFU_* variable, and its loader.
+ *
+ *  To add a variable: add a row here, read it with kefu_config_string/int/
+ *  bool, and document it in the README (tests/unit/test_config.c fails until
+ *  the README names it).
+ */
+#include "kefu_config.h"
+#include "kefu_strbuf.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  Secrets read from a file are bounded: a key list, not a database dump. */
+enum { CONFIG_SECRET_FILE_MAX = 64 * 1024 };
+
+#define SERVICE_ENTRIES(UPPER, lower, port)                                                 \
+    { "KEFU_" UPPER "_BIND", KEFU_CONFIG_STRING, "tcp://127.0.0.1:" #port, 0, 0, false,      \
+      "ZeroMQ endpoint the " lower " service binds its ROUTER to" },                         \
+    { "KEFU_" UPPER "_ENDPOINT", KEFU_CONFIG_STRING, "tcp://127.0.0.1:" #port, 0, 0, false,  \
+      "Where callers reach the " lower " service; comma-separated for several replicas" },   \
+    { "KEFU_" UPPER "_DSN", KEFU_CONFIG_STRING, "", 0, 0, true,                              \
+      "PostgreSQL connection string of the " lower " service (else KEFU_DATABASE_URL)" },    \
+    { "KEFU_" UPPER "_WORKERS", KEFU_CONFIG_INT, "4", 1, 64, false,                          \
+      "Worker threads (each with its own database connection) in the " lower " service" }
+
+static const kefu_config_entry_t config_table[] = {
+    { "KEFU_LOG_LEVEL", KEFU_CONFIG_STRING, "info", 0, 0, false,
+      "Log level: debug, info, warn or error" },
+    { "KEFU_DATABASE_URL", KEFU_CONFIG_STRING, "host=127.0.0.1 port=5432 dbname=kefu", 0, 0, true,
+      "Default PostgreSQL connection string (libpq keyword/value or URI)" },
+    { "KEFU_DB_CONNECT_TIMEOUT_MS", KEFU_CONFIG_INT, "30000", 0, 600000, false,
+      "How long a service keeps retrying its first database connection at start" },
+    { "KEFU_REQUEST_TIMEOUT_MS", KEFU_CONFIG_INT, "5000", 100, 120000, false,
+      "Deadline the gateway gives each request to a service (then 504)" },
+    { "KEFU_HTTP_BIND", KEFU_CONFIG_STRING, "127.0.0.1", 0, 0, false,
+      "Address the gateway's HTTP server listens on" },
+    { "KEFU_HTTP_PORT", KEFU_CONFIG_INT, "8080", 0, 65535, false,
+      "Port of the gateway's HTTP server (0 = any free port)" },
+    { "KEFU_HTTP_MAX_BODY", KEFU_CONFIG_INT, "65536", 1024, 16777216, false,
+      "Largest request body the gateway accepts, in bytes (then 413)" },
+    { "KEFU_HTTP_MAX_CONNECTIONS", KEFU_CONFIG_INT, "4096", 16, 65536, false,
+      "Concurrent HTTP connections the gateway accepts" },
+    { "KEFU_API_KEYS", KEFU_CONFIG_STRING, "", 0, 0, true,
+      "API keys, comma-separated name:role:staff_id:secret entries" },
+    { "KEFU_GATEWAY_SERVICES", KEFU_CONFIG_STRING, "tickets", 0, 0, false,
+      "Services the gateway routes to and checks in /readyz, comma-separated" },
+    SERVICE_ENTRIES ("TICKETS", "tickets", 5551),
+};
+
+#define CONFIG_COUNT (sizeof config_table / sizeof config_table[0])
+
+struct _kefu_config_t {
+    char *values[CONFIG_COUNT];     /* the validated text of each entry */
+    long long ints[CONFIG_COUNT];
+};
+
+const kefu_config_entry_t *
+kefu_config_table (size_t *count)
+{
+    *count = CONFIG_COUNT;
+    return config_table;
+}
+
+static const char *
+config_getenv (const char *name, void *arg)
+{
+    (void) arg;
+    return getenv (name);
+}
+
+/*  Read a secret from the file named by NAME_FILE. Trailing newlines are
+ *  dropped, since editors and `echo` add them. */
+static char *
+config_read_secret_file (const char *path, kefu_strbuf_t *error, const char *name)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        kefu_strbuf_appendf (error, "%s_FILE: cannot open \"%s\": %s", name, path, strerror (errno));
+        return NULL;
+    }
+    char *text = malloc (CONFIG_SECRET_FILE_MAX + 1);
+    size_t size = text ? fread (text, 1, CONFIG_SECRET_FILE_MAX + 1, file) : 0;
+    int failed = ferror (file);
+    fclose (file);
+    if (!text || failed || size > CONFIG_SECRET_FILE_MAX) {
+        kefu_strbuf_appendf (error, "%s_FILE: cannot read \"%s\" (unreadable or over %d bytes)",
+                             name, path, CONFIG_SECRET_FILE_MAX);
+        free (text);
+        return NULL;
+    }
+    while (size > 0 && (text[size - 1] == '\n' || text[size - 1] == '\r'))
+        size--;
+    text[size] = '\0';
+    return text;
+}
+
+static bool
+config_parse_int (const char *text, long long *value)
+{
+    if (!*text)
+        return false;
+    errno = 0;
+    char *end;
+    long long parsed = strtoll (text, &end, 10);
+    if (errno || *end != '\0' || isspace ((unsigned char) *text))
+        return false;
+    *value = parsed;
+    return true;
+}
+
+static bool
+config_parse_bool (const char *text, long long *value)
+{
+    static const char *const truths[] = { "1", "true", "yes", "on" };
+    static const char *const lies[] = { "0", "false", "no", "off" };
+    for (size_t i = 0; i < sizeof truths / sizeof truths[0]; i++) {
+        if (strcmp (text, truths[i]) == 0) { *value = 1; return true; }
+        if (strcmp (text, lies[i]) == 0)   { *value = 0; return true; }
+    }
+    return false;
+}
+
+kefu_config_t *
+kefu_config_new_with (kefu_config_lookup_fn *lookup, void *arg, char **error)
+{
+    kefu_config_t *self = calloc (1, sizeof *self);
+    kefu_strbuf_t problem;
+    kefu_strbuf_init (&problem);
+    if (!self) {
+        *error = strdup ("out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < CONFIG_COUNT && kefu_strbuf_length (&problem) == 0; i++) {
+        const kefu_config_entry_t *entry = &config_table[i];
+        const char *text = lookup (entry->name, arg);
+        char *owned = NULL;
+        if (!text && entry->secret) {
+            char file_name[128];
+            snprintf (file_name, sizeof file_name, "%s_FILE", entry->name);
+            const char *path = lookup (file_name, arg);
+            if (path && *path) {
+                owned = config_read_secret_file (path, &problem, entry->name);
+                if (!owned)
+                    break;
+            }
+        }
+        if (!owned)
+            owned = strdup (text ? text : entry->default_value);
+        if (!owned) {
+            kefu_strbuf_append (&problem, "out of memory");
+            break;
+        }
+        self->values[i] = owned;
+        if (entry->type == KEFU_CONFIG_INT) {
+            long long value;
+            if (!config_parse_int (owned, &value) || value < entry->min || value > entry->max)
+                kefu_strbuf_appendf (&problem, "%s: must be an integer from %lld to %lld (got \"%s\")",
+                                     entry->name, entry->min, entry->max, entry->secret ? "***" : owned);
+            else
+                self->ints[i] = value;
+        }
+        else
+        if (entry->type == KEFU_CONFIG_BOOL) {
+            long long value;
+            if (!config_parse_bool (owned, &value))
+                kefu_strbuf_appendf (&problem, "%s: must be true or false (got \"%s\")",
+                                     entry->name, entry->secret ? "***" : owned);
+            else
+                self->ints[i] = value;
+        }
+    }
+    if (kefu_strbuf_length (&problem) > 0 || !kefu_strbuf_ok (&problem)) {
+        *error = kefu_strbuf_detach (&problem);
+        kefu_config_destroy (&self);
+        return NULL;
+    }
+    kefu_strbuf_release (&problem);
+    *error = NULL;
+    return self;
+}
+
+kefu_config_t *
+kefu_config_new (char **error)
+{
+    return kefu_config_new_with (config_getenv, NULL, error);
+}
+
+void
+kefu_config_destroy (kefu_config_t **self_p)
+{
+    assert (self_p);
+    kefu_config_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < CONFIG_COUNT; i++)
+        free (self->values[i]);
+    free (self);
+    *self_p = NULL;
+}
+
+static size_t
+config_index (const char *name, kefu_config_type_t type)
+{
+    for (size_t i = 0; i < CONFIG_COUNT; i++)
+        if (strcmp (config_table[i].name, name) == 0) {
+            assert (config_table[i].type == type);
+            return i;
+        }
+    fprintf (stderr, "kefu_config: \"%s\" is not in the configuration table\n", name);
+    abort ();
+}
+
+const char *
+kefu_config_string (kefu_config_t *self, const char *name)
+{
+    return self->values[config_index (name, KEFU_CONFIG_STRING)];
+}
+
+long long
+kefu_config_int (kefu_config_t *self, const char *name)
+{
+    return self->ints[config_index (name, KEFU_CONFIG_INT)];
+}
+
+bool
+kefu_config_bool (kefu_config_t *self, const char *name)
+{
+    return self->ints[config_index (name, KEFU_CONFIG_BOOL)] != 0;
+}
+
+/*  "tickets" + "BIND" -> "KEFU_TICKETS_BIND". */
+static void
+config_service_name (char *name, size_t size, const char *service, const char *suffix)
+{
+    int n = snprintf (name, size, "KEFU_");
+    for (const char *p = service; *p && (size_t) n + 1 < size; p++)
+        name[n++] = (char) toupper ((unsigned char) *p);
+    name[n] = '\0';
+    snprintf (name + n, size - (size_t) n, "_%s", suffix);
+}
+
+const char *
+kefu_config_service_string (kefu_config_t *self, const char *service, const char *suffix)
+{
+    char name[128];
+    config_service_name (name, sizeof name, service, suffix);
+    return kefu_config_string (self, name);
+}
+
+long long
+kefu_config_service_int (kefu_config_t *self, const char *service, const char *suffix)
+{
+    char name[128];
+    config_service_name (name, sizeof name, service, suffix);
+    return kefu_config_int (self, name);
+}
+
+const char *
+kefu_config_service_dsn (kefu_config_t *self, const char *service)
+{
+    const char *dsn = kefu_config_service_string (self, service, "DSN");
+    return *dsn ? dsn : kefu_config_string (self, "KEFU_DATABASE_URL");
+}

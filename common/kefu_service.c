@@ -1,0 +1,671 @@
+/*  kefu_service: ROUTER front end, worker threads, request dispatch. See
+ *  kefu_service.h for the contract.
+ *
+ *  Shape (the load-balancing broker of the ZeroMQ guide):
+ *
+ *      clients ── ROUTER (tcp) ──┐ main thread ┌── ROUTER (inproc) ── REQ worker 1 (own PGconn)
+ *                                └─────────────┘                    └─ REQ worker N
+ *
+ *  A worker announces itself with READY and thereafter each reply it sends
+ *  means it is free again. The main thread reads a client request only when
+ *  some worker is free, so a burst waits in ZeroMQ's queues, bounded by the
+ *  high-water mark, instead of piling up here. Handlers run in workers and
+ *  may block on PostgreSQL; the main thread never does.
+ */
+#include "kefu_service.h"
+#include "kefu_log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+enum {
+    SERVICE_WORKERS_MAX = 64,
+    SERVICE_POLL_MS = 100,              /* how often the stop flag is looked at */
+    SERVICE_FRAMES_MAX = 16,            /* routing frames + body */
+    SERVICE_MESSAGE_MAX = 4 * 1024 * 1024,
+    SERVICE_ENDPOINT_MAX = 256,
+    SERVICE_MESSAGE_TEXT_MAX = 512,
+    SERVICE_LINGER_MS = 2000,           /* let the last replies leave on shutdown */
+    SERVICE_RETRY_RESERVE_MS = 50,      /* a retry needs at least this much deadline left */
+};
+
+static const char READY_SIGNAL[] = "READY";
+
+static atomic_bool signalled_stop = false;
+
+typedef struct _kefu_worker_t kefu_worker_t;
+
+struct _kefu_service_t {
+    const kefu_service_spec_t *spec;
+    kefu_config_t *config;
+    char bind[SERVICE_ENDPOINT_MAX];
+    char endpoint[SERVICE_ENDPOINT_MAX];
+    char backend_endpoint[SERVICE_ENDPOINT_MAX];
+    void *context;
+    void *frontend;
+    void *backend;
+    kefu_worker_t *workers[SERVICE_WORKERS_MAX];
+    int worker_count;
+    atomic_bool stop;
+    bool started;
+};
+
+struct _kefu_worker_t {
+    kefu_service_t *service;
+    kefu_db_t *db;
+    pthread_t thread;
+    bool thread_started;
+    int index;
+};
+
+struct _kefu_call_t {
+    kefu_worker_t *worker;
+    const kefu_method_t *method;
+    Kefu__V1__Request *request;
+    ProtobufCMessage *payload;
+    /* the answer */
+    bool answered;
+    bool retry;                         /* the transaction may be run again */
+    Kefu__V1__Code code;
+    char type[64];
+    char field[64];
+    char message[SERVICE_MESSAGE_TEXT_MAX];
+    uint8_t *reply_payload;
+    size_t reply_size;
+};
+
+static int64_t
+service_now_unix_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_REALTIME, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* --- built-in methods ------------------------------------------------------ */
+
+static void
+service_ping (kefu_call_t *call)
+{
+    Kefu__V1__PingReply reply = KEFU__V1__PING_REPLY__INIT;
+    reply.service = (char *) call->worker->service->spec->name;
+    reply.version = (char *) call->worker->service->spec->version;
+    reply.database_up = kefu_db_ping (call->worker->db);
+    kefu_call_reply (call, &reply.base);
+}
+
+static const kefu_method_t service_builtin_methods[] = {
+    { "sys.ping", service_ping, NULL, false },
+};
+
+static const kefu_method_t *
+service_method_find (kefu_service_t *self, const char *name)
+{
+    for (size_t i = 0; i < sizeof service_builtin_methods / sizeof service_builtin_methods[0]; i++)
+        if (strcmp (service_builtin_methods[i].method, name) == 0)
+            return &service_builtin_methods[i];
+    for (size_t i = 0; i < self->spec->method_count; i++)
+        if (strcmp (self->spec->methods[i].method, name) == 0)
+            return &self->spec->methods[i];
+    return NULL;
+}
+
+/* --- the call API ------------------------------------------------------------ */
+
+const Kefu__V1__Request *
+kefu_call_request (kefu_call_t *call)
+{
+    return call->request;
+}
+
+const Kefu__V1__Actor *
+kefu_call_actor (kefu_call_t *call)
+{
+    return call->request->actor;
+}
+
+const ProtobufCMessage *
+kefu_call_payload (kefu_call_t *call)
+{
+    return call->payload;
+}
+
+kefu_db_t *
+kefu_call_db (kefu_call_t *call)
+{
+    return call->worker->db;
+}
+
+const char *
+kefu_call_service (kefu_call_t *call)
+{
+    return call->worker->service->spec->name;
+}
+
+void
+kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message)
+{
+    assert (!call->answered);
+    call->answered = true;
+    call->code = KEFU__V1__CODE__OK;
+    if (message) {
+        call->reply_size = protobuf_c_message_get_packed_size (message);
+        call->reply_payload = malloc (call->reply_size ? call->reply_size : 1);
+        if (!call->reply_payload) {
+            call->code = KEFU__V1__CODE__INTERNAL;
+            snprintf (call->type, sizeof call->type, "internal");
+            snprintf (call->message, sizeof call->message, "out of memory");
+            call->reply_size = 0;
+            return;
+        }
+        protobuf_c_message_pack (message, call->reply_payload);
+    }
+}
+
+void
+kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
+                const char *format, ...)
+{
+    assert (!call->answered);
+    assert (code != KEFU__V1__CODE__OK);
+    call->answered = true;
+    call->code = code;
+    snprintf (call->type, sizeof call->type, "%s", type ? type : "");
+    snprintf (call->field, sizeof call->field, "%s", field ? field : "");
+    va_list args;
+    va_start (args, format);
+    vsnprintf (call->message, sizeof call->message, format, args);
+    va_end (args);
+}
+
+void
+kefu_call_fail_db (kefu_call_t *call)
+{
+    kefu_db_t *db = call->worker->db;
+    if (kefu_db_connection_lost (db)) {
+        call->retry = kefu_db_retryable (db);
+        kefu_log_warn ("db.connection_lost", "method", call->method->method,
+                       "retry", call->retry ? "yes" : "no", "error", kefu_db_error (db), NULL);
+        kefu_call_fail (call, KEFU__V1__CODE__UNAVAILABLE, "database-unavailable", NULL,
+                        "the database is not reachable; retry later");
+    }
+    else {
+        kefu_log_error ("db.failed", "method", call->method->method, "sqlstate", kefu_db_sqlstate (db),
+                        "error", kefu_db_error (db), NULL);
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "internal error");
+    }
+}
+
+/*  Forget the outcome of a first attempt before running it again. */
+static void
+call_reset_answer (kefu_call_t *call)
+{
+    free (call->reply_payload);
+    call->reply_payload = NULL;
+    call->reply_size = 0;
+    call->answered = false;
+    call->retry = false;
+    call->code = KEFU__V1__CODE__OK;
+    call->type[0] = call->field[0] = call->message[0] = '\0';
+}
+
+/* --- a worker --------------------------------------------------------------- */
+
+/*  Decode and run one request body; fill `call` with the answer. */
+static void
+worker_handle (kefu_worker_t *self, kefu_call_t *call, const uint8_t *body, size_t size)
+{
+    call->request = kefu__v1__request__unpack (NULL, size, body);
+    if (!call->request) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "malformed-request", NULL,
+                        "the frame is not a kefu.v1.Request");
+        return;
+    }
+    call->method = service_method_find (self->service, call->request->method);
+    if (!call->method) {
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "unknown-method", "method",
+                        "this service has no method \"%.100s\"", call->request->method);
+        return;
+    }
+    if (call->request->deadline_unix_ms && call->request->deadline_unix_ms <= service_now_unix_ms ()) {
+        kefu_call_fail (call, KEFU__V1__CODE__DEADLINE_EXCEEDED, "deadline-exceeded", NULL,
+                        "the request's deadline passed before it could start");
+        return;
+    }
+    if (call->method->needs_actor && (!call->request->actor || !*call->request->actor->staff_id)) {
+        kefu_call_fail (call, KEFU__V1__CODE__UNAUTHENTICATED, "unauthenticated", "actor",
+                        "this method needs an actor with a staff id");
+        return;
+    }
+    if (call->method->request_type) {
+        call->payload = protobuf_c_message_unpack (call->method->request_type, NULL,
+                                                   call->request->payload.len, call->request->payload.data);
+        if (!call->payload) {
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "malformed-payload", "payload",
+                            "the payload is not a %s", call->method->request_type->name);
+            return;
+        }
+    }
+    kefu_db_ensure (self->db);
+    call->method->handler (call);
+    if (call->answered && call->retry) {
+        /*  The connection went away before COMMIT: nothing was written, so
+         *  run the handler once more on a fresh connection, if the deadline
+         *  leaves time for it. */
+        int64_t left = call->request->deadline_unix_ms
+                     ? call->request->deadline_unix_ms - service_now_unix_ms () : 10000;
+        if (left > SERVICE_RETRY_RESERVE_MS && kefu_db_connect (self->db, left - SERVICE_RETRY_RESERVE_MS) == 0) {
+            call_reset_answer (call);
+            call->method->handler (call);
+        }
+    }
+    if (!call->answered) {
+        kefu_log_error ("service.unanswered", "method", call->method->method, NULL);
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "internal error");
+    }
+}
+
+/*  Serialize the answer of `call` into a Reply frame. Returns 0 or -1. */
+static int
+worker_send_reply (kefu_call_t *call, void *socket, zmq_msg_t *frames, int routing_count)
+{
+    Kefu__V1__Status status = KEFU__V1__STATUS__INIT;
+    Kefu__V1__Reply reply = KEFU__V1__REPLY__INIT;
+    status.code = call->code;
+    status.message = call->message;
+    status.type = call->type;
+    status.field = call->field;
+    reply.status = &status;
+    reply.request_id = call->request ? call->request->request_id : (char *) "";
+    reply.payload.data = call->reply_payload;
+    reply.payload.len = call->reply_size;
+
+    for (int i = 0; i < routing_count; i++)
+        if (zmq_msg_send (&frames[i], socket, ZMQ_SNDMORE) < 0)
+            return -1;
+    zmq_msg_t out;
+    size_t size = kefu__v1__reply__get_packed_size (&reply);
+    if (zmq_msg_init_size (&out, size) != 0)
+        return -1;
+    kefu__v1__reply__pack (&reply, zmq_msg_data (&out));
+    if (zmq_msg_send (&out, socket, 0) < 0) {
+        zmq_msg_close (&out);
+        return -1;
+    }
+    return 0;
+}
+
+static void *
+worker_run (void *arg)
+{
+    kefu_worker_t *self = arg;
+    void *socket = zmq_socket (self->service->context, ZMQ_REQ);
+    if (!socket || zmq_connect (socket, self->service->backend_endpoint) != 0
+    ||  zmq_send (socket, READY_SIGNAL, sizeof READY_SIGNAL - 1, 0) < 0) {
+        kefu_log_error ("worker.start_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+        if (socket)
+            zmq_close (socket);
+        return NULL;
+    }
+    while (true) {
+        /*  [routing frames...][body] */
+        zmq_msg_t frames[SERVICE_FRAMES_MAX];
+        int count = 0;
+        bool more = true, terminated = false;
+        while (more) {
+            zmq_msg_t frame;
+            zmq_msg_init (&frame);
+            if (zmq_msg_recv (&frame, socket, 0) < 0) {
+                zmq_msg_close (&frame);
+                terminated = true;
+                break;
+            }
+            more = zmq_msg_more (&frame);
+            if (count < SERVICE_FRAMES_MAX)
+                frames[count++] = frame;
+            else
+                zmq_msg_close (&frame);     /* the broker bounds frames; belt and braces */
+        }
+        if (terminated) {
+            for (int i = 0; i < count; i++)
+                zmq_msg_close (&frames[i]);
+            break;
+        }
+        kefu_call_t call = { .worker = self };
+        zmq_msg_t *body = &frames[count - 1];
+        struct timespec started;
+        clock_gettime (CLOCK_MONOTONIC, &started);
+        worker_handle (self, &call, zmq_msg_data (body), zmq_msg_size (body));
+        if (worker_send_reply (&call, socket, frames, count - 1) != 0)
+            kefu_log_warn ("worker.reply_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+        if (kefu_log_enabled (KEFU_LOG_DEBUG)) {
+            struct timespec ended;
+            clock_gettime (CLOCK_MONOTONIC, &ended);
+            char micros[32];
+            snprintf (micros, sizeof micros, "%ld",
+                      (long) ((ended.tv_sec - started.tv_sec) * 1000000 + (ended.tv_nsec - started.tv_nsec) / 1000));
+            kefu_log_debug ("request", "method", call.request ? call.request->method : "",
+                            "code", kefu__v1__code__descriptor.values[call.code].name, "micros", micros, NULL);
+        }
+        for (int i = 0; i < count; i++)
+            zmq_msg_close (&frames[i]);
+        if (call.payload)
+            protobuf_c_message_free_unpacked (call.payload, NULL);
+        if (call.request)
+            kefu__v1__request__free_unpacked (call.request, NULL);
+        free (call.reply_payload);
+    }
+    zmq_close (socket);
+    return NULL;
+}
+
+/* --- the service ------------------------------------------------------------ */
+
+kefu_service_t *
+kefu_service_new (const kefu_service_spec_t *spec, kefu_config_t *config)
+{
+    kefu_service_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->spec = spec;
+    self->config = config;
+    kefu_service_set_bind (self, kefu_config_service_string (config, spec->name, "BIND"));
+    snprintf (self->backend_endpoint, sizeof self->backend_endpoint, "inproc://kefu-%s-workers-%p",
+              spec->name, (void *) self);
+    self->context = zmq_ctx_new ();
+    if (!self->context) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+kefu_service_set_bind (kefu_service_t *self, const char *endpoint)
+{
+    snprintf (self->bind, sizeof self->bind, "%s", endpoint);
+}
+
+const char *
+kefu_service_endpoint (kefu_service_t *self)
+{
+    return self->endpoint;
+}
+
+static void
+service_signal_handler (int signal_number)
+{
+    (void) signal_number;
+    atomic_store (&signalled_stop, true);
+}
+
+void
+kefu_service_catch_signals (void)
+{
+    struct sigaction action;
+    memset (&action, 0, sizeof action);
+    action.sa_handler = service_signal_handler;
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGTERM, &action, NULL);
+    sigaction (SIGINT, &action, NULL);
+}
+
+void
+kefu_service_stop (kefu_service_t *self)
+{
+    atomic_store (&self->stop, true);
+}
+
+static bool
+service_stopping (kefu_service_t *self)
+{
+    return atomic_load (&self->stop) || atomic_load (&signalled_stop);
+}
+
+/*  Apply migrations on a connection of its own, closed afterwards. */
+static int
+service_migrate (kefu_service_t *self, const char *dsn, int64_t timeout_ms)
+{
+    kefu_db_t *db = kefu_db_new (dsn, self->spec->name);
+    if (!db)
+        return -1;
+    int rc = -1;
+    if (kefu_db_connect (db, timeout_ms) != 0)
+        kefu_log_error ("db.connect_failed", "error", kefu_db_error (db), NULL);
+    else
+    if (kefu_migrate_apply (db, self->spec->name, self->spec->migrations, self->spec->migration_count) >= 0)
+        rc = 0;
+    kefu_db_destroy (&db);
+    return rc;
+}
+
+static int
+service_set_int (void *socket, int option, int value)
+{
+    return zmq_setsockopt (socket, option, &value, sizeof value);
+}
+
+int
+kefu_service_start (kefu_service_t *self)
+{
+    assert (!self->started);
+    const char *dsn = kefu_config_service_dsn (self->config, self->spec->name);
+    int64_t timeout_ms = kefu_config_int (self->config, "KEFU_DB_CONNECT_TIMEOUT_MS");
+    if (service_migrate (self, dsn, timeout_ms) != 0)
+        return -1;
+
+    int64_t max_message = SERVICE_MESSAGE_MAX;
+    self->frontend = zmq_socket (self->context, ZMQ_ROUTER);
+    self->backend = zmq_socket (self->context, ZMQ_ROUTER);
+    if (!self->frontend || !self->backend
+    ||  service_set_int (self->frontend, ZMQ_LINGER, SERVICE_LINGER_MS) != 0
+    ||  zmq_setsockopt (self->frontend, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message) != 0
+    ||  service_set_int (self->backend, ZMQ_LINGER, 0) != 0
+    ||  zmq_bind (self->backend, self->backend_endpoint) != 0) {
+        kefu_log_error ("service.socket_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+        return -1;
+    }
+    if (zmq_bind (self->frontend, self->bind) != 0) {
+        kefu_log_error ("service.bind_failed", "endpoint", self->bind, "error", zmq_strerror (zmq_errno ()), NULL);
+        return -1;
+    }
+    size_t size = sizeof self->endpoint;
+    zmq_getsockopt (self->frontend, ZMQ_LAST_ENDPOINT, self->endpoint, &size);
+
+    /*  Workers must not take SIGTERM: the main thread's poll sees it. */
+    sigset_t all, previous;
+    sigfillset (&all);
+    pthread_sigmask (SIG_BLOCK, &all, &previous);
+    int wanted = (int) kefu_config_service_int (self->config, self->spec->name, "WORKERS");
+    for (int i = 0; i < wanted && i < SERVICE_WORKERS_MAX; i++) {
+        kefu_worker_t *worker = calloc (1, sizeof *worker);
+        if (!worker)
+            break;
+        worker->service = self;
+        worker->index = i;
+        self->workers[self->worker_count++] = worker;
+        worker->db = kefu_db_new (dsn, self->spec->name);
+        if (!worker->db)
+            break;
+        /*  A worker that cannot connect now reconnects on its first request. */
+        if (kefu_db_connect (worker->db, 0) != 0)
+            kefu_log_warn ("worker.db_not_ready", "error", kefu_db_error (worker->db), NULL);
+        if (pthread_create (&worker->thread, NULL, worker_run, worker) != 0)
+            break;
+        worker->thread_started = true;
+    }
+    pthread_sigmask (SIG_SETMASK, &previous, NULL);
+    if (self->worker_count < wanted || !self->workers[self->worker_count - 1]->thread_started) {
+        kefu_log_error ("service.workers_failed", NULL);
+        return -1;
+    }
+    self->started = true;
+    char workers[16];
+    snprintf (workers, sizeof workers, "%d", self->worker_count);
+    kefu_log_info ("service.started", "endpoint", self->endpoint, "workers", workers,
+                   "version", self->spec->version, NULL);
+    return 0;
+}
+
+/*  Move one whole multipart message from `from` to `to`, dropping the first
+ *  `skip` frames (the worker's identity and REQ delimiter). */
+static int
+service_forward (void *from, void *to, int skip)
+{
+    bool more = true;
+    int index = 0;
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, from, 0) < 0) {
+            zmq_msg_close (&frame);
+            return -1;
+        }
+        more = zmq_msg_more (&frame);
+        if (index++ < skip)
+            zmq_msg_close (&frame);
+        else
+        if (zmq_msg_send (&frame, to, more ? ZMQ_SNDMORE : 0) < 0) {
+            zmq_msg_close (&frame);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*  Read one client request and hand it to `worker_identity`, or, if it has
+ *  too many frames to be a request, answer it here. Returns true if the
+ *  worker was given the request (the identity frame is then consumed). */
+static bool
+service_dispatch (kefu_service_t *self, zmq_msg_t *worker_identity)
+{
+    zmq_msg_t frames[SERVICE_FRAMES_MAX];
+    int count = 0;
+    bool more = true, overflow = false;
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, self->frontend, 0) < 0) {
+            zmq_msg_close (&frame);
+            break;
+        }
+        more = zmq_msg_more (&frame);
+        if (count < SERVICE_FRAMES_MAX)
+            frames[count++] = frame;
+        else {
+            overflow = true;
+            zmq_msg_close (&frame);
+        }
+    }
+    if (count < 2 || overflow) {
+        /*  A ROUTER message is at least [identity][body]; anything else
+         *  cannot be a request. Answer it with INVALID_ARGUMENT rather than
+         *  dropping it, so the client is never left waiting. */
+        if (count >= 1) {
+            kefu_call_t call = { .worker = NULL };
+            kefu_call_fail (&call, KEFU__V1__CODE__INVALID_ARGUMENT, "malformed-request", NULL,
+                            "a request is routing frames then one kefu.v1.Request frame");
+            worker_send_reply (&call, self->frontend, frames, 1);
+        }
+        for (int i = 0; i < count; i++)
+            zmq_msg_close (&frames[i]);
+        return false;
+    }
+    zmq_msg_t delimiter;
+    zmq_msg_init (&delimiter);
+    zmq_msg_send (worker_identity, self->backend, ZMQ_SNDMORE);
+    zmq_msg_send (&delimiter, self->backend, ZMQ_SNDMORE);
+    for (int i = 0; i < count; i++)
+        zmq_msg_send (&frames[i], self->backend, i + 1 < count ? ZMQ_SNDMORE : 0);
+    return true;
+}
+
+int
+kefu_service_run (kefu_service_t *self)
+{
+    assert (self->started);
+    zmq_msg_t idle[SERVICE_WORKERS_MAX];
+    int idle_count = 0, ready_count = 0;
+
+    while (true) {
+        bool stopping = service_stopping (self);
+        /*  Stop once every worker that ever said READY is idle again. */
+        if (stopping && idle_count == ready_count)
+            break;
+        zmq_pollitem_t items[] = {
+            { self->backend, 0, ZMQ_POLLIN, 0 },
+            { self->frontend, 0, ZMQ_POLLIN, 0 },
+        };
+        int item_count = (!stopping && idle_count > 0) ? 2 : 1;
+        int rc = zmq_poll (items, item_count, SERVICE_POLL_MS);
+        if (rc < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            kefu_log_error ("service.poll_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            /*  [worker id][""][READY] or [worker id][""][routing...][reply] */
+            zmq_msg_t identity, delimiter, first;
+            zmq_msg_init (&identity);
+            zmq_msg_init (&delimiter);
+            zmq_msg_init (&first);
+            zmq_msg_recv (&identity, self->backend, 0);
+            zmq_msg_recv (&delimiter, self->backend, 0);
+            zmq_msg_close (&delimiter);
+            zmq_msg_recv (&first, self->backend, 0);
+            if (!zmq_msg_more (&first) && zmq_msg_size (&first) == sizeof READY_SIGNAL - 1
+            &&  memcmp (zmq_msg_data (&first), READY_SIGNAL, sizeof READY_SIGNAL - 1) == 0) {
+                ready_count++;
+                zmq_msg_close (&first);
+            }
+            else {
+                zmq_msg_send (&first, self->frontend, zmq_msg_more (&first) ? ZMQ_SNDMORE : 0);
+                if (service_forward (self->backend, self->frontend, 0) != 0)
+                    kefu_log_warn ("service.forward_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+            }
+            idle[idle_count++] = identity;
+        }
+        if (item_count > 1 && (items[1].revents & ZMQ_POLLIN) && idle_count > 0)
+            if (service_dispatch (self, &idle[idle_count - 1]))
+                idle_count--;
+    }
+    for (int i = 0; i < idle_count; i++)
+        zmq_msg_close (&idle[i]);
+    kefu_log_info ("service.stopped", NULL);
+    return 0;
+}
+
+void
+kefu_service_destroy (kefu_service_t **self_p)
+{
+    assert (self_p);
+    kefu_service_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->frontend)
+        zmq_close (self->frontend);
+    if (self->backend)
+        zmq_close (self->backend);
+    /*  Wakes the workers' blocking receives with ETERM. */
+    zmq_ctx_shutdown (self->context);
+    for (int i = 0; i < self->worker_count; i++) {
+        kefu_worker_t *worker = self->workers[i];
+        if (worker->thread_started)
+            pthread_join (worker->thread, NULL);
+        kefu_db_destroy (&worker->db);
+        free (worker);
+    }
+    zmq_ctx_term (self->context);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,71 @@
+/*  kefu_text: UTF-8 validation and field checks. See kefu_text.h. */
+#include "kefu_text.h"
+
+#include <stdint.h>
+#include <string.h>
+
+bool
+kefu_text_valid_utf8 (const char *text)
+{
+    const unsigned char *p = (const unsigned char *) text;
+    while (*p) {
+        uint32_t code;
+        int extra;
+        if (*p < 0x80) { p++; continue; }
+        else if ((*p & 0xE0) == 0xC0) { code = *p & 0x1F; extra = 1; }
+        else if ((*p & 0xF0) == 0xE0) { code = *p & 0x0F; extra = 2; }
+        else if ((*p & 0xF8) == 0xF0) { code = *p & 0x07; extra = 3; }
+        else return false;
+        p++;
+        for (int i = 0; i < extra; i++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return false;
+            code = (code << 6) | (*p & 0x3F);
+        }
+        static const uint32_t smallest[] = { 0, 0x80, 0x800, 0x10000 };
+        if (code < smallest[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return false;
+    }
+    return true;
+}
+
+size_t
+kefu_text_length (const char *text)
+{
+    size_t count = 0;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+const char *
+kefu_text_check (const char *text, kefu_text_kind_t kind, size_t max_chars, bool required)
+{
+    if (!text)
+        text = "";
+    if (!kefu_text_valid_utf8 (text))
+        return "is not valid UTF-8";
+    bool visible = false;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+        bool allowed_control = kind == KEFU_TEXT_MULTILINE && (*p == '\t' || *p == '\n' || *p == '\r');
+        if ((*p < 0x20 || *p == 0x7F) && !allowed_control)
+            return "contains a control character";
+        if (*p != ' ' && !allowed_control)
+            visible = true;
+    }
+    if (required && !visible)
+        return "is required";
+    if (kefu_text_length (text) > max_chars)
+        return "is too long";
+    return NULL;
+}
+
+bool
+kefu_text_one_of (const char *text, const char *const *choices)
+{
+    for (; *choices; choices++)
+        if (strcmp (text, *choices) == 0)
+            return true;
+    return false;
+}

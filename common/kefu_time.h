@@ -1,0 +1,30 @@
+/*  kefu_time: timestamps on the wire and the clock.
+ *
+ *  All timestamps are UTC in storage and RFC 3339 on the wire (DESIGN.md
+ *  §5 "Time"). The clock goes through kefu_time_now_ms() so that tests can
+ *  drive it (kefu_time_set_fake).
+ */
+#ifndef KEFU_TIME_H_INCLUDED
+#define KEFU_TIME_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*  Milliseconds since the Unix epoch, from the real or the fake clock. */
+int64_t kefu_time_now_ms (void);
+
+/*  Make kefu_time_now_ms() return `unix_ms` (tests); 0 restores the real
+ *  clock. */
+void kefu_time_set_fake (int64_t unix_ms);
+
+/*  Parse an RFC 3339 date-time ("2026-11-25T09:30:00Z",
+ *  "2026-11-25T17:30:00.250+08:00") into Unix milliseconds. Returns true on
+ *  success; anything else, including impossible dates, is false. */
+bool kefu_time_parse_rfc3339 (const char *text, int64_t *unix_ms);
+
+/*  Format Unix milliseconds as "YYYY-MM-DDTHH:MM:SS.mmmZ" into `out`
+ *  (at least KEFU_TIME_TEXT_SIZE bytes). */
+enum { KEFU_TIME_TEXT_SIZE = 32 };
+void kefu_time_format_rfc3339 (int64_t unix_ms, char *out);
+
+#endif
