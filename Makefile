@@ -43,6 +43,8 @@ BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# test_<service>_*.c tests a service's own objects too.
+unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 
 .PHONY: all build run test unit e2e bench python clean format deps
 .DEFAULT_GOAL := all
@@ -94,6 +96,11 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# A service's unit tests include its private headers.
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(if $(call unit_service,$*),-Iservices/$(call unit_service,$*)) $(CFLAGS) -MMD -MP -c $< -o $@
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(PROTO_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -c $< -o $@
 
@@ -117,7 +124,6 @@ $(BUILD)/bin/kefu-%: $(BUILD)/obj/services/%/main.o $(BUILD)/lib/lib%.a $(LIBKEF
 
 # A unit test links libkefu and, when its name says so
 # (test_<service>_*.c), that service's objects.
-unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(LIBKEFU)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@

@@ -202,14 +202,24 @@ kefu_config_destroy (kefu_config_t **self_p)
     *self_p = NULL;
 }
 
+/*  The row of `name`, or CONFIG_COUNT if it has none. */
 static size_t
-config_index (const char *name, kefu_config_type_t type)
+config_find (const char *name, kefu_config_type_t type)
 {
     for (size_t i = 0; i < CONFIG_COUNT; i++)
         if (strcmp (config_table[i].name, name) == 0) {
             assert (config_table[i].type == type);
             return i;
         }
+    return CONFIG_COUNT;
+}
+
+static size_t
+config_index (const char *name, kefu_config_type_t type)
+{
+    size_t index = config_find (name, type);
+    if (index < CONFIG_COUNT)
+        return index;
     fprintf (stderr, "kefu_config: \"%s\" is not in the configuration table\n", name);
     abort ();
 }
@@ -248,20 +258,22 @@ kefu_config_service_string (kefu_config_t *self, const char *service, const char
 {
     char name[128];
     config_service_name (name, sizeof name, service, suffix);
-    return kefu_config_string (self, name);
+    size_t index = config_find (name, KEFU_CONFIG_STRING);
+    return index < CONFIG_COUNT ? self->values[index] : NULL;
 }
 
 long long
-kefu_config_service_int (kefu_config_t *self, const char *service, const char *suffix)
+kefu_config_service_int (kefu_config_t *self, const char *service, const char *suffix, long long fallback)
 {
     char name[128];
     config_service_name (name, sizeof name, service, suffix);
-    return kefu_config_int (self, name);
+    size_t index = config_find (name, KEFU_CONFIG_INT);
+    return index < CONFIG_COUNT ? self->ints[index] : fallback;
 }
 
 const char *
 kefu_config_service_dsn (kefu_config_t *self, const char *service)
 {
     const char *dsn = kefu_config_service_string (self, service, "DSN");
-    return *dsn ? dsn : kefu_config_string (self, "KEFU_DATABASE_URL");
+    return dsn && *dsn ? dsn : kefu_config_string (self, "KEFU_DATABASE_URL");
 }

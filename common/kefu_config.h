@@ -58,8 +58,10 @@ bool kefu_config_bool (kefu_config_t *self, const char *name);
 const char *kefu_config_service_dsn (kefu_config_t *self, const char *service);
 
 /*  A per-service variable, "KEFU_<SERVICE>_<suffix>", e.g. ("tickets",
- *  "BIND"). Borrowed; aborts if the variable is not in the table. */
+ *  "BIND"). A service without rows in the table (a test's) gets NULL, or
+ *  `fallback` for an integer. Strings are borrowed. */
 const char *kefu_config_service_string (kefu_config_t *self, const char *service, const char *suffix);
-long long kefu_config_service_int (kefu_config_t *self, const char *service, const char *suffix);
+long long kefu_config_service_int (kefu_config_t *self, const char *service, const char *suffix,
+                                   long long fallback);
 
 #endif

@@ -203,6 +203,8 @@ kefu_db_run_binary (kefu_db_t *self, const kefu_sql_t *statement, int count,
         self->retryable = !self->commit_sent;
         return NULL;
     }
+    /*  PostgreSQL cuts names at 63 bytes; two long names could collide. */
+    assert (strlen (statement->name) < 64);
     if (!db_is_prepared (self, statement)) {
         PGresult *prepared = db_check (self, PQprepare (self->conn, statement->name, statement->sql, count, NULL));
         if (!prepared)

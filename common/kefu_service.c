@@ -29,6 +29,7 @@
 
 enum {
     SERVICE_WORKERS_MAX = 64,
+    SERVICE_WORKERS_DEFAULT = 2,
     SERVICE_POLL_MS = 100,              /* how often the stop flag is looked at */
     SERVICE_FRAMES_MAX = 16,            /* routing frames + body */
     SERVICE_MESSAGE_MAX = 4 * 1024 * 1024,
@@ -39,6 +40,8 @@ enum {
 };
 
 static const char READY_SIGNAL[] = "READY";
+/*  For a service with no configuration rows (one built by a test). */
+static const char SERVICE_BIND_ANY[] = "tcp://127.0.0.1:*";
 
 static atomic_bool signalled_stop = false;
 
@@ -378,7 +381,8 @@ kefu_service_new (const kefu_service_spec_t *spec, kefu_config_t *config)
         return NULL;
     self->spec = spec;
     self->config = config;
-    kefu_service_set_bind (self, kefu_config_service_string (config, spec->name, "BIND"));
+    const char *bind = kefu_config_service_string (config, spec->name, "BIND");
+    kefu_service_set_bind (self, bind ? bind : SERVICE_BIND_ANY);
     snprintf (self->backend_endpoint, sizeof self->backend_endpoint, "inproc://kefu-%s-workers-%p",
               spec->name, (void *) self);
     self->context = zmq_ctx_new ();
@@ -485,7 +489,7 @@ kefu_service_start (kefu_service_t *self)
     sigset_t all, previous;
     sigfillset (&all);
     pthread_sigmask (SIG_BLOCK, &all, &previous);
-    int wanted = (int) kefu_config_service_int (self->config, self->spec->name, "WORKERS");
+    int wanted = (int) kefu_config_service_int (self->config, self->spec->name, "WORKERS", SERVICE_WORKERS_DEFAULT);
     for (int i = 0; i < wanted && i < SERVICE_WORKERS_MAX; i++) {
         kefu_worker_t *worker = calloc (1, sizeof *worker);
         if (!worker)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# deploy/local/deps.sh — install the Debian packages kefu needs to build, run
+# and test on a developer machine or a CI runner (Debian 12 / bookworm).
+#
+# Run by `make deps`, which `make run`, `make test` and `make bench` depend on.
+# It is a fast no-op when everything is already installed (one dpkg-query per
+# package, no network); otherwise it runs `apt-get update` once and installs
+# only what is missing, non-interactively (safe without a terminal, e.g. CI).
+# Uses plain apt-get as root and sudo otherwise.
+#
+# Usage: deploy/local/deps.sh [--dry-run] [EXTRA_PACKAGE...]
+#   --dry-run   only report what is missing (exit 1 if anything is), install nothing
+#   EXTRA_PACKAGE  more package names to require on top of the list below
+set -euo pipefail
+
+PACKAGES=(
+    build-essential       # C compiler, make, libc headers
+    pkg-config            # compiler/linker flags for the libraries below
+    libzmq3-dev           # ZeroMQ: request/reply and event bus
+    libprotobuf-c-dev     # protobuf-c runtime for the message envelopes
+    protobuf-c-compiler   # protoc-c: generates C code from proto/
+    protobuf-compiler     # protoc: generates the Python code the e2e tests use
+    libpq-dev             # PostgreSQL client library (libpq)
+    postgresql            # local PostgreSQL server for make run / make test
+    postgresql-contrib    # pg_trgm and other extensions
+    libsodium-dev         # crypto: Ed25519 tokens, XChaCha20, Argon2id, BLAKE2b
+    libmicrohttpd-dev     # HTTP server in the gateway
+    libjansson-dev        # JSON in the gateway
+    libcmocka-dev         # C unit test framework
+    libcurl4-openssl-dev  # HTTP client (webhooks delivery)
+    python3-pytest        # end-to-end test runner
+    python3-requests      # HTTP client for the e2e tests
+    python3-zmq           # ZeroMQ client for the e2e tests
+    python3-protobuf      # protobuf runtime for the e2e tests
+    curl                  # readiness checks in run.sh, manual poking
+    locales               # C.UTF-8 locale for the PostgreSQL cluster
+)
+
+dry_run=0
+if [[ ${1:-} == --dry-run ]]; then
+    dry_run=1
+    shift
+fi
+PACKAGES+=("$@")
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [[ $status != "install ok installed" ]]; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+echo "deps.sh: missing Debian packages: ${missing[*]}" >&2
+if ((dry_run)); then
+    exit 1
+fi
+
+if ((EUID == 0)); then
+    as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+    # Without a terminal (CI) never prompt: -n fails instead of waiting.
+    if [[ -t 0 ]]; then as_root=(sudo); else as_root=(sudo -n); fi
+else
+    echo "deps.sh: not root and sudo is not installed; install them by hand:" >&2
+    echo "  apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold "${missing[@]}"
+echo "deps.sh: installed ${missing[*]}" >&2

@@ -1,0 +1,402 @@
+/*  Unit tests of kefu_service, run as an actor inside this process: a small
+ *  service bound to an ephemeral port, against the test PostgreSQL
+ *  (KEFU_TEST_DSN_ADMIN, set by tests/run.sh). Proves the runtime's promises:
+ *  every frame answered with a status, deadlines honoured, a transaction and
+ *  its outbox event together, migrations once, in-flight work finished on
+ *  stop.
+ */
+#include "kefu_db.h"
+#include "kefu_outbox.h"
+#include "kefu_service.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+#include <cmocka.h>
+
+enum { REPLY_TIMEOUT_MS = 5000, SLOW_HANDLER_MS = 300 };
+
+static const kefu_migration_t unit_migrations[] = {
+    { 1, "0001_notes", "CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL);" },
+};
+
+static void
+unit_echo (kefu_call_t *call)
+{
+    kefu_call_reply (call, kefu_call_payload (call));
+}
+
+static void
+unit_insert (kefu_call_t *call)
+{
+    static const kefu_sql_t insert = { "unit_insert", "INSERT INTO notes (note) VALUES ($1)" };
+    const Kefu__V1__Status *payload = (const Kefu__V1__Status *) kefu_call_payload (call);
+    kefu_db_t *db = kefu_call_db (call);
+    const char *values[] = { payload->message };
+    if (kefu_db_begin (db) != 0 || kefu_db_command (db, &insert, 1, values) != 0
+    ||  kefu_outbox_append_message (db, "note.created", "note", &payload->base) != 0
+    ||  kefu_db_commit (db) != 0) {
+        kefu_db_rollback (db);
+        kefu_call_fail_db (call);
+        return;
+    }
+    kefu_call_reply (call, NULL);
+}
+
+static void
+unit_slow (kefu_call_t *call)
+{
+    struct timespec pause = { 0, SLOW_HANDLER_MS * 1000000L };
+    nanosleep (&pause, NULL);
+    kefu_call_reply (call, NULL);
+}
+
+static void
+unit_forgetful (kefu_call_t *call)
+{
+    (void) call;    /* answers nothing: the runtime must answer INTERNAL */
+}
+
+static const kefu_method_t unit_methods[] = {
+    { "unit.echo", unit_echo, &kefu__v1__status__descriptor, false },
+    { "unit.insert", unit_insert, &kefu__v1__status__descriptor, true },
+    { "unit.slow", unit_slow, NULL, false },
+    { "unit.forgetful", unit_forgetful, NULL, false },
+};
+
+static const kefu_service_spec_t unit_spec = {
+    .name = "unitsvc",
+    .version = "test",
+    .methods = unit_methods,
+    .method_count = sizeof unit_methods / sizeof unit_methods[0],
+    .migrations = unit_migrations,
+    .migration_count = 1,
+};
+
+typedef struct {
+    kefu_config_t *config;
+    kefu_service_t *service;
+    pthread_t thread;
+    void *context;
+    void *client;
+    kefu_db_t *admin;
+} fixture_t;
+
+static const char *
+lookup_dsn (const char *name, void *arg)
+{
+    (void) arg;
+    if (strcmp (name, "KEFU_DATABASE_URL") == 0)
+        return getenv ("KEFU_TEST_DSN_ADMIN");
+    if (strcmp (name, "KEFU_DB_CONNECT_TIMEOUT_MS") == 0)
+        return "5000";
+    return NULL;
+}
+
+static void *
+run_service (void *arg)
+{
+    kefu_service_run (arg);
+    return NULL;
+}
+
+static int
+fixture_setup (void **state)
+{
+    const char *dsn = getenv ("KEFU_TEST_DSN_ADMIN");
+    if (!dsn) {
+        fprintf (stderr, "KEFU_TEST_DSN_ADMIN is not set: run through `make test`\n");
+        return -1;
+    }
+    fixture_t *self = calloc (1, sizeof *self);
+    self->admin = kefu_db_new (dsn, NULL);
+    if (kefu_db_connect (self->admin, 5000) != 0
+    ||  kefu_db_exec_script (self->admin, "DROP SCHEMA IF EXISTS unitsvc CASCADE") != 0)
+        return -1;
+    char *error = NULL;
+    self->config = kefu_config_new_with (lookup_dsn, NULL, &error);
+    self->service = kefu_service_new (&unit_spec, self->config);
+    if (!self->service || kefu_service_start (self->service) != 0)
+        return -1;
+    pthread_create (&self->thread, NULL, run_service, self->service);
+    self->context = zmq_ctx_new ();
+    self->client = zmq_socket (self->context, ZMQ_DEALER);
+    int linger = 0, timeout = REPLY_TIMEOUT_MS;
+    zmq_setsockopt (self->client, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->client, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_connect (self->client, kefu_service_endpoint (self->service));
+    *state = self;
+    return 0;
+}
+
+static void
+fixture_stop_service (fixture_t *self)
+{
+    if (!self->service)
+        return;
+    kefu_service_stop (self->service);
+    pthread_join (self->thread, NULL);
+    kefu_service_destroy (&self->service);
+}
+
+static int
+fixture_teardown (void **state)
+{
+    fixture_t *self = *state;
+    fixture_stop_service (self);
+    zmq_close (self->client);
+    zmq_ctx_term (self->context);
+    kefu_config_destroy (&self->config);
+    kefu_db_destroy (&self->admin);
+    free (self);
+    return 0;
+}
+
+/*  Send [""][body] and wait for [""][reply]; NULL on timeout. */
+static Kefu__V1__Reply *
+exchange_raw (fixture_t *self, const void *body, size_t size)
+{
+    zmq_send (self->client, "", 0, ZMQ_SNDMORE);
+    zmq_send (self->client, body, size, 0);
+    char delimiter[8];
+    if (zmq_recv (self->client, delimiter, sizeof delimiter, 0) != 0)
+        return NULL;
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    if (zmq_msg_recv (&frame, self->client, 0) < 0)
+        return NULL;
+    Kefu__V1__Reply *reply = kefu__v1__reply__unpack (NULL, zmq_msg_size (&frame), zmq_msg_data (&frame));
+    zmq_msg_close (&frame);
+    return reply;
+}
+
+static Kefu__V1__Reply *
+exchange (fixture_t *self, Kefu__V1__Request *request, const ProtobufCMessage *payload)
+{
+    uint8_t payload_bytes[1024], request_bytes[2048];
+    if (payload) {
+        request->payload.len = protobuf_c_message_pack (payload, payload_bytes);
+        request->payload.data = payload_bytes;
+    }
+    size_t size = kefu__v1__request__pack (request, request_bytes);
+    return exchange_raw (self, request_bytes, size);
+}
+
+/*  A count, read over the admin connection. Test SQL is fixed text, so
+ *  plain PQexec is fine here (services use prepared statements). */
+static long
+count_rows (fixture_t *self, const char *sql)
+{
+    PGresult *result = PQexec (kefu_db_handle (self->admin), sql);
+    assert_int_equal (PQresultStatus (result), PGRES_TUPLES_OK);
+    long count = strtol (PQgetvalue (result, 0, 0), NULL, 10);
+    PQclear (result);
+    return count;
+}
+
+static void
+test_ping_answers_with_database_up (void **state)
+{
+    fixture_t *self = *state;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.request_id = "r-ping";
+    request.method = "sys.ping";
+    Kefu__V1__Reply *reply = exchange (self, &request, NULL);
+    assert_non_null (reply);
+    assert_string_equal (reply->request_id, "r-ping");
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__OK);
+    Kefu__V1__PingReply *ping = kefu__v1__ping_reply__unpack (NULL, reply->payload.len, reply->payload.data);
+    assert_true (ping->database_up);
+    assert_string_equal (ping->service, "unitsvc");
+    kefu__v1__ping_reply__free_unpacked (ping, NULL);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+/*  A frame that is no Request gets INVALID_ARGUMENT, and the service goes
+ *  on serving. */
+static void
+test_garbage_frame_answered_then_service_goes_on (void **state)
+{
+    fixture_t *self = *state;
+    const uint8_t garbage[] = { 0xff, 0xff, 0xff, 0x0a, 0x7f };
+    Kefu__V1__Reply *reply = exchange_raw (self, garbage, sizeof garbage);
+    assert_non_null (reply);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__INVALID_ARGUMENT);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+
+    Kefu__V1__Status echo = KEFU__V1__STATUS__INIT;
+    echo.message = "still here";
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.echo";
+    reply = exchange (self, &request, &echo.base);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__OK);
+    Kefu__V1__Status *back = kefu__v1__status__unpack (NULL, reply->payload.len, reply->payload.data);
+    assert_string_equal (back->message, "still here");
+    kefu__v1__status__free_unpacked (back, NULL);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+static void
+test_unknown_method_not_found (void **state)
+{
+    fixture_t *self = *state;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.nothing";
+    Kefu__V1__Reply *reply = exchange (self, &request, NULL);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__NOT_FOUND);
+    assert_string_equal (reply->status->type, "unknown-method");
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+static void
+test_malformed_payload_invalid_argument (void **state)
+{
+    fixture_t *self = *state;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.echo";
+    uint8_t truncated[] = { 0x12, 0x40, 'a' };     /* field 2, length 64, one byte */
+    request.payload.data = truncated;
+    request.payload.len = sizeof truncated;
+    Kefu__V1__Reply *reply = exchange (self, &request, NULL);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__INVALID_ARGUMENT);
+    assert_string_equal (reply->status->field, "payload");
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+/*  A method that acts for someone refuses a request without an actor, and
+ *  writes nothing. */
+static void
+test_missing_actor_unauthenticated (void **state)
+{
+    fixture_t *self = *state;
+    long before = count_rows (self, "SELECT count(*) FROM unitsvc.notes");
+    Kefu__V1__Status note = KEFU__V1__STATUS__INIT;
+    note.message = "anonymous";
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.insert";
+    Kefu__V1__Reply *reply = exchange (self, &request, &note.base);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__UNAUTHENTICATED);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.notes"), before);
+}
+
+/*  Past its deadline a request is not started: nothing is written. */
+static void
+test_expired_deadline_not_started (void **state)
+{
+    fixture_t *self = *state;
+    long before = count_rows (self, "SELECT count(*) FROM unitsvc.notes");
+    Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
+    actor.staff_id = "A1";
+    Kefu__V1__Status note = KEFU__V1__STATUS__INIT;
+    note.message = "too late";
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.insert";
+    request.actor = &actor;
+    request.deadline_unix_ms = 1000;
+    Kefu__V1__Reply *reply = exchange (self, &request, &note.base);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__DEADLINE_EXCEEDED);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.notes"), before);
+}
+
+/*  The change and its outbox event commit together. */
+static void
+test_change_and_event_commit_together (void **state)
+{
+    fixture_t *self = *state;
+    long notes = count_rows (self, "SELECT count(*) FROM unitsvc.notes");
+    long events = count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE type = 'note.created'");
+    Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
+    actor.staff_id = "A1";
+    Kefu__V1__Status note = KEFU__V1__STATUS__INIT;
+    note.message = "hello";
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.insert";
+    request.actor = &actor;
+    Kefu__V1__Reply *reply = exchange (self, &request, &note.base);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__OK);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.notes"), notes + 1);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE type = 'note.created'"),
+                      events + 1);
+    /*  Not yet published: no sequence number before the publisher runs. */
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE seq IS NOT NULL"), 0);
+}
+
+static void
+test_unanswered_handler_gets_internal (void **state)
+{
+    fixture_t *self = *state;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.forgetful";
+    Kefu__V1__Reply *reply = exchange (self, &request, NULL);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__INTERNAL);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+/*  Each migration is recorded once; a second start applies nothing. */
+static void
+test_migrations_recorded_once (void **state)
+{
+    fixture_t *self = *state;
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.schema_migrations WHERE component = 'unitsvc'"), 1);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.schema_migrations WHERE component = 'kefu'"), 2);
+    kefu_db_t *db = kefu_db_new (getenv ("KEFU_TEST_DSN_ADMIN"), "unitsvc");
+    assert_int_equal (kefu_db_connect (db, 5000), 0);
+    assert_int_equal (kefu_migrate_apply (db, "unitsvc", unit_migrations, 1), 0);
+    kefu_db_destroy (&db);
+}
+
+/*  On stop, a request already being handled is finished and answered. */
+static void
+test_stop_finishes_in_flight (void **state)
+{
+    fixture_t *self = *state;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.request_id = "r-slow";
+    request.method = "unit.slow";
+    uint8_t bytes[256];
+    size_t size = kefu__v1__request__pack (&request, bytes);
+    zmq_send (self->client, "", 0, ZMQ_SNDMORE);
+    zmq_send (self->client, bytes, size, 0);
+    /*  Let the request reach a worker, then ask the service to stop. */
+    struct timespec pause = { 0, SLOW_HANDLER_MS / 3 * 1000000L };
+    nanosleep (&pause, NULL);
+    kefu_service_stop (self->service);
+    char delimiter[8];
+    assert_int_equal (zmq_recv (self->client, delimiter, sizeof delimiter, 0), 0);
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    assert_true (zmq_msg_recv (&frame, self->client, 0) > 0);
+    Kefu__V1__Reply *reply = kefu__v1__reply__unpack (NULL, zmq_msg_size (&frame), zmq_msg_data (&frame));
+    zmq_msg_close (&frame);
+    assert_string_equal (reply->request_id, "r-slow");
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__OK);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+    fixture_stop_service (self);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_ping_answers_with_database_up),
+        cmocka_unit_test (test_garbage_frame_answered_then_service_goes_on),
+        cmocka_unit_test (test_unknown_method_not_found),
+        cmocka_unit_test (test_malformed_payload_invalid_argument),
+        cmocka_unit_test (test_missing_actor_unauthenticated),
+        cmocka_unit_test (test_expired_deadline_not_started),
+        cmocka_unit_test (test_change_and_event_commit_together),
+        cmocka_unit_test (test_unanswered_handler_gets_internal),
+        cmocka_unit_test (test_migrations_recorded_once),
+        cmocka_unit_test (test_stop_finishes_in_flight),
+    };
+    return cmocka_run_group_tests_name ("service", tests, fixture_setup, fixture_teardown);
+}

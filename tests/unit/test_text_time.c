@@ -1,0 +1,98 @@
+/*  Unit tests of kefu_text (input checks) and kefu_time (RFC 3339). */
+#include "kefu_text.h"
+#include "kefu_time.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static void
+test_utf8_accepted_and_refused (void **state)
+{
+    (void) state;
+    assert_true (kefu_text_valid_utf8 ("退款未到账 🙏 ok"));
+    assert_false (kefu_text_valid_utf8 ("\xff"));
+    assert_false (kefu_text_valid_utf8 ("\xc0\xaf"));           /* overlong '/' */
+    assert_false (kefu_text_valid_utf8 ("\xed\xa0\x80"));       /* surrogate */
+    assert_false (kefu_text_valid_utf8 ("\xe9\x80"));           /* truncated */
+    assert_false (kefu_text_valid_utf8 ("\xf4\x90\x80\x80"));   /* past U+10FFFF */
+}
+
+/*  Bounds count characters, so a Chinese subject is not cut at a third. */
+static void
+test_length_counts_characters (void **state)
+{
+    (void) state;
+    assert_int_equal (kefu_text_length ("退款未到账"), 5);
+    assert_null (kefu_text_check ("退款未到账", KEFU_TEXT_LINE, 5, true));
+    assert_non_null (kefu_text_check ("退款未到账!", KEFU_TEXT_LINE, 5, true));
+}
+
+static void
+test_control_characters_and_blanks (void **state)
+{
+    (void) state;
+    assert_non_null (kefu_text_check ("a\nb", KEFU_TEXT_LINE, 10, false));
+    assert_null (kefu_text_check ("a\nb", KEFU_TEXT_MULTILINE, 10, false));
+    assert_non_null (kefu_text_check ("a\x01", KEFU_TEXT_MULTILINE, 10, false));
+    assert_string_equal (kefu_text_check ("  ", KEFU_TEXT_LINE, 10, true), "is required");
+    assert_null (kefu_text_check ("", KEFU_TEXT_LINE, 10, false));
+}
+
+static void
+test_rfc3339_parsed (void **state)
+{
+    (void) state;
+    int64_t ms;
+    assert_true (kefu_time_parse_rfc3339 ("1970-01-01T00:00:00Z", &ms));
+    assert_int_equal (ms, 0);
+    assert_true (kefu_time_parse_rfc3339 ("2026-11-25T17:30:00.250+08:00", &ms));
+    assert_int_equal (ms, 1795599000250LL);     /* 2026-11-25T09:30:00.250Z */
+    char text[KEFU_TIME_TEXT_SIZE];
+    kefu_time_format_rfc3339 (ms, text);
+    assert_string_equal (text, "2026-11-25T09:30:00.250Z");
+    assert_true (kefu_time_parse_rfc3339 ("2024-02-29T23:59:59Z", &ms));
+}
+
+static void
+test_rfc3339_refused (void **state)
+{
+    (void) state;
+    const char *bad[] = {
+        "", "2026-11-25", "2026-11-25T09:30:00", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+        "2026-11-25T24:00:00Z", "2026-11-25T09:30:00+0800", "2026-11-25T09:30:00Zjunk",
+        "2026-11-25T09:30:00.Z", "tomorrow",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms;
+        if (kefu_time_parse_rfc3339 (bad[i], &ms))
+            fail_msg ("accepted \"%s\"", bad[i]);
+    }
+}
+
+/*  Tests drive the clock. */
+static void
+test_fake_clock (void **state)
+{
+    (void) state;
+    kefu_time_set_fake (1234);
+    assert_int_equal (kefu_time_now_ms (), 1234);
+    kefu_time_set_fake (0);
+    assert_true (kefu_time_now_ms () > 1234);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_utf8_accepted_and_refused),
+        cmocka_unit_test (test_length_counts_characters),
+        cmocka_unit_test (test_control_characters_and_blanks),
+        cmocka_unit_test (test_rfc3339_parsed),
+        cmocka_unit_test (test_rfc3339_refused),
+        cmocka_unit_test (test_fake_clock),
+    };
+    return cmocka_run_group_tests_name ("text_time", tests, NULL, NULL);
+}

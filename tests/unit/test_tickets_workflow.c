@@ -1,0 +1,243 @@
+/*  Unit tests of the ticket workflow table (TKT-3).
+ *
+ *  The expected edges are written out here again, independently of
+ *  tickets_workflow.c, from the wording of TKT-3: a change to the table that
+ *  the rule does not allow fails here. Every (from, to) pair of every kind is
+ *  tried, legal and illegal.
+ */
+#include "tickets_workflow.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+typedef struct {
+    const char *from;
+    const char *to;
+} edge_t;
+
+/*  TKT-3, in order, plus send-back and reopen by a supervisor. */
+static const edge_t complaint_edges[] = {
+    { "received", "assessed" },          { "received", "rejected" },
+    { "assessed", "investigating" },     { "investigating", "remedy_proposed" },
+    { "remedy_proposed", "remedy_approved" }, { "remedy_proposed", "investigating" },
+    { "remedy_approved", "implementing" }, { "implementing", "customer_accepted" },
+    { "customer_accepted", "resolved" }, { "resolved", "reviewed" },
+    { "resolved", "investigating" },
+};
+static const edge_t simple_edges[] = {
+    { "received", "in_progress" }, { "received", "rejected" }, { "in_progress", "resolved" },
+    { "resolved", "reviewed" },    { "resolved", "in_progress" },
+};
+
+static bool
+expected_legal (const char *kind, const char *from, const char *to)
+{
+    const edge_t *edges = strcmp (kind, "complaint") == 0 ? complaint_edges : simple_edges;
+    size_t count = strcmp (kind, "complaint") == 0 ? sizeof complaint_edges / sizeof complaint_edges[0]
+                                                   : sizeof simple_edges / sizeof simple_edges[0];
+    for (size_t i = 0; i < count; i++)
+        if (strcmp (edges[i].from, from) == 0 && strcmp (edges[i].to, to) == 0)
+            return true;
+    return false;
+}
+
+/*  A request that carries everything any target state could need. */
+static Kefu__V1__TransitionTicketRequest
+full_request (const char *to)
+{
+    Kefu__V1__TransitionTicketRequest request = KEFU__V1__TRANSITION_TICKET_REQUEST__INIT;
+    request.to = (char *) to;
+    request.reason = "because";
+    request.responsible_department = "billing";
+    request.responsible_person = "王芳";
+    request.remedy = "refund";
+    request.customer_confirmation = "confirmed by phone";
+    request.review_summary = "handled well";
+    return request;
+}
+
+static Kefu__V1__Ticket
+ticket_in (const char *kind, const char *status)
+{
+    Kefu__V1__Ticket ticket = KEFU__V1__TICKET__INIT;
+    ticket.kind = (char *) kind;
+    ticket.status = (char *) status;
+    ticket.remedy_proposed_by = "A1001";
+    return ticket;
+}
+
+static const unsigned everyone = TICKETS_ROLE_AGENT | TICKETS_ROLE_SHIFT_LEAD | TICKETS_ROLE_SUPERVISOR
+                               | TICKETS_ROLE_MANAGER;
+
+/*  TKT-3: every pair of statuses for every kind is legal exactly when the
+ *  rule says so; an illegal one is refused as such. */
+static void
+test_every_pair_legal_or_refused (void **state)
+{
+    (void) state;
+    int legal = 0, illegal = 0;
+    for (const char *const *kind = tickets_kinds; *kind; kind++)
+        for (const char *const *from = tickets_statuses; *from; from++)
+            for (const char *const *to = tickets_statuses; *to; to++) {
+                Kefu__V1__Ticket ticket = ticket_in (*kind, *from);
+                Kefu__V1__TransitionTicketRequest request = full_request (*to);
+                const char *field;
+                tickets_workflow_verdict_t verdict =
+                    tickets_workflow_check (&ticket, &request, "S2001", everyone, &field);
+                if (expected_legal (*kind, *from, *to)) {
+                    assert_int_equal (verdict, TICKETS_WORKFLOW_OK);
+                    legal++;
+                }
+                else {
+                    assert_int_equal (verdict, TICKETS_WORKFLOW_ILLEGAL);
+                    assert_string_equal (field, "to");
+                    illegal++;
+                }
+            }
+    assert_int_equal (legal, 11 + 5 * 3);
+    assert_true (illegal > legal);
+}
+
+/*  TKT-3: an unknown target status is no status at all. */
+static void
+test_unknown_status_refused (void **state)
+{
+    (void) state;
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "received");
+    Kefu__V1__TransitionTicketRequest request = full_request ("closed");
+    const char *field;
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", everyone, &field),
+                      TICKETS_WORKFLOW_UNKNOWN_STATUS);
+    assert_string_equal (field, "to");
+}
+
+/*  TKT-3: a supervisor approves a remedy; an agent may not. */
+static void
+test_agent_may_not_approve_remedy (void **state)
+{
+    (void) state;
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "remedy_proposed");
+    Kefu__V1__TransitionTicketRequest request = full_request ("remedy_approved");
+    const char *field;
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1002", TICKETS_ROLE_AGENT, &field),
+                      TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", TICKETS_ROLE_SUPERVISOR, &field),
+                      TICKETS_WORKFLOW_OK);
+}
+
+/*  TKT-3: approver ≠ proposer, whatever the approver's role. */
+static void
+test_proposer_may_not_approve_own_remedy (void **state)
+{
+    (void) state;
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "remedy_proposed");
+    ticket.remedy_proposed_by = "S2001";
+    Kefu__V1__TransitionTicketRequest request = full_request ("remedy_approved");
+    const char *field;
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", everyone, &field),
+                      TICKETS_WORKFLOW_PROPOSER_MAY_NOT);
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2002", everyone, &field),
+                      TICKETS_WORKFLOW_OK);
+}
+
+/*  TKT-3: the review that closes a case is not an agent's. */
+static void
+test_agent_may_not_review (void **state)
+{
+    (void) state;
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "resolved");
+    Kefu__V1__TransitionTicketRequest request = full_request ("reviewed");
+    const char *field;
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", TICKETS_ROLE_AGENT, &field),
+                      TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "L1", TICKETS_ROLE_SHIFT_LEAD, &field),
+                      TICKETS_WORKFLOW_OK);
+}
+
+/*  Roles that do not handle complaints take no transition at all. */
+static void
+test_non_handling_roles_take_no_transition (void **state)
+{
+    (void) state;
+    unsigned outsiders = TICKETS_ROLE_AUDITOR | TICKETS_ROLE_ADMIN | TICKETS_ROLE_ARCHIVIST
+                       | TICKETS_ROLE_INTEGRATION;
+    for (size_t i = 0; i < sizeof complaint_edges / sizeof complaint_edges[0]; i++) {
+        Kefu__V1__Ticket ticket = ticket_in ("complaint", complaint_edges[i].from);
+        Kefu__V1__TransitionTicketRequest request = full_request (complaint_edges[i].to);
+        const char *field;
+        assert_int_equal (tickets_workflow_check (&ticket, &request, "X1", outsiders, &field),
+                          TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
+    }
+}
+
+/*  TKT-3: every transition carries a reason, and each target state what it
+ *  needs; the field at fault is named. */
+static void
+test_missing_fields_named (void **state)
+{
+    (void) state;
+    struct { const char *kind, *from, *to, *field; } cases[] = {
+        { "complaint", "received", "assessed", "reason" },
+        { "complaint", "assessed", "investigating", "responsible_department" },
+        { "complaint", "assessed", "investigating", "responsible_person" },
+        { "complaint", "investigating", "remedy_proposed", "remedy" },
+        { "complaint", "implementing", "customer_accepted", "customer_confirmation" },
+        { "complaint", "resolved", "reviewed", "review_summary" },
+        { "work_order", "received", "in_progress", "responsible_department" },     /* TKT-6 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Kefu__V1__Ticket ticket = ticket_in (cases[i].kind, cases[i].from);
+        Kefu__V1__TransitionTicketRequest request = full_request (cases[i].to);
+        char **slot = strcmp (cases[i].field, "reason") == 0 ? &request.reason
+                    : strcmp (cases[i].field, "responsible_department") == 0 ? &request.responsible_department
+                    : strcmp (cases[i].field, "responsible_person") == 0 ? &request.responsible_person
+                    : strcmp (cases[i].field, "remedy") == 0 ? &request.remedy
+                    : strcmp (cases[i].field, "customer_confirmation") == 0 ? &request.customer_confirmation
+                    : &request.review_summary;
+        *slot = "   ";
+        const char *field;
+        assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", everyone, &field),
+                          TICKETS_WORKFLOW_MISSING_FIELD);
+        assert_string_equal (field, cases[i].field);
+    }
+}
+
+static void
+test_roles_parsed_from_names (void **state)
+{
+    (void) state;
+    char *names[] = { "agent", "unknown", "supervisor" };
+    assert_int_equal (tickets_workflow_roles (names, 3), TICKETS_ROLE_AGENT | TICKETS_ROLE_SUPERVISOR);
+    assert_int_equal (tickets_workflow_roles (names, 0), 0);
+}
+
+static void
+test_next_statuses_listed (void **state)
+{
+    (void) state;
+    char next[128];
+    tickets_workflow_next ("complaint", "received", next, sizeof next);
+    assert_string_equal (next, "assessed, rejected");
+    tickets_workflow_next ("complaint", "reviewed", next, sizeof next);
+    assert_string_equal (next, "none");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_every_pair_legal_or_refused),
+        cmocka_unit_test (test_unknown_status_refused),
+        cmocka_unit_test (test_agent_may_not_approve_remedy),
+        cmocka_unit_test (test_proposer_may_not_approve_own_remedy),
+        cmocka_unit_test (test_agent_may_not_review),
+        cmocka_unit_test (test_non_handling_roles_take_no_transition),
+        cmocka_unit_test (test_missing_fields_named),
+        cmocka_unit_test (test_roles_parsed_from_names),
+        cmocka_unit_test (test_next_statuses_listed),
+    };
+    return cmocka_run_group_tests_name ("tickets_workflow", tests, NULL, NULL);
+}
