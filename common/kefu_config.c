@@ -48,6 +48,14 @@ static const kefu_config_entry_t config_table[] = {
       "API keys, comma-separated name:role:staff_id:secret entries" },
     { "KEFU_GATEWAY_SERVICES", KEFU_CONFIG_STRING, "tickets", 0, 0, false,
       "Services the gateway routes to and checks in /readyz, comma-separated" },
+    { "KEFU_BUS_XSUB", KEFU_CONFIG_STRING, "tcp://127.0.0.1:5560", 0, 0, false,
+      "Event bus input: where publishers connect (the gateway binds it); empty = no bus" },
+    { "KEFU_BUS_XPUB", KEFU_CONFIG_STRING, "tcp://127.0.0.1:5561", 0, 0, false,
+      "Event bus output: where subscribers connect (the gateway binds it)" },
+    { "KEFU_PUBLISH_BATCH", KEFU_CONFIG_INT, "500", 1, 10000, false,
+      "Most outbox events a publisher numbers in one statement" },
+    { "KEFU_PUBLISH_POLL_MS", KEFU_CONFIG_INT, "100", 5, 10000, false,
+      "How often a publisher looks for events held back by a long transaction" },
     SERVICE_ENTRIES ("TICKETS", "tickets", 5551),
 };
 

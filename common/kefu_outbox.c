@@ -44,3 +44,91 @@ kefu_outbox_append_message (kefu_db_t *tx, const char *type, const char *subject
     free (payload);
     return rc;
 }
+
+/*  The columns an event is read from, in the order event_from_row expects. */
+#define EVENT_COLUMNS "seq, event_id, type, subject, rfc3339(created_at), content_type, payload"
+
+/*  Rows whose transaction is older than the oldest one still running are
+ *  committed (or aborted and so invisible): numbering only those, in (txid,
+ *  id) order, after the highest number given so far, can never leave a hole
+ *  that a late commit would fill. */
+static const kefu_sql_t sql_outbox_number = {
+    "kefu_outbox_number",
+    "WITH base AS (SELECT coalesce(max(seq), 0) AS seq FROM outbox), "
+    "batch AS (SELECT id, row_number() OVER (ORDER BY txid, id) AS n FROM outbox "
+    "          WHERE seq IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "          ORDER BY txid, id LIMIT $1), "
+    "numbered AS (UPDATE outbox o SET seq = base.seq + batch.n, published_at = now() "
+    "             FROM batch, base WHERE o.id = batch.id "
+    "             RETURNING o.seq, o.event_id, o.type, o.subject, o.created_at, o.content_type, o.payload) "
+    "SELECT seq, event_id, type, subject, rfc3339(created_at), content_type, payload "
+    "FROM numbered ORDER BY seq"
+};
+static const kefu_sql_t sql_outbox_after = {
+    "kefu_outbox_after",
+    "SELECT " EVENT_COLUMNS " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"
+};
+static const kefu_sql_t sql_outbox_last = {
+    "kefu_outbox_last", "SELECT coalesce(max(seq), 0) FROM outbox"
+};
+
+PGresult *
+kefu_outbox_number_batch (kefu_db_t *db, int limit)
+{
+    char limit_text[16];
+    snprintf (limit_text, sizeof limit_text, "%d", limit);
+    const char *values[] = { limit_text };
+    return kefu_db_run (db, &sql_outbox_number, 1, values);
+}
+
+PGresult *
+kefu_outbox_read_after (kefu_db_t *db, uint64_t after_seq, int limit)
+{
+    char after[24], limit_text[16];
+    snprintf (after, sizeof after, "%llu", (unsigned long long) after_seq);
+    snprintf (limit_text, sizeof limit_text, "%d", limit);
+    const char *values[] = { after, limit_text };
+    return kefu_db_run (db, &sql_outbox_after, 2, values);
+}
+
+int64_t
+kefu_outbox_last_seq (kefu_db_t *db)
+{
+    PGresult *result = kefu_db_run (db, &sql_outbox_last, 0, NULL);
+    if (!result)
+        return -1;
+    int64_t seq = strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+    PQclear (result);
+    return seq;
+}
+
+int
+kefu_outbox_event_from_row (PGresult *result, int row, const char *source, Kefu__V1__Event *event,
+                            unsigned char **payload)
+{
+    kefu__v1__event__init (event);
+    size_t size = 0;
+    *payload = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, row, 6), &size);
+    if (!*payload)
+        return -1;
+    event->seq = strtoull (PQgetvalue (result, row, 0), NULL, 10);
+    event->id = PQgetvalue (result, row, 1);
+    event->type = PQgetvalue (result, row, 2);
+    event->subject = PQgetvalue (result, row, 3);
+    event->time = PQgetvalue (result, row, 4);
+    event->datacontenttype = PQgetvalue (result, row, 5);
+    event->source = (char *) source;
+    event->data.data = *payload;
+    event->data.len = size;
+    return 0;
+}
+
+uint8_t *
+kefu_outbox_event_pack (const Kefu__V1__Event *event, size_t *size)
+{
+    *size = kefu__v1__event__get_packed_size (event);
+    uint8_t *bytes = malloc (*size ? *size : 1);
+    if (bytes)
+        kefu__v1__event__pack (event, bytes);
+    return bytes;
+}

@@ -11,6 +11,7 @@
 #ifndef KEFU_OUTBOX_H_INCLUDED
 #define KEFU_OUTBOX_H_INCLUDED
 
+#include "kefu/v1/envelope.pb-c.h"
 #include "kefu_db.h"
 
 #include <protobuf-c/protobuf-c.h>
@@ -28,5 +29,31 @@ int kefu_outbox_append (kefu_db_t *tx, const char *type, const char *subject,
  *  from its descriptor. */
 int kefu_outbox_append_message (kefu_db_t *tx, const char *type, const char *subject,
                                 const ProtobufCMessage *message);
+
+
+/*  --- Reading the outbox (the publisher and events.replay) ------------ */
+
+/*  Number the next publishable events (at most `limit`) in one statement
+ *  and return them in seq order (rows for kefu_outbox_event_from_row; the
+ *  caller PQclear()s). NULL on failure. Only the advisory-lock holder may
+ *  call this. */
+PGresult *kefu_outbox_number_batch (kefu_db_t *db, int limit);
+
+/*  Published events with seq > after_seq, at most `limit`, in seq order.
+ *  NULL on failure. */
+PGresult *kefu_outbox_read_after (kefu_db_t *db, uint64_t after_seq, int limit);
+
+/*  The highest published seq (0 if none); -1 on failure. */
+int64_t kefu_outbox_last_seq (kefu_db_t *db);
+
+/*  Fill `event` from row `row` of a result of the two functions above.
+ *  Strings borrow from `result`; the payload is decoded into memory the
+ *  caller frees with PQfreemem (*payload). Returns 0 or -1. */
+int kefu_outbox_event_from_row (PGresult *result, int row, const char *source, Kefu__V1__Event *event,
+                                unsigned char **payload);
+
+/*  Serialize an event for the bus: [topic = type][Event bytes]. Returns
+ *  the packed bytes (caller frees) and their size, or NULL. */
+uint8_t *kefu_outbox_event_pack (const Kefu__V1__Event *event, size_t *size);
 
 #endif

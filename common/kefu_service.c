@@ -14,6 +14,10 @@
  */
 #include "kefu_service.h"
 #include "kefu_log.h"
+#include "kefu_outbox.h"
+#include "kefu_publisher.h"
+
+#include "kefu/v1/events.pb-c.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -37,6 +41,8 @@ enum {
     SERVICE_MESSAGE_TEXT_MAX = 512,
     SERVICE_LINGER_MS = 2000,           /* let the last replies leave on shutdown */
     SERVICE_RETRY_RESERVE_MS = 50,      /* a retry needs at least this much deadline left */
+    REPLAY_DEFAULT = 100,               /* events.replay page sizes */
+    REPLAY_MAX = 1000,
 };
 
 static const char READY_SIGNAL[] = "READY";
@@ -57,6 +63,7 @@ struct _kefu_service_t {
     void *frontend;
     void *backend;
     kefu_worker_t *workers[SERVICE_WORKERS_MAX];
+    kefu_publisher_t *publisher;
     int worker_count;
     atomic_bool stop;
     bool started;
@@ -106,8 +113,69 @@ service_ping (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
 }
 
+static bool
+replay_type_wanted (const Kefu__V1__ReplayRequest *request, const char *type)
+{
+    if (request->n_type_prefixes == 0)
+        return true;
+    for (size_t i = 0; i < request->n_type_prefixes; i++)
+        if (strncmp (type, request->type_prefixes[i], strlen (request->type_prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/*  events.replay: a page of published events from this service's outbox. */
+static void
+service_replay (kefu_call_t *call)
+{
+    const Kefu__V1__ReplayRequest *request = (const Kefu__V1__ReplayRequest *) call->payload;
+    uint32_t limit = request->limit ? request->limit : REPLAY_DEFAULT;
+    if (limit > REPLAY_MAX) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
+                        "limit must be from 1 to %d", REPLAY_MAX);
+        return;
+    }
+    kefu_db_t *db = call->worker->db;
+    int64_t last_seq = kefu_outbox_last_seq (db);
+    PGresult *result = last_seq < 0 ? NULL : kefu_outbox_read_after (db, request->after_seq, (int) limit);
+    if (!result) {
+        kefu_call_fail_db (call);
+        return;
+    }
+    int rows = PQntuples (result);
+    Kefu__V1__Event *events = calloc ((size_t) rows + 1, sizeof *events);
+    Kefu__V1__Event **pointers = calloc ((size_t) rows + 1, sizeof *pointers);
+    unsigned char **payloads = calloc ((size_t) rows + 1, sizeof *payloads);
+    Kefu__V1__ReplayReply reply = KEFU__V1__REPLAY_REPLY__INIT;
+    reply.last_seq = (uint64_t) last_seq;
+    reply.scanned_to_seq = request->after_seq;
+    bool ok = events && pointers && payloads;
+    for (int row = 0; ok && row < rows; row++) {
+        Kefu__V1__Event *event = &events[reply.n_events];
+        ok = kefu_outbox_event_from_row (result, row, call->worker->service->spec->name, event,
+                                         &payloads[row]) == 0;
+        if (!ok)
+            break;
+        reply.scanned_to_seq = event->seq;
+        if (replay_type_wanted (request, event->type))
+            pointers[reply.n_events++] = event;
+    }
+    reply.events = pointers;
+    if (ok)
+        kefu_call_reply (call, &reply.base);
+    else
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+    for (int row = 0; payloads && row < rows; row++)
+        PQfreemem (payloads[row]);
+    free (payloads);
+    free (pointers);
+    free (events);
+    PQclear (result);
+}
+
 static const kefu_method_t service_builtin_methods[] = {
     { "sys.ping", service_ping, NULL, false },
+    { "events.replay", service_replay, &kefu__v1__replay_request__descriptor, false },
 };
 
 static const kefu_method_t *
@@ -507,7 +575,17 @@ kefu_service_start (kefu_service_t *self)
             break;
         worker->thread_started = true;
     }
+    /*  The publisher thread, too, leaves signals to the main thread. */
+    const char *bus = kefu_config_string (self->config, "KEFU_BUS_XSUB");
+    self->publisher = kefu_publisher_new (self->spec->name, dsn, bus, self->context,
+                                          (int) kefu_config_int (self->config, "KEFU_PUBLISH_BATCH"),
+                                          (int) kefu_config_int (self->config, "KEFU_PUBLISH_POLL_MS"));
+    bool publishing = self->publisher && kefu_publisher_start (self->publisher) == 0;
     pthread_sigmask (SIG_SETMASK, &previous, NULL);
+    if (!publishing) {
+        kefu_log_error ("service.publisher_failed", NULL);
+        return -1;
+    }
     if (self->worker_count < wanted || !self->workers[self->worker_count - 1]->thread_started) {
         kefu_log_error ("service.workers_failed", NULL);
         return -1;
@@ -656,6 +734,7 @@ kefu_service_destroy (kefu_service_t **self_p)
     kefu_service_t *self = *self_p;
     if (!self)
         return;
+    kefu_publisher_destroy (&self->publisher);
     if (self->frontend)
         zmq_close (self->frontend);
     if (self->backend)

@@ -9,6 +9,8 @@
 #include "kefu_outbox.h"
 #include "kefu_service.h"
 
+#include "kefu/v1/events.pb-c.h"
+
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,17 +87,23 @@ typedef struct {
     pthread_t thread;
     void *context;
     void *client;
+    void *subscriber;               /* stands in for the bus: the publisher connects here */
+    char bus_endpoint[128];
     kefu_db_t *admin;
 } fixture_t;
 
 static const char *
-lookup_dsn (const char *name, void *arg)
+lookup_config (const char *name, void *arg)
 {
-    (void) arg;
+    fixture_t *self = arg;
     if (strcmp (name, "KEFU_DATABASE_URL") == 0)
         return getenv ("KEFU_TEST_DSN_ADMIN");
     if (strcmp (name, "KEFU_DB_CONNECT_TIMEOUT_MS") == 0)
         return "5000";
+    if (strcmp (name, "KEFU_BUS_XSUB") == 0)
+        return self->bus_endpoint;
+    if (strcmp (name, "KEFU_PUBLISH_POLL_MS") == 0)
+        return "20";
     return NULL;
 }
 
@@ -119,15 +127,23 @@ fixture_setup (void **state)
     if (kefu_db_connect (self->admin, 5000) != 0
     ||  kefu_db_exec_script (self->admin, "DROP SCHEMA IF EXISTS unitsvc CASCADE") != 0)
         return -1;
+    self->context = zmq_ctx_new ();
+    self->subscriber = zmq_socket (self->context, ZMQ_SUB);
+    int linger = 0, timeout = REPLY_TIMEOUT_MS;
+    zmq_setsockopt (self->subscriber, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->subscriber, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt (self->subscriber, ZMQ_SUBSCRIBE, "", 0);
+    size_t size = sizeof self->bus_endpoint;
+    if (zmq_bind (self->subscriber, "tcp://127.0.0.1:*") != 0
+    ||  zmq_getsockopt (self->subscriber, ZMQ_LAST_ENDPOINT, self->bus_endpoint, &size) != 0)
+        return -1;
     char *error = NULL;
-    self->config = kefu_config_new_with (lookup_dsn, NULL, &error);
+    self->config = kefu_config_new_with (lookup_config, self, &error);
     self->service = kefu_service_new (&unit_spec, self->config);
     if (!self->service || kefu_service_start (self->service) != 0)
         return -1;
     pthread_create (&self->thread, NULL, run_service, self->service);
-    self->context = zmq_ctx_new ();
     self->client = zmq_socket (self->context, ZMQ_DEALER);
-    int linger = 0, timeout = REPLY_TIMEOUT_MS;
     zmq_setsockopt (self->client, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (self->client, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_connect (self->client, kefu_service_endpoint (self->service));
@@ -151,6 +167,7 @@ fixture_teardown (void **state)
     fixture_t *self = *state;
     fixture_stop_service (self);
     zmq_close (self->client);
+    zmq_close (self->subscriber);
     zmq_ctx_term (self->context);
     kefu_config_destroy (&self->config);
     kefu_db_destroy (&self->admin);
@@ -326,8 +343,190 @@ test_change_and_event_commit_together (void **state)
     assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.notes"), notes + 1);
     assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE type = 'note.created'"),
                       events + 1);
-    /*  Not yet published: no sequence number before the publisher runs. */
-    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE seq IS NOT NULL"), 0);
+}
+
+/*  Wait (bounded) until no outbox row is left unnumbered. */
+static void
+wait_all_published (fixture_t *self)
+{
+    for (int i = 0; i < 250; i++) {
+        if (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE seq IS NULL") == 0)
+            return;
+        struct timespec pause = { 0, 20 * 1000000L };
+        nanosleep (&pause, NULL);
+    }
+    fail_msg ("outbox rows still unpublished after 5 s");
+}
+
+static void
+insert_note (fixture_t *self, const char *text)
+{
+    Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
+    actor.staff_id = "A1";
+    Kefu__V1__Status note = KEFU__V1__STATUS__INIT;
+    note.message = (char *) text;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "unit.insert";
+    request.actor = &actor;
+    Kefu__V1__Reply *reply = exchange (self, &request, &note.base);
+    assert_non_null (reply);
+    assert_int_equal (reply->status->code, KEFU__V1__CODE__OK);
+    kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+/*  Receive one bus message [topic][Event]; NULL on timeout. */
+static Kefu__V1__Event *
+receive_event (fixture_t *self)
+{
+    char topic[256];
+    int size = zmq_recv (self->subscriber, topic, sizeof topic, 0);
+    if (size < 0)
+        return NULL;
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    if (zmq_msg_recv (&frame, self->subscriber, 0) < 0)
+        return NULL;
+    Kefu__V1__Event *event = kefu__v1__event__unpack (NULL, zmq_msg_size (&frame), zmq_msg_data (&frame));
+    zmq_msg_close (&frame);
+    assert_non_null (event);
+    assert_memory_equal (topic, event->type, strlen (event->type));
+    return event;
+}
+
+/*  Drain whatever the bus holds now, return the highest seq seen (0 none). */
+static uint64_t
+drain_events (fixture_t *self)
+{
+    int quick = 200, slow = REPLY_TIMEOUT_MS;
+    zmq_setsockopt (self->subscriber, ZMQ_RCVTIMEO, &quick, sizeof quick);
+    uint64_t last = 0;
+    Kefu__V1__Event *event;
+    while ((event = receive_event (self)) != NULL) {
+        last = event->seq;
+        kefu__v1__event__free_unpacked (event, NULL);
+    }
+    zmq_setsockopt (self->subscriber, ZMQ_RCVTIMEO, &slow, sizeof slow);
+    return last;
+}
+
+/*  The publisher numbers committed events gaplessly and never hands out a
+ *  number while an older transaction that wrote to the outbox is still
+ *  open: a transaction that began first but commits last can never land
+ *  behind a number a consumer has already passed. (Events are numbered in
+ *  transaction-id order among transactions that overlapped, which keeps
+ *  every causal order: a transaction that saw another's commit has the
+ *  larger id.) */
+static void
+test_publisher_gapless_with_out_of_order_commits (void **state)
+{
+    fixture_t *self = *state;
+    /*  A subscriber misses what is published before its connection is up
+     *  (ZeroMQ's slow joiner; replay is the cure). Handshake first: publish
+     *  until an event comes through. */
+    uint64_t before = 0;
+    for (int attempt = 0; attempt < 25 && before == 0; attempt++) {
+        insert_note (self, "probe");
+        wait_all_published (self);
+        before = drain_events (self);
+    }
+    long base = count_rows (self, "SELECT coalesce(max(seq), 0) FROM unitsvc.outbox");
+    assert_int_equal ((long) before, base);
+
+    /*  An older transaction writes an event and stays open ... */
+    kefu_db_t *held = kefu_db_new (getenv ("KEFU_TEST_DSN_ADMIN"), "unitsvc");
+    assert_int_equal (kefu_db_connect (held, 5000), 0);
+    assert_int_equal (kefu_db_begin (held), 0);
+    const uint8_t payload[] = { 0x0a, 0x01, 'x' };
+    assert_int_equal (kefu_outbox_append (held, "note.held", "note", payload, sizeof payload, "application/octet-stream"), 0);
+
+    /*  ... while five later ones commit. */
+    enum { LATER = 5 };
+    for (int i = 0; i < LATER; i++)
+        insert_note (self, "later");
+    /*  Many publisher rounds (poll 20 ms) pass: none may number anything. */
+    struct timespec pause = { 0, 300 * 1000000L };
+    nanosleep (&pause, NULL);
+    /*  (The held row is not visible from here: it is not committed.) */
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.outbox WHERE seq IS NULL"), LATER);
+
+    /*  The held transaction commits last. */
+    assert_int_equal (kefu_db_commit (held), 0);
+    kefu_db_destroy (&held);
+    wait_all_published (self);
+
+    /*  Gapless from where we were, in order, each exactly once, on the bus. */
+    assert_int_equal (count_rows (self, "SELECT max(seq) - min(seq) + 1 - count(*) FROM unitsvc.outbox"), 0);
+    uint64_t expected = (uint64_t) base + 1;
+    int held_seen = 0, later_seen = 0;
+    for (int i = 0; i < LATER + 1; i++) {
+        Kefu__V1__Event *event = receive_event (self);
+        assert_non_null (event);
+        assert_int_equal (event->seq, expected++);
+        assert_string_equal (event->source, "unitsvc");
+        if (strcmp (event->type, "note.held") == 0) {
+            held_seen++;
+            assert_int_equal (later_seen, 0);   /* it began first: numbered first */
+        }
+        else
+            later_seen++;
+        kefu__v1__event__free_unpacked (event, NULL);
+    }
+    assert_int_equal (held_seen, 1);
+    assert_int_equal (later_seen, LATER);
+}
+
+static Kefu__V1__ReplayReply *
+replay (fixture_t *self, uint64_t after, uint32_t limit, char *prefix, Kefu__V1__Code expect)
+{
+    Kefu__V1__ReplayRequest page = KEFU__V1__REPLAY_REQUEST__INIT;
+    page.after_seq = after;
+    page.limit = limit;
+    page.type_prefixes = prefix ? &prefix : NULL;
+    page.n_type_prefixes = prefix ? 1 : 0;
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.method = "events.replay";
+    Kefu__V1__Reply *reply = exchange (self, &request, &page.base);
+    assert_non_null (reply);
+    assert_int_equal (reply->status->code, expect);
+    Kefu__V1__ReplayReply *events = expect == KEFU__V1__CODE__OK
+        ? kefu__v1__replay_reply__unpack (NULL, reply->payload.len, reply->payload.data) : NULL;
+    kefu__v1__reply__free_unpacked (reply, NULL);
+    return events;
+}
+
+/*  events.replay pages through the outbox in seq order, filters by type
+ *  prefix while still reporting how far it looked, and bounds its pages. */
+static void
+test_replay_pages_in_order (void **state)
+{
+    fixture_t *self = *state;
+    insert_note (self, "one");
+    insert_note (self, "two");
+    wait_all_published (self);
+    long last = count_rows (self, "SELECT max(seq) FROM unitsvc.outbox");
+
+    uint64_t after = 0, seen = 0;
+    while (true) {
+        Kefu__V1__ReplayReply *page = replay (self, after, 2, NULL, KEFU__V1__CODE__OK);
+        assert_int_equal (page->last_seq, last);
+        if (page->n_events == 0) {
+            kefu__v1__replay_reply__free_unpacked (page, NULL);
+            break;
+        }
+        for (size_t i = 0; i < page->n_events; i++)
+            assert_int_equal (page->events[i]->seq, ++seen);
+        after = page->scanned_to_seq;
+        kefu__v1__replay_reply__free_unpacked (page, NULL);
+    }
+    assert_int_equal (seen, last);
+
+    Kefu__V1__ReplayReply *held = replay (self, 0, 1000, "note.held", KEFU__V1__CODE__OK);
+    assert_int_equal (held->n_events, 1);
+    assert_string_equal (held->events[0]->type, "note.held");
+    assert_int_equal (held->scanned_to_seq, last);
+    kefu__v1__replay_reply__free_unpacked (held, NULL);
+
+    assert_null (replay (self, 0, 1001, NULL, KEFU__V1__CODE__INVALID_ARGUMENT));
 }
 
 static void
@@ -347,7 +546,7 @@ test_migrations_recorded_once (void **state)
 {
     fixture_t *self = *state;
     assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.schema_migrations WHERE component = 'unitsvc'"), 1);
-    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.schema_migrations WHERE component = 'kefu'"), 2);
+    assert_int_equal (count_rows (self, "SELECT count(*) FROM unitsvc.schema_migrations WHERE component = 'kefu'"), 3);
     kefu_db_t *db = kefu_db_new (getenv ("KEFU_TEST_DSN_ADMIN"), "unitsvc");
     assert_int_equal (kefu_db_connect (db, 5000), 0);
     assert_int_equal (kefu_migrate_apply (db, "unitsvc", unit_migrations, 1), 0);
@@ -395,6 +594,8 @@ main (void)
         cmocka_unit_test (test_expired_deadline_not_started),
         cmocka_unit_test (test_change_and_event_commit_together),
         cmocka_unit_test (test_unanswered_handler_gets_internal),
+        cmocka_unit_test (test_publisher_gapless_with_out_of_order_commits),
+        cmocka_unit_test (test_replay_pages_in_order),
         cmocka_unit_test (test_migrations_recorded_once),
         cmocka_unit_test (test_stop_finishes_in_flight),
     };
