@@ -155,7 +155,8 @@ kefu_db_ensure (kefu_db_t *self)
 {
     if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
         return 0;
-    kefu_log_warn ("db.reconnect", "schema", self->schema ? self->schema : "", NULL);
+    if (self->conn)
+        kefu_log_warn ("db.reconnect", "schema", self->schema ? self->schema : "", NULL);
     return db_connect_once (self);
 }
 
