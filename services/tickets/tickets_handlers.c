@@ -269,6 +269,7 @@ tickets_get (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
+        tickets_rows_release (&rows);
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
         return;
@@ -428,6 +429,7 @@ tickets_transition (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
+        tickets_rows_release (&current);
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
         return;
@@ -493,6 +495,7 @@ tickets_history (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
+        tickets_rows_release (&ticket);
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
         return;

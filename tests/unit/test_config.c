@@ -50,7 +50,7 @@ test_values_override_defaults (void **state)
     kefu_config_t *config = kefu_config_new_with (lookup_in, environment, &error);
     assert_non_null (config);
     assert_int_equal (kefu_config_int (config, "KEFU_HTTP_PORT"), 18080);
-    assert_int_equal (kefu_config_service_int (config, "tickets", "WORKERS"), 8);
+    assert_int_equal (kefu_config_service_int (config, "tickets", "WORKERS", 0), 8);
     kefu_config_destroy (&config);
 }
 

@@ -1,0 +1,129 @@
+/*  gateway_routes: the HTTP API as a table.
+ *
+ *  One row per route says everything the gateway needs to serve it: method
+ *  and path pattern, the service method it becomes, the protobuf messages
+ *  of the request and the reply, who may call it, the success status, and
+ *  which parts of the HTTP request fill which request fields (the path's
+ *  {id}, query parameters, If-Match, the JSON body) and which reply fields
+ *  become headers (ETag, Location) or a list cursor. Converting between
+ *  JSON and protobuf is done by kefu_json from the descriptors, so a new
+ *  route is a new row, not new code.
+ *
+ *  The table is in gateway_routes.c; the API shape it describes is fixed
+ *  (clients and tests rely on it).
+ */
+#ifndef GATEWAY_ROUTES_H_INCLUDED
+#define GATEWAY_ROUTES_H_INCLUDED
+
+#include "gateway_auth.h"
+#include "gateway_problem.h"
+
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    /*  Query parameters one route may read. */
+    GATEWAY_ROUTE_QUERY_MAX = 8,
+    /*  Room for an Allow header value listing every method of a path. */
+    GATEWAY_ROUTES_ALLOW_SIZE = 64,
+    /*  Room for header values rendered from a reply. */
+    GATEWAY_ROUTES_ETAG_SIZE = 32,
+    GATEWAY_ROUTES_LOCATION_SIZE = 128,
+    /*  Longest text query parameter accepted, in bytes. */
+    GATEWAY_ROUTES_QUERY_TEXT_MAX = 256
+};
+
+typedef enum {
+    GATEWAY_ROUTE_SERVICE, /* forwarded to a service method */
+    GATEWAY_ROUTE_HEALTH,  /* answered by the gateway: it is alive */
+    GATEWAY_ROUTE_READY    /* pings every service */
+} gateway_route_kind_t;
+
+/*  A query parameter, read into the request field of the same name. An
+ *  integer field must lie within [min, max]; a text field is bounded by
+ *  GATEWAY_ROUTES_QUERY_TEXT_MAX. */
+typedef struct {
+    const char *name;
+    long long min;
+    long long max;
+} gateway_query_param_t;
+
+typedef struct {
+    const char *method;  /* "GET", "POST" */
+    const char *pattern; /* "/v1/tickets/{id}"; {id} is a positive integer */
+    gateway_route_kind_t kind;
+    bool anonymous;             /* no API key needed */
+    gateway_roles_t roles;      /* roles admitted (unless anonymous) */
+    const char *service;        /* "tickets" */
+    const char *service_method; /* "tickets.get" */
+    const ProtobufCMessageDescriptor *request_type;
+    const ProtobufCMessageDescriptor *reply_type;
+    unsigned success_status;    /* 200, 201 */
+    bool takes_body;            /* a JSON object body fills the request */
+    const char *path_id_field;  /* request field {id} fills (overriding the body) */
+    const char *if_match_field; /* request field If-Match fills; NULL: not read */
+    gateway_query_param_t query[GATEWAY_ROUTE_QUERY_MAX]; /* ends at a NULL name */
+    const char *etag_field;                               /* reply field sent as ETag: "N" */
+    const char *location_field;  /* reply field appended to location_prefix */
+    const char *location_prefix; /* "/v1/tickets/" */
+    const char *cursor_field;    /* reply field rendered as a cursor: text, or null for 0 */
+} gateway_route_t;
+
+typedef enum {
+    GATEWAY_ROUTE_FOUND,
+    GATEWAY_ROUTE_NO_PATH,  /* 404 */
+    GATEWAY_ROUTE_NO_METHOD /* 405, with Allow */
+} gateway_route_match_t;
+
+/*  Reads the query parameter `name`; NULL when absent. */
+typedef const char *(gateway_query_lookup_fn)(void *arg, const char *name);
+
+/*  A reply rendered for HTTP. */
+typedef struct {
+    char *body;                          /* JSON text, the caller's to free */
+    char etag[GATEWAY_ROUTES_ETAG_SIZE]; /* "" when the route has none */
+    char location[GATEWAY_ROUTES_LOCATION_SIZE];
+} gateway_rendered_t;
+
+/*  The route table; *count is set to its length. */
+const gateway_route_t *gateway_routes_table (size_t *count);
+
+/*  Find the route for `method` and `path` (decoded, without the query).
+ *  On GATEWAY_ROUTE_FOUND *route is set, and when the pattern has {id},
+ *  *id_text / *id_length name that path segment (unchecked). On
+ *  GATEWAY_ROUTE_NO_METHOD `allow` holds the methods the path accepts
+ *  ("GET, POST"). */
+gateway_route_match_t gateway_routes_match (const char *method, const char *path,
+                                            const gateway_route_t **route, const char **id_text,
+                                            size_t *id_length,
+                                            char allow[GATEWAY_ROUTES_ALLOW_SIZE]);
+
+/*  Parse a path {id}: decimal digits only, 1 to INT64_MAX. */
+bool gateway_routes_parse_id (const char *text, size_t length, int64_t *id);
+
+/*  Parse an If-Match value: "N" or W/"N" with N a positive integer, or *
+ *  (any version: *version = 0). False when malformed. */
+bool gateway_routes_parse_if_match (const char *header, int64_t *version);
+
+/*  Build the request payload of `route`: the JSON `body` object (borrowed,
+ *  and modified: path, query and If-Match values are merged into it), then
+ *  `path_id` (when the route has one), the query parameters read through
+ *  `lookup`, and `if_match` (NULL when absent). On success returns 0 with
+ *  *payload (the caller frees) / *size the packed message; on failure -1
+ *  with `problem` filled (400 for the client's fault, 500 when out of
+ *  memory). */
+int gateway_routes_build_payload (const gateway_route_t *route, json_t *body, int64_t path_id,
+                                  gateway_query_lookup_fn *lookup, void *lookup_arg,
+                                  const char *if_match, uint8_t **payload, size_t *size,
+                                  gateway_problem_t *problem);
+
+/*  Render a service's OK reply payload for `route`: JSON body, ETag and
+ *  Location. Returns 0, or -1 with `problem` filled (502 for a payload
+ *  that is not the route's reply type, 500 when out of memory). */
+int gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payload, size_t size,
+                                 gateway_rendered_t *rendered, gateway_problem_t *problem);
+
+#endif

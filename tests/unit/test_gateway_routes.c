@@ -1,0 +1,284 @@
+/*  Unit tests for gateway_routes: matching (404, 405 with Allow), the path
+ *  {id}, If-Match, building a request payload from body, path and query,
+ *  and rendering a reply (ETag, Location, list cursor). DESIGN.md §4.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway_routes.h"
+#include "kefu/v1/tickets.pb-c.h"
+
+typedef struct {
+    const char *names[4];
+    const char *values[4];
+} test_query_t;
+
+static const char *
+test_query_lookup (void *arg, const char *name)
+{
+    test_query_t *query = arg;
+    for (size_t i = 0; i < 4 && query->names[i]; i++)
+        if (strcmp (query->names[i], name) == 0)
+            return query->values[i];
+    return NULL;
+}
+
+static const gateway_route_t *
+find_route (const char *method, const char *path)
+{
+    const gateway_route_t *route;
+    const char *id_text;
+    size_t id_length;
+    char allow[GATEWAY_ROUTES_ALLOW_SIZE];
+    assert_int_equal (gateway_routes_match (method, path, &route, &id_text, &id_length, allow),
+                      GATEWAY_ROUTE_FOUND);
+    return route;
+}
+
+/*  Known paths find their route and capture {id}; others are 404. */
+static void
+test_paths_match_their_routes (void **state)
+{
+    (void)state;
+    const gateway_route_t *route;
+    const char *id_text;
+    size_t id_length;
+    char allow[GATEWAY_ROUTES_ALLOW_SIZE];
+    assert_int_equal (gateway_routes_match ("POST", "/v1/tickets/42/transitions", &route, &id_text,
+                                            &id_length, allow),
+                      GATEWAY_ROUTE_FOUND);
+    assert_string_equal (route->service_method, "tickets.transition");
+    assert_int_equal (id_length, 2);
+    assert_memory_equal (id_text, "42", 2);
+    assert_string_equal (find_route ("GET", "/v1/tickets")->service_method, "tickets.list");
+    assert_string_equal (find_route ("POST", "/v1/tickets")->service_method, "tickets.create");
+    assert_string_equal (find_route ("GET", "/v1/tickets/7/history")->service_method,
+                         "tickets.history");
+    assert_int_equal (find_route ("GET", "/healthz")->kind, GATEWAY_ROUTE_HEALTH);
+    assert_true (find_route ("GET", "/readyz")->anonymous);
+
+    const char *unknown[] = {"/",
+                             "/v1",
+                             "/v1/tickets/",
+                             "/v1/tickets//history",
+                             "/v2/tickets",
+                             "/v1/tickets/1/history/x",
+                             "/healthz/"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        assert_int_equal (
+            gateway_routes_match ("GET", unknown[i], &route, &id_text, &id_length, allow),
+            GATEWAY_ROUTE_NO_PATH);
+}
+
+/*  A known path with another method is 405, and Allow lists its methods. */
+static void
+test_wrong_method_lists_allowed_ones (void **state)
+{
+    (void)state;
+    const gateway_route_t *route;
+    const char *id_text;
+    size_t id_length;
+    char allow[GATEWAY_ROUTES_ALLOW_SIZE];
+    assert_int_equal (
+        gateway_routes_match ("DELETE", "/v1/tickets", &route, &id_text, &id_length, allow),
+        GATEWAY_ROUTE_NO_METHOD);
+    assert_null (route);
+    assert_string_equal (allow, "POST, GET");
+    assert_int_equal (gateway_routes_match ("GET", "/v1/tickets/1/transitions", &route, &id_text,
+                                            &id_length, allow),
+                      GATEWAY_ROUTE_NO_METHOD);
+    assert_string_equal (allow, "POST");
+}
+
+/*  Ids are positive decimal integers, nothing else. */
+static void
+test_path_id_must_be_positive_integer (void **state)
+{
+    (void)state;
+    int64_t id;
+    assert_true (gateway_routes_parse_id ("1", 1, &id));
+    assert_int_equal (id, 1);
+    assert_true (gateway_routes_parse_id ("9223372036854775807", 19, &id));
+    assert_true (id == INT64_MAX);
+    const char *bad[] = {"0", "-1", "+1", "abc", "1a", " 1", "1.0", "9223372036854775808", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false (gateway_routes_parse_id (bad[i], strlen (bad[i]), &id));
+}
+
+/*  If-Match: "N", W/"N" or *; anything else is malformed. */
+static void
+test_if_match_forms (void **state)
+{
+    (void)state;
+    int64_t version = -1;
+    assert_true (gateway_routes_parse_if_match ("\"3\"", &version));
+    assert_int_equal (version, 3);
+    assert_true (gateway_routes_parse_if_match ("W/\"12\"", &version));
+    assert_int_equal (version, 12);
+    assert_true (gateway_routes_parse_if_match ("*", &version));
+    assert_int_equal (version, 0);
+    const char *bad[] = {"3", "\"\"", "\"0\"", "\"x\"", "W/3", "\"3", "\"3\", \"4\"", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false (gateway_routes_parse_if_match (bad[i], &version));
+}
+
+/*  The path id overrides the body's; If-Match fills expected_version. */
+static void
+test_transition_payload_takes_path_id_and_if_match (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("POST", "/v1/tickets/5/transitions");
+    json_t *body =
+        json_pack ("{s:s,s:s,s:I}", "to", "assessed", "reason", "valid", "id", (json_int_t)99);
+    test_query_t query = {{NULL}, {NULL}};
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload (route, body, 5, test_query_lookup, &query,
+                                                    "W/\"4\"", &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__TransitionTicketRequest *request =
+        kefu__v1__transition_ticket_request__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_int_equal (request->id, 5);
+    assert_int_equal (request->expected_version, 4);
+    assert_string_equal (request->to, "assessed");
+    kefu__v1__transition_ticket_request__free_unpacked (request, NULL);
+    free (payload);
+}
+
+/*  A body field of the wrong type is 400 invalid-field naming it. */
+static void
+test_wrong_body_field_is_invalid_field (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("POST", "/v1/tickets");
+    json_t *body = json_pack ("{s:i}", "subject", 5);
+    test_query_t query = {{NULL}, {NULL}};
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, test_query_lookup, &query, NULL,
+                                                    &payload, &size, &problem),
+                      -1);
+    json_decref (body);
+    assert_int_equal (problem.status, 400);
+    assert_string_equal (problem.slug, "invalid-field");
+    assert_string_equal (problem.field, "subject");
+}
+
+/*  List query parameters: bounds checked, named when wrong, unknown ones
+ *  ignored (they are never looked up). */
+static void
+test_list_query_parameters (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("GET", "/v1/tickets");
+    test_query_t good = {{"limit", "after", "status", NULL}, {"200", "41", "received", NULL}};
+    json_t *body = json_object ();
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, test_query_lookup, &good, NULL,
+                                                    &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__ListTicketsRequest *request =
+        kefu__v1__list_tickets_request__unpack (NULL, size, payload);
+    assert_int_equal (request->limit, 200);
+    assert_int_equal (request->after, 41);
+    assert_string_equal (request->status, "received");
+    kefu__v1__list_tickets_request__free_unpacked (request, NULL);
+    free (payload);
+
+    const char *bad[][2] = {
+        {"limit", "0"},  {"limit", "201"}, {"limit", "-1"}, {"limit", "1.5"},
+        {"limit", ""},   {"after", "abc"}, {"after", "-1"}, {"after", "99999999999999999999999999"},
+        {"kind", "\xff"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        test_query_t query = {{bad[i][0], NULL}, {bad[i][1], NULL}};
+        body = json_object ();
+        assert_int_equal (gateway_routes_build_payload (route, body, 0, test_query_lookup, &query,
+                                                        NULL, &payload, &size, &problem),
+                          -1);
+        json_decref (body);
+        assert_int_equal (problem.status, 400);
+        assert_string_equal (problem.field, bad[i][0]);
+    }
+}
+
+/*  A created ticket renders with ETag "version" and Location /v1/tickets/id. */
+static void
+test_ticket_reply_has_etag_and_location (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("POST", "/v1/tickets");
+    Kefu__V1__Ticket ticket = KEFU__V1__TICKET__INIT;
+    ticket.id = 17;
+    ticket.version = 3;
+    uint8_t packed[256];
+    size_t size = kefu__v1__ticket__pack (&ticket, packed);
+    gateway_rendered_t rendered;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_render_reply (route, packed, size, &rendered, &problem), 0);
+    assert_string_equal (rendered.etag, "\"3\"");
+    assert_string_equal (rendered.location, "/v1/tickets/17");
+    json_error_t error;
+    json_t *json = json_loads (rendered.body, 0, &error);
+    assert_int_equal (json_integer_value (json_object_get (json, "id")), 17);
+    json_decref (json);
+    free (rendered.body);
+
+    /*  Bytes that are not a Ticket are the service's fault: 502. */
+    const uint8_t garbage[] = {0xff, 0xff, 0xff};
+    assert_int_equal (
+        gateway_routes_render_reply (route, garbage, sizeof garbage, &rendered, &problem), -1);
+    assert_int_equal (problem.status, 502);
+}
+
+/*  A list's cursor is text, or null on the last page. */
+static void
+test_list_cursor_is_text_or_null (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("GET", "/v1/tickets");
+    Kefu__V1__ListTicketsReply reply = KEFU__V1__LIST_TICKETS_REPLY__INIT;
+    reply.next = 1234567890123;
+    uint8_t packed[64];
+    size_t size = kefu__v1__list_tickets_reply__pack (&reply, packed);
+    gateway_rendered_t rendered;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_render_reply (route, packed, size, &rendered, &problem), 0);
+    assert_string_equal (rendered.body, "{\"items\":[],\"next\":\"1234567890123\"}");
+    free (rendered.body);
+
+    reply.next = 0;
+    size = kefu__v1__list_tickets_reply__pack (&reply, packed);
+    assert_int_equal (gateway_routes_render_reply (route, packed, size, &rendered, &problem), 0);
+    assert_string_equal (rendered.body, "{\"items\":[],\"next\":null}");
+    free (rendered.body);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_paths_match_their_routes),
+        cmocka_unit_test (test_wrong_method_lists_allowed_ones),
+        cmocka_unit_test (test_path_id_must_be_positive_integer),
+        cmocka_unit_test (test_if_match_forms),
+        cmocka_unit_test (test_transition_payload_takes_path_id_and_if_match),
+        cmocka_unit_test (test_wrong_body_field_is_invalid_field),
+        cmocka_unit_test (test_list_query_parameters),
+        cmocka_unit_test (test_ticket_reply_has_etag_and_location),
+        cmocka_unit_test (test_list_cursor_is_text_or_null),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
