@@ -83,8 +83,8 @@ cleanup() {
     echo "kefu stopped"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl-C and SIGTERM are how a run is meant to end: a clean shutdown exits 0.
+trap 'exit 0' INT TERM
 
 show_logs() {
     local name
@@ -166,7 +166,7 @@ pg_real=$(readlink -f "$VAR/pgdata")
 {
     echo
     echo "kefu is running."
-    echo "  gateway          $GATEWAY_URL   (/healthz /readyz /metrics /openapi.json)"
+    echo "  gateway          $GATEWAY_URL   (/healthz /readyz)"
     for svc in "${SERVICES[@]}"; do
         bind_var="KEFU_${svc^^}_BIND"
         printf '  %-16s %s\n' "$svc" "${!bind_var:-tcp://127.0.0.1:${DEFAULT_PORT[$svc]:-?}}"
