@@ -9,6 +9,7 @@
  *  every event it does not care about.
  */
 #include "kefu_consumer.h"
+#include "kefu_frames.h"
 #include "kefu_log.h"
 #include "kefu_time.h"
 
@@ -256,25 +257,10 @@ consumer_replay_page (kefu_consumer_t *self, consumer_source_t *source)
         /*  [""][Reply]; a late reply to an earlier, timed-out request is
          *  dropped by its request id. */
         zmq_msg_t frames[2];
-        int count = 0;
-        bool more = true;
-        while (more) {
-            zmq_msg_t frame;
-            zmq_msg_init (&frame);
-            if (zmq_msg_recv (&frame, source->dealer, 0) < 0) {
-                zmq_msg_close (&frame);
-                break;
-            }
-            more = zmq_msg_more (&frame);
-            if (count < 2)
-                frames[count++] = frame;
-            else
-                zmq_msg_close (&frame);
-        }
+        int count = kefu_frames_recv (source->dealer, frames, 2, NULL);
         Kefu__V1__Reply *reply = count == 2
             ? kefu__v1__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1])) : NULL;
-        for (int i = 0; i < count; i++)
-            zmq_msg_close (&frames[i]);
+        kefu_frames_close (frames, count);
         if (!reply)
             continue;
         Kefu__V1__ReplayReply *events = NULL;
@@ -327,25 +313,10 @@ static void
 consumer_on_live_event (kefu_consumer_t *self, void *subscriber)
 {
     zmq_msg_t frames[2];
-    int count = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, subscriber, 0) < 0) {
-            zmq_msg_close (&frame);
-            break;
-        }
-        more = zmq_msg_more (&frame);
-        if (count < 2)
-            frames[count++] = frame;
-        else
-            zmq_msg_close (&frame);
-    }
+    int count = kefu_frames_recv (subscriber, frames, 2, NULL);
     Kefu__V1__Event *event = count == 2
         ? kefu__v1__event__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1])) : NULL;
-    for (int i = 0; i < count; i++)
-        zmq_msg_close (&frames[i]);
+    kefu_frames_close (frames, count);
     if (!event)
         return;
     consumer_source_t *source = consumer_source (self, event->source);

@@ -13,6 +13,7 @@
  *  may block on PostgreSQL; the main thread never does.
  */
 #include "kefu_service.h"
+#include "kefu_frames.h"
 #include "kefu_log.h"
 #include "kefu_outbox.h"
 #include "kefu_publisher.h"
@@ -390,27 +391,9 @@ worker_run (void *arg)
     while (true) {
         /*  [routing frames...][body] */
         zmq_msg_t frames[SERVICE_FRAMES_MAX];
-        int count = 0;
-        bool more = true, terminated = false;
-        while (more) {
-            zmq_msg_t frame;
-            zmq_msg_init (&frame);
-            if (zmq_msg_recv (&frame, socket, 0) < 0) {
-                zmq_msg_close (&frame);
-                terminated = true;
-                break;
-            }
-            more = zmq_msg_more (&frame);
-            if (count < SERVICE_FRAMES_MAX)
-                frames[count++] = frame;
-            else
-                zmq_msg_close (&frame);     /* the broker bounds frames; belt and braces */
-        }
-        if (terminated) {
-            for (int i = 0; i < count; i++)
-                zmq_msg_close (&frames[i]);
-            break;
-        }
+        int count = kefu_frames_recv (socket, frames, SERVICE_FRAMES_MAX, NULL);
+        if (count <= 0)
+            break;          /* ETERM: the service is being destroyed */
         kefu_call_t call = { .worker = self };
         zmq_msg_t *body = &frames[count - 1];
         struct timespec started;
@@ -427,8 +410,7 @@ worker_run (void *arg)
             kefu_log_debug ("request", "method", call.request ? call.request->method : "",
                             "code", kefu__v1__code__descriptor.values[call.code].name, "micros", micros, NULL);
         }
-        for (int i = 0; i < count; i++)
-            zmq_msg_close (&frames[i]);
+        kefu_frames_close (frames, count);
         if (call.payload)
             protobuf_c_message_free_unpacked (call.payload, NULL);
         if (call.request)
@@ -631,23 +613,8 @@ static bool
 service_dispatch (kefu_service_t *self, zmq_msg_t *worker_identity)
 {
     zmq_msg_t frames[SERVICE_FRAMES_MAX];
-    int count = 0;
-    bool more = true, overflow = false;
-    while (more) {
-        zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, self->frontend, 0) < 0) {
-            zmq_msg_close (&frame);
-            break;
-        }
-        more = zmq_msg_more (&frame);
-        if (count < SERVICE_FRAMES_MAX)
-            frames[count++] = frame;
-        else {
-            overflow = true;
-            zmq_msg_close (&frame);
-        }
-    }
+    bool overflow = false;
+    int count = kefu_frames_recv (self->frontend, frames, SERVICE_FRAMES_MAX, &overflow);
     if (count < 2 || overflow) {
         /*  A ROUTER message is at least [identity][body]; anything else
          *  cannot be a request. Answer it with INVALID_ARGUMENT rather than
@@ -658,8 +625,7 @@ service_dispatch (kefu_service_t *self, zmq_msg_t *worker_identity)
                             "a request is routing frames then one kefu.v1.Request frame");
             worker_send_reply (&call, self->frontend, frames, 1);
         }
-        for (int i = 0; i < count; i++)
-            zmq_msg_close (&frames[i]);
+        kefu_frames_close (frames, count);
         return false;
     }
     zmq_msg_t delimiter;

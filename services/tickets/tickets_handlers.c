@@ -48,6 +48,16 @@ ticket_resource (int64_t id, char *out, size_t size)
     snprintf (out, size, "ticket/%" PRId64, id);
 }
 
+/*  Answer NOT_FOUND from inside a transaction: release the (empty) rows,
+ *  roll back, so nothing of the attempt remains. */
+static void
+ticket_not_found (kefu_call_t *call, tickets_rows_t *rows, int64_t id)
+{
+    tickets_rows_release (rows);
+    kefu_db_rollback (kefu_call_db (call));
+    kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", id);
+}
+
 /*  The actor's roles joined with commas, for the history row. */
 static void
 actor_roles_text (const Kefu__V1__Actor *actor, char *out, size_t size)
@@ -269,9 +279,7 @@ tickets_get (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        tickets_rows_release (&rows);
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
+        ticket_not_found (call, &rows, request->id);
         return;
     }
     if (kefu_audit_record (call, "ticket.viewed", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
@@ -429,9 +437,7 @@ tickets_transition (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        tickets_rows_release (&current);
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
+        ticket_not_found (call, &current, request->id);
         return;
     }
     const Kefu__V1__Ticket *ticket = &current.tickets[0];
@@ -495,9 +501,7 @@ tickets_history (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        tickets_rows_release (&ticket);
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", request->id);
+        ticket_not_found (call, &ticket, request->id);
         return;
     }
     if (tickets_store_history (db, request->id, &history) != 0
