@@ -38,7 +38,9 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(PROTO_C:.c=.o) $(BUILD)/gen/kefu_migrations.o
 LIBKEFU    := $(BUILD)/lib/libkefu.a
 
-SERVICES   := tickets gateway
+SERVICES   := tickets gateway webhooks
+# Libraries only some services need (a service's binary and its unit tests).
+SERVICE_LIBS_webhooks := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -124,14 +126,14 @@ $(BUILD)/lib/lib%.a: $$(call service_obj,$$*)
 $(BUILD)/bin/kefu-%: $(BUILD)/obj/services/%/main.o $(BUILD)/lib/lib%.a $(LIBKEFU)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SERVICE_LIBS_$*) -o $@
 
 # A unit test links libkefu and, when its name says so
 # (test_<service>_*.c), that service's objects.
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(LIBKEFU)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SERVICE_LIBS_$(call unit_service,$*)) -lcmocka -o $@
 
 unit: $(UNIT_BIN)
 	@failed=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || failed=1; done; exit $$failed

@@ -8,6 +8,7 @@
 
 #include "kefu/v1/audit.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/webhooks.pb-c.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@ static const ProtobufCMessageDescriptor *const payload_types[] = {
     &kefu__v1__ticket_created__descriptor,
     &kefu__v1__ticket_transitioned__descriptor,
     &kefu__v1__audit_record__descriptor,
+    &kefu__v1__webhook_changed__descriptor,
+    &kefu__v1__webhook_delivery_changed__descriptor,
 };
 
 static const char CONTENT_TYPE_PREFIX[] = "application/protobuf; messageType=";

@@ -223,6 +223,12 @@ kefu_call_service (kefu_call_t *call)
     return call->worker->service->spec->name;
 }
 
+void *
+kefu_call_state (kefu_call_t *call)
+{
+    return call->worker->service->spec->state;
+}
+
 void
 kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message)
 {

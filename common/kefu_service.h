@@ -54,6 +54,7 @@ typedef struct {
     size_t method_count;
     const kefu_migration_t *migrations;
     size_t migration_count;
+    void *state;                        /* handlers' shared, read-only state; borrowed */
 } kefu_service_spec_t;
 
 /*  Create a service from its spec (borrowed, must outlive the service) and
@@ -91,6 +92,9 @@ const ProtobufCMessage *kefu_call_payload (kefu_call_t *call);
 kefu_db_t *kefu_call_db (kefu_call_t *call);
 /*  The service's name, for events and audit records. */
 const char *kefu_call_service (kefu_call_t *call);
+/*  The spec's `state`: what handlers share (keys, settings), read-only
+ *  while the service runs, so no lock is needed. */
+void *kefu_call_state (kefu_call_t *call);
 
 /*  Answer OK with `message` as payload (NULL: empty payload). */
 void kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message);

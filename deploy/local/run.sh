@@ -5,6 +5,9 @@
 # (build/release/bin/). Everything it keeps lives in ./var/ (ignored by git):
 #   var/pgdata     the PostgreSQL cluster (deploy/local/pg.sh), port $KEFU_PG_PORT (55432)
 #   var/api-keys   KEFU_API_KEYS for local use (created once, mode 600)
+#   var/webhooks-secret-key  KEFU_WEBHOOKS_SECRET_KEY, sealing webhook secrets
+#                  (created once, mode 600; losing it makes every webhook's
+#                  secret unreadable)
 #   var/log/       one log per process, appended to
 # A second run reuses the data and the keys. Ctrl-C (or SIGTERM) stops the
 # gateway, then the services, then PostgreSQL.
@@ -15,7 +18,7 @@
 set -euo pipefail
 
 # The domain services, started before the gateway. Adding a service: one word.
-SERVICES=(tickets)
+SERVICES=(tickets webhooks)
 # Default ZeroMQ ports (DESIGN.md, section 3), for the summary.
 declare -A DEFAULT_PORT=([tickets]=5551 [callbacks]=5552 [archives]=5553
                          [scheduling]=5554 [audit]=5555 [webhooks]=5556)
@@ -30,6 +33,7 @@ PGPORT=${KEFU_PG_PORT:-55432}
 HTTP_PORT=${KEFU_HTTP_PORT:-8080}
 GATEWAY_URL=http://127.0.0.1:$HTTP_PORT
 KEYS_FILE=$VAR/api-keys
+WEBHOOKS_KEY_FILE=$VAR/webhooks-secret-key
 STOP_TIMEOUT=10 # seconds a process gets after SIGTERM before SIGKILL
 READY_TIMEOUT=60
 
@@ -106,14 +110,24 @@ random_secret() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
 
 if [[ ! -s $KEYS_FILE ]]; then
     tmp=$(mktemp "$VAR/api-keys.XXXXXX") # mode 600
-    printf 'dev-agent:agent:A1001:%s,dev-supervisor:supervisor:S2001:%s,dev-auditor:auditor:U3001:%s\n' \
-        "$(random_secret)" "$(random_secret)" "$(random_secret)" >"$tmp"
+    printf 'dev-agent:agent:A1001:%s,dev-supervisor:supervisor:S2001:%s,dev-auditor:auditor:U3001:%s,dev-integration:integration:I7001:%s\n' \
+        "$(random_secret)" "$(random_secret)" "$(random_secret)" "$(random_secret)" >"$tmp"
     mv -f "$tmp" "$KEYS_FILE"
     say "created $KEYS_FILE"
 fi
 chmod 600 "$KEYS_FILE"
+if [[ ! -s $WEBHOOKS_KEY_FILE ]]; then
+    tmp=$(mktemp "$VAR/webhooks-secret-key.XXXXXX") # mode 600
+    random_secret >"$tmp"
+    mv -f "$tmp" "$WEBHOOKS_KEY_FILE"
+    say "created $WEBHOOKS_KEY_FILE"
+fi
+chmod 600 "$WEBHOOKS_KEY_FILE"
 
 export KEFU_API_KEYS_FILE=$KEYS_FILE
+export KEFU_WEBHOOKS_SECRET_KEY_FILE=$WEBHOOKS_KEY_FILE
+# Local receivers (a test server on 127.0.0.1) are the point of a local run.
+export KEFU_WEBHOOKS_ALLOW_PRIVATE=${KEFU_WEBHOOKS_ALLOW_PRIVATE:-true}
 export KEFU_LOG_LEVEL=${KEFU_LOG_LEVEL:-info}
 export KEFU_HTTP_PORT=$HTTP_PORT
 KEFU_GATEWAY_SERVICES=$(IFS=,; echo "${SERVICES[*]}")

@@ -38,7 +38,7 @@ REVOKE ALL ON DATABASE kefu FROM PUBLIC;
 
 DO $services$
 DECLARE
-    services text[] := ARRAY['tickets'];
+    services text[] := ARRAY['tickets', 'webhooks'];
     svc      text;
     rol      text;
 BEGIN

@@ -13,6 +13,7 @@
  *  the handler again, which queues what was stored.
  */
 #include "gateway_http.h"
+#include "gateway_events.h"
 #include "gateway_problem.h"
 #include "gateway_routes.h"
 #include "kefu_json.h"
@@ -39,6 +40,13 @@ enum {
     /*  An idle keep-alive connection is closed after this. Suspended
      *  connections do not time out (their deadline is the service's). */
     HTTP_IDLE_TIMEOUT_SECONDS = 30,
+    /*  Bytes MHD asks an event stream for at a time. */
+    HTTP_STREAM_BLOCK_SIZE = 16 * 1024,
+    /*  The kernel's send buffer of an event stream's socket. Left to
+     *  autotuning it grows to megabytes for a client that does not read,
+     *  hiding it from the stream's own bound (KEFU_SSE_BUFFER_BYTES), which
+     *  is where a lagging client is measured and cut off. */
+    HTTP_STREAM_SOCKET_BUFFER = 64 * 1024,
     /*  /readyz waits this long for each service's sys.ping. */
     HTTP_READY_PING_TIMEOUT_MS = 1000,
     /*  Retry-After, in seconds, on 429 and 503. */
@@ -78,6 +86,7 @@ typedef enum {
     EXCHANGE_RECEIVING, /* reading headers and body */
     EXCHANGE_WAITING,   /* suspended until every upstream call settles */
     EXCHANGE_ANSWERED,  /* a response is stored, to be queued */
+    EXCHANGE_STREAMING, /* an event stream is open, its response to be queued */
     EXCHANGE_SENT       /* queued: MHD takes it from here */
 } http_exchange_state_t;
 
@@ -103,7 +112,7 @@ struct _http_exchange_t {
     char path[HTTP_PATH_MAX];             /* printable ASCII, for logs and "instance" */
     char request_id[HTTP_REQUEST_ID_MAX]; /* echoed in X-Request-Id; the trace id */
     const gateway_route_t *route;
-    int64_t path_id;
+    gateway_path_t path_values; /* the {id} and {key} of the route's pattern */
     const gateway_identity_t *identity;
     kefu_strbuf_t body;
     size_t body_received;
@@ -111,6 +120,7 @@ struct _http_exchange_t {
     size_t waiting_for;           /* upstream calls not yet settled */
     gateway_pending_id_t pending; /* a service route's call */
     http_probe_t *probes;         /* /readyz: one per service */
+    gateway_stream_t *stream;     /* GET /v1/events: what the response reads */
     /*  The response. */
     unsigned status;
     char *answer;
@@ -126,10 +136,14 @@ struct _gateway_http_t {
     struct MHD_Daemon *daemon;
     gateway_auth_t *auth;           /* borrowed */
     gateway_upstream_t *upstream;   /* borrowed */
+    gateway_events_t *events;       /* borrowed */
     gateway_http_options_t options; /* bind_address not kept */
     unsigned port;
     int epoll_fd;
     bool quiescing;
+    /*  A connection was resumed since MHD last ran: it must run again at
+     *  once (a resumption inside a callback is taken in on the next run). */
+    bool resumed;
     http_exchange_t *exchanges;
     size_t exchange_count;
 };
@@ -352,8 +366,9 @@ http_queue_answer (http_exchange_t *exchange)
         return MHD_NO;
 
     bool ok = true;
-    http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                     exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
+    if (exchange->status != GATEWAY_HTTP_NO_CONTENT)
+        http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                         exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
     http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", &ok);
     if (*exchange->etag)
@@ -435,6 +450,7 @@ http_exchange_destroy (http_exchange_t **exchange_p)
     if (exchange->next)
         exchange->next->previous = exchange->previous;
     self->exchange_count--;
+    gateway_events_close (self->events, &exchange->stream);
     kefu_strbuf_release (&exchange->body);
     free (exchange->probes);
     free (exchange->answer);
@@ -447,6 +463,7 @@ http_exchange_resume (http_exchange_t *exchange)
 {
     if (exchange->suspended) {
         exchange->suspended = false;
+        exchange->http->resumed = true;
         MHD_resume_connection (exchange->connection);
     }
 }
@@ -498,9 +515,11 @@ http_exchange_begin (http_exchange_t *exchange, const char *url, const char *met
             return;
         }
     }
-    if (id_text && !gateway_routes_parse_id (id_text, id_length, &exchange->path_id)) {
+    (void)id_length;
+    if (id_text && !gateway_routes_parse_path (route, url, &exchange->path_values)) {
         http_answer_problem_with (exchange, GATEWAY_HTTP_NOT_FOUND, "not-found", NULL,
-                                  "no such resource: ids are positive integers");
+                                  "no such resource: ids are positive integers or, for "
+                                  "webhooks, their wh_ identifiers");
         return;
     }
     const char *idempotency_key = http_header (exchange, "Idempotency-Key");
@@ -633,8 +652,8 @@ http_exchange_call_service (http_exchange_t *exchange)
     uint8_t *payload = NULL;
     size_t payload_size = 0;
     gateway_problem_t problem;
-    int built = gateway_routes_build_payload (
-        route, body, exchange->path_id, http_query_lookup, exchange,
+    int built = gateway_routes_build_payload_path (
+        route, body, &exchange->path_values, http_query_lookup, exchange,
         http_header (exchange, MHD_HTTP_HEADER_IF_MATCH), &payload, &payload_size, &problem);
     json_decref (body);
     /*  The body has been read into the payload; its text is not needed. */
@@ -755,6 +774,139 @@ http_exchange_probe_services (http_exchange_t *exchange)
     MHD_suspend_connection (exchange->connection);
 }
 
+/* --- event streams (GET /v1/events) -------------------------------------- */
+
+/*  The body of an event stream, as MHD asks for it. Nothing to send yet:
+ *  returning 0 alone would make MHD ask again at once, a busy loop in
+ *  external polling mode; so the connection is suspended until the stream
+ *  has text again (gateway_http_stream_wake) and 0 returned. */
+static ssize_t
+http_stream_read (void *cls, uint64_t position, char *buffer, size_t size)
+{
+    (void)position;
+    http_exchange_t *exchange = cls;
+    size_t copied = gateway_stream_read (exchange->stream, buffer, size, gateway_pending_now_ms ());
+    if (copied > 0)
+        return (ssize_t)copied;
+    if (gateway_stream_finished (exchange->stream))
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    exchange->suspended = true;
+    MHD_suspend_connection (exchange->connection);
+    return 0;
+}
+
+void
+gateway_http_stream_wake (void *owner)
+{
+    http_exchange_resume (owner);
+}
+
+/*  Answer 400 for a bad `types` or Last-Event-ID. */
+static void
+http_answer_bad_stream_option (http_exchange_t *exchange, const char *slug, const char *field,
+                               const char *reason)
+{
+    gateway_problem_t problem;
+    gateway_problem_set (&problem, GATEWAY_HTTP_BAD_REQUEST, slug, field, "%s is not valid: %s",
+                         field, reason);
+    http_answer_problem (exchange, &problem);
+}
+
+/*  Read the client's filter (?types=) and cursor (Last-Event-ID, or
+ *  ?last_event_id= for clients that cannot set headers), then open its
+ *  stream; or answer a problem. An empty Last-Event-ID is no cursor: SSE
+ *  clients send it so before they have seen an id. */
+static void
+http_exchange_open_stream (http_exchange_t *exchange)
+{
+    gateway_http_t *self = exchange->http;
+    gateway_stream_types_t types;
+    char reason[GATEWAY_STREAM_REASON_SIZE];
+    if (gateway_stream_types_parse (http_query_lookup (exchange, "types"), &types, reason) != 0) {
+        http_answer_bad_stream_option (exchange, "invalid-field", "types", reason);
+        return;
+    }
+    const char *field = "Last-Event-ID";
+    const char *slug = "invalid-header";
+    const char *last_event_id = http_header (exchange, field);
+    if (!last_event_id) {
+        field = "last_event_id";
+        slug = "invalid-field";
+        last_event_id = http_query_lookup (exchange, field);
+    }
+    gateway_cursor_t *resume = NULL;
+    if (last_event_id && *last_event_id) {
+        char why[GATEWAY_CURSOR_REASON_SIZE];
+        resume = gateway_events_cursor_new (self->events);
+        if (!resume) {
+            http_answer_problem_with (exchange, GATEWAY_HTTP_INTERNAL_ERROR, "internal", NULL,
+                                      "out of memory");
+            return;
+        }
+        if (gateway_cursor_parse (resume, last_event_id, why) != 0) {
+            gateway_cursor_destroy (&resume);
+            http_answer_bad_stream_option (exchange, slug, field, why);
+            return;
+        }
+    }
+    bool auditor = exchange->identity->role == GATEWAY_ROLE_AUDITOR;
+    gateway_events_open_result_t opened =
+        self->quiescing ? GATEWAY_EVENTS_STOPPING
+                        : gateway_events_open (self->events, exchange, &types, auditor, resume,
+                                               &exchange->stream);
+    gateway_cursor_destroy (&resume);
+    switch (opened) {
+        case GATEWAY_EVENTS_OPENED:
+            exchange->state = EXCHANGE_STREAMING;
+            return;
+        case GATEWAY_EVENTS_FULL:
+            http_answer_problem_with (exchange, GATEWAY_HTTP_SERVICE_UNAVAILABLE,
+                                      "too-many-streams", NULL,
+                                      "the gateway serves as many event streams as it may; "
+                                      "retry shortly");
+            return;
+        case GATEWAY_EVENTS_STOPPING:
+            http_answer_problem_with (exchange, GATEWAY_HTTP_SERVICE_UNAVAILABLE,
+                                      "service-unavailable", NULL, "the gateway is shutting down");
+            return;
+        case GATEWAY_EVENTS_FAILED:
+            http_answer_problem_with (exchange, GATEWAY_HTTP_INTERNAL_ERROR, "internal", NULL,
+                                      "out of memory");
+            return;
+    }
+}
+
+/*  Queue the endless response of an open stream. Only valid where MHD
+ *  allows queueing (the last handler call). */
+static enum MHD_Result
+http_queue_stream (http_exchange_t *exchange)
+{
+    assert (exchange->state == EXCHANGE_STREAMING && exchange->stream);
+    exchange->status = GATEWAY_HTTP_OK;
+    exchange->state = EXCHANGE_SENT;
+    struct MHD_Response *response = MHD_create_response_from_callback (
+        MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK_SIZE, http_stream_read, exchange, NULL);
+    if (!response)
+        return MHD_NO;
+    bool ok = true;
+    http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream", &ok);
+    http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
+    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", &ok);
+    /*  nginx would otherwise hold events back to fill its buffers. */
+    http_add_header (response, "X-Accel-Buffering", "no", &ok);
+    enum MHD_Result result =
+        ok ? MHD_queue_response (exchange->connection, exchange->status, response) : MHD_NO;
+    MHD_destroy_response (response);
+    const union MHD_ConnectionInfo *socket_info =
+        MHD_get_connection_info (exchange->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int send_buffer = HTTP_STREAM_SOCKET_BUFFER;
+    if (result == MHD_YES && socket_info &&
+        setsockopt (socket_info->connect_fd, SOL_SOCKET, SO_SNDBUF, &send_buffer,
+                    sizeof send_buffer) != 0)
+        kefu_log_warn ("http.stream_socket", "error", strerror (errno), NULL);
+    return result;
+}
+
 /*  The request is complete: answer it or send it on. */
 static void
 http_exchange_dispatch (http_exchange_t *exchange)
@@ -776,6 +928,9 @@ http_exchange_dispatch (http_exchange_t *exchange)
             return;
         case GATEWAY_ROUTE_SERVICE:
             http_exchange_call_service (exchange);
+            return;
+        case GATEWAY_ROUTE_EVENTS:
+            http_exchange_open_stream (exchange);
             return;
     }
 }
@@ -845,6 +1000,11 @@ gateway_http_settle (void *owner, size_t service, gateway_upstream_outcome_t out
                      const Kefu__V1__Reply *reply)
 {
     http_exchange_t *exchange = owner;
+    if (exchange->stream) {
+        /*  A stream's replay request: the stream keeps its own count. */
+        gateway_events_settle (exchange->http->events, exchange->stream, service, outcome, reply);
+        return;
+    }
     assert (exchange->state == EXCHANGE_WAITING && exchange->waiting_for > 0);
     exchange->waiting_for--;
     if (exchange->route->kind == GATEWAY_ROUTE_READY) {
@@ -888,9 +1048,13 @@ http_access_handler (void *cls, struct MHD_Connection *connection, const char *u
     switch (exchange->state) {
         case EXCHANGE_RECEIVING:
             http_exchange_dispatch (exchange);
+            if (exchange->state == EXCHANGE_STREAMING)
+                return http_queue_stream (exchange);
             return exchange->state == EXCHANGE_ANSWERED ? http_queue_answer (exchange) : MHD_YES;
         case EXCHANGE_ANSWERED:
             return http_queue_answer (exchange);
+        case EXCHANGE_STREAMING:
+            return http_queue_stream (exchange);
         case EXCHANGE_WAITING:
         case EXCHANGE_SENT:
             break;
@@ -981,9 +1145,9 @@ http_resolve_bind (const char *bind_address, unsigned port, struct sockaddr_stor
 
 gateway_http_t *
 gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
-                  gateway_upstream_t *upstream)
+                  gateway_upstream_t *upstream, gateway_events_t *events)
 {
-    assert (options && auth && upstream);
+    assert (options && auth && upstream && events);
     struct sockaddr_storage address;
     if (!http_resolve_bind (options->bind_address, options->port, &address))
         return NULL;
@@ -992,6 +1156,7 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
         return NULL;
     self->auth = auth;
     self->upstream = upstream;
+    self->events = events;
     self->options = *options;
     self->options.bind_address = NULL;
     self->epoll_fd = -1;
@@ -1040,8 +1205,10 @@ gateway_http_destroy (gateway_http_t **self_p)
     if (!self)
         return;
     if (self->daemon) {
-        /*  MHD must not be stopped with suspended connections: answer them
-         *  and let MHD take the resumptions in before stopping. */
+        /*  MHD must not be stopped with suspended connections: answer them,
+         *  end the event streams (which resumes them), and let MHD take the
+         *  resumptions in before stopping. */
+        gateway_events_shutdown (self->events);
         gateway_http_abandon_waiting (self);
         MHD_run (self->daemon);
         MHD_stop_daemon (self->daemon);
@@ -1072,6 +1239,8 @@ long
 gateway_http_timeout_ms (gateway_http_t *self)
 {
     MHD_UNSIGNED_LONG_LONG timeout;
+    if (self->resumed)
+        return 0;
     if (MHD_get_timeout (self->daemon, &timeout) != MHD_YES)
         return -1;
     return timeout > (MHD_UNSIGNED_LONG_LONG)LONG_MAX ? LONG_MAX : (long)timeout;
@@ -1080,6 +1249,7 @@ gateway_http_timeout_ms (gateway_http_t *self)
 void
 gateway_http_run (gateway_http_t *self)
 {
+    self->resumed = false;
     if (MHD_run (self->daemon) != MHD_YES)
         kefu_log_error ("http.run_failed", NULL);
 }

@@ -14,11 +14,17 @@
  *  thread keeps thousands of requests in flight. Every response is JSON
  *  (errors: RFC 9457 problem+json) with X-Request-Id and Cache-Control:
  *  no-store; every request leaves one access-log line.
+ *
+ *  GET /v1/events is the exception: its response is an endless
+ *  text/event-stream read from a gateway_stream. MHD pulls the text with a
+ *  content reader; when there is none the connection is suspended, and the
+ *  stream's wake (gateway_http_stream_wake) resumes it.
  */
 #ifndef GATEWAY_HTTP_H_INCLUDED
 #define GATEWAY_HTTP_H_INCLUDED
 
 #include "gateway_auth.h"
+#include "gateway_events.h"
 #include "gateway_upstream.h"
 
 #include <stddef.h>
@@ -34,11 +40,13 @@ typedef struct {
 
 typedef struct _gateway_http_t gateway_http_t;
 
-/*  Start listening. `auth` and `upstream` are borrowed and must outlive
- *  the gateway_http_t; `upstream` must settle through gateway_http_settle.
- *  Returns NULL (logged) when the address cannot be bound. */
+/*  Start listening. `auth`, `upstream` and `events` are borrowed and must
+ *  outlive the gateway_http_t; `upstream` must settle through
+ *  gateway_http_settle, and `events` wake streams through
+ *  gateway_http_stream_wake. Returns NULL (logged) when the address cannot
+ *  be bound. */
 gateway_http_t *gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
-                                  gateway_upstream_t *upstream);
+                                  gateway_upstream_t *upstream, gateway_events_t *events);
 
 /*  Stop the daemon (answering any request still waiting with 503 first,
  *  as MHD must not be stopped with suspended connections). */
@@ -69,8 +77,13 @@ size_t gateway_http_in_flight (gateway_http_t *self);
  *  the wait is over). */
 void gateway_http_abandon_waiting (gateway_http_t *self);
 
-/*  The gateway_upstream_fn that settles an exchange's request. */
+/*  The gateway_upstream_fn that settles an exchange's request (an event
+ *  stream's replay requests are handed on to gateway_events_settle). */
 void gateway_http_settle (void *exchange, size_t service, gateway_upstream_outcome_t outcome,
                           const Kefu__V1__Reply *reply);
+
+/*  The gateway_stream_wake_fn of event streams: the stream of `exchange`
+ *  has text to send, or has ended; its connection is resumed. */
+void gateway_http_stream_wake (void *exchange);
 
 #endif

@@ -4,6 +4,7 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
 
@@ -27,6 +28,8 @@ enum {
 #define ROUTES_TICKET_READERS \
     (ROUTES_TICKET_WRITERS | GATEWAY_ROLE_INTEGRATION | GATEWAY_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | GATEWAY_ROLE_INTEGRATION)
+/*  Who manages webhooks (the webhooks service checks it too). */
+#define ROUTES_WEBHOOK_MANAGERS (GATEWAY_ROLE_ADMIN | GATEWAY_ROLE_INTEGRATION)
 
 static const gateway_route_t routes_table[] = {
     {
@@ -41,6 +44,15 @@ static const gateway_route_t routes_table[] = {
         .pattern = "/readyz",
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+    },
+    {
+        /*  Server-Sent Events; audit records only to auditors (AUD-8). */
+        .method = "GET",
+        .pattern = "/v1/events",
+        .kind = GATEWAY_ROUTE_EVENTS,
+        .roles = GATEWAY_ROLE_SHIFT_LEAD | GATEWAY_ROLE_SUPERVISOR | GATEWAY_ROLE_MANAGER |
+                 GATEWAY_ROLE_AUDITOR | GATEWAY_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
     },
     {
@@ -118,6 +130,108 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/webhooks",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.create",
+        .request_type = &kefu__v1__create_webhook_request__descriptor,
+        .reply_type = &kefu__v1__webhook__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .location_field = "id",
+        .location_prefix = "/v1/webhooks/",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/webhooks",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.list",
+        .request_type = &kefu__v1__list_webhooks_request__descriptor,
+        .reply_type = &kefu__v1__list_webhooks_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/webhooks/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.get",
+        .request_type = &kefu__v1__webhook_ref__descriptor,
+        .reply_type = &kefu__v1__webhook__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_key_field = "id",
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/webhooks/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.delete",
+        .request_type = &kefu__v1__webhook_ref__descriptor,
+        .reply_type = &kefu__v1__webhook__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/webhooks/{key}/pause",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.pause",
+        .request_type = &kefu__v1__webhook_ref__descriptor,
+        .reply_type = &kefu__v1__webhook__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_key_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/webhooks/{key}/resume",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.resume",
+        .request_type = &kefu__v1__webhook_ref__descriptor,
+        .reply_type = &kefu__v1__webhook__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_key_field = "id",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/webhooks/{key}/deliveries",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.deliveries",
+        .request_type = &kefu__v1__list_deliveries_request__descriptor,
+        .reply_type = &kefu__v1__list_deliveries_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_key_field = "webhook_id",
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
+        .cursor_field = "next",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/webhooks/{key}/deliveries/{id}/redeliver",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_WEBHOOK_MANAGERS,
+        .service = "webhooks",
+        .service_method = "webhooks.redeliver",
+        .request_type = &kefu__v1__redeliver_request__descriptor,
+        .reply_type = &kefu__v1__delivery__descriptor,
+        .success_status = GATEWAY_HTTP_ACCEPTED,
+        .path_key_field = "webhook_id",
+        .path_id_field = "delivery_id",
     },
 };
 
@@ -226,6 +340,57 @@ gateway_routes_parse_id (const char *text, size_t length, int64_t *id)
     return true;
 }
 
+/*  In a pattern, the placeholder of a text id; any other is an {id}. */
+static const char ROUTES_KEY_PLACEHOLDER[] = "{key}";
+
+/*  A path {key}: 1..GATEWAY_ROUTES_KEY_MAX of A-Z a-z 0-9 _ - (ids such
+ *  as "wh_0a1b"; nothing a URL would have to escape). */
+static bool
+routes_parse_key (const char *text, size_t length, char key[GATEWAY_ROUTES_KEY_MAX + 1])
+{
+    if (length == 0 || length > GATEWAY_ROUTES_KEY_MAX)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    memcpy (key, text, length);
+    key[length] = '\0';
+    return true;
+}
+
+bool
+gateway_routes_parse_path (const gateway_route_t *route, const char *path, gateway_path_t *values)
+{
+    memset (values, 0, sizeof *values);
+    const char *p = route->pattern;
+    const char *q = path;
+    while (*p && *q) {
+        if (*p != '{') {
+            if (*p++ != *q++)
+                return false;
+            continue;
+        }
+        const char *close = strchr (p, '}');
+        assert (close);
+        const char *segment_end = q;
+        while (*segment_end && *segment_end != '/')
+            segment_end++;
+        size_t length = (size_t)(segment_end - q);
+        size_t placeholder_length = (size_t)(close - p + 1);
+        bool is_key = placeholder_length == sizeof ROUTES_KEY_PLACEHOLDER - 1 &&
+                      strncmp (p, ROUTES_KEY_PLACEHOLDER, placeholder_length) == 0;
+        if (is_key ? !routes_parse_key (q, length, values->key)
+                   : !gateway_routes_parse_id (q, length, &values->id))
+            return false;
+        p = close + 1;
+        q = segment_end;
+    }
+    return *p == '\0' && *q == '\0';
+}
+
 bool
 gateway_routes_parse_if_match (const char *header, int64_t *version)
 {
@@ -330,6 +495,17 @@ gateway_routes_build_payload (const gateway_route_t *route, json_t *body, int64_
                               const char *if_match, uint8_t **payload, size_t *size,
                               gateway_problem_t *problem)
 {
+    gateway_path_t path = {.id = path_id};
+    return gateway_routes_build_payload_path (route, body, &path, lookup, lookup_arg, if_match,
+                                              payload, size, problem);
+}
+
+int
+gateway_routes_build_payload_path (const gateway_route_t *route, json_t *body,
+                                   const gateway_path_t *path, gateway_query_lookup_fn *lookup,
+                                   void *lookup_arg, const char *if_match, uint8_t **payload,
+                                   size_t *size, gateway_problem_t *problem)
+{
     assert (route->request_type && json_is_object (body));
     *payload = NULL;
     *size = 0;
@@ -348,8 +524,10 @@ gateway_routes_build_payload (const gateway_route_t *route, json_t *body, int64_
             return -1;
         }
     }
-    if (route->path_id_field &&
-        !routes_body_set (body, route->path_id_field, json_integer (path_id))) {
+    if ((route->path_id_field &&
+         !routes_body_set (body, route->path_id_field, json_integer (path->id))) ||
+        (route->path_key_field &&
+         !routes_body_set (body, route->path_key_field, json_string (path->key)))) {
         gateway_problem_set (problem, GATEWAY_HTTP_INTERNAL_ERROR, "internal", NULL,
                              "out of memory");
         return -1;
@@ -413,9 +591,14 @@ gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payloa
     }
     if (route->location_field) {
         json_t *id = json_object_get (document, route->location_field);
+        char key[GATEWAY_ROUTES_KEY_MAX + 1];
         if (json_is_integer (id))
             snprintf (rendered->location, sizeof rendered->location, "%s%" JSON_INTEGER_FORMAT,
                       route->location_prefix, json_integer_value (id));
+        else if (json_is_string (id) &&
+                 routes_parse_key (json_string_value (id), json_string_length (id), key))
+            snprintf (rendered->location, sizeof rendered->location, "%s%s", route->location_prefix,
+                      key);
     }
     bool built = true;
     if (route->cursor_field) {
@@ -430,7 +613,10 @@ gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payloa
         }
         built = text && json_object_set_new (document, route->cursor_field, text) == 0;
     }
-    rendered->body = built ? json_dumps (document, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (route->success_status == GATEWAY_HTTP_NO_CONTENT)
+        rendered->body = built ? strdup ("") : NULL;
+    else
+        rendered->body = built ? json_dumps (document, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref (document);
     if (!rendered->body) {
         gateway_problem_set (problem, GATEWAY_HTTP_INTERNAL_ERROR, "internal", NULL,

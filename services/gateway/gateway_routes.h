@@ -4,7 +4,7 @@
  *  and path pattern, the service method it becomes, the protobuf messages
  *  of the request and the reply, who may call it, the success status, and
  *  which parts of the HTTP request fill which request fields (the path's
- *  {id}, query parameters, If-Match, the JSON body) and which reply fields
+ *  {id} and {key}, query parameters, If-Match, the JSON body) and which reply fields
  *  become headers (ETag, Location) or a list cursor. Converting between
  *  JSON and protobuf is done by kefu_json from the descriptors, so a new
  *  route is a new row, not new code.
@@ -33,13 +33,20 @@ enum {
     GATEWAY_ROUTES_ETAG_SIZE = 32,
     GATEWAY_ROUTES_LOCATION_SIZE = 128,
     /*  Longest text query parameter accepted, in bytes. */
-    GATEWAY_ROUTES_QUERY_TEXT_MAX = 256
+    GATEWAY_ROUTES_QUERY_TEXT_MAX = 256,
+    /*  Longest path {key} accepted, in bytes. */
+    GATEWAY_ROUTES_KEY_MAX = 64,
+    /*  Successes beyond gateway_problem.h's: accepted for later, and
+     *  without a body (DELETE). */
+    GATEWAY_HTTP_ACCEPTED = 202,
+    GATEWAY_HTTP_NO_CONTENT = 204
 };
 
 typedef enum {
     GATEWAY_ROUTE_SERVICE, /* forwarded to a service method */
     GATEWAY_ROUTE_HEALTH,  /* answered by the gateway: it is alive */
-    GATEWAY_ROUTE_READY    /* pings every service */
+    GATEWAY_ROUTE_READY,   /* pings every service */
+    GATEWAY_ROUTE_EVENTS   /* the SSE event stream (gateway_events) */
 } gateway_route_kind_t;
 
 /*  A query parameter, read into the request field of the same name. An
@@ -53,7 +60,7 @@ typedef struct {
 
 typedef struct {
     const char *method;  /* "GET", "POST" */
-    const char *pattern; /* "/v1/tickets/{id}"; {id} is a positive integer */
+    const char *pattern; /* "/v1/tickets/{id}"; {id} is a positive integer, {key} a text id */
     gateway_route_kind_t kind;
     bool anonymous;             /* no API key needed */
     gateway_roles_t roles;      /* roles admitted (unless anonymous) */
@@ -61,9 +68,10 @@ typedef struct {
     const char *service_method; /* "tickets.get" */
     const ProtobufCMessageDescriptor *request_type;
     const ProtobufCMessageDescriptor *reply_type;
-    unsigned success_status;    /* 200, 201 */
+    unsigned success_status;    /* 200, 201, 202; 204 sends no body */
     bool takes_body;            /* a JSON object body fills the request */
     const char *path_id_field;  /* request field {id} fills (overriding the body) */
+    const char *path_key_field; /* request field {key} fills (overriding the body) */
     const char *if_match_field; /* request field If-Match fills; NULL: not read */
     gateway_query_param_t query[GATEWAY_ROUTE_QUERY_MAX]; /* ends at a NULL name */
     const char *etag_field;                               /* reply field sent as ETag: "N" */
@@ -81,9 +89,15 @@ typedef enum {
 /*  Reads the query parameter `name`; NULL when absent. */
 typedef const char *(gateway_query_lookup_fn)(void *arg, const char *name);
 
+/*  The values of a path's {id} and {key}. */
+typedef struct {
+    int64_t id;                           /* 0 when the pattern has no {id} */
+    char key[GATEWAY_ROUTES_KEY_MAX + 1]; /* "" when it has no {key} */
+} gateway_path_t;
+
 /*  A reply rendered for HTTP. */
 typedef struct {
-    char *body;                          /* JSON text, the caller's to free */
+    char *body;                          /* JSON text ("" for 204), the caller's to free */
     char etag[GATEWAY_ROUTES_ETAG_SIZE]; /* "" when the route has none */
     char location[GATEWAY_ROUTES_LOCATION_SIZE];
 } gateway_rendered_t;
@@ -104,6 +118,12 @@ gateway_route_match_t gateway_routes_match (const char *method, const char *path
 /*  Parse a path {id}: decimal digits only, 1 to INT64_MAX. */
 bool gateway_routes_parse_id (const char *text, size_t length, int64_t *id);
 
+/*  Read the {id} and {key} of `path`, a path `route` matches: {id} as by
+ *  gateway_routes_parse_id, {key} 1..GATEWAY_ROUTES_KEY_MAX of A-Z a-z
+ *  0-9 _ -. False when one is malformed (no such resource). */
+bool gateway_routes_parse_path (const gateway_route_t *route, const char *path,
+                                gateway_path_t *values);
+
 /*  Parse an If-Match value: "N" or W/"N" with N a positive integer, or *
  *  (any version: *version = 0). False when malformed. */
 bool gateway_routes_parse_if_match (const char *header, int64_t *version);
@@ -119,6 +139,12 @@ int gateway_routes_build_payload (const gateway_route_t *route, json_t *body, in
                                   gateway_query_lookup_fn *lookup, void *lookup_arg,
                                   const char *if_match, uint8_t **payload, size_t *size,
                                   gateway_problem_t *problem);
+
+/*  The same with every path value: {key} fills path_key_field too. */
+int gateway_routes_build_payload_path (const gateway_route_t *route, json_t *body,
+                                       const gateway_path_t *path, gateway_query_lookup_fn *lookup,
+                                       void *lookup_arg, const char *if_match, uint8_t **payload,
+                                       size_t *size, gateway_problem_t *problem);
 
 /*  Render a service's OK reply payload for `route`: JSON body, ETag and
  *  Location. Returns 0, or -1 with `problem` filled (502 for a payload

@@ -1,8 +1,10 @@
 /*  gateway_server: wiring and the poll loop. See gateway_server.h. */
 #include "gateway_server.h"
 #include "gateway_auth.h"
+#include "gateway_events.h"
 #include "gateway_http.h"
 #include "gateway_upstream.h"
+#include "kefu_bus.h"
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
 
@@ -21,7 +23,8 @@ enum {
     /*  After the request timeout, in-flight requests have all been
      *  settled; this much more lets their responses be written. */
     SERVER_DRAIN_GRACE_MS = 1000,
-    /*  Poll slots before the upstream's: the signalfd, then MHD. */
+    /*  Poll slots: the signalfd, MHD, the bus (when there is one), then
+     *  the upstream's. */
     SERVER_SIGNAL_ITEM = 0,
     SERVER_HTTP_ITEM = 1,
     SERVER_FIXED_ITEMS = 2,
@@ -32,11 +35,15 @@ struct _gateway_server_t {
     void *zmq_context;
     gateway_auth_t *auth;
     gateway_upstream_t *upstream;
+    kefu_bus_t *bus; /* the XSUB/XPUB proxy; NULL when KEFU_BUS_XSUB is empty */
+    gateway_events_t *events;
     gateway_http_t *http;
     int signal_fd;
     int64_t request_timeout_ms;
     zmq_pollitem_t *items;
     size_t item_count;
+    zmq_pollitem_t *bus_item;       /* into items; NULL without a bus to read */
+    zmq_pollitem_t *upstream_items; /* into items */
 };
 
 /*  Route SIGTERM/SIGINT to a descriptor the loop polls: no handler runs
@@ -96,6 +103,35 @@ gateway_server_new (kefu_config_t *config)
         return NULL;
     }
 
+    /*  The bus: services' publishers connect to its XSUB, dashboards and
+     *  this gateway's SSE streams read its XPUB. Without one of our own,
+     *  the streams may still read a bus run elsewhere (KEFU_BUS_XPUB). */
+    const char *bus_input = kefu_config_string (config, "KEFU_BUS_XSUB");
+    const char *bus_output = kefu_config_string (config, "KEFU_BUS_XPUB");
+    if (*bus_input) {
+        self->bus = kefu_bus_new (self->zmq_context, bus_input, bus_output);
+        if (!self->bus || kefu_bus_start (self->bus) != 0) {
+            kefu_log_error ("gateway.bus_failed", "xsub", bus_input, "xpub", bus_output, NULL);
+            gateway_server_destroy (&self);
+            return NULL;
+        }
+        bus_output = kefu_bus_xpub_endpoint (self->bus);
+    }
+    gateway_events_options_t events_options = {
+        .bus_endpoint = bus_output,
+        .max_streams = (size_t)kefu_config_int (config, "KEFU_SSE_MAX_CLIENTS"),
+        .buffer_bytes = (size_t)kefu_config_int (config, "KEFU_SSE_BUFFER_BYTES"),
+        .heartbeat_ms = kefu_config_int (config, "KEFU_SSE_HEARTBEAT_MS"),
+        .client_retry_ms = kefu_config_int (config, "KEFU_SSE_RETRY_MS"),
+        .request_timeout_ms = self->request_timeout_ms,
+    };
+    self->events = gateway_events_new (self->zmq_context, &events_options, self->upstream,
+                                       gateway_http_stream_wake);
+    if (!self->events) {
+        gateway_server_destroy (&self);
+        return NULL;
+    }
+
     gateway_http_options_t options = {
         .bind_address = kefu_config_string (config, "KEFU_HTTP_BIND"),
         .port = (unsigned)kefu_config_int (config, "KEFU_HTTP_PORT"),
@@ -103,13 +139,16 @@ gateway_server_new (kefu_config_t *config)
         .max_body = (size_t)kefu_config_int (config, "KEFU_HTTP_MAX_BODY"),
         .request_timeout_ms = self->request_timeout_ms,
     };
-    self->http = gateway_http_new (&options, self->auth, self->upstream);
+    self->http = gateway_http_new (&options, self->auth, self->upstream, self->events);
     if (!self->http) {
         gateway_server_destroy (&self);
         return NULL;
     }
 
-    self->item_count = SERVER_FIXED_ITEMS + gateway_upstream_poll_count (self->upstream);
+    zmq_pollitem_t bus_item;
+    bool reading_bus = gateway_events_poll_item (self->events, &bus_item);
+    size_t fixed = SERVER_FIXED_ITEMS + (reading_bus ? 1 : 0);
+    self->item_count = fixed + gateway_upstream_poll_count (self->upstream);
     self->items = calloc (self->item_count, sizeof *self->items);
     if (!self->items) {
         kefu_log_error ("gateway.start_failed", "error", "out of memory", NULL);
@@ -119,12 +158,19 @@ gateway_server_new (kefu_config_t *config)
     self->items[SERVER_SIGNAL_ITEM] = (zmq_pollitem_t){NULL, self->signal_fd, ZMQ_POLLIN, 0};
     self->items[SERVER_HTTP_ITEM] =
         (zmq_pollitem_t){NULL, gateway_http_poll_fd (self->http), ZMQ_POLLIN, 0};
-    gateway_upstream_poll_items (self->upstream, self->items + SERVER_FIXED_ITEMS);
+    if (reading_bus) {
+        self->bus_item = &self->items[SERVER_FIXED_ITEMS];
+        *self->bus_item = bus_item;
+    }
+    self->upstream_items = self->items + fixed;
+    gateway_upstream_poll_items (self->upstream, self->upstream_items);
 
     char port[SERVER_NUMBER_TEXT_MAX];
     snprintf (port, sizeof port, "%u", gateway_http_port (self->http));
     kefu_log_info ("gateway.listening", "address", options.bind_address, "port", port, "services",
-                   kefu_config_string (config, "KEFU_GATEWAY_SERVICES"), NULL);
+                   kefu_config_string (config, "KEFU_GATEWAY_SERVICES"), "bus_xsub",
+                   self->bus ? kefu_bus_xsub_endpoint (self->bus) : "", "bus_xpub",
+                   self->bus ? kefu_bus_xpub_endpoint (self->bus) : bus_output, NULL);
     return self;
 }
 
@@ -135,8 +181,11 @@ gateway_server_destroy (gateway_server_t **self_p)
     gateway_server_t *self = *self_p;
     if (!self)
         return;
-    /*  HTTP first: it settles what still waits on the upstream. */
+    /*  HTTP first: it settles what still waits on the upstream and ends
+     *  the event streams; then what they used. */
     gateway_http_destroy (&self->http);
+    gateway_events_destroy (&self->events);
+    kefu_bus_destroy (&self->bus);
     gateway_upstream_destroy (&self->upstream);
     if (self->zmq_context)
         zmq_ctx_term (self->zmq_context);
@@ -168,13 +217,15 @@ server_take_signals (gateway_server_t *self, char *name, size_t size)
 }
 
 /*  The poll timeout: the nearest of MHD's timer, the nearest request
- *  deadline and, while draining, the drain limit. -1 = none. */
+ *  deadline, the next stream heartbeat or retry and, while draining, the
+ *  drain limit. -1 = none. */
 static long
 server_poll_timeout (gateway_server_t *self, bool draining, int64_t drain_deadline)
 {
     long timeout = gateway_http_timeout_ms (self->http);
     int64_t now = gateway_pending_now_ms ();
     int64_t deadlines[] = {gateway_upstream_next_deadline (self->upstream),
+                           gateway_events_next_tick (self->events),
                            draining ? drain_deadline : INT64_MAX};
     for (size_t i = 0; i < sizeof deadlines / sizeof deadlines[0]; i++) {
         if (deadlines[i] == INT64_MAX)
@@ -203,8 +254,13 @@ gateway_server_run (gateway_server_t *self)
         bool signalled = (self->items[SERVER_SIGNAL_ITEM].revents & ZMQ_POLLIN) &&
                          server_take_signals (self, signal_name, sizeof signal_name);
 
-        gateway_upstream_dispatch (self->upstream, self->items + SERVER_FIXED_ITEMS);
+        /*  Everything that may give a stream text, before MHD runs to
+         *  send it. */
+        gateway_upstream_dispatch (self->upstream, self->upstream_items);
         gateway_upstream_expire (self->upstream);
+        if (self->bus_item)
+            gateway_events_dispatch (self->events, self->bus_item);
+        gateway_events_tick (self->events);
         gateway_http_run (self->http);
 
         if (signalled && draining) {
@@ -218,6 +274,9 @@ gateway_server_run (gateway_server_t *self)
             drain_deadline =
                 gateway_pending_now_ms () + self->request_timeout_ms + SERVER_DRAIN_GRACE_MS;
             gateway_http_quiesce (self->http);
+            /*  Each stream ends with its resume cursor once its client has
+             *  read what was buffered. */
+            gateway_events_shutdown (self->events);
         }
         if (draining && (gateway_http_in_flight (self->http) == 0 ||
                          gateway_pending_now_ms () >= drain_deadline)) {

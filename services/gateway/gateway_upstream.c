@@ -57,6 +57,7 @@ struct _gateway_upstream_t {
     size_t service_count;
     gateway_pending_t *pending;
     gateway_upstream_fn *settle;
+    gateway_upstream_fn **settles; /* per pending slot: the call's own, or NULL */
 };
 
 /* --- construction -------------------------------------------------------- */
@@ -232,7 +233,8 @@ gateway_upstream_new (void *zmq_context, kefu_config_t *config, size_t max_pendi
         self->settle = settle;
         randombytes_buf (&prefix, sizeof prefix);
         self->pending = gateway_pending_new (max_pending, prefix);
-        if (!self->pending)
+        self->settles = calloc (max_pending ? max_pending : 1, sizeof *self->settles);
+        if (!self->pending || !self->settles)
             kefu_strbuf_append (&problem, "out of memory");
     }
     if (kefu_strbuf_length (&problem) == 0)
@@ -287,6 +289,7 @@ gateway_upstream_destroy (gateway_upstream_t **self_p)
     }
     free (self->services);
     gateway_pending_destroy (&self->pending);
+    free (self->settles);
     free (self);
     *self_p = NULL;
 }
@@ -366,6 +369,7 @@ gateway_upstream_send (gateway_upstream_t *self, size_t service,
         gateway_pending_remove (self->pending, *id);
         return GATEWAY_UPSTREAM_FAILED;
     }
+    self->settles[id->slot] = call->settle;
     return GATEWAY_UPSTREAM_SENT;
 }
 
@@ -410,6 +414,17 @@ upstream_discard_rest (void *socket, bool more)
         more = zmq_msg_more (&frame);
         zmq_msg_close (&frame);
     }
+}
+
+/*  Settle a request taken from the pending table, through the function its
+ *  call named or the upstream's. */
+static void
+upstream_settle (gateway_upstream_t *self, const gateway_pending_entry_t *entry,
+                 gateway_upstream_outcome_t outcome, const Kefu__V1__Reply *reply)
+{
+    gateway_upstream_fn *settle = self->settles[entry->id.slot];
+    self->settles[entry->id.slot] = NULL;
+    (settle ? settle : self->settle) (entry->owner, entry->service, outcome, reply);
 }
 
 /*  Read one message from a DEALER. Returns false when there is none;
@@ -466,10 +481,10 @@ upstream_handle_reply (gateway_upstream_t *self, size_t index, const Kefu__V1__R
     if (gateway_pending_now_ms () > entry.deadline_ms) {
         kefu_log_debug ("upstream.reply_dropped", "upstream", service->name, "request_id",
                         request_id, "reason", "past its deadline", NULL);
-        self->settle (entry.owner, index, GATEWAY_UPSTREAM_DEADLINE, NULL);
+        upstream_settle (self, &entry, GATEWAY_UPSTREAM_DEADLINE, NULL);
         return;
     }
-    self->settle (entry.owner, index, GATEWAY_UPSTREAM_REPLIED, reply);
+    upstream_settle (self, &entry, GATEWAY_UPSTREAM_REPLIED, reply);
 }
 
 /*  Settle every request of service `index` as unavailable. */
@@ -480,7 +495,7 @@ upstream_fail_service (gateway_upstream_t *self, size_t index)
     size_t failed = 0;
     gateway_pending_entry_t entry;
     while (gateway_pending_take_service (self->pending, index, &cursor, &entry)) {
-        self->settle (entry.owner, index, GATEWAY_UPSTREAM_UNAVAILABLE, NULL);
+        upstream_settle (self, &entry, GATEWAY_UPSTREAM_UNAVAILABLE, NULL);
         failed++;
     }
     if (failed > 0) {
@@ -574,7 +589,7 @@ gateway_upstream_expire (gateway_upstream_t *self)
     int64_t now = gateway_pending_now_ms ();
     gateway_pending_entry_t entry;
     while (gateway_pending_take_expired (self->pending, now, &entry))
-        self->settle (entry.owner, entry.service, GATEWAY_UPSTREAM_DEADLINE, NULL);
+        upstream_settle (self, &entry, GATEWAY_UPSTREAM_DEADLINE, NULL);
 }
 
 int64_t

@@ -8,7 +8,7 @@
  *  same request_id, which gateway_pending matches back to its owner.
  *
  *  Every request is settled exactly once, through the callback given to
- *  gateway_upstream_new, with one of three outcomes: the Reply arrived in
+ *  gateway_upstream_new (or the call's own), with one of three outcomes: the Reply arrived in
  *  time; the deadline passed (a Reply arriving later is dropped); or the
  *  service became unreachable (the last connected peer went away, as the
  *  socket monitor reports, so no Reply can come). A request no peer could
@@ -56,7 +56,8 @@ typedef struct {
     const char *trace_id;
     const uint8_t *payload;
     size_t payload_size;
-    int64_t timeout_ms; /* deadline = now + timeout */
+    int64_t timeout_ms;          /* deadline = now + timeout */
+    gateway_upstream_fn *settle; /* NULL: the one given to gateway_upstream_new */
 } gateway_upstream_call_t;
 
 typedef struct _gateway_upstream_t gateway_upstream_t;

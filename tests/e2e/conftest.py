@@ -10,7 +10,8 @@ instances (the `spawn` fixture). Environment: see tests/run.sh.
 
 import pytest
 
-from kefu_e2e import (Api, Db, E2EEnv, ZmqClient, make_api_keys, make_gateway, make_tickets)
+from kefu_e2e import (SESSION_BUS_XPUB, SESSION_BUS_XSUB, Api, Db, E2EEnv, ZmqClient, make_api_keys, make_gateway,
+                      make_tickets, make_webhooks)
 
 
 def _stopped_cleanly(process):
@@ -42,6 +43,12 @@ def db(e2e_env):
 
 
 @pytest.fixture(scope="session")
+def session_bus():
+    """The event bus the session gateway runs, which every tickets process publishes to."""
+    return {"KEFU_BUS_XSUB": SESSION_BUS_XSUB, "KEFU_BUS_XPUB": SESSION_BUS_XPUB}
+
+
+@pytest.fixture(scope="session")
 def tickets_process(e2e_env):
     process = make_tickets(e2e_env, "tickets")
     process.start()
@@ -50,8 +57,8 @@ def tickets_process(e2e_env):
 
 
 @pytest.fixture(scope="session")
-def gateway_process(e2e_env, tickets_process, api_keys):
-    process = make_gateway(e2e_env, "gateway", tickets_process.port, api_keys)
+def gateway_process(e2e_env, tickets_process, api_keys, session_bus):
+    process = make_gateway(e2e_env, "gateway", tickets_process.port, api_keys, **session_bus)
     process.start()
     yield process
     _stopped_cleanly(process)
@@ -102,14 +109,19 @@ class Spawner:
         self.prefix = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")[:60]
         self.processes = []
 
-    def tickets(self, start=True):
-        process = make_tickets(self.env, "%s.tickets" % self.prefix)
+    def tickets(self, start=True, **extra):
+        process = make_tickets(self.env, "%s.tickets" % self.prefix, **extra)
         self.processes.append(process)
         return process.start() if start else process
 
     def gateway(self, tickets_port, start=True, expect_ready=True, **extra):
         process = make_gateway(self.env, "%s.gateway" % self.prefix, tickets_port, self.keys,
                                expect_ready=expect_ready, **extra)
+        self.processes.append(process)
+        return process.start() if start else process
+
+    def webhooks(self, tickets_port, start=True, **extra):
+        process = make_webhooks(self.env, "%s.webhooks" % self.prefix, tickets_port, **extra)
         self.processes.append(process)
         return process.start() if start else process
 

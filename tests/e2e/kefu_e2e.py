@@ -96,6 +96,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The session's event bus. The session gateway binds it; every tickets process
+# publishes to it, since replicas share one outbox and whichever holds the
+# publisher lock sends the events: a dashboard on the session bus sees them all.
+# Other gateways bind buses of their own (gateway_environ), or read this one.
+SESSION_BUS_XSUB = "tcp://127.0.0.1:%d" % free_port()
+SESSION_BUS_XPUB = "tcp://127.0.0.1:%d" % free_port()
+
+
 def poll_until(check, timeout, interval=0.05, what="condition"):
     """Call check() until it returns something truthy; return that. Bounded."""
     deadline = time.monotonic() + timeout
@@ -218,13 +226,17 @@ class ServiceProcess:
         return rc
 
 
-def tickets_environ(env, port):
+def tickets_environ(env, port, **extra):
+    """kefu-tickets on `port`, publishing to the session bus (`extra` may say another
+    KEFU_BUS_XSUB), never to a default port another run may own."""
     e = env.base_environ()
     e.update({
         "KEFU_TICKETS_BIND": "tcp://127.0.0.1:%d" % port,
         "KEFU_TICKETS_DSN": env.service_dsn("tickets"),
+        "KEFU_BUS_XSUB": SESSION_BUS_XSUB,
         "KEFU_LOG_LEVEL": "info",
     })
+    e.update({k: str(v) for k, v in extra.items()})
     return e
 
 
@@ -242,16 +254,42 @@ def gateway_environ(env, http_port, tickets_port, keys, **extra):
         "KEFU_REQUEST_TIMEOUT_MS": "5000",
         "KEFU_API_KEYS": api_keys_setting(keys),
         "KEFU_LOG_LEVEL": "info",
+        # Every gateway runs the event bus; on free ports (unless `extra` says
+        # otherwise), so that gateways of one run, or of concurrent runs, never
+        # contend for the default 5560/5561.
+        "KEFU_BUS_XSUB": "tcp://127.0.0.1:%d" % free_port(),
+        "KEFU_BUS_XPUB": "tcp://127.0.0.1:%d" % free_port(),
     })
     e.update({k: str(v) for k, v in extra.items()})
     return e
 
 
-def make_api_keys():
-    return {who: "e2e-%s-%s" % (who.replace("_", "-"), secrets.token_hex(12)) for who in ROLES}
+# The key sealing webhook secrets at rest (KEFU_WEBHOOKS_SECRET_KEY): one per
+# test session, as the session's database is.
+WEBHOOKS_SECRET_KEY = secrets.token_hex(32)
 
 
-def make_tickets(env, name, port=None):
+def webhooks_environ(env, port, tickets_port, **extra):
+    """kefu-webhooks for tests: loopback receivers allowed, retries within a test's
+    patience (backoff 50 ms doubling to 500 ms), consuming the tickets service at
+    `tickets_port`. `extra` (KEFU_BUS_XPUB, KEFU_WEBHOOKS_GIVE_UP_S, ...) wins."""
+    e = env.base_environ()
+    e.update({
+        "KEFU_WEBHOOKS_BIND": "tcp://127.0.0.1:%d" % port,
+        "KEFU_WEBHOOKS_DSN": env.service_dsn("webhooks"),
+        "KEFU_WEBHOOKS_SECRET_KEY": WEBHOOKS_SECRET_KEY,
+        "KEFU_WEBHOOKS_SOURCES": "tickets",
+        "KEFU_TICKETS_ENDPOINT": "tcp://127.0.0.1:%d" % tickets_port,
+        "KEFU_WEBHOOKS_ALLOW_PRIVATE": "true",
+        "KEFU_WEBHOOKS_BACKOFF_BASE_MS": "50",
+        "KEFU_WEBHOOKS_BACKOFF_MAX_MS": "500",
+        "KEFU_LOG_LEVEL": "info",
+    })
+    e.update({k: str(v) for k, v in extra.items()})
+    return e
+
+
+def make_webhooks(env, name, tickets_port, port=None, **extra):
     port = port or free_port()
     endpoint = "tcp://127.0.0.1:%d" % port
 
@@ -260,8 +298,28 @@ def make_tickets(env, name, port=None):
             reply = client.call("sys.ping", actor=None, timeout=0.5)
             return reply is not None and reply.status.code == envelope_pb2.OK
 
-    process = ServiceProcess(name, os.path.join(env.bin, "kefu-tickets"), tickets_environ(env, port), ready,
-                             env.log_dir)
+    process = ServiceProcess(name, os.path.join(env.bin, "kefu-webhooks"),
+                             webhooks_environ(env, port, tickets_port, **extra), ready, env.log_dir)
+    process.port = port
+    process.endpoint = endpoint
+    return process
+
+
+def make_api_keys():
+    return {who: "e2e-%s-%s" % (who.replace("_", "-"), secrets.token_hex(12)) for who in ROLES}
+
+
+def make_tickets(env, name, port=None, **extra):
+    port = port or free_port()
+    endpoint = "tcp://127.0.0.1:%d" % port
+
+    def ready(_process):
+        with ZmqClient(endpoint) as client:
+            reply = client.call("sys.ping", actor=None, timeout=0.5)
+            return reply is not None and reply.status.code == envelope_pb2.OK
+
+    process = ServiceProcess(name, os.path.join(env.bin, "kefu-tickets"), tickets_environ(env, port, **extra),
+                             ready, env.log_dir)
     process.port = port
     process.endpoint = endpoint
     return process

@@ -1,6 +1,7 @@
 /*  Unit tests for gateway_routes: matching (404, 405 with Allow), the path
- *  {id}, If-Match, building a request payload from body, path and query,
- *  and rendering a reply (ETag, Location, list cursor). DESIGN.md §4.
+ *  {id} and {key}, If-Match, building a request payload from body, path
+ *  and query, and rendering a reply (ETag, Location, list cursor, 204).
+ *  DESIGN.md §4.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include "gateway_routes.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/webhooks.pb-c.h"
 
 typedef struct {
     const char *names[4];
@@ -266,6 +268,69 @@ test_list_cursor_is_text_or_null (void **state)
     free (rendered.body);
 }
 
+/*  A {key} is a text id, a following {id} an integer; both fill their
+ *  request fields. A malformed key is no resource at all (404). */
+static void
+test_webhook_paths_take_key_and_id (void **state)
+{
+    (void)state;
+    const char *path = "/v1/webhooks/wh_0a1b2c/deliveries/7/redeliver";
+    const gateway_route_t *route = find_route ("POST", path);
+    assert_string_equal (route->service_method, "webhooks.redeliver");
+    gateway_path_t values;
+    assert_true (gateway_routes_parse_path (route, path, &values));
+    assert_string_equal (values.key, "wh_0a1b2c");
+    assert_int_equal (values.id, 7);
+    json_t *body = json_pack ("{s:s}", "webhook_id", "wh_other");
+    test_query_t query = {{NULL}, {NULL}};
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload_path (route, body, &values, test_query_lookup,
+                                                         &query, NULL, &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__RedeliverRequest *request = kefu__v1__redeliver_request__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_string_equal (request->webhook_id, "wh_0a1b2c");
+    assert_int_equal (request->delivery_id, 7);
+    kefu__v1__redeliver_request__free_unpacked (request, NULL);
+    free (payload);
+
+    const gateway_route_t *get = find_route ("GET", "/v1/webhooks/x");
+    const char *bad[] = {"/v1/webhooks/a.b", "/v1/webhooks/a%20b",
+                         "/v1/webhooks/"
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false (gateway_routes_parse_path (get, bad[i], &values));
+    assert_false (
+        gateway_routes_parse_path (route, "/v1/webhooks/wh_1/deliveries/x/redeliver", &values));
+}
+
+/*  Creating a webhook answers with a Location of its text id; deleting one
+ *  answers 204 without a body. */
+static void
+test_webhook_replies_location_and_no_content (void **state)
+{
+    (void)state;
+    Kefu__V1__Webhook webhook = KEFU__V1__WEBHOOK__INIT;
+    webhook.id = "wh_00112233445566778899aabb";
+    uint8_t packed[128];
+    size_t size = kefu__v1__webhook__pack (&webhook, packed);
+    gateway_rendered_t rendered;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_render_reply (find_route ("POST", "/v1/webhooks"), packed,
+                                                   size, &rendered, &problem),
+                      0);
+    assert_string_equal (rendered.location, "/v1/webhooks/wh_00112233445566778899aabb");
+    free (rendered.body);
+    const gateway_route_t *delete = find_route ("DELETE", "/v1/webhooks/wh_1");
+    assert_int_equal (delete->success_status, GATEWAY_HTTP_NO_CONTENT);
+    assert_int_equal (gateway_routes_render_reply (delete, packed, size, &rendered, &problem), 0);
+    assert_string_equal (rendered.body, "");
+    free (rendered.body);
+}
+
 int
 main (void)
 {
@@ -279,6 +344,8 @@ main (void)
         cmocka_unit_test (test_list_query_parameters),
         cmocka_unit_test (test_ticket_reply_has_etag_and_location),
         cmocka_unit_test (test_list_cursor_is_text_or_null),
+        cmocka_unit_test (test_webhook_paths_take_key_and_id),
+        cmocka_unit_test (test_webhook_replies_location_and_no_content),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
