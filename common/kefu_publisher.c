@@ -93,6 +93,15 @@ publisher_acquire (kefu_publisher_t *self, kefu_db_t *db)
     PQclear (locked);
     if (!have_lock)
         return -1;
+    /*  Numbering need not wait for its own WAL flush, which would sit on the
+     *  path of every event. This is safe because numbering is deterministic:
+     *  if a crash loses the last numbering commit, the same rows are found
+     *  again in the same (txid, id) order after the same durable max(seq),
+     *  so they get the same numbers again; rows that commit after the crash
+     *  have larger transaction ids and come after them. The changes the
+     *  events describe are committed synchronously by the services. */
+    if (kefu_db_exec_script (db, "SET synchronous_commit = off") != 0)
+        return -1;
     /*  LISTEN takes an identifier, not a parameter: the server quotes it. */
     PGresult *statement = kefu_db_run (db, &sql_listen_statement, 1, values);
     if (!statement)

@@ -58,8 +58,10 @@ DSN="host=127.0.0.1 port=$PGPORT dbname=kefu"
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 KEY=$(secret)
-export KEFU_BENCH_KEY=$KEY
-export KEFU_API_KEYS="bench-agent:agent:A1001:$KEY,bench-integration:integration:I1001:$(secret),bench-supervisor:supervisor:S2001:$(secret)"
+export KEFU_BENCH_KEY=$KEY                       # an agent: creates tickets
+export KEFU_BENCH_SUPERVISOR_KEY=$(secret)       # follows /v1/events
+export KEFU_BENCH_INTEGRATION_KEY=$(secret)      # registers a webhook
+export KEFU_API_KEYS="bench-agent:agent:A1001:$KEY,bench-integration:integration:I1001:$KEFU_BENCH_INTEGRATION_KEY,bench-supervisor:supervisor:S2001:$KEFU_BENCH_SUPERVISOR_KEY"
 export KEFU_LOG_LEVEL=warn
 export KEFU_BUS_XSUB=tcp://127.0.0.1:$XSUB_PORT
 export KEFU_BUS_XPUB=tcp://127.0.0.1:$XPUB_PORT
@@ -68,6 +70,7 @@ export KEFU_TICKETS_ENDPOINT=$KEFU_TICKETS_BIND
 export KEFU_TICKETS_DSN="$DSN user=kefu_tickets"
 export KEFU_TICKETS_WORKERS=$CLIENTS
 export KEFU_HTTP_PORT=$HTTP_PORT
+export KEFU_SSE_HEARTBEAT_MS=500      # lets the bench's SSE readers stop promptly
 SERVICES=(tickets)
 if [[ -x $BIN/kefu-webhooks ]]; then
     SERVICES+=(webhooks)
