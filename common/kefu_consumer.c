@@ -286,6 +286,7 @@ consumer_catch_up (kefu_consumer_t *self, consumer_source_t *source)
     if (kefu_time_now_ms () < source->retry_at_ms)
         return -1;
     for (int round = 0; round < CONSUMER_REPLAY_PAGES_PER_ROUND && !atomic_load (&self->stop); round++) {
+        uint64_t after = source->cursor;
         Kefu__V1__ReplayReply *page = consumer_replay_page (self, source);
         if (!page) {
             source->retry_at_ms = kefu_time_now_ms () + self->poll_ms;
@@ -296,7 +297,8 @@ consumer_catch_up (kefu_consumer_t *self, consumer_source_t *source)
             rc = consumer_process (self, source, page->events[i]);
         if (rc == 0 && page->scanned_to_seq > source->cursor)
             source->cursor = page->scanned_to_seq;
-        bool done = page->scanned_to_seq >= page->last_seq || page->n_events == 0;
+        /*  A page of unwanted events only is no end: it moved the cursor. */
+        bool done = page->scanned_to_seq >= page->last_seq || page->scanned_to_seq <= after;
         kefu__v1__replay_reply__free_unpacked (page, NULL);
         if (rc != 0) {
             source->retry_at_ms = kefu_time_now_ms () + self->poll_ms;

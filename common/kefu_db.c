@@ -32,6 +32,7 @@ struct _kefu_db_t {
     const kefu_sql_t *prepared[DB_PREPARED_MAX];
     int prepared_count;
     bool in_transaction;
+    bool beginning;                 /* BEGIN is being sent */
     bool commit_sent;               /* COMMIT left for the server in this transaction */
     bool lost;                      /* last failure: connection lost */
     bool retryable;                 /* ... and no COMMIT was in flight */
@@ -96,8 +97,12 @@ db_sleep_ms (int64_t ms)
 }
 
 /*  One connection attempt, then the session settings every kefu connection
- *  has: UTC, and a search_path holding only the service's schema so that an
- *  unqualified name can never resolve to another schema's object. */
+ *  has: UTC; synchronous_commit on, whatever the server, database or role
+ *  says, because an acknowledged write must survive a crash and the
+ *  publisher's numbering relies on every event's commit being flushed (and
+ *  confirmed by a synchronous standby) before it is visible; and a
+ *  search_path holding only the service's schema so that an unqualified
+ *  name can never resolve to another schema's object. */
 static int
 db_connect_once (kefu_db_t *self)
 {
@@ -113,9 +118,9 @@ db_connect_once (kefu_db_t *self)
         db_set_error (self, self->conn ? PQerrorMessage (self->conn) : "out of memory", "08001");
         return -1;
     }
-    const char *keys[] = { "timezone", "search_path" };
-    const char *values[] = { "UTC", self->schema };
-    for (int i = 0; i < (self->schema ? 2 : 1); i++) {
+    const char *keys[] = { "timezone", "synchronous_commit", "search_path" };
+    const char *values[] = { "UTC", "on", self->schema };
+    for (int i = 0; i < (self->schema ? 3 : 2); i++) {
         const char *params[] = { keys[i], values[i] };
         PGresult *result = PQexecParams (self->conn, "SELECT set_config($1, $2, false)", 2, NULL,
                                          params, NULL, NULL, 0);
@@ -170,7 +175,9 @@ db_note_failure (kefu_db_t *self, PGresult *result)
               || (!sqlstate && PQstatus (self->conn) != CONNECTION_OK);
     if (self->lost && !*self->sqlstate)
         snprintf (self->sqlstate, sizeof self->sqlstate, "08006");
-    self->retryable = self->lost && !self->commit_sent;
+    /*  Only a transaction that never reached COMMIT certainly rolled back;
+     *  a statement outside BEGIN may have run before the connection went. */
+    self->retryable = self->lost && !self->commit_sent && (self->in_transaction || self->beginning);
 }
 
 static PGresult *
@@ -201,7 +208,7 @@ kefu_db_run_binary (kefu_db_t *self, const kefu_sql_t *statement, int count,
     if (!self->conn || PQstatus (self->conn) != CONNECTION_OK) {
         db_set_error (self, "no connection to the database", "08003");
         self->lost = true;
-        self->retryable = !self->commit_sent;
+        self->retryable = !self->commit_sent && (self->in_transaction || self->beginning);
         return NULL;
     }
     /*  PostgreSQL cuts names at 63 bytes; two long names could collide. */
@@ -238,7 +245,7 @@ kefu_db_exec_script (kefu_db_t *self, const char *sql)
     if (!self->conn || PQstatus (self->conn) != CONNECTION_OK) {
         db_set_error (self, "no connection to the database", "08003");
         self->lost = true;
-        self->retryable = !self->commit_sent;
+        self->retryable = !self->commit_sent && (self->in_transaction || self->beginning);
         return -1;
     }
     PGresult *result = db_check (self, PQexec (self->conn, sql));
@@ -250,7 +257,10 @@ int
 kefu_db_begin (kefu_db_t *self)
 {
     self->commit_sent = false;
-    if (kefu_db_exec_script (self, "BEGIN") != 0)
+    self->beginning = true;
+    int rc = kefu_db_exec_script (self, "BEGIN");
+    self->beginning = false;
+    if (rc != 0)
         return -1;
     self->in_transaction = true;
     return 0;

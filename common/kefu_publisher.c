@@ -93,15 +93,6 @@ publisher_acquire (kefu_publisher_t *self, kefu_db_t *db)
     PQclear (locked);
     if (!have_lock)
         return -1;
-    /*  Numbering need not wait for its own WAL flush, which would sit on the
-     *  path of every event. This is safe because numbering is deterministic:
-     *  if a crash loses the last numbering commit, the same rows are found
-     *  again in the same (txid, id) order after the same durable max(seq),
-     *  so they get the same numbers again; rows that commit after the crash
-     *  have larger transaction ids and come after them. The changes the
-     *  events describe are committed synchronously by the services. */
-    if (kefu_db_exec_script (db, "SET synchronous_commit = off") != 0)
-        return -1;
     /*  LISTEN takes an identifier, not a parameter: the server quotes it. */
     PGresult *statement = kefu_db_run (db, &sql_listen_statement, 1, values);
     if (!statement)
@@ -142,21 +133,38 @@ publisher_publish_batch (kefu_publisher_t *self, kefu_db_t *db, void *socket)
     return count;
 }
 
-/*  Wait for a NOTIFY or `timeout_ms`. Returns -1 if the connection broke. */
+/*  Take whatever notifications libpq holds. Returns how many, or -1 if
+ *  the connection broke. */
+static int
+publisher_drain_notifies (PGconn *conn)
+{
+    if (!PQconsumeInput (conn))
+        return -1;
+    int count = 0;
+    PGnotify *notify;
+    while ((notify = PQnotifies (conn)) != NULL) {
+        PQfreemem (notify);
+        count++;
+    }
+    return count;
+}
+
+/*  Wait for a NOTIFY or `timeout_ms`. A NOTIFY that came in while the last
+ *  batch was being numbered already sits in libpq's buffer, where poll()
+ *  cannot see it: look there first, or an event committed during a batch
+ *  would wait for the next one. Returns -1 if the connection broke. */
 static int
 publisher_wait (kefu_db_t *db, int timeout_ms)
 {
     PGconn *conn = kefu_db_handle (db);
+    int pending = publisher_drain_notifies (conn);
+    if (pending != 0)
+        return pending < 0 ? -1 : 0;
     struct pollfd item = { PQsocket (conn), POLLIN, 0 };
     if (item.fd < 0)
         return -1;
-    if (poll (&item, 1, timeout_ms) > 0) {
-        if (!PQconsumeInput (conn))
-            return -1;
-        PGnotify *notify;
-        while ((notify = PQnotifies (conn)) != NULL)
-            PQfreemem (notify);
-    }
+    if (poll (&item, 1, timeout_ms) > 0 && publisher_drain_notifies (conn) < 0)
+        return -1;
     return 0;
 }
 

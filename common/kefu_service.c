@@ -22,6 +22,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -44,6 +45,8 @@ enum {
     SERVICE_RETRY_RESERVE_MS = 50,      /* a retry needs at least this much deadline left */
     REPLAY_DEFAULT = 100,               /* events.replay page sizes */
     REPLAY_MAX = 1000,
+    REPLAY_PREFIXES_MAX = 32,
+    REPLAY_PREFIX_LENGTH_MAX = 200,     /* an event type's own bound (outbox CHECK) */
 };
 
 static const char READY_SIGNAL[] = "READY";
@@ -136,6 +139,23 @@ service_replay (kefu_call_t *call)
                         "limit must be from 1 to %d", REPLAY_MAX);
         return;
     }
+    /*  Sequence numbers are PostgreSQL bigints. */
+    if (request->after_seq > (uint64_t) INT64_MAX) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after_seq",
+                        "after_seq must be at most %" PRId64, INT64_MAX);
+        return;
+    }
+    if (request->n_type_prefixes > REPLAY_PREFIXES_MAX) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "type_prefixes",
+                        "at most %d type prefixes", REPLAY_PREFIXES_MAX);
+        return;
+    }
+    for (size_t i = 0; i < request->n_type_prefixes; i++)
+        if (strlen (request->type_prefixes[i]) > REPLAY_PREFIX_LENGTH_MAX) {
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "type_prefixes",
+                            "a type prefix has at most %d characters", REPLAY_PREFIX_LENGTH_MAX);
+            return;
+        }
     kefu_db_t *db = call->worker->db;
     int64_t last_seq = kefu_outbox_last_seq (db);
     PGresult *result = last_seq < 0 ? NULL : kefu_outbox_read_after (db, request->after_seq, (int) limit);
@@ -405,8 +425,14 @@ worker_run (void *arg)
         struct timespec started;
         clock_gettime (CLOCK_MONOTONIC, &started);
         worker_handle (self, &call, zmq_msg_data (body), zmq_msg_size (body));
-        if (worker_send_reply (&call, socket, frames, count - 1) != 0)
+        if (worker_send_reply (&call, socket, frames, count - 1) != 0) {
+            /*  The REQ socket must complete its send before it may receive
+             *  again, and the broker counts this worker busy until it does:
+             *  end the message with an empty frame (the client gets a reply it
+             *  cannot parse rather than none, and this worker lives on). */
             kefu_log_warn ("worker.reply_failed", "error", zmq_strerror (zmq_errno ()), NULL);
+            zmq_send (socket, "", 0, 0);
+        }
         if (kefu_log_enabled (KEFU_LOG_DEBUG)) {
             struct timespec ended;
             clock_gettime (CLOCK_MONOTONIC, &ended);

@@ -527,6 +527,12 @@ test_replay_pages_in_order (void **state)
     kefu__v1__replay_reply__free_unpacked (held, NULL);
 
     assert_null (replay (self, 0, 1001, NULL, KEFU__V1__CODE__INVALID_ARGUMENT));
+    /*  Sequence numbers are bigints: beyond is the caller's error, not ours. */
+    assert_null (replay (self, (uint64_t) INT64_MAX + 1, 10, NULL, KEFU__V1__CODE__INVALID_ARGUMENT));
+    Kefu__V1__ReplayReply *none = replay (self, (uint64_t) INT64_MAX, 10, NULL, KEFU__V1__CODE__OK);
+    assert_int_equal (none->n_events, 0);
+    assert_int_equal (none->last_seq, last);
+    kefu__v1__replay_reply__free_unpacked (none, NULL);
 }
 
 static void
