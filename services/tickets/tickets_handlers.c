@@ -7,13 +7,13 @@
 #include "tickets_workflow.h"
 
 #include "kefu_audit.h"
+#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_strbuf.h"
 #include "kefu_text.h"
 #include "kefu_time.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,7 +29,6 @@ enum {
     REASON_MAX = 2000,
     DEPARTMENT_MAX = 100,
     PERSON_MAX = 100,
-    IDEMPOTENCY_KEY_MAX = 255,
     LIST_DEFAULT = 50,
     LIST_MAX = 200,
     RESOURCE_MAX = 64,
@@ -37,9 +36,6 @@ enum {
     /*  A complaint may be registered as received a little in the future of
      *  our clock: the caller's clock may run ahead. */
     RECEIVED_AT_SKEW_MS = 5 * 60 * 1000,
-    /*  Two racing creates with one key: the loser waits for the winner; if
-     *  the winner rolls back, try to claim again, a bounded number of times. */
-    IDEMPOTENCY_ATTEMPTS = 3,
 };
 
 static void
@@ -139,31 +135,6 @@ create_request_valid (kefu_call_t *call, const Kefu__V1__CreateTicketRequest *re
     return true;
 }
 
-/*  A key is 1..255 visible ASCII characters (DESIGN.md §4). */
-static bool
-idempotency_key_ok (kefu_call_t *call, const char *key)
-{
-    size_t length = strlen (key);
-    bool ok = length >= 1 && length <= IDEMPOTENCY_KEY_MAX;
-    for (const char *p = key; ok && *p; p++)
-        ok = *p > ' ' && *p < 0x7F;
-    if (!ok)
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-header", "Idempotency-Key",
-                        "Idempotency-Key must be 1 to %d visible ASCII characters", IDEMPOTENCY_KEY_MAX);
-    return ok;
-}
-
-/*  The hash a key is bound to: BLAKE2b-256 of the request payload as sent.
- *  The gateway builds the payload from the parsed JSON, so the same body
- *  gives the same bytes whatever its key order or spacing. */
-static void
-request_hash (const Kefu__V1__Request *request, char out[TICKETS_HASH_TEXT_SIZE])
-{
-    unsigned char digest[crypto_generichash_BYTES];
-    crypto_generichash (digest, sizeof digest, request->payload.data, request->payload.len, NULL, 0);
-    sodium_bin2hex (out, TICKETS_HASH_TEXT_SIZE, digest, sizeof digest);
-}
-
 /*  Answer a repeated create with the ticket the key created first. */
 static void
 create_replay (kefu_call_t *call, int64_t ticket_id)
@@ -201,21 +172,21 @@ tickets_create (kefu_call_t *call)
     if (!create_request_valid (call, &request, &received_at_ms))
         return;
     const char *key = envelope->idempotency_key;
-    if (*key && !idempotency_key_ok (call, key))
+    if (!kefu_idempotency_key_check (call))
         return;
     const char *actor = envelope->actor->staff_id;
-    char hash[TICKETS_HASH_TEXT_SIZE] = "";
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE] = "";
     if (*key)
-        request_hash (envelope, hash);
+        kefu_idempotency_request_hash (call, hash);
 
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t ticket = { 0 }, transition = { 0 };
-    for (int attempt = 0; attempt < IDEMPOTENCY_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < KEFU_IDEMPOTENCY_ATTEMPTS; attempt++) {
         if (kefu_db_begin (db) != 0)
             goto failed;
         if (*key) {
             bool claimed;
-            char stored_hash[TICKETS_HASH_TEXT_SIZE];
+            char stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
             int64_t stored_ticket;
             if (tickets_store_idempotency_claim (db, actor, key, hash, &claimed, stored_hash,
                                                  sizeof stored_hash, &stored_ticket) != 0)

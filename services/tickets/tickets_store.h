@@ -28,11 +28,10 @@ typedef struct {
 
 void tickets_rows_release (tickets_rows_t *rows);
 
-/*  Room for a request hash as hex (BLAKE2b-256) and its NUL. */
-enum { TICKETS_HASH_TEXT_SIZE = 65 };
+#include "kefu_idempotency.h"
 
 /*  Claim an idempotency key for `actor`. *claimed is false if the key was
- *  already taken; then `stored_hash` (TICKETS_HASH_TEXT_SIZE bytes) and
+ *  already taken; then `stored_hash` (KEFU_IDEMPOTENCY_HASH_TEXT_SIZE bytes) and
  *  *ticket_id say what it was taken for; stored_hash is "" if the holder
  *  rolled back meanwhile (the caller may try again). Waits for a racing
  *  transaction holding the same key to finish, so exactly one of two racing

@@ -7,6 +7,7 @@
 #include "webhooks_url.h"
 
 #include "kefu_audit.h"
+#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_strbuf.h"
 #include "kefu_text.h"
@@ -21,14 +22,10 @@ enum {
     EVENT_TYPES_MAX = 32,
     EVENT_TYPE_MAX = 100,
     DESCRIPTION_MAX = 500,
-    IDEMPOTENCY_KEY_MAX = 255,
     LIST_DEFAULT = 50,
     LIST_MAX = 200,
     RESOURCE_MAX = 96,
     FIELD_NAME_SIZE = 48, /* "event_types[N]" */
-    /*  Two racing creates with one key: the loser waits for the winner; if
-     *  the winner rolls back, try to claim again, a bounded number of times. */
-    IDEMPOTENCY_ATTEMPTS = 3,
 };
 
 static const char STATUS_ACTIVE[] = "active";
@@ -164,33 +161,6 @@ create_request_valid (kefu_call_t *call, const Kefu__V1__CreateWebhookRequest *r
     return true;
 }
 
-/*  A key is 1..255 visible ASCII characters (DESIGN.md §4). */
-static bool
-idempotency_key_ok (kefu_call_t *call, const char *key)
-{
-    size_t length = strlen (key);
-    bool ok = length >= 1 && length <= IDEMPOTENCY_KEY_MAX;
-    for (const char *p = key; ok && *p; p++)
-        ok = *p > ' ' && *p < 0x7F;
-    if (!ok)
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-header", "Idempotency-Key",
-                        "Idempotency-Key must be 1 to %d visible ASCII characters",
-                        IDEMPOTENCY_KEY_MAX);
-    return ok;
-}
-
-/*  The hash a key is bound to: BLAKE2b-256 of the request payload as sent
- *  (the gateway packs it from the parsed JSON, so key order and spacing do
- *  not matter). */
-static void
-request_hash (const Kefu__V1__Request *request, char out[WEBHOOKS_HASH_TEXT_SIZE])
-{
-    unsigned char digest[crypto_generichash_BYTES];
-    crypto_generichash (digest, sizeof digest, request->payload.data, request->payload.len, NULL,
-                        0);
-    sodium_bin2hex (out, WEBHOOKS_HASH_TEXT_SIZE, digest, sizeof digest);
-}
-
 /*  Resolve the URL and apply the SSRF guard; answer and return false if it
  *  is refused. Runs before any transaction: a resolver may take seconds. */
 static bool
@@ -279,7 +249,7 @@ webhooks_create (kefu_call_t *call)
     kefu_strbuf_init (&joined);
     const char *key = envelope->idempotency_key;
     if (!create_request_valid (call, request, &url, &joined) ||
-        (*key && !idempotency_key_ok (call, key)) || !create_url_allowed (call, &url)) {
+        !kefu_idempotency_key_check (call) || !create_url_allowed (call, &url)) {
         kefu_strbuf_release (&joined);
         return;
     }
@@ -289,9 +259,9 @@ webhooks_create (kefu_call_t *call)
         return;
     }
     const char *actor = envelope->actor->staff_id;
-    char hash[WEBHOOKS_HASH_TEXT_SIZE] = "";
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE] = "";
     if (*key)
-        request_hash (envelope, hash);
+        kefu_idempotency_request_hash (call, hash);
     char id[WEBHOOKS_ID_SIZE], secret[WEBHOOKS_SECRET_SIZE], resource[RESOURCE_MAX];
     webhooks_vault_new_id (id);
     webhooks_vault_new_secret (secret);
@@ -301,12 +271,12 @@ webhooks_create (kefu_call_t *call)
 
     kefu_db_t *db = kefu_call_db (call);
     webhooks_rows_t rows = {0};
-    for (int attempt = 0; sealed && attempt < IDEMPOTENCY_ATTEMPTS; attempt++) {
+    for (int attempt = 0; sealed && attempt < KEFU_IDEMPOTENCY_ATTEMPTS; attempt++) {
         if (kefu_db_begin (db) != 0)
             goto failed;
         if (*key) {
             bool claimed;
-            char stored_hash[WEBHOOKS_HASH_TEXT_SIZE], stored_id[WEBHOOKS_ID_SIZE];
+            char stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE], stored_id[WEBHOOKS_ID_SIZE];
             if (webhooks_store_idempotency_claim (db, actor, key, hash, &claimed, stored_hash,
                                                   sizeof stored_hash, stored_id,
                                                   sizeof stored_id) != 0)

@@ -14,6 +14,7 @@
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_db.h"
+#include "kefu_idempotency.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,8 +33,6 @@ typedef struct {
 
 void webhooks_rows_release (webhooks_rows_t *rows);
 
-/*  Room for a request hash as hex (BLAKE2b-256) and its NUL. */
-enum { WEBHOOKS_HASH_TEXT_SIZE = 65 };
 
 /*  Claim an idempotency key for `actor` (see tickets_store.h: the same
  *  protocol). *claimed is false if the key was taken; then `stored_hash`
