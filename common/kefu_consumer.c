@@ -36,6 +36,10 @@ enum {
     CONSUMER_REPLAY_PAGES_PER_ROUND = 200,  /* then look at the bus again */
     CONSUMER_CONNECT_RETRY_MS = 1000,
     CONSUMER_RECEIVE_HWM = 100000,
+    /*  After this many failures in a row on one event, each further one is
+     *  logged as an error: the source is stuck behind it until it succeeds,
+     *  and an operator must look (the event is never skipped). */
+    CONSUMER_STUCK_FAILURES = 10,
 };
 
 typedef struct {
@@ -44,6 +48,7 @@ typedef struct {
     void *dealer;                       /* to the source's ROUTER, for events.replay */
     uint64_t cursor;                    /* highest seq dealt with */
     int64_t retry_at_ms;                /* after a failure, wait until then */
+    int failures;                       /* in a row, on the event after cursor */
 } consumer_source_t;
 
 struct _kefu_consumer_t {
@@ -191,12 +196,16 @@ consumer_process (kefu_consumer_t *self, consumer_source_t *source, const Kefu__
         return 0;
     }
     if (self->handler (self->db, event, self->arg) != 0) {
-        kefu_log_warn ("consumer.handler_failed", "source", source->name, "seq", seq, "type", event->type, NULL);
+        if (++source->failures >= CONSUMER_STUCK_FAILURES)
+            kefu_log_error ("consumer.stuck", "source", source->name, "seq", seq, "type", event->type, NULL);
+        else
+            kefu_log_warn ("consumer.handler_failed", "source", source->name, "seq", seq, "type", event->type, NULL);
         kefu_db_rollback (self->db);
         return -1;
     }
     if (kefu_db_command (self->db, &sql_cursor_move, 2, move) != 0 || kefu_db_commit (self->db) != 0)
         goto failed;
+    source->failures = 0;
     source->cursor = event->seq;
     atomic_fetch_add (&self->processed, 1);
     return 0;

@@ -5,6 +5,7 @@
  */
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
+#include "kefu_time.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -42,13 +43,12 @@ kefu_log_enabled (kefu_log_level_t level)
 void
 kefu_log_write (kefu_log_level_t level, const char *event, ...)
 {
-    char stamp[40];
+    /*  The real clock, not kefu_time_now_ms: a test driving time must not
+     *  make the logs lie. */
     struct timespec now;
-    struct tm tm;
     clock_gettime (CLOCK_REALTIME, &now);
-    gmtime_r (&now.tv_sec, &tm);
-    size_t n = strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf (stamp + n, sizeof stamp - n, ".%03ldZ", now.tv_nsec / 1000000);
+    char stamp[KEFU_TIME_TEXT_SIZE];
+    kefu_time_format_rfc3339 ((int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000, stamp);
 
     kefu_strbuf_t line;
     kefu_strbuf_init (&line);
