@@ -37,41 +37,6 @@ struct _gateway_auth_t {
     unsigned char hash_key[AUTH_HASH_KEY_SIZE];
 };
 
-typedef struct {
-    gateway_role_t role;
-    const char *name;
-} auth_role_name_t;
-
-static const auth_role_name_t auth_role_names[] = {
-    {GATEWAY_ROLE_AGENT, "agent"},           {GATEWAY_ROLE_SHIFT_LEAD, "shift_lead"},
-    {GATEWAY_ROLE_SUPERVISOR, "supervisor"}, {GATEWAY_ROLE_MANAGER, "manager"},
-    {GATEWAY_ROLE_ARCHIVIST, "archivist"},   {GATEWAY_ROLE_AUDITOR, "auditor"},
-    {GATEWAY_ROLE_ADMIN, "admin"},           {GATEWAY_ROLE_INTEGRATION, "integration"},
-};
-
-#define ROLE_COUNT (sizeof auth_role_names / sizeof auth_role_names[0])
-
-const char *
-gateway_role_name (gateway_role_t role)
-{
-    for (size_t i = 0; i < ROLE_COUNT; i++)
-        if (auth_role_names[i].role == role)
-            return auth_role_names[i].name;
-    return "unknown";
-}
-
-bool
-gateway_role_from_name (const char *name, size_t length, gateway_role_t *role)
-{
-    for (size_t i = 0; i < ROLE_COUNT; i++)
-        if (strlen (auth_role_names[i].name) == length &&
-            memcmp (auth_role_names[i].name, name, length) == 0) {
-            *role = auth_role_names[i].role;
-            return true;
-        }
-    return false;
-}
-
 /*  A key name or staff id: 1..GATEWAY_AUTH_NAME_MAX of A-Z a-z 0-9 . _ - */
 static bool
 auth_identifier_valid (const char *text, size_t length)
@@ -138,8 +103,8 @@ auth_parse_entry (gateway_auth_t *self, const char *entry, size_t length, size_t
                              number, GATEWAY_AUTH_NAME_MAX);
         return false;
     }
-    gateway_role_t role;
-    if (!gateway_role_from_name (parts[1], lengths[1], &role)) {
+    kefu_role_t role;
+    if (!kefu_role_from_name (parts[1], lengths[1], &role)) {
         kefu_strbuf_appendf (problem,
                              "KEFU_API_KEYS: entry %zu: unknown role; use one of agent, "
                              "shift_lead, supervisor, manager, archivist, auditor, admin, "

@@ -19,23 +19,11 @@
 #ifndef GATEWAY_AUTH_H_INCLUDED
 #define GATEWAY_AUTH_H_INCLUDED
 
+#include "kefu_roles.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-/*  Roles (SCH-1), one bit each so that a route's admitted roles are a set. */
-typedef enum {
-    GATEWAY_ROLE_AGENT = 1u << 0,
-    GATEWAY_ROLE_SHIFT_LEAD = 1u << 1,
-    GATEWAY_ROLE_SUPERVISOR = 1u << 2,
-    GATEWAY_ROLE_MANAGER = 1u << 3,
-    GATEWAY_ROLE_ARCHIVIST = 1u << 4,
-    GATEWAY_ROLE_AUDITOR = 1u << 5,
-    GATEWAY_ROLE_ADMIN = 1u << 6,
-    GATEWAY_ROLE_INTEGRATION = 1u << 7
-} gateway_role_t;
-
-/*  A set of roles (bitwise or of gateway_role_t). */
-typedef unsigned gateway_roles_t;
 
 enum {
     /*  Secrets shorter than this are refused at start: a key must not be
@@ -51,7 +39,7 @@ enum {
 typedef struct {
     const char *name; /* the key's name: session "apikey:<name>" */
     const char *staff_id;
-    gateway_role_t role;
+    kefu_role_t role;
 } gateway_identity_t;
 
 typedef struct _gateway_auth_t gateway_auth_t;
@@ -77,10 +65,6 @@ const gateway_identity_t *gateway_auth_lookup (gateway_auth_t *self, const char 
 const gateway_identity_t *gateway_auth_authenticate (gateway_auth_t *self,
                                                      const char *authorization);
 
-/*  The name of a role ("shift_lead"). */
-const char *gateway_role_name (gateway_role_t role);
 
-/*  The role named by the `length` bytes at `name`; false if none is. */
-bool gateway_role_from_name (const char *name, size_t length, gateway_role_t *role);
 
 #endif

@@ -509,7 +509,7 @@ http_exchange_begin (http_exchange_t *exchange, const char *url, const char *met
             gateway_problem_t problem;
             gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
                                  "the role %s may not use %s %s",
-                                 gateway_role_name (exchange->identity->role), route->method,
+                                 kefu_role_name (exchange->identity->role), route->method,
                                  route->pattern);
             http_answer_problem (exchange, &problem);
             return;
@@ -667,7 +667,7 @@ http_exchange_call_service (http_exchange_t *exchange)
     char session[HTTP_SESSION_MAX];
     http_client_address (exchange, terminal, sizeof terminal);
     snprintf (session, sizeof session, "apikey:%s", exchange->identity->name);
-    char *roles[] = {(char *)gateway_role_name (exchange->identity->role)};
+    char *roles[] = {(char *)kefu_role_name (exchange->identity->role)};
     Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
     actor.staff_id = (char *)exchange->identity->staff_id;
     actor.n_roles = sizeof roles / sizeof roles[0];
@@ -849,7 +849,7 @@ http_exchange_open_stream (http_exchange_t *exchange)
             return;
         }
     }
-    bool auditor = exchange->identity->role == GATEWAY_ROLE_AUDITOR;
+    bool auditor = exchange->identity->role == KEFU_ROLE_AUDITOR;
     gateway_events_open_result_t opened =
         self->quiescing ? GATEWAY_EVENTS_STOPPING
                         : gateway_events_open (self->events, exchange, &types, auditor, resume,

@@ -63,7 +63,7 @@ typedef struct {
     const char *pattern; /* "/v1/tickets/{id}"; {id} is a positive integer, {key} a text id */
     gateway_route_kind_t kind;
     bool anonymous;             /* no API key needed */
-    gateway_roles_t roles;      /* roles admitted (unless anonymous) */
+    kefu_roles_t roles;      /* roles admitted (unless anonymous) */
     const char *service;        /* "tickets" */
     const char *service_method; /* "tickets.get" */
     const ProtobufCMessageDescriptor *request_type;

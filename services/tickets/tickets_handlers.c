@@ -398,7 +398,7 @@ tickets_transition (kefu_call_t *call)
     if (!transition_request_valid (call, request))
         return;
     const char *actor = envelope->actor->staff_id;
-    unsigned roles = tickets_workflow_roles (envelope->actor->roles, envelope->actor->n_roles);
+    kefu_roles_t roles = kefu_call_roles (call);
 
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t current = { 0 }, updated = { 0 }, transition = { 0 };

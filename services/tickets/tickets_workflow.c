@@ -16,11 +16,11 @@ const char *const tickets_statuses[] = {
 };
 
 /*  Front-line work: any agent and everyone above. */
-#define ANY_HANDLER (TICKETS_ROLE_AGENT | TICKETS_ROLE_SHIFT_LEAD | TICKETS_ROLE_SUPERVISOR | TICKETS_ROLE_MANAGER)
+#define ANY_HANDLER (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 /*  Approvals: a supervisor or a manager (TKT-3 "a supervisor approves"). */
-#define APPROVER (TICKETS_ROLE_SUPERVISOR | TICKETS_ROLE_MANAGER)
+#define APPROVER (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 /*  Closing a case with its evaluation: the shift lead and above. */
-#define REVIEWER (TICKETS_ROLE_SHIFT_LEAD | TICKETS_ROLE_SUPERVISOR | TICKETS_ROLE_MANAGER)
+#define REVIEWER (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 
 /*  TKT-3: received → assessed (or rejected, with the explanation given to
  *  the customer as reason) → investigating (department and person named) →
@@ -88,23 +88,6 @@ tickets_workflow_find (const char *kind, const char *from, const char *to)
     return NULL;
 }
 
-unsigned
-tickets_workflow_roles (char *const *names, size_t count)
-{
-    static const struct { const char *name; unsigned bit; } role_bits[] = {
-        { "agent", TICKETS_ROLE_AGENT },         { "shift_lead", TICKETS_ROLE_SHIFT_LEAD },
-        { "supervisor", TICKETS_ROLE_SUPERVISOR }, { "manager", TICKETS_ROLE_MANAGER },
-        { "archivist", TICKETS_ROLE_ARCHIVIST }, { "auditor", TICKETS_ROLE_AUDITOR },
-        { "admin", TICKETS_ROLE_ADMIN },         { "integration", TICKETS_ROLE_INTEGRATION },
-    };
-    unsigned roles = 0;
-    for (size_t i = 0; i < count; i++)
-        for (size_t j = 0; j < COUNT (role_bits); j++)
-            if (strcmp (names[i], role_bits[j].name) == 0)
-                roles |= role_bits[j].bit;
-    return roles;
-}
-
 static bool
 blank (const char *text)
 {
@@ -113,7 +96,7 @@ blank (const char *text)
 
 tickets_workflow_verdict_t
 tickets_workflow_check (const Kefu__V1__Ticket *ticket, const Kefu__V1__TransitionTicketRequest *request,
-                        const char *actor_staff_id, unsigned roles, const char **field)
+                        const char *actor_staff_id, kefu_roles_t roles, const char **field)
 {
     *field = NULL;
     if (!kefu_text_one_of (request->to, tickets_statuses)) {

@@ -11,21 +11,10 @@
 #define TICKETS_WORKFLOW_H_INCLUDED
 
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu_roles.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/*  Roles as bits, from the role names of SCH-1. */
-enum {
-    TICKETS_ROLE_AGENT = 1u << 0,
-    TICKETS_ROLE_SHIFT_LEAD = 1u << 1,
-    TICKETS_ROLE_SUPERVISOR = 1u << 2,
-    TICKETS_ROLE_MANAGER = 1u << 3,
-    TICKETS_ROLE_ARCHIVIST = 1u << 4,
-    TICKETS_ROLE_AUDITOR = 1u << 5,
-    TICKETS_ROLE_ADMIN = 1u << 6,
-    TICKETS_ROLE_INTEGRATION = 1u << 7,
-};
 
 /*  What a transition needs besides a reason. */
 enum {
@@ -39,7 +28,7 @@ enum {
 typedef struct {
     const char *from;
     const char *to;
-    unsigned roles;             /* any of these may take it */
+    kefu_roles_t roles;         /* any of these may take it */
     unsigned needs;
     bool not_by_proposer;       /* the remedy's proposer may not take it */
 } tickets_transition_t;
@@ -68,15 +57,12 @@ const tickets_transition_t *tickets_workflow_table (const char *kind, size_t *co
 /*  Find the edge from -> to for `kind`, or NULL. */
 const tickets_transition_t *tickets_workflow_find (const char *kind, const char *from, const char *to);
 
-/*  Role bits from role names; unknown names are ignored. */
-unsigned tickets_workflow_roles (char *const *names, size_t count);
-
 /*  Decide whether `actor_staff_id` with `roles` may move `ticket` to
  *  `request->to` with what `request` carries. On refusal, *field names the
  *  input at fault when there is one. */
 tickets_workflow_verdict_t tickets_workflow_check (const Kefu__V1__Ticket *ticket,
                                                    const Kefu__V1__TransitionTicketRequest *request,
-                                                   const char *actor_staff_id, unsigned roles,
+                                                   const char *actor_staff_id, kefu_roles_t roles,
                                                    const char **field);
 
 /*  The statuses reachable from `from` for `kind`, comma-separated into

@@ -8,6 +8,7 @@
 
 #include "kefu_audit.h"
 #include "kefu_idempotency.h"
+#include "kefu_roles.h"
 #include "kefu_outbox.h"
 #include "kefu_strbuf.h"
 #include "kefu_text.h"
@@ -52,10 +53,8 @@ webhook_resource (const char *id, char *out, size_t size)
 static bool
 actor_may_manage (kefu_call_t *call)
 {
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    for (size_t i = 0; actor && i < actor->n_roles; i++)
-        if (strcmp (actor->roles[i], "admin") == 0 || strcmp (actor->roles[i], "integration") == 0)
-            return true;
+    if (kefu_call_roles (call) & (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION))
+        return true;
     kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "role-not-allowed", NULL,
                     "only the admin and integration roles may manage webhooks");
     return false;

@@ -53,7 +53,7 @@ test_good_key_list_parses (void **state)
     assert_non_null (identity);
     assert_string_equal (identity->name, "lead");
     assert_string_equal (identity->staff_id, "L07");
-    assert_int_equal (identity->role, GATEWAY_ROLE_SHIFT_LEAD);
+    assert_int_equal (identity->role, KEFU_ROLE_SHIFT_LEAD);
     gateway_auth_destroy (&auth);
     assert_null (auth);
     gateway_auth_destroy (&auth); /* safe twice */
@@ -210,13 +210,13 @@ test_role_names_round_trip (void **state)
     const char *names[] = {"agent",     "shift_lead", "supervisor", "manager",
                            "archivist", "auditor",    "admin",      "integration"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        gateway_role_t role;
-        assert_true (gateway_role_from_name (names[i], strlen (names[i]), &role));
-        assert_string_equal (gateway_role_name (role), names[i]);
+        kefu_role_t role;
+        assert_true (kefu_role_from_name (names[i], strlen (names[i]), &role));
+        assert_string_equal (kefu_role_name (role), names[i]);
     }
-    gateway_role_t role;
-    assert_false (gateway_role_from_name ("Agent", 5, &role));
-    assert_false (gateway_role_from_name ("agen", 4, &role));
+    kefu_role_t role;
+    assert_false (kefu_role_from_name ("Agent", 5, &role));
+    assert_false (kefu_role_from_name ("agen", 4, &role));
 }
 
 int

@@ -69,8 +69,8 @@ ticket_in (const char *kind, const char *status)
     return ticket;
 }
 
-static const unsigned everyone = TICKETS_ROLE_AGENT | TICKETS_ROLE_SHIFT_LEAD | TICKETS_ROLE_SUPERVISOR
-                               | TICKETS_ROLE_MANAGER;
+static const kefu_roles_t everyone = KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR
+                               | KEFU_ROLE_MANAGER;
 
 /*  TKT-3: every pair of statuses for every kind is legal exactly when the
  *  rule says so; an illegal one is refused as such. */
@@ -122,9 +122,9 @@ test_agent_may_not_approve_remedy (void **state)
     Kefu__V1__Ticket ticket = ticket_in ("complaint", "remedy_proposed");
     Kefu__V1__TransitionTicketRequest request = full_request ("remedy_approved");
     const char *field;
-    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1002", TICKETS_ROLE_AGENT, &field),
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1002", KEFU_ROLE_AGENT, &field),
                       TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
-    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", TICKETS_ROLE_SUPERVISOR, &field),
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", KEFU_ROLE_SUPERVISOR, &field),
                       TICKETS_WORKFLOW_OK);
 }
 
@@ -151,9 +151,9 @@ test_agent_may_not_review (void **state)
     Kefu__V1__Ticket ticket = ticket_in ("complaint", "resolved");
     Kefu__V1__TransitionTicketRequest request = full_request ("reviewed");
     const char *field;
-    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", TICKETS_ROLE_AGENT, &field),
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", KEFU_ROLE_AGENT, &field),
                       TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
-    assert_int_equal (tickets_workflow_check (&ticket, &request, "L1", TICKETS_ROLE_SHIFT_LEAD, &field),
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "L1", KEFU_ROLE_SHIFT_LEAD, &field),
                       TICKETS_WORKFLOW_OK);
 }
 
@@ -162,8 +162,8 @@ static void
 test_non_handling_roles_take_no_transition (void **state)
 {
     (void) state;
-    unsigned outsiders = TICKETS_ROLE_AUDITOR | TICKETS_ROLE_ADMIN | TICKETS_ROLE_ARCHIVIST
-                       | TICKETS_ROLE_INTEGRATION;
+    kefu_roles_t outsiders = KEFU_ROLE_AUDITOR | KEFU_ROLE_ADMIN | KEFU_ROLE_ARCHIVIST
+                       | KEFU_ROLE_INTEGRATION;
     for (size_t i = 0; i < sizeof complaint_edges / sizeof complaint_edges[0]; i++) {
         Kefu__V1__Ticket ticket = ticket_in ("complaint", complaint_edges[i].from);
         Kefu__V1__TransitionTicketRequest request = full_request (complaint_edges[i].to);
@@ -210,8 +210,8 @@ test_roles_parsed_from_names (void **state)
 {
     (void) state;
     char *names[] = { "agent", "unknown", "supervisor" };
-    assert_int_equal (tickets_workflow_roles (names, 3), TICKETS_ROLE_AGENT | TICKETS_ROLE_SUPERVISOR);
-    assert_int_equal (tickets_workflow_roles (names, 0), 0);
+    assert_int_equal (kefu_roles_parse (names, 3), KEFU_ROLE_AGENT | KEFU_ROLE_SUPERVISOR);
+    assert_int_equal (kefu_roles_parse (names, 0), 0);
 }
 
 static void
