@@ -100,7 +100,9 @@ db_sleep_ms (int64_t ms)
  *  has: UTC; synchronous_commit on, whatever the server, database or role
  *  says, because an acknowledged write must survive a crash and the
  *  publisher's numbering relies on every event's commit being flushed (and
- *  confirmed by a synchronous standby) before it is visible; and a
+ *  confirmed by a synchronous standby) before it is visible; no JIT, which
+ *  costs milliseconds to compile what kefu's short statements run in
+ *  microseconds, whenever a small table's size is misestimated; and a
  *  search_path holding only the service's schema so that an unqualified
  *  name can never resolve to another schema's object. */
 static int
@@ -118,9 +120,9 @@ db_connect_once (kefu_db_t *self)
         db_set_error (self, self->conn ? PQerrorMessage (self->conn) : "out of memory", "08001");
         return -1;
     }
-    const char *keys[] = { "timezone", "synchronous_commit", "search_path" };
-    const char *values[] = { "UTC", "on", self->schema };
-    for (int i = 0; i < (self->schema ? 3 : 2); i++) {
+    const char *keys[] = { "timezone", "synchronous_commit", "jit", "search_path" };
+    const char *values[] = { "UTC", "on", "off", self->schema };
+    for (int i = 0; i < (self->schema ? 4 : 3); i++) {
         const char *params[] = { keys[i], values[i] };
         PGresult *result = PQexecParams (self->conn, "SELECT set_config($1, $2, false)", 2, NULL,
                                          params, NULL, NULL, 0);

@@ -45,31 +45,39 @@ kefu_outbox_append_message (kefu_db_t *tx, const char *type, const char *subject
     return rc;
 }
 
-/*  The columns an event is read from, in the order event_from_row expects. */
-#define EVENT_COLUMNS "seq, event_id, type, subject, rfc3339(created_at), content_type, payload"
-
 /*  Rows whose transaction is older than the oldest one still running are
  *  committed (or aborted and so invisible): numbering only those, in (txid,
  *  id) order, after the highest number given so far, can never leave a hole
- *  that a late commit would fill. */
+ *  that a late commit would fill. One statement takes the batch past the
+ *  watermark, numbers it into outbox_published, moves the watermark and
+ *  returns the events (common/sql/0004_outbox_published.sql). The batch is
+ *  a LATERAL subquery so that the watermark reaches the (txid, id) index as
+ *  a scan bound, and the events are fetched by LATERAL lookups of their
+ *  ids: as plain joins the planner, which cannot see how small a batch is,
+ *  reads the whole outbox for every batch. */
 static const kefu_sql_t sql_outbox_number = {
     "kefu_outbox_number",
-    "WITH base AS (SELECT coalesce(max(seq), 0) AS seq FROM outbox), "
-    "batch AS (SELECT id, row_number() OVER (ORDER BY txid, id) AS n FROM outbox "
-    "          WHERE seq IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
-    "          ORDER BY txid, id LIMIT $1), "
-    "numbered AS (UPDATE outbox o SET seq = base.seq + batch.n, published_at = now() "
-    "             FROM batch, base WHERE o.id = batch.id "
-    "             RETURNING o.seq, o.event_id, o.type, o.subject, o.created_at, o.content_type, o.payload) "
-    "SELECT seq, event_id, type, subject, rfc3339(created_at), content_type, payload "
-    "FROM numbered ORDER BY seq"
+    "WITH mark AS (SELECT txid, id, seq FROM outbox_watermark LIMIT 1 FOR UPDATE), "
+    "batch AS (SELECT b.id, b.txid, mark.seq + row_number() OVER (ORDER BY b.txid, b.id) AS seq "
+    "          FROM mark, LATERAL (SELECT o.id, o.txid FROM outbox o "
+    "                              WHERE (o.txid, o.id) > (mark.txid, mark.id) "
+    "                                AND o.txid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "                              ORDER BY o.txid, o.id LIMIT $1) b), "
+    "numbered AS (INSERT INTO outbox_published (seq, outbox_id) SELECT seq, id FROM batch "
+    "             RETURNING seq, outbox_id), "
+    "moved AS (UPDATE outbox_watermark w SET txid = last.txid, id = last.id, seq = last.seq "
+    "          FROM (SELECT txid, id, seq FROM batch ORDER BY seq DESC LIMIT 1) last RETURNING w.seq) "
+    "SELECT n.seq, o.event_id, o.type, o.subject, rfc3339(o.created_at), o.content_type, o.payload "
+    "FROM numbered n, LATERAL (SELECT * FROM outbox WHERE id = n.outbox_id LIMIT 1) o ORDER BY n.seq"
 };
 static const kefu_sql_t sql_outbox_after = {
     "kefu_outbox_after",
-    "SELECT " EVENT_COLUMNS " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"
+    "SELECT p.seq, o.event_id, o.type, o.subject, rfc3339(o.created_at), o.content_type, o.payload "
+    "FROM outbox_published p JOIN outbox o ON o.id = p.outbox_id "
+    "WHERE p.seq > $1 ORDER BY p.seq LIMIT $2"
 };
 static const kefu_sql_t sql_outbox_last = {
-    "kefu_outbox_last", "SELECT coalesce(max(seq), 0) FROM outbox"
+    "kefu_outbox_last", "SELECT seq FROM outbox_watermark"
 };
 
 PGresult *
@@ -97,6 +105,10 @@ kefu_outbox_last_seq (kefu_db_t *db)
     PGresult *result = kefu_db_run (db, &sql_outbox_last, 0, NULL);
     if (!result)
         return -1;
+    if (PQntuples (result) != 1) {      /* the migration inserts the one row */
+        PQclear (result);
+        return -1;
+    }
     int64_t seq = strtoll (PQgetvalue (result, 0, 0), NULL, 10);
     PQclear (result);
     return seq;

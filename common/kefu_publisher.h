@@ -9,9 +9,9 @@
  *  carry the id of the transaction that wrote them. A row is numbered only
  *  once its transaction is older than every transaction still running
  *  (pg_snapshot_xmin), so no transaction still in flight can later commit a
- *  row that would need a smaller number. Numbers are given, and the rows
- *  marked published, in one statement; the events go out on the PUB socket
- *  after that commits. If the process dies in between, the events are
+ *  row that would need a smaller number. Numbers are written, and the
+ *  watermark moved past the rows, in one statement; the events go out on the
+ *  PUB socket after that commits. If the process dies in between, the events are
  *  numbered but were never sent: subscribers see the gap and replay it
  *  (events.replay), which is why the outbox, not the bus, is the record.
  *

@@ -60,8 +60,9 @@ def commit_times(event_ids, numbered=None):
     for start in range(0, len(ids), 2000):
         chunk = ",".join("'%s'" % i for i in ids[start:start + 2000])
         for event_id, commit, published in psql(
-                "SELECT event_id, extract(epoch FROM pg_xact_commit_timestamp(txid::text::xid)), "
-                "extract(epoch FROM published_at) FROM tickets.outbox WHERE event_id IN (%s)" % chunk):
+                "SELECT o.event_id, extract(epoch FROM pg_xact_commit_timestamp(o.txid::text::xid)), "
+                "extract(epoch FROM p.published_at) FROM tickets.outbox o "
+                "JOIN tickets.outbox_published p ON p.outbox_id = o.id WHERE o.event_id IN (%s)" % chunk):
             result[event_id] = float(commit)
             if numbered is not None:
                 numbered[event_id] = float(published)
