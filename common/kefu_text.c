@@ -1,6 +1,7 @@
 /*  kefu_text: UTF-8 validation and field checks. See kefu_text.h. */
 #include "kefu_text.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -67,5 +68,40 @@ kefu_text_one_of (const char *text, const char *const *choices)
     for (; *choices; choices++)
         if (strcmp (text, *choices) == 0)
             return true;
+    return false;
+}
+
+bool
+kefu_text_service_name_valid (const char *name, size_t length)
+{
+    if (length == 0 || length > KEFU_TEXT_SERVICE_NAME_MAX || name[0] < 'a' || name[0] > 'z')
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+bool
+kefu_text_list_next (const char **cursor, const char **item, size_t *length)
+{
+    while (**cursor) {
+        const char *end = strchr (*cursor, ',');
+        if (!end)
+            end = *cursor + strlen (*cursor);
+        const char *first = *cursor, *last = end;
+        *cursor = *end ? end + 1 : end;
+        while (first < last && isspace ((unsigned char) *first))
+            first++;
+        while (last > first && isspace ((unsigned char) last[-1]))
+            last--;
+        if (last > first) {
+            *item = first;
+            *length = (size_t) (last - first);
+            return true;
+        }
+    }
     return false;
 }

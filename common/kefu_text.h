@@ -29,6 +29,17 @@ size_t kefu_text_length (const char *text);
  *  Returns NULL if fine, else a static reason ("is required", ...). */
 const char *kefu_text_check (const char *text, kefu_text_kind_t kind, size_t max_chars, bool required);
 
+/*  A service name (also its schema and the source of its events): a-z,
+ *  then a-z 0-9 _, at most KEFU_TEXT_SERVICE_NAME_MAX characters. */
+enum { KEFU_TEXT_SERVICE_NAME_MAX = 32 };
+bool kefu_text_service_name_valid (const char *name, size_t length);
+
+/*  Walk a comma-separated configuration list ("tickets, webhooks"): give
+ *  the next item in *item / *length with surrounding spaces trimmed,
+ *  skipping empty items, and advance *cursor (which starts at the list).
+ *  Returns false when there is no item left. Nothing is copied. */
+bool kefu_text_list_next (const char **cursor, const char **item, size_t *length);
+
 /*  True if `text` equals one of the NULL-terminated `choices`. */
 bool kefu_text_one_of (const char *text, const char *const *choices);
 

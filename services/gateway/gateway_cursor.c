@@ -8,6 +8,8 @@
  */
 #include "gateway_cursor.h"
 
+#include "kefu_text.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -82,20 +84,6 @@ gateway_cursor_dup (const gateway_cursor_t *other)
     return self;
 }
 
-/*  A source name: a-z, then a-z 0-9 _, at most GATEWAY_CURSOR_SOURCE_MAX. */
-static bool
-cursor_source_valid (const char *text, size_t length)
-{
-    if (length == 0 || length > GATEWAY_CURSOR_SOURCE_MAX || text[0] < 'a' || text[0] > 'z')
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 /*  A seq: 1..20 digits whose value fits in a uint64. */
 static bool
 cursor_seq_parse (const char *text, size_t length, uint64_t *seq)
@@ -154,7 +142,7 @@ gateway_cursor_parse (gateway_cursor_t *self, const char *text,
             return -1;
         }
         size_t name_length = (size_t)(colon - cursor);
-        if (!cursor_source_valid (cursor, name_length)) {
+        if (!kefu_text_service_name_valid (cursor, name_length)) {
             snprintf (reason, GATEWAY_CURSOR_REASON_SIZE,
                       "a source must be a service name (a-z, 0-9, _; at most %d)",
                       GATEWAY_CURSOR_SOURCE_MAX);

@@ -36,7 +36,7 @@ enum {
     GATEWAY_CURSOR_TEXT_MAX = 2048,
     GATEWAY_CURSOR_ENTRIES_MAX = 64,
     /*  Longest source name (as for KEFU_GATEWAY_SERVICES). */
-    GATEWAY_CURSOR_SOURCE_MAX = 32,
+    GATEWAY_CURSOR_SOURCE_MAX = 32,     /* = KEFU_TEXT_SERVICE_NAME_MAX */
     /*  Room for a short explanation of a parse failure. */
     GATEWAY_CURSOR_REASON_SIZE = 160
 };

@@ -16,6 +16,7 @@
  */
 #include "gateway_upstream.h"
 #include "kefu_log.h"
+#include "kefu_text.h"
 #include "kefu_strbuf.h"
 #include "kefu_time.h"
 
@@ -39,14 +40,13 @@ enum {
     UPSTREAM_DISPATCH_BATCH = 256,
     /*  A monitor event's first frame: uint16 event, uint32 value. */
     UPSTREAM_MONITOR_EVENT_SIZE = 6,
-    UPSTREAM_SERVICE_NAME_MAX = 32,
     UPSTREAM_CONFIG_NAME_MAX = 64,
     UPSTREAM_MONITOR_ENDPOINT_MAX = 96,
     UPSTREAM_NUMBER_TEXT_MAX = 24
 };
 
 typedef struct {
-    char name[UPSTREAM_SERVICE_NAME_MAX + 1];
+    char name[KEFU_TEXT_SERVICE_NAME_MAX + 1];
     void *dealer;
     void *monitor; /* PAIR receiving the dealer's events */
     size_t connected_peers;
@@ -61,20 +61,6 @@ struct _gateway_upstream_t {
 };
 
 /* --- construction -------------------------------------------------------- */
-
-/*  A service name: lower-case letters, digits and '_', starting with a
- *  letter (it becomes part of KEFU_<SERVICE>_ENDPOINT). */
-static bool
-upstream_service_name_valid (const char *name, size_t length)
-{
-    if (length == 0 || length > UPSTREAM_SERVICE_NAME_MAX || !(name[0] >= 'a' && name[0] <= 'z'))
-        return false;
-    for (size_t i = 0; i < length; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-              name[i] == '_'))
-            return false;
-    return true;
-}
 
 /*  True if the configuration table knows `name` (kefu_config aborts on a
  *  name it does not know; a service listed by the operator must not be
@@ -134,32 +120,21 @@ upstream_service_open (gateway_upstream_t *self, upstream_service_t *service, vo
     }
 
     size_t connected = 0;
-    const char *cursor = endpoints;
-    while (*cursor) {
-        const char *end = strchr (cursor, ',');
-        if (!end)
-            end = cursor + strlen (cursor);
-        const char *first = cursor;
-        const char *last = end;
-        while (first < last && isspace ((unsigned char)*first))
-            first++;
-        while (last > first && isspace ((unsigned char)last[-1]))
-            last--;
-        if (last > first) {
-            char *endpoint = strndup (first, (size_t)(last - first));
-            int rc = endpoint ? zmq_connect (service->dealer, endpoint) : -1;
-            if (rc != 0)
-                kefu_strbuf_appendf (problem, "%s: cannot connect to \"%s\": %s", service->name,
-                                     endpoint ? endpoint : "?", zmq_strerror (zmq_errno ()));
-            else
-                kefu_log_info ("upstream.connecting", "upstream", service->name, "endpoint",
-                               endpoint, NULL);
-            free (endpoint);
-            if (rc != 0)
-                return -1;
-            connected++;
-        }
-        cursor = *end ? end + 1 : end;
+    const char *cursor = endpoints, *first;
+    size_t length;
+    while (kefu_text_list_next (&cursor, &first, &length)) {
+        char *endpoint = strndup (first, length);
+        int rc = endpoint ? zmq_connect (service->dealer, endpoint) : -1;
+        if (rc != 0)
+            kefu_strbuf_appendf (problem, "%s: cannot connect to \"%s\": %s", service->name,
+                                 endpoint ? endpoint : "?", zmq_strerror (zmq_errno ()));
+        else
+            kefu_log_info ("upstream.connecting", "upstream", service->name, "endpoint",
+                           endpoint, NULL);
+        free (endpoint);
+        if (rc != 0)
+            return -1;
+        connected++;
     }
     if (connected == 0) {
         kefu_strbuf_appendf (problem, "%s: no endpoint configured", service->name);
@@ -181,38 +156,26 @@ upstream_parse_services (gateway_upstream_t *self, const char *list, kefu_strbuf
         kefu_strbuf_append (problem, "out of memory");
         return -1;
     }
-    const char *cursor = list;
-    while (*cursor) {
-        const char *end = strchr (cursor, ',');
-        if (!end)
-            end = cursor + strlen (cursor);
-        const char *first = cursor;
-        const char *last = end;
-        while (first < last && isspace ((unsigned char)*first))
-            first++;
-        while (last > first && isspace ((unsigned char)last[-1]))
-            last--;
-        size_t length = (size_t)(last - first);
-        if (length > 0) {
-            if (!upstream_service_name_valid (first, length)) {
-                kefu_strbuf_appendf (problem,
-                                     "KEFU_GATEWAY_SERVICES: \"%.*s\" is not a service "
-                                     "name (a-z, 0-9, _)",
-                                     (int)length, first);
+    const char *cursor = list, *first;
+    size_t length;
+    while (kefu_text_list_next (&cursor, &first, &length)) {
+        if (!kefu_text_service_name_valid (first, length)) {
+            kefu_strbuf_appendf (problem,
+                                 "KEFU_GATEWAY_SERVICES: \"%.*s\" is not a service "
+                                 "name (a-z, 0-9, _)",
+                                 (int)length, first);
+            return -1;
+        }
+        upstream_service_t *service = &self->services[self->service_count];
+        memcpy (service->name, first, length);
+        service->name[length] = '\0';
+        for (size_t i = 0; i < self->service_count; i++)
+            if (strcmp (self->services[i].name, service->name) == 0) {
+                kefu_strbuf_appendf (problem, "KEFU_GATEWAY_SERVICES: \"%s\" is listed twice",
+                                     service->name);
                 return -1;
             }
-            upstream_service_t *service = &self->services[self->service_count];
-            memcpy (service->name, first, length);
-            service->name[length] = '\0';
-            for (size_t i = 0; i < self->service_count; i++)
-                if (strcmp (self->services[i].name, service->name) == 0) {
-                    kefu_strbuf_appendf (problem, "KEFU_GATEWAY_SERVICES: \"%s\" is listed twice",
-                                         service->name);
-                    return -1;
-                }
-            self->service_count++;
-        }
-        cursor = *end ? end + 1 : end;
+        self->service_count++;
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "kefu_cloudevent.h"
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
+#include "kefu_text.h"
 #include "kefu_time.h"
 
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 
 enum {
-    SOURCE_NAME_MAX = 32,
     QUEUED_TEXT_SIZE = 16,
 };
 
@@ -74,19 +74,6 @@ webhooks_intake_handle (kefu_db_t *tx, const Kefu__V1__Event *event, void *arg)
     return 0;
 }
 
-/*  A source name: lower-case letters, as the services are named. */
-static bool
-intake_source_name_ok (const char *name)
-{
-    size_t length = strlen (name);
-    if (length == 0 || length > SOURCE_NAME_MAX)
-        return false;
-    for (const char *p = name; *p; p++)
-        if (*p < 'a' || *p > 'z')
-            return false;
-    return true;
-}
-
 kefu_consumer_t *
 webhooks_intake_consumer_new (kefu_config_t *config, void *zmq_context, char **problem)
 {
@@ -104,7 +91,7 @@ webhooks_intake_consumer_new (kefu_config_t *config, void *zmq_context, char **p
     for (char *name = sources ? strtok_r (sources, ", ", &save) : NULL;
          name && kefu_strbuf_length (&error) == 0; name = strtok_r (NULL, ", ", &save)) {
         const char *endpoint = kefu_config_service_string (config, name, "ENDPOINT");
-        if (!intake_source_name_ok (name) || !endpoint)
+        if (!kefu_text_service_name_valid (name, strlen (name)) || !endpoint)
             kefu_strbuf_appendf (&error,
                                  "KEFU_WEBHOOKS_SOURCES: \"%s\" is not a kefu service "
                                  "(no KEFU_<SERVICE>_ENDPOINT is known for it)",

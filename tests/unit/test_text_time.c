@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 static void
@@ -39,6 +40,40 @@ test_control_characters_and_blanks (void **state)
     assert_non_null (kefu_text_check ("a\x01", KEFU_TEXT_MULTILINE, 10, false));
     assert_string_equal (kefu_text_check ("  ", KEFU_TEXT_LINE, 10, true), "is required");
     assert_null (kefu_text_check ("", KEFU_TEXT_LINE, 10, false));
+}
+
+/*  One rule for service names, wherever one comes from (configuration,
+ *  cursors, event sources). */
+static void
+test_service_names (void **state)
+{
+    (void) state;
+    assert_true (kefu_text_service_name_valid ("tickets", 7));
+    assert_true (kefu_text_service_name_valid ("web_hooks2", 10));
+    assert_false (kefu_text_service_name_valid ("", 0));
+    assert_false (kefu_text_service_name_valid ("2tickets", 8));
+    assert_false (kefu_text_service_name_valid ("Tickets", 7));
+    assert_false (kefu_text_service_name_valid ("tick-ets", 8));
+    assert_true (kefu_text_service_name_valid ("abcdefghijklmnopqrstuvwxyzabcdef", 32));
+    assert_false (kefu_text_service_name_valid ("abcdefghijklmnopqrstuvwxyzabcdefg", 33));
+}
+
+/*  Configuration lists: items trimmed, empty ones skipped. */
+static void
+test_configuration_list_walked (void **state)
+{
+    (void) state;
+    const char *cursor = " tickets ,, webhooks,tcp://a:1 ,", *item;
+    size_t length;
+    const char *expected[] = { "tickets", "webhooks", "tcp://a:1" };
+    for (size_t i = 0; i < 3; i++) {
+        assert_true (kefu_text_list_next (&cursor, &item, &length));
+        assert_int_equal (length, strlen (expected[i]));
+        assert_memory_equal (item, expected[i], length);
+    }
+    assert_false (kefu_text_list_next (&cursor, &item, &length));
+    cursor = "  ";
+    assert_false (kefu_text_list_next (&cursor, &item, &length));
 }
 
 static void
@@ -90,6 +125,8 @@ main (void)
         cmocka_unit_test (test_utf8_accepted_and_refused),
         cmocka_unit_test (test_length_counts_characters),
         cmocka_unit_test (test_control_characters_and_blanks),
+        cmocka_unit_test (test_service_names),
+        cmocka_unit_test (test_configuration_list_walked),
         cmocka_unit_test (test_rfc3339_parsed),
         cmocka_unit_test (test_rfc3339_refused),
         cmocka_unit_test (test_fake_clock),
