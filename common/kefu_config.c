@@ -30,6 +30,8 @@ enum { CONFIG_SECRET_FILE_MAX = 64 * 1024 };
 static const kefu_config_entry_t config_table[] = {
     { "KEFU_LOG_LEVEL", KEFU_CONFIG_STRING, "info", 0, 0, false,
       "Log level: debug, info, warn or error" },
+    { "KEFU_CLOCK_FILE", KEFU_CONFIG_STRING, "", 0, 0, false,
+      "Tests only: a file holding a clock offset in milliseconds (see common/kefu_time.h)" },
     { "KEFU_DATABASE_URL", KEFU_CONFIG_STRING, "host=127.0.0.1 port=5432 dbname=kefu", 0, 0, true,
       "Default PostgreSQL connection string (libpq keyword/value or URI)" },
     { "KEFU_DB_CONNECT_TIMEOUT_MS", KEFU_CONFIG_INT, "30000", 0, 600000, false,

@@ -2,12 +2,88 @@
 #include "kefu_time.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+enum {
+    /*  "-9223372036854775808\n" and some slack. */
+    TIME_OFFSET_TEXT_MAX = 32
+};
 
 static atomic_llong fake_now_ms = 0;
+
+/*  The driven clock of KEFU_CLOCK_FILE: the file's path, the offset read
+ *  from it, and the modification time it was read at (re-read when it
+ *  changes). Guarded by offset_lock: workers of one process share it. */
+static pthread_once_t offset_once = PTHREAD_ONCE_INIT;
+static const char *offset_path;
+static pthread_mutex_t offset_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct timespec offset_mtime;
+static int64_t offset_ms;
+
+static void
+offset_init (void)
+{
+    const char *path = getenv ("KEFU_CLOCK_FILE");
+    offset_path = path && *path ? path : NULL;
+}
+
+static int64_t
+real_now_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_REALTIME, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/*  The offset in the clock file, re-read when the file changed. A missing
+ *  or unreadable file is offset 0: the real clock. */
+static int64_t
+offset_read (void)
+{
+    struct stat st;
+    if (stat (offset_path, &st) != 0) {
+        pthread_mutex_lock (&offset_lock);
+        offset_ms = 0;
+        memset (&offset_mtime, 0, sizeof offset_mtime);
+        pthread_mutex_unlock (&offset_lock);
+        return 0;
+    }
+    pthread_mutex_lock (&offset_lock);
+    if (st.st_mtim.tv_sec != offset_mtime.tv_sec || st.st_mtim.tv_nsec != offset_mtime.tv_nsec) {
+        char text[TIME_OFFSET_TEXT_MAX + 1];
+        ssize_t length = -1;
+        int fd = open (offset_path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            length = read (fd, text, TIME_OFFSET_TEXT_MAX);
+            close (fd);
+        }
+        int64_t value = 0;
+        if (length > 0) {
+            text[length] = '\0';
+            char *end;
+            errno = 0;
+            long long parsed = strtoll (text, &end, 10);
+            while (*end == '\n' || *end == ' ')
+                end++;
+            if (errno == 0 && end != text && *end == '\0')
+                value = parsed;
+        }
+        offset_ms = value;
+        offset_mtime = st.st_mtim;
+    }
+    int64_t value = offset_ms;
+    pthread_mutex_unlock (&offset_lock);
+    return value;
+}
 
 int64_t
 kefu_time_now_ms (void)
@@ -15,9 +91,10 @@ kefu_time_now_ms (void)
     int64_t fake = atomic_load (&fake_now_ms);
     if (fake)
         return fake;
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    pthread_once (&offset_once, offset_init);
+    if (offset_path)
+        return real_now_ms () + offset_read ();
+    return real_now_ms ();
 }
 
 void

@@ -2,7 +2,16 @@
  *
  *  All timestamps are UTC in storage and RFC 3339 on the wire (DESIGN.md
  *  §5 "Time"). The clock goes through kefu_time_now_ms() so that tests can
- *  drive it (kefu_time_set_fake).
+ *  drive it: in-process with kefu_time_set_fake, and across processes with
+ *  KEFU_CLOCK_FILE.
+ *
+ *  KEFU_CLOCK_FILE (tests only) names a file holding a signed offset in
+ *  milliseconds, added to the real clock. The clock keeps ticking, so
+ *  timeouts and retries still work, and every process given the same file
+ *  (gateway, services) agrees on the time. The file is re-read when its
+ *  modification time changes; a missing or malformed file means offset 0.
+ *  Domain time (deadlines, shifts, SLAs) must come from here, never from
+ *  PostgreSQL's now(), or a test cannot drive it.
  */
 #ifndef KEFU_TIME_H_INCLUDED
 #define KEFU_TIME_H_INCLUDED
@@ -10,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/*  Milliseconds since the Unix epoch, from the real or the fake clock. */
+/*  Milliseconds since the Unix epoch, from the real or the driven clock. */
 int64_t kefu_time_now_ms (void);
 
 /*  Make kefu_time_now_ms() return `unix_ms` (tests); 0 restores the real

@@ -22,6 +22,11 @@
 #                          service may also write its pid to KEFU_TEST_LOG_DIR/*.pid
 #   KEFU_TEST_PYTHONPATH   generated protobuf Python modules (build/py)
 #   ASAN_OPTIONS, UBSAN_OPTIONS
+# For a quicker loop while working on one part (never in CI):
+#   KEFU_TEST_UNITS=<glob>   only the unit binaries matching it (e.g. 'test_tickets*';
+#                            'none' for none)
+#   KEFU_TEST_PYTEST="<args>" pytest arguments instead of tests/e2e
+#                            (e.g. "tests/e2e/test_sla.py -k weekend")
 # Service processes left behind by the tests are killed at the end: those
 # whose pid is recorded as above, and any build/asan/bin/kefu-* process that
 # carries this run's KEFU_TEST_LOG_DIR in its environment.
@@ -33,6 +38,8 @@ cd "$ROOT"
 BUILD=$ROOT/build/asan
 PG_CTL=$ROOT/deploy/local/pg.sh
 PORT=${KEFU_TEST_PG_PORT:-55433}
+UNITS=${KEFU_TEST_UNITS:-test_*}
+read -r -a PYTEST_ARGS <<<"${KEFU_TEST_PYTEST:-tests/e2e}"
 UNIT_TIMEOUT=${KEFU_TEST_UNIT_TIMEOUT:-300} # seconds per unit test binary
 
 passed=0
@@ -149,7 +156,7 @@ export KEFU_TEST_PYTHONPATH=$ROOT/build/py
 
 # --- unit tests (C, cmocka) -----------------------------------------------------------------
 
-for t in "$BUILD"/tests/test_*; do
+for t in "$BUILD"/tests/$UNITS; do
     [[ -f $t && -x $t ]] || continue
     name=$(basename "$t")
     echo "== unit $name"
@@ -163,8 +170,8 @@ done
 
 # --- end-to-end tests --------------------------------------------------------------------------
 
-echo "== e2e (pytest tests/e2e)"
-if /usr/bin/python3 -m pytest -q tests/e2e; then
+echo "== e2e (pytest ${PYTEST_ARGS[*]})"
+if /usr/bin/python3 -m pytest -q "${PYTEST_ARGS[@]}"; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))

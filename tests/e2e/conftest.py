@@ -8,6 +8,8 @@ them leaves them running again, and resilience tests mostly use their own
 instances (the `spawn` fixture). Environment: see tests/run.sh.
 """
 
+import datetime
+
 import pytest
 
 from kefu_e2e import (SESSION_BUS_XPUB, SESSION_BUS_XSUB, Api, Db, E2EEnv, ZmqClient, make_api_keys, make_gateway,
@@ -74,6 +76,22 @@ def _ensure_alive(process):
     process.start()
     pytest.fail("%s had died (exit %r) before this test; restarted it. Log:\n%s" % (process.name, code, tail),
                 pytrace=False)
+
+
+@pytest.fixture
+def clock(e2e_env):
+    """Drive the time of every kefu process: clock.set(unix_ms) or
+    clock.set_rfc3339("2026-12-04T17:00:00+08:00"); the real clock returns after
+    the test."""
+    class Clock:
+        def set(self, unix_ms):
+            e2e_env.set_clock(unix_ms)
+
+        def set_rfc3339(self, text):
+            e2e_env.set_clock(int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000))
+
+    yield Clock()
+    e2e_env.set_clock(None)
 
 
 @pytest.fixture

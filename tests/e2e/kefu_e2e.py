@@ -69,6 +69,23 @@ class E2EEnv:
         self.bin = os.environ["KEFU_TEST_BIN"]
         self.log_dir = os.environ["KEFU_TEST_LOG_DIR"]
         os.makedirs(self.log_dir, exist_ok=True)
+        # The driven clock every process of the run shares (common/kefu_time.h).
+        self.clock_file = os.path.join(self.log_dir, "clock.offset")
+        self._clock_mtime_ns = time.time_ns()
+        self.set_clock(None)
+
+    def set_clock(self, unix_ms):
+        """Make every kefu process read `unix_ms` now (its clock keeps ticking from
+        there); None returns them to the real clock. The file's modification time is
+        set by hand and always moves forward, so a change is never missed within one
+        file-system tick."""
+        offset = 0 if unix_ms is None else int(unix_ms) - int(time.time() * 1000)
+        tmp = self.clock_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % offset)
+        self._clock_mtime_ns = max(self._clock_mtime_ns + 1_000_000, time.time_ns())
+        os.utime(tmp, ns=(self._clock_mtime_ns, self._clock_mtime_ns))
+        os.replace(tmp, self.clock_file)
 
     def service_dsn(self, service):
         return "host=127.0.0.1 port=%d dbname=kefu user=kefu_%s" % (self.pg_port, service)
@@ -76,7 +93,9 @@ class E2EEnv:
     def base_environ(self):
         """The caller's environment without any KEFU_* setting but the KEFU_TEST_* ones
         (tests/run.sh recognises its processes by KEFU_TEST_LOG_DIR)."""
-        return {k: v for k, v in os.environ.items() if not k.startswith("KEFU_") or k.startswith("KEFU_TEST_")}
+        e = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_") or k.startswith("KEFU_TEST_")}
+        e["KEFU_CLOCK_FILE"] = self.clock_file
+        return e
 
     def restart_postgres(self):
         subprocess.run([self.pg_ctl, "restart", self.pg_datadir, str(self.pg_port)], check=True,

@@ -472,3 +472,17 @@ def test_list_limit_bounds_are_accepted(api):
         r = api.agent.get("/v1/tickets", params={"limit": limit})
         assert r.status_code == 200, describe(r)
         assert len(r.json()["items"]) <= limit
+
+
+def test_driven_clock_reaches_the_service(api, clock):
+    """KEFU_CLOCK_FILE moves the services' clock: a received_at three days ahead of
+    the real time is in the future until the clock is moved past it."""
+    ahead = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)
+    body = {"kind": "inquiry", "channel": "phone", "priority": "normal", "category": "billing",
+            "subject": "clock", "description": "driven clock", "customer_id": "C-CLOCK",
+            "received_at": ahead.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    refused = api.agent.post("/v1/tickets", json=body)
+    assert refused.status_code == 422, refused.text
+    clock.set(int((ahead + datetime.timedelta(days=1)).timestamp() * 1000))
+    accepted = api.agent.post("/v1/tickets", json=body)
+    assert accepted.status_code == 201, accepted.text

@@ -6,7 +6,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 static void
@@ -118,6 +124,51 @@ test_fake_clock (void **state)
     assert_true (kefu_time_now_ms () > 1234);
 }
 
+/*  Across processes, KEFU_CLOCK_FILE moves the clock by an offset and keeps
+ *  it ticking; a malformed or missing file is the real clock. The variable
+ *  is read once, so this test sets it before the first driven reading. */
+static void
+test_clock_file (void **state)
+{
+    (void) state;
+    char path[] = "/tmp/kefu-clock-XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    close (fd);
+    setenv ("KEFU_CLOCK_FILE", path, 1);
+
+    FILE *file = fopen (path, "w");
+    fprintf (file, "-86400000\n");
+    fclose (file);
+    struct timespec real;
+    clock_gettime (CLOCK_REALTIME, &real);
+    int64_t real_ms = (int64_t) real.tv_sec * 1000 + real.tv_nsec / 1000000;
+    int64_t driven = kefu_time_now_ms ();
+    assert_true (driven <= real_ms - 86400000 + 1000 && driven >= real_ms - 86400000 - 1000);
+
+    /*  A new offset is seen once the file changes (a later mtime). */
+    struct timespec later[2] = {{.tv_sec = real.tv_sec + 10}, {.tv_sec = real.tv_sec + 10}};
+    file = fopen (path, "w");
+    fprintf (file, "3600000");
+    fclose (file);
+    utimensat (AT_FDCWD, path, later, 0);
+    driven = kefu_time_now_ms ();
+    assert_true (driven >= real_ms + 3600000 - 1000 && driven <= real_ms + 3600000 + 5000);
+
+    later[0].tv_sec = later[1].tv_sec = real.tv_sec + 20;
+    file = fopen (path, "w");
+    fprintf (file, "soon");
+    fclose (file);
+    utimensat (AT_FDCWD, path, later, 0);
+    driven = kefu_time_now_ms ();
+    assert_true (driven >= real_ms - 1000 && driven <= real_ms + 5000);
+
+    unlink (path);
+    driven = kefu_time_now_ms ();
+    assert_true (driven >= real_ms - 1000 && driven <= real_ms + 5000);
+    unsetenv ("KEFU_CLOCK_FILE");
+}
+
 int
 main (void)
 {
@@ -128,6 +179,7 @@ main (void)
         cmocka_unit_test (test_service_names),
         cmocka_unit_test (test_configuration_list_walked),
         cmocka_unit_test (test_rfc3339_parsed),
+        cmocka_unit_test (test_clock_file),
         cmocka_unit_test (test_rfc3339_refused),
         cmocka_unit_test (test_fake_clock),
     };
