@@ -38,7 +38,7 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(PROTO_C:.c=.o) $(BUILD)/gen/kefu_migrations.o
 LIBKEFU    := $(BUILD)/lib/libkefu.a
 
-SERVICES   := tickets gateway webhooks
+SERVICES   := tickets gateway webhooks scheduling
 # Libraries only some services need (a service's binary and its unit tests).
 SERVICE_LIBS_webhooks := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))

@@ -19,4 +19,10 @@
 int kefu_audit_record (kefu_call_t *call, const char *action, const char *resource,
                        const char *reason, uint32_t record_count);
 
+/*  The same with another actor than the call's: a login, where the one
+ *  acting is the person named in the request, not yet an authenticated
+ *  caller. */
+int kefu_audit_record_as (kefu_call_t *call, const Kefu__V1__Actor *actor, const char *action,
+                          const char *resource, const char *reason, uint32_t record_count);
+
 #endif

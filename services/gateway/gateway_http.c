@@ -19,6 +19,9 @@
 #include "kefu_json.h"
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
+#include "kefu_time.h"
+#include "kefu_token.h"
+#include "kefu/v1/scheduling.pb-c.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -62,6 +65,8 @@ enum {
     HTTP_IDEMPOTENCY_KEY_MAX = 255,
     HTTP_CLIENT_ADDRESS_MAX = INET6_ADDRSTRLEN,
     HTTP_SESSION_MAX = 80,
+    /*  A packed AccessRefusal: a method and a path of at most HTTP_PATH_MAX. */
+    HTTP_REFUSAL_MAX = 2048,
     HTTP_LOG_MESSAGE_MAX = 256,
     HTTP_NUMBER_TEXT_MAX = 24,
     /*  W3C traceparent: "00-" 32 hex "-" 16 hex "-" 2 hex. */
@@ -114,6 +119,10 @@ struct _http_exchange_t {
     const gateway_route_t *route;
     gateway_path_t path_values; /* the {id} and {key} of the route's pattern */
     const gateway_identity_t *identity;
+    gateway_session_identity_t session; /* identity's storage for a session token */
+    /*  Refused at the gateway ("role", "off-shift"): scheduling records the
+     *  refusal and its answer is the response. NULL: not refused. */
+    const char *refusal;
     kefu_strbuf_t body;
     size_t body_received;
     bool body_too_large;
@@ -468,6 +477,28 @@ http_exchange_resume (http_exchange_t *exchange)
     }
 }
 
+/*  Who sent the request: a session token's holder (verified with
+ *  gateway_sessions) or an API key's owner. Sets exchange->identity, or
+ *  leaves it NULL when neither proves anyone. */
+static gateway_session_verdict_t
+http_exchange_authenticate (http_exchange_t *exchange, const char *authorization)
+{
+    gateway_http_t *self = exchange->http;
+    exchange->identity = NULL;
+    size_t length = 0;
+    const char *token = gateway_auth_bearer (authorization, &length);
+    gateway_sessions_t *sessions = self->options.sessions;
+    if (token && sessions && kefu_token_looks_like (token, length)) {
+        gateway_session_verdict_t verdict =
+            gateway_sessions_verify (sessions, token, length, kefu_time_now_ms (), &exchange->session);
+        if (verdict != GATEWAY_SESSION_INVALID)
+            exchange->identity = &exchange->session.identity;
+        return verdict;
+    }
+    exchange->identity = gateway_auth_authenticate (self->auth, authorization);
+    return GATEWAY_SESSION_VALID;
+}
+
 /*  Everything that can be decided from the request line and headers. On
  *  return the exchange is either answered or ready to read its body. */
 static void
@@ -497,21 +528,23 @@ http_exchange_begin (http_exchange_t *exchange, const char *url, const char *met
 
     if (!route->anonymous) {
         const char *authorization = http_header (exchange, MHD_HTTP_HEADER_AUTHORIZATION);
-        exchange->identity = gateway_auth_authenticate (self->auth, authorization);
+        gateway_session_verdict_t verdict = http_exchange_authenticate (exchange, authorization);
         if (!exchange->identity) {
             http_answer_problem_with (exchange, GATEWAY_HTTP_UNAUTHORIZED, "unauthenticated", NULL,
-                                      authorization ? "the API key is not valid"
-                                                    : "an API key is required: "
-                                                      "send Authorization: Bearer <key>");
+                                      authorization ? "the API key or session token is not valid "
+                                                      "(unknown, expired or revoked)"
+                                                    : "a session token or API key is required: "
+                                                      "send Authorization: Bearer <token>");
             return;
         }
-        if (!(route->roles & exchange->identity->role)) {
-            gateway_problem_t problem;
-            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
-                                 "the role %s may not use %s %s",
-                                 kefu_role_name (exchange->identity->role), route->method,
-                                 route->pattern);
-            http_answer_problem (exchange, &problem);
+        /*  Refusals are recorded by scheduling once the request is read
+         *  (http_exchange_dispatch); nothing else about it matters. */
+        if (verdict == GATEWAY_SESSION_OFF_SHIFT) {
+            exchange->refusal = "off-shift";
+            return;
+        }
+        if (!(route->roles & exchange->identity->roles)) {
+            exchange->refusal = "role";
             return;
         }
     }
@@ -631,6 +664,49 @@ http_exchange_body_json (http_exchange_t *exchange)
     return body;
 }
 
+static void http_exchange_send (http_exchange_t *exchange, size_t service, const char *method,
+                                const uint8_t *payload, size_t payload_size);
+
+/*  A request refused at the gateway: scheduling records the refusal (the
+ *  gateway has no database) and its answer, a 403, is the response; if it
+ *  cannot be reached the client gets 503: refused either way, and never
+ *  silently. A gateway without scheduling answers 403 itself and logs. */
+static void
+http_exchange_refuse (http_exchange_t *exchange)
+{
+    gateway_http_t *self = exchange->http;
+    const gateway_route_t *route = exchange->route;
+    int service = gateway_upstream_service_index (self->upstream, "scheduling");
+    bool off_shift = strcmp (exchange->refusal, "off-shift") == 0;
+    if (service < 0) {
+        kefu_log_warn ("http.refusal_unrecorded", "reason", exchange->refusal, "staff_id",
+                       exchange->identity->staff_id, "path", exchange->path, "detail",
+                       "the scheduling service is not configured in this gateway", NULL);
+        gateway_problem_t problem;
+        if (off_shift)
+            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "off-shift", NULL,
+                                 "you are not on shift now (shift ± grace)");
+        else
+            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                 "your role may not use %s %s", route->method, route->pattern);
+        http_answer_problem (exchange, &problem);
+        return;
+    }
+    Kefu__V1__AccessRefusal refusal = KEFU__V1__ACCESS_REFUSAL__INIT;
+    refusal.method = (char *)route->method;
+    refusal.path = exchange->path;
+    refusal.reason = (char *)exchange->refusal;
+    uint8_t payload[HTTP_REFUSAL_MAX];
+    size_t size = kefu__v1__access_refusal__get_packed_size (&refusal);
+    if (size > sizeof payload) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                  "this request is not allowed");
+        return;
+    }
+    kefu__v1__access_refusal__pack (&refusal, payload);
+    http_exchange_send (exchange, (size_t)service, "access.refuse", payload, size);
+}
+
 /*  Send the request of a service route and suspend, or answer. */
 static void
 http_exchange_call_service (http_exchange_t *exchange)
@@ -663,20 +739,41 @@ http_exchange_call_service (http_exchange_t *exchange)
         return;
     }
 
+    http_exchange_send (exchange, (size_t)service, route->service_method, payload, payload_size);
+    free (payload);
+}
+
+/*  Send `method` with `payload` to `service` as the exchange's actor and
+ *  suspend, or answer. */
+static void
+http_exchange_send (http_exchange_t *exchange, size_t service, const char *method,
+                    const uint8_t *payload, size_t payload_size)
+{
+    gateway_http_t *self = exchange->http;
+    const gateway_route_t *route = exchange->route;
+    gateway_problem_t problem;
     char terminal[HTTP_CLIENT_ADDRESS_MAX];
     char session[HTTP_SESSION_MAX];
     http_client_address (exchange, terminal, sizeof terminal);
-    snprintf (session, sizeof session, "apikey:%s", exchange->identity->name);
-    char *roles[] = {(char *)kefu_role_name (exchange->identity->role)};
+    /*  An anonymous route (logging in) has no one yet: the service learns
+     *  who from the request itself. */
+    const gateway_identity_t *identity = exchange->identity;
+    snprintf (session, sizeof session, "%s%s", identity && !identity->session_id ? "apikey:" : "",
+              !identity ? "anonymous" : identity->session_id ? identity->session_id : identity->name);
+    char *roles[KEFU_ROLE_COUNT];
+    size_t role_count = 0;
+    for (unsigned bit = 0; bit < KEFU_ROLE_COUNT; bit++)
+        if (identity && (identity->roles & (1u << bit)))
+            roles[role_count++] = (char *)kefu_role_name ((kefu_role_t)(1u << bit));
     Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
-    actor.staff_id = (char *)exchange->identity->staff_id;
-    actor.n_roles = sizeof roles / sizeof roles[0];
+    actor.staff_id = identity ? (char *)identity->staff_id : "";
+    actor.n_roles = role_count;
     actor.roles = roles;
     actor.session_id = session;
-    actor.terminal = terminal;
+    actor.terminal = identity && identity->terminal ? (char *)identity->terminal : terminal;
 
     gateway_upstream_call_t call = {
-        .method = route->service_method,
+        .method = method,
         .actor = &actor,
         .idempotency_key = http_header (exchange, "Idempotency-Key"),
         .trace_id = exchange->request_id,
@@ -684,9 +781,8 @@ http_exchange_call_service (http_exchange_t *exchange)
         .payload_size = payload_size,
         .timeout_ms = self->options.request_timeout_ms,
     };
-    gateway_upstream_result_t sent = gateway_upstream_send (self->upstream, (size_t)service, &call,
+    gateway_upstream_result_t sent = gateway_upstream_send (self->upstream, service, &call,
                                                             exchange, &exchange->pending);
-    free (payload);
     switch (sent) {
         case GATEWAY_UPSTREAM_SENT:
             exchange->waiting_for = 1;
@@ -849,7 +945,7 @@ http_exchange_open_stream (http_exchange_t *exchange)
             return;
         }
     }
-    bool auditor = exchange->identity->role == KEFU_ROLE_AUDITOR;
+    bool auditor = (exchange->identity->roles & KEFU_ROLE_AUDITOR) != 0;
     gateway_events_open_result_t opened =
         self->quiescing ? GATEWAY_EVENTS_STOPPING
                         : gateway_events_open (self->events, exchange, &types, auditor, resume,
@@ -911,12 +1007,16 @@ http_queue_stream (http_exchange_t *exchange)
 static void
 http_exchange_dispatch (http_exchange_t *exchange)
 {
-    if (exchange->body_too_large) {
+    if (!exchange->refusal && exchange->body_too_large) {
         gateway_problem_t problem;
         gateway_problem_set (&problem, GATEWAY_HTTP_PAYLOAD_TOO_LARGE, "payload-too-large", NULL,
                              "the body must be at most %zu bytes",
                              exchange->http->options.max_body);
         http_answer_problem (exchange, &problem);
+        return;
+    }
+    if (exchange->refusal) {
+        http_exchange_refuse (exchange);
         return;
     }
     switch (exchange->route->kind) {
@@ -979,6 +1079,11 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
         return;
     }
     /*  A Reply without a Status carries the proto3 default: OK. */
+    if (exchange->refusal && (!reply->status || reply->status->code == KEFU__V1__CODE__OK)) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                  "this request is not allowed");
+        return;
+    }
     if (reply->status && reply->status->code != KEFU__V1__CODE__OK) {
         gateway_problem_set_from_status (&problem, reply->status);
         http_answer_problem (exchange, &problem);

@@ -3,6 +3,7 @@
  */
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
@@ -30,6 +31,10 @@ enum {
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
+/*  Who may look people up, and who plans shifts (scheduling checks too). */
+#define ROUTES_STAFF_READERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_EVERY_ROLE ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
 
 static const gateway_route_t routes_table[] = {
     {
@@ -232,6 +237,121 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+    },
+    /*  Staff, sessions and shifts (scheduling: SCH-1, SCH-2, AUD-2). */
+    {
+        .method = "POST",
+        .pattern = "/v1/staff",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.create",
+        .request_type = &kefu__v1__create_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .location_field = "id",
+        .location_prefix = "/v1/staff/",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFF_READERS,
+        .service = "scheduling",
+        .service_method = "staff.get",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/suspend",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.suspend",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/depart",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.depart",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/password-reset",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reset_password",
+        .request_type = &kefu__v1__reset_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+    },
+    {
+        /*  Logging in: anyone may try; scheduling checks the password. */
+        .method = "POST",
+        .pattern = "/v1/sessions",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.create",
+        .request_type = &kefu__v1__create_session_request__descriptor,
+        .reply_type = &kefu__v1__session_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+    },
+    {
+        /*  With the current password, so a forced change needs no session. */
+        .method = "POST",
+        .pattern = "/v1/sessions/password",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.change_password",
+        .request_type = &kefu__v1__change_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sessions/current",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_EVERY_ROLE,
+        .service = "scheduling",
+        .service_method = "sessions.end",
+        .request_type = &kefu__v1__end_session_request__descriptor,
+        .reply_type = &kefu__v1__end_session_request__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/shifts",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shifts.create",
+        .request_type = &kefu__v1__create_shift_request__descriptor,
+        .reply_type = &kefu__v1__shift__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
     },
 };
 

@@ -3,17 +3,52 @@
  *  Only wiring: read the configuration, start logging, build the gateway
  *  (gateway_server), run it until SIGTERM/SIGINT, tear it down. Everything
  *  else lives in the gateway_* classes.
+ *
+ *  `kefu-gateway --routes` prints the route table as JSON instead, one
+ *  object per route: {"method", "pattern", "roles": [...], "anonymous"}.
+ *  It is the permission table (role x method): the README's table is
+ *  generated from it (tools/routes-table.py) and the tests check both.
  */
+#include "gateway_routes.h"
 #include "gateway_server.h"
 #include "kefu_config.h"
 #include "kefu_log.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/*  Print the route table as JSON on stdout. */
+static int
+print_routes (void)
+{
+    size_t count;
+    const gateway_route_t *routes = gateway_routes_table (&count);
+    json_t *list = json_array ();
+    for (size_t i = 0; list && i < count; i++) {
+        json_t *roles = json_array ();
+        for (unsigned bit = 0; roles && bit < KEFU_ROLE_COUNT; bit++)
+            if (!routes[i].anonymous && (routes[i].roles & (1u << bit)))
+                json_array_append_new (roles, json_string (kefu_role_name ((kefu_role_t)(1u << bit))));
+        json_array_append_new (list, json_pack ("{s:s, s:s, s:o, s:b}", "method", routes[i].method,
+                                                "pattern", routes[i].pattern, "roles", roles,
+                                                "anonymous", routes[i].anonymous));
+    }
+    char *text = list ? json_dumps (list, JSON_INDENT (2)) : NULL;
+    json_decref (list);
+    if (!text)
+        return EXIT_FAILURE;
+    puts (text);
+    free (text);
+    return EXIT_SUCCESS;
+}
 
 int
-main (void)
+main (int argc, char **argv)
 {
+    if (argc == 2 && strcmp (argv[1], "--routes") == 0)
+        return print_routes ();
     char *error = NULL;
     kefu_config_t *config = kefu_config_new (&error);
     if (!config) {
