@@ -5,6 +5,8 @@
 #   make test    the same in a throw-away cluster, with sanitizers; all tests
 #   make bench   benchmarks, with a PostgreSQL baseline measured in the same run
 #
+#   make admin   the first admin (STAFF_NO=... NAME=...; asks for the password)
+#
 # Variables: SANITIZE=1 builds with ASan/UBSan into build/asan; otherwise the
 # release build goes to build/release. Generated code (protobuf-c, embedded
 # migrations) goes under the build folder and is never committed.
@@ -48,7 +50,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # test_<service>_*.c tests a service's own objects too.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 
-.PHONY: all build run test unit e2e bench python clean format deps
+.PHONY: all build run test unit e2e bench python clean format deps admin
 .DEFAULT_GOAL := all
 .SECONDARY:
 .SECONDEXPANSION:
@@ -65,6 +67,13 @@ run: deps
 
 test: deps
 	@tests/run.sh
+
+# The first admin (SCH-2: no default password): make admin STAFF_NO=D0001 NAME='...'
+# asks for the password; the database is KEFU_SCHEDULING_DSN or KEFU_DATABASE_URL.
+admin: $(BUILD)/bin/kefu-scheduling
+	@test -n "$(STAFF_NO)" -a -n "$(NAME)" || { echo "usage: make admin STAFF_NO=D0001 NAME='...'"; exit 2; }
+	@read -r -s -p "password for $(STAFF_NO): " password && echo && \
+	    printf '%s\n' "$$password" | $(BUILD)/bin/kefu-scheduling create-admin "$(STAFF_NO)" "$(NAME)"
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -86,7 +86,7 @@ static const kefu_config_entry_t config_table[] = {
     { "KEFU_LOGIN_MAX_FAILURES", KEFU_CONFIG_INT, "5", 1, 100, false,
       "Consecutive wrong passwords after which an account is locked" },
     { "KEFU_LOGIN_LOCKOUT_BASE_S", KEFU_CONFIG_INT, "60", 1, 86400, false,
-      "First lockout in seconds; each further failure while locked-prone doubles it" },
+      "Lockout in seconds after KEFU_LOGIN_MAX_FAILURES wrong passwords; doubled by each further one" },
     { "KEFU_LOGIN_LOCKOUT_MAX_S", KEFU_CONFIG_INT, "3600", 1, 604800, false,
       "Longest lockout in seconds" },
     { "KEFU_PASSWORD_MIN_LENGTH", KEFU_CONFIG_INT, "10", 8, 128, false,
