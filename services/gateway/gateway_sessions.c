@@ -197,10 +197,12 @@ gateway_sessions_verify (gateway_sessions_t *self, const char *token, size_t len
         return GATEWAY_SESSION_INVALID;
     gateway_session_verdict_t result = GATEWAY_SESSION_INVALID;
     bool bound = claims->shift_until_ms != 0;
-    /*  A bound token expires with its shift window: past it, the holder is
-     *  off shift, not merely logged out. */
-    bool off_shift = bound && (now_ms < claims->shift_from_ms || now_ms >= claims->shift_until_ms)
-                  && claims->expires_at_ms >= claims->shift_until_ms;
+    /*  A bound token lives at most until its shift window ends: a request
+     *  past that end (with a token whose life the shift ended) or before its
+     *  start is off shift, not merely expired. */
+    bool off_shift = bound && (now_ms < claims->shift_from_ms
+                               || (now_ms >= claims->shift_until_ms
+                                   && claims->expires_at_ms == claims->shift_until_ms));
     if (strlen (claims->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX
     &&  strlen (claims->session_id) <= GATEWAY_SESSIONS_SESSION_ID_MAX
     &&  strlen (claims->terminal) <= GATEWAY_SESSIONS_TERMINAL_MAX && !sessions_revoked (self, claims)

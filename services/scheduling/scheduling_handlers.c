@@ -521,8 +521,9 @@ session_new_id (char id[SESSION_ID_SIZE])
     sodium_bin2hex (id, SESSION_ID_SIZE, bytes, sizeof bytes);
 }
 
-/*  AUD-3: other live sessions of this person from other terminals raise
- *  an alert; by policy they are ended too. In the caller's transaction. */
+/*  AUD-3: live sessions of this person from other terminals raise one
+ *  alert per log-in (naming the first other terminal); by policy they are
+ *  ended too. In the caller's transaction. */
 static int
 sessions_shared_check (kefu_call_t *call, const Kefu__V1__Actor *actor, int64_t staff_id, const char *staff_no,
                        const char *session_id, const char *terminal, int64_t now_ms)
@@ -533,24 +534,26 @@ sessions_shared_check (kefu_call_t *call, const Kefu__V1__Actor *actor, int64_t 
     if (!others)
         return -1;
     int rc = 0;
-    for (int row = 0; rc == 0 && row < PQntuples (others); row++) {
-        const char *other_session = PQgetvalue (others, row, 0);
-        const char *other_terminal = PQgetvalue (others, row, 1);
-        char resource[RESOURCE_MAX];
+    int count = PQntuples (others);
+    if (count > 0) {
+        char resource[RESOURCE_MAX], detail[DETAIL_MAX];
         snprintf (resource, sizeof resource, "staff_no/%s", staff_no);
-        rc = alert (call, "audit.alert.shared_account", staff_no, session_id, terminal, other_terminal,
-                     state->end_older_session ? "the older session was ended" : "the older session is still live");
+        snprintf (detail, sizeof detail, "%d live session(s) on other terminals; %s", count,
+                  state->end_older_session ? "ended" : "left live");
+        const char *other_terminal = PQgetvalue (others, 0, 1);
+        rc = alert (call, "audit.alert.shared_account", staff_no, session_id, terminal, other_terminal, detail);
         if (rc == 0)
-            rc = kefu_audit_record_as (call, actor, "session.shared_account", resource, other_terminal, 0);
-        if (rc == 0 && state->end_older_session) {
-            int64_t expires_ms = 0;
-            char ended_staff_no[SCHEDULING_STAFF_NO_SIZE];
-            int ended = scheduling_store_session_end (db, other_session, "shared_account", now_ms, &expires_ms,
-                                                      ended_staff_no);
-            rc = ended < 0 ? -1
-                 : ended == 0 ? revoke (call, other_session, staff_no, now_ms, expires_ms, "shared_account")
-                              : 0;
-        }
+            rc = kefu_audit_record_as (call, actor, "session.shared_account", resource, detail, 0);
+    }
+    for (int row = 0; rc == 0 && state->end_older_session && row < count; row++) {
+        const char *other_session = PQgetvalue (others, row, 0);
+        int64_t expires_ms = 0;
+        char ended_staff_no[SCHEDULING_STAFF_NO_SIZE];
+        int ended = scheduling_store_session_end (db, other_session, "shared_account", now_ms, &expires_ms,
+                                                  ended_staff_no);
+        rc = ended < 0 ? -1
+             : ended == 0 ? revoke (call, other_session, staff_no, now_ms, expires_ms, "shared_account")
+                          : 0;
     }
     PQclear (others);
     return rc;
