@@ -29,7 +29,10 @@ enum {
     SERVER_SIGNAL_ITEM = 0,
     SERVER_HTTP_ITEM = 1,
     SERVER_FIXED_ITEMS = 2,
-    SERVER_NUMBER_TEXT_MAX = 24
+    SERVER_NUMBER_TEXT_MAX = 24,
+    /*  How long a starting gateway waits for scheduling's revocation list
+     *  (scheduling may still be applying its migrations). */
+    SERVER_REVOCATIONS_LOAD_TIMEOUT_MS = 30000
 };
 
 struct _gateway_server_t {
@@ -150,7 +153,7 @@ gateway_server_new (kefu_config_t *config)
     if (gateway_sessions_enabled (self->sessions)) {
         const char *scheduling = kefu_config_string (config, "KEFU_SCHEDULING_ENDPOINT");
         if (gateway_sessions_load (self->sessions, self->zmq_context, scheduling,
-                                   self->request_timeout_ms) != 0) {
+                                   SERVER_REVOCATIONS_LOAD_TIMEOUT_MS) != 0) {
             kefu_log_error ("gateway.start_failed", "error",
                             "session revocations could not be loaded from scheduling", NULL);
             gateway_server_destroy (&self);
