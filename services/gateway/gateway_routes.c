@@ -4,14 +4,17 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
+#include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
+#include "kefu_erlang.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,11 @@ enum {
     /*  ListTicketsRequest.limit: 0 = the service's default (50). */
     ROUTES_LIST_LIMIT_MAX = 200,
     /*  Digits of INT64_MAX. */
-    ROUTES_INT64_DIGITS_MAX = 19
+    ROUTES_INT64_DIGITS_MAX = 19,
+    /*  A decimal query number: sign, digits and point, then the exponent's
+     *  digits (a double's exponent has at most three). */
+    ROUTES_NUMBER_TEXT_MAX = 40,
+    ROUTES_EXPONENT_DIGITS_MAX = 3
 };
 
 /*  Who may read tickets, and who may change them. */
@@ -34,6 +41,9 @@ enum {
 /*  Who may look people up, and who plans shifts (scheduling checks too). */
 #define ROUTES_STAFF_READERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
 #define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+/*  Who plans staffing (SCH-9; scheduling checks too). */
+#define ROUTES_STAFFING_PLANNERS \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define ROUTES_EVERY_ROLE ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
 
 static const gateway_route_t routes_table[] = {
@@ -353,6 +363,44 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
     },
+    /*  Staffing (scheduling: SCH-9). Bounds as in common/kefu_erlang.h. */
+    {
+        .method = "GET",
+        .pattern = "/v1/staffing/erlang-c",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.erlang_c",
+        .request_type = &kefu__v1__erlang_crequest__descriptor,
+        .reply_type = &kefu__v1__erlang_creply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query =
+            {
+                {.name = "calls", .min = 0, .max = KEFU_ERLANG_CALLS_MAX, .required = true,
+                 .min_exclusive = true},
+                {.name = "interval_s", .min = KEFU_ERLANG_INTERVAL_MIN_S,
+                 .max = KEFU_ERLANG_INTERVAL_MAX_S, .required = true},
+                {.name = "aht_s", .min = 0, .max = KEFU_ERLANG_AHT_MAX_S, .required = true,
+                 .min_exclusive = true},
+                {.name = "target_answer_s", .min = 0, .max = KEFU_ERLANG_ANSWER_MAX_S,
+                 .required = true},
+                {.name = "target_sl", .min = 0, .max = 1, .required = true, .min_exclusive = true,
+                 .max_exclusive = true},
+                {.name = "max_occupancy", .min = 0, .max = 1, .min_exclusive = true},
+            },
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staffing/plan",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.plan",
+        .request_type = &kefu__v1__staffing_plan_request__descriptor,
+        .reply_type = &kefu__v1__staffing_plan__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+    },
 };
 
 #define ROUTE_COUNT (sizeof routes_table / sizeof routes_table[0])
@@ -557,6 +605,60 @@ routes_field_is_integer (const ProtobufCFieldDescriptor *field)
     }
 }
 
+static bool
+routes_field_is_floating (const ProtobufCFieldDescriptor *field)
+{
+    return field->type == PROTOBUF_C_TYPE_DOUBLE || field->type == PROTOBUF_C_TYPE_FLOAT;
+}
+
+/*  Strict decimal number: an optional '-', digits with an optional
+ *  fraction (a digit on at least one side of the point), an optional
+ *  exponent; nothing else, so strtod's inf, nan and hex forms never get
+ *  through. False too when it overflows to infinity. */
+static bool
+routes_parse_number (const char *text, double *value)
+{
+    const char *cursor = text;
+    if (*cursor == '-')
+        cursor++;
+    size_t digits = 0;
+    for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+        digits++;
+    if (*cursor == '.') {
+        cursor++;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            digits++;
+    }
+    if (digits == 0 || cursor - text > ROUTES_NUMBER_TEXT_MAX)
+        return false;
+    if (*cursor == 'e' || *cursor == 'E') {
+        cursor++;
+        if (*cursor == '+' || *cursor == '-')
+            cursor++;
+        size_t exponent_digits = 0;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            exponent_digits++;
+        if (exponent_digits == 0 || exponent_digits > ROUTES_EXPONENT_DIGITS_MAX)
+            return false;
+    }
+    if (*cursor != '\0')
+        return false;
+    double parsed = strtod (text, NULL);
+    if (!isfinite (parsed))
+        return false;
+    *value = parsed;
+    return true;
+}
+
+/*  `value` within the parameter's bounds, each end open or closed. */
+static bool
+routes_number_within (const gateway_query_param_t *param, double value)
+{
+    bool above = param->min_exclusive ? value > (double) param->min : value >= (double) param->min;
+    bool below = param->max_exclusive ? value < (double) param->max : value <= (double) param->max;
+    return above && below;
+}
+
 /*  Set `key` in `body`; false only when out of memory. */
 static bool
 routes_body_set (json_t *body, const char *key, json_t *value)
@@ -573,13 +675,30 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
     for (size_t i = 0; i < GATEWAY_ROUTE_QUERY_MAX && route->query[i].name; i++) {
         const gateway_query_param_t *param = &route->query[i];
         const char *text = lookup (lookup_arg, param->name);
+        if (!text && param->required) {
+            gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                                 "the query parameter %s is required", param->name);
+            return -1;
+        }
         if (!text)
             continue;
         const ProtobufCFieldDescriptor *field =
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_integer (field)) {
+        if (routes_field_is_floating (field)) {
+            double number;
+            if (!routes_parse_number (text, &number) || !routes_number_within (param, number)) {
+                gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field",
+                                     param->name,
+                                     "the query parameter %s must be a number %s %lld and %s %lld",
+                                     param->name, param->min_exclusive ? "above" : "from",
+                                     param->min, param->max_exclusive ? "below" : "at most",
+                                     param->max);
+                return -1;
+            }
+            value = json_real (number);
+        } else if (routes_field_is_integer (field)) {
             long long number;
             if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
                 number > param->max) {

@@ -50,12 +50,18 @@ typedef enum {
 } gateway_route_kind_t;
 
 /*  A query parameter, read into the request field of the same name. An
- *  integer field must lie within [min, max]; a text field is bounded by
- *  GATEWAY_ROUTES_QUERY_TEXT_MAX. */
+ *  integer field must lie within [min, max]; a floating-point field must be
+ *  a decimal number (digits, an optional fraction and exponent: no inf,
+ *  nan or hex) within [min, max], each end left out when its _exclusive
+ *  flag says so; a text field is bounded by GATEWAY_ROUTES_QUERY_TEXT_MAX.
+ *  A required parameter that is absent is a 400 naming it. */
 typedef struct {
     const char *name;
     long long min;
     long long max;
+    bool required;
+    bool min_exclusive;
+    bool max_exclusive;
 } gateway_query_param_t;
 
 typedef struct {

@@ -3,7 +3,10 @@
  *  scheduling_password.c, tokens in common/kefu_token.c.
  */
 #include "scheduling_handlers.h"
+#include "scheduling_staffing.h"
 #include "scheduling_store.h"
+
+#include "kefu/v1/staffing.pb-c.h"
 
 #include "kefu_audit.h"
 #include "kefu_outbox.h"
@@ -914,6 +917,9 @@ const kefu_method_t scheduling_methods[] = {
     { "sessions.revocations", sessions_revocations, NULL, false },
     { "shifts.create", shifts_create, &kefu__v1__create_shift_request__descriptor, true },
     { "access.refuse", access_refuse, &kefu__v1__access_refusal__descriptor, true },
+    /*  SCH-9, in scheduling_staffing.c. */
+    { "staffing.erlang_c", scheduling_staffing_erlang_c, &kefu__v1__erlang_crequest__descriptor, true },
+    { "staffing.plan", scheduling_staffing_plan, &kefu__v1__staffing_plan_request__descriptor, true },
 };
 
 const size_t scheduling_method_count = sizeof scheduling_methods / sizeof scheduling_methods[0];
