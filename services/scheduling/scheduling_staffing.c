@@ -177,6 +177,9 @@ plan_interval_staff (kefu_call_t *call, const Kefu__V1__StaffingPlanRequest *req
     const char *field, *problem;
     kefu_erlang_status_t status = kefu_erlang_required (&target, &result, &field, &problem);
     if (status != KEFU_ERLANG_OK) {
+        /*  A plan's interval may have no calls, unlike a single question. */
+        if (status == KEFU_ERLANG_INVALID && strcmp (field, "calls") == 0)
+            problem = "must be a number from 0 to " KEFU_ERLANG_TEXT (KEFU_ERLANG_CALLS_MAX);
         bool per_interval = field_is_per_interval (field);
         if (per_interval)
             snprintf (field_path, sizeof field_path, "forecast[%zu].%s", index, field);
