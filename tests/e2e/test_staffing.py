@@ -16,7 +16,8 @@ import time
 import pytest
 import requests
 
-from kefu_e2e import (HTTP_TIMEOUT, assert_problem, describe, free_port, make_gateway, make_scheduling,
+from kefu.v1 import envelope_pb2, staffing_pb2
+from kefu_e2e import (HTTP_TIMEOUT, ZmqClient, assert_problem, describe, free_port, make_gateway, make_scheduling,
                       make_session_keys)
 
 ERLANG_C = "/v1/staffing/erlang-c"
@@ -284,3 +285,32 @@ def test_plan_bad_input_refused_naming_the_field(stack, body, status, field):
 
 def test_plan_refused_to_agents(stack):
     assert_problem(stack.post(PLAN, _plan(), who="agent"), 403, slug="forbidden")
+
+
+# --- over ZeroMQ: the service checks again ----------------------------------------------------
+
+
+def test_service_rechecks_what_the_gateway_checked(stack):
+    # A ZeroMQ caller bypasses the gateway: scheduling refuses the same
+    # inputs (INVALID_ARGUMENT naming the field) and roles on its own.
+    good = staffing_pb2.ErlangCRequest(calls=100, interval_s=1800, aht_s=180, target_answer_s=20, target_sl=0.8)
+    with ZmqClient(stack.scheduling.endpoint) as client:
+        reply = client.call("staffing.erlang_c", good, actor="shift_lead")
+        assert reply.status.code == envelope_pb2.OK, reply
+        answer = staffing_pb2.ErlangCReply.FromString(reply.payload)
+        assert answer.agents == 14 and answer.service_level == pytest.approx(0.88835, abs=5e-7)
+        for field, value in (("target_sl", 1.0), ("calls", 0.0), ("aht_s", -1.0), ("interval_s", 30),
+                             ("max_occupancy", 2.0), ("target_answer_s", 4000.0)):
+            bad = staffing_pb2.ErlangCRequest()
+            bad.CopyFrom(good)
+            setattr(bad, field, value)
+            reply = client.call("staffing.erlang_c", bad, actor="supervisor")
+            assert reply.status.code == envelope_pb2.INVALID_ARGUMENT and reply.status.field == field, reply
+        refused = client.call("staffing.erlang_c", good, actor="agent")
+        assert refused.status.code == envelope_pb2.PERMISSION_DENIED, refused
+        plan = staffing_pb2.StaffingPlanRequest(starts_at="2045-06-01T08:00:00Z", interval_s=1800,
+                                                target_answer_s=20, target_sl=0.8)
+        plan.forecast.add(calls=100, aht_s=180)
+        reply = client.call("staffing.plan", plan, actor="manager")
+        assert reply.status.code == envelope_pb2.OK, reply
+        assert staffing_pb2.StaffingPlan.FromString(reply.payload).items[0].agents_required == 14
