@@ -137,6 +137,20 @@ plan_shape_ok (kefu_call_t *call, const Kefu__V1__StaffingPlanRequest *request, 
     return true;
 }
 
+/*  Answer a kefu_erlang refusal for forecast interval `index`: calls and
+ *  aht_s are that interval's ("forecast[3].calls"), the rest the plan's. */
+static void
+plan_fail (kefu_call_t *call, kefu_erlang_status_t status, size_t index, const char *field,
+           const char *problem)
+{
+    char field_path[FIELD_PATH_SIZE];
+    if (field_is_per_interval (field)) {
+        snprintf (field_path, sizeof field_path, "forecast[%zu].%s", index, field);
+        field = field_path;
+    }
+    erlang_fail (call, status, field, problem);
+}
+
 /*  Staff one forecast interval into `item`. An interval without calls
  *  needs nobody (Erlang C is undefined for no traffic); it still must have
  *  a sane AHT. Returns false with the call answered. */
@@ -145,7 +159,6 @@ plan_interval_staff (kefu_call_t *call, const Kefu__V1__StaffingPlanRequest *req
                      Kefu__V1__StaffingPlanInterval *item)
 {
     const Kefu__V1__ForecastInterval *forecast = request->forecast[index];
-    char field_path[FIELD_PATH_SIZE];
     item->calls = forecast->calls;
     item->aht_s = forecast->aht_s;
     kefu_erlang_target_t target = {
@@ -164,10 +177,7 @@ plan_interval_staff (kefu_call_t *call, const Kefu__V1__StaffingPlanRequest *req
             target.aht_s = 1;
         const char *problem, *field = kefu_erlang_target_check (&target, &problem);
         if (field) {
-            bool per_interval = field_is_per_interval (field);
-            if (per_interval)
-                snprintf (field_path, sizeof field_path, "forecast[%zu].%s", index, field);
-            erlang_fail (call, KEFU_ERLANG_INVALID, per_interval ? field_path : field, problem);
+            plan_fail (call, KEFU_ERLANG_INVALID, index, field, problem);
             return false;
         }
         item->service_level = 1;
@@ -180,10 +190,7 @@ plan_interval_staff (kefu_call_t *call, const Kefu__V1__StaffingPlanRequest *req
         /*  A plan's interval may have no calls, unlike a single question. */
         if (status == KEFU_ERLANG_INVALID && strcmp (field, "calls") == 0)
             problem = "must be a number from 0 to " KEFU_ERLANG_TEXT (KEFU_ERLANG_CALLS_MAX);
-        bool per_interval = field_is_per_interval (field);
-        if (per_interval)
-            snprintf (field_path, sizeof field_path, "forecast[%zu].%s", index, field);
-        erlang_fail (call, status, per_interval ? field_path : field, problem);
+        plan_fail (call, status, index, field, problem);
         return false;
     }
     item->traffic_erlangs = result.traffic_erlangs;
