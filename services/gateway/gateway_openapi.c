@@ -215,13 +215,13 @@ openapi_add_problem_responses (openapi_builder_t *builder)
             openapi_set (builder, headers, "Retry-After",
                          openapi_reference (OPENAPI_HEADERS_PREFIX, "Retry-After"));
         json_t *response = json_pack (
-            "{s:s,s:o,s:{s:{s:{s:[o,{s:{s:{s:i}}}]},s:{s:s,s:s,s:i,s:s,s:s,s:s}}}}", "description",
-            gateway_problem_title (known->status), "headers", headers, "content",
+            "{s:s,s:o,s:{s:{s:{s:[o,{s:s,s:{s:{s:i}}}]},s:{s:s,s:s,s:i,s:s,s:s,s:s}}}}",
+            "description", gateway_problem_title (known->status), "headers", headers, "content",
             "application/problem+json", "schema", "allOf",
-            openapi_reference (OPENAPI_SCHEMAS_PREFIX, "Problem"), "properties", "status", "const",
-            known->status, "example", "type", type, "title", gateway_problem_title (known->status),
-            "status", known->status, "detail", known->detail, "instance", "/v1/tickets",
-            "request_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+            openapi_reference (OPENAPI_SCHEMAS_PREFIX, "Problem"), "type", "object", "properties",
+            "status", "const", known->status, "example", "type", type, "title",
+            gateway_problem_title (known->status), "status", known->status, "detail", known->detail,
+            "instance", "/v1/tickets", "request_id", "4bf92f3577b34da6a3ce929d0e0e4736");
         openapi_set (builder, builder->responses, name, response);
     }
 }
@@ -454,8 +454,10 @@ openapi_gateway_body_schema (const gateway_route_t *route)
         case GATEWAY_ROUTE_READY:
             return openapi_reference (OPENAPI_SCHEMAS_PREFIX, "Readiness");
         case GATEWAY_ROUTE_OPENAPI:
-            return json_pack ("{s:s,s:[s,s,s],s:s}", "type", "object", "required", "openapi",
-                              "info", "paths", "description", "an OpenAPI 3.1 document");
+            return json_pack ("{s:s,s:[s,s,s],s:{s:{s:s},s:{s:s},s:{s:s}},s:s}", "type", "object",
+                              "required", "openapi", "info", "paths", "properties", "openapi",
+                              "type", "string", "info", "type", "object", "paths", "type", "object",
+                              "description", "an OpenAPI 3.1 document");
         case GATEWAY_ROUTE_EVENTS:
             return json_pack ("{s:s,s:s}", "type", "string", "description",
                               "SSE text: `retry:` once, then per event `id:` (the cursor), "
