@@ -10,8 +10,8 @@
 # started. Everything is torn down at the end, whatever happens.
 #
 # The last line of output is the summary, `N passed, N failed`, counting each
-# unit test binary, the OpenAPI validation and the pytest run as one suite each; the exit status is
-# non-zero if anything failed.
+# unit test binary, the OpenAPI validation and the pytest run as one suite each;
+# the exit status is non-zero if anything failed.
 #
 # What the tests get (environment):
 #   KEFU_TEST_PG_PORT      port of the cluster (from KEFU_TEST_PG_PORT, default 55433)
