@@ -368,7 +368,8 @@ http_queue_answer (http_exchange_t *exchange)
         return MHD_NO;
 
     bool ok = true;
-    if (exchange->status != GATEWAY_HTTP_NO_CONTENT && exchange->status != MHD_HTTP_NOT_MODIFIED)
+    if (exchange->status != GATEWAY_HTTP_NO_CONTENT &&
+        exchange->status != GATEWAY_HTTP_NOT_MODIFIED)
         http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
                          exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
@@ -942,7 +943,7 @@ http_exchange_answer_openapi (http_exchange_t *exchange)
     const char *etag = gateway_openapi_etag (openapi);
     const char *if_none_match = http_header (exchange, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (if_none_match && http_if_none_match (if_none_match, etag))
-        http_answer_json (exchange, MHD_HTTP_NOT_MODIFIED, strdup (""));
+        http_answer_json (exchange, GATEWAY_HTTP_NOT_MODIFIED, strdup (""));
     else
         http_answer_json (exchange, GATEWAY_HTTP_OK, strdup (gateway_openapi_text (openapi)));
     if (exchange->answer)

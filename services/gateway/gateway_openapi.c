@@ -38,8 +38,6 @@ enum {
     /*  Statuses a problem document can carry. */
     OPENAPI_STATUS_MIN = 400,
     OPENAPI_STATUS_MAX = 599,
-    /*  Not modified: the answer to a matching If-None-Match. */
-    OPENAPI_HTTP_NOT_MODIFIED = 304,
     /*  Longest Idempotency-Key (gateway_http checks the same). */
     OPENAPI_IDEMPOTENCY_KEY_MAX = 255
 };
@@ -166,7 +164,7 @@ openapi_role_names (kefu_roles_t roles)
     return names;
 }
 
-/*  A path's template with the parameter names used in patterns. */
+/*  True if the route's pattern has `placeholder` ("{id}", "{key}"). */
 static bool
 openapi_pattern_has (const gateway_route_t *route, const char *placeholder)
 {
@@ -355,13 +353,16 @@ openapi_parameters (openapi_builder_t *builder, const gateway_route_t *route)
                                    "a stale one is 412.",
                                    "schema", "type", "string", "pattern",
                                    "^(\\*|(W/)?\"[1-9][0-9]{0,18}\")$"));
+    /*  Visible ASCII, as gateway_http checks it. */
+    char key_pattern[OPENAPI_NAME_MAX];
+    snprintf (key_pattern, sizeof key_pattern, "^[!-~]{1,%d}$", OPENAPI_IDEMPOTENCY_KEY_MAX);
     if (route->kind == GATEWAY_ROUTE_SERVICE && strcmp (route->method, "POST") == 0)
         openapi_append (builder, parameters,
                         json_pack ("{s:s,s:s,s:b,s:s,s:{s:s,s:s}}", "name", "Idempotency-Key", "in",
                                    "header", "required", 0, "description",
                                    "Makes a retry safe: the same key returns the first answer; "
                                    "the same key with another body is 422.",
-                                   "schema", "type", "string", "pattern", "^[!-~]{1,255}$"));
+                                   "schema", "type", "string", "pattern", key_pattern));
     if (route->kind == GATEWAY_ROUTE_EVENTS) {
         /*  What gateway_stream_types_parse accepts. */
         char types_pattern[OPENAPI_NAME_MAX];
@@ -513,7 +514,7 @@ openapi_responses (openapi_builder_t *builder, const gateway_route_t *route)
                                 "content", "application/json", "schema",
                                 openapi_reference (OPENAPI_SCHEMAS_PREFIX, "Readiness")));
     if (route->kind == GATEWAY_ROUTE_OPENAPI) {
-        snprintf (status_text, sizeof status_text, "%d", OPENAPI_HTTP_NOT_MODIFIED);
+        snprintf (status_text, sizeof status_text, "%d", GATEWAY_HTTP_NOT_MODIFIED);
         openapi_set (
             builder, responses, status_text,
             json_pack ("{s:s}", "description", "the copy held (If-None-Match) is current"));

@@ -39,9 +39,10 @@ enum {
     /*  Longest path {key} accepted, in bytes. */
     GATEWAY_ROUTES_KEY_MAX = 64,
     /*  Successes beyond gateway_problem.h's: accepted for later, and
-     *  without a body (DELETE). */
+     *  without a body (DELETE); not modified (a copy held is current). */
     GATEWAY_HTTP_ACCEPTED = 202,
-    GATEWAY_HTTP_NO_CONTENT = 204
+    GATEWAY_HTTP_NO_CONTENT = 204,
+    GATEWAY_HTTP_NOT_MODIFIED = 304
 };
 
 typedef enum {
