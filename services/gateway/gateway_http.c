@@ -373,7 +373,11 @@ http_queue_answer (http_exchange_t *exchange)
         http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
                          exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
-    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", &ok);
+    /*  The API document may be kept, as long as it is revalidated (ETag);
+     *  every other answer is someone's data, or of the moment. */
+    bool revalidate = exchange->route && exchange->route->kind == GATEWAY_ROUTE_OPENAPI;
+    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, revalidate ? "no-cache" : "no-store",
+                     &ok);
     if (*exchange->etag)
         http_add_header (response, MHD_HTTP_HEADER_ETAG, exchange->etag, &ok);
     if (*exchange->location)

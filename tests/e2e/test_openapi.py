@@ -92,6 +92,7 @@ def test_routes_option_prints_the_table_in_its_fixed_shape(e2e_env, routes):
 def test_served_document_is_the_generated_one_with_a_strong_etag(e2e_env, gateway, served):
     assert served.headers["Content-Type"] == "application/json"
     assert served.text == gateway_output(e2e_env, "--openapi").rstrip("\n")
+    assert served.headers["Cache-Control"] == "no-cache"  # keep it, but revalidate
     etag = served.headers["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag), etag
     again = requests.get(gateway.base + "/openapi.json", timeout=HTTP_TIMEOUT)
@@ -100,6 +101,12 @@ def test_served_document_is_the_generated_one_with_a_strong_etag(e2e_env, gatewa
     assert cached.status_code == 304 and cached.content == b"", describe(cached)
     other = requests.get(gateway.base + "/openapi.json", headers={"If-None-Match": '"0"'}, timeout=HTTP_TIMEOUT)
     assert other.status_code == 200 and other.content == served.content
+
+
+def test_an_unknown_option_is_refused(e2e_env):
+    out = subprocess.run([os.path.join(e2e_env.bin, "kefu-gateway"), "--no-such-option"], capture_output=True,
+                         timeout=30, check=False)
+    assert out.returncode != 0 and b"usage" in out.stderr
 
 
 def test_served_document_passes_the_openapi_validator(served, tmp_path):
