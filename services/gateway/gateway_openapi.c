@@ -604,10 +604,12 @@ openapi_document (openapi_builder_t *builder)
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = routes[j].service && strcmp (routes[j].service, service ? service : "") == 0;
-        if (service && !seen)
+        if (service && !seen) {
+            char description[OPENAPI_NAME_MAX];
+            snprintf (description, sizeof description, "Served by the %s service", service);
             openapi_append (builder, tags,
-                            json_pack ("{s:s,s:s}", "name", service, "description",
-                                       "Operations of the service of this name"));
+                            json_pack ("{s:s,s:s}", "name", service, "description", description));
+        }
     }
     json_t *components = json_pack ("{s:O,s:O,s:o,s:o}", "schemas", builder->schemas, "responses",
                                     builder->responses, "headers", openapi_headers (),
