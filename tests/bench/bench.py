@@ -27,6 +27,8 @@ of every kefu process.
 Writes <results>/<date>-<host>.json in the fixed format of
 docs/PERFORMANCE.md, prints the table, and (full runs) replaces the
 generated part of docs/PERFORMANCE.md. Exits 1 if any kefu request failed.
+The environment comes from run.sh; without it the module only offers its
+functions (tests/e2e/test_bench_script.py checks the script conversion).
 """
 import datetime
 import glob
@@ -44,15 +46,15 @@ import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HTTP = os.environ["KEFU_BENCH_HTTP"]
-TICKETS = os.environ["KEFU_BENCH_TICKETS"]
-DSN = os.environ["KEFU_BENCH_DSN"]
-PG_HOST = os.environ["KEFU_BENCH_PG_HOST"]
-PG_PORT = os.environ["KEFU_BENCH_PG_PORT"]
-KEY = os.environ["KEFU_BENCH_KEY"]
-ZMQ_CLIENT = os.environ["KEFU_BENCH_ZMQ"]
-TMP = os.environ["KEFU_BENCH_TMP"]
-RESULTS = os.environ["KEFU_BENCH_RESULTS"]
+HTTP = os.environ.get("KEFU_BENCH_HTTP", "")
+TICKETS = os.environ.get("KEFU_BENCH_TICKETS", "")
+DSN = os.environ.get("KEFU_BENCH_DSN", "")
+PG_HOST = os.environ.get("KEFU_BENCH_PG_HOST", "")
+PG_PORT = os.environ.get("KEFU_BENCH_PG_PORT", "")
+KEY = os.environ.get("KEFU_BENCH_KEY", "")
+ZMQ_CLIENT = os.environ.get("KEFU_BENCH_ZMQ", "")
+TMP = os.environ.get("KEFU_BENCH_TMP", "")
+RESULTS = os.environ.get("KEFU_BENCH_RESULTS", "")
 DOCS = os.environ.get("KEFU_BENCH_DOCS", "")
 COMMIT = os.environ.get("KEFU_BENCH_COMMIT", "unknown")
 PROFILER = os.environ.get("KEFU_BENCH_PROFILER", "none")
@@ -64,7 +66,7 @@ LARGE_TICKETS = int(os.environ.get("KEFU_BENCH_LARGE_TICKETS", "1000000"))
 # transition case: enough for a run of SECONDS at a few thousand per second.
 LARGE_FRESH = min(LARGE_TICKETS // 5, 200000)
 STATS_PATH = os.environ.get("KEFU_BENCH_STATS_PATH", "/v1/tickets/stats")
-PIDS = dict(item.split("=") for item in os.environ["KEFU_BENCH_PIDS"].split(","))
+PIDS = dict(item.split("=") for item in os.environ.get("KEFU_BENCH_PIDS", "").split(",") if item)
 
 CREATE_CLIENTS = (1, 8, 32, 64)
 READ_CLIENTS = 32
