@@ -304,28 +304,52 @@ def postgres_pids():
 
 
 def postgres_cpu_seconds():
-    """CPU used so far by PostgreSQL: the postmaster, its children alive
-    now and, through the postmaster's cutime and cstime, those that exited
-    (pgbench's backends)."""
+    """CPU used so far by PostgreSQL: in total (the postmaster, its children
+    alive now and, through the postmaster's cutime and cstime, those that
+    exited, such as pgbench's backends), and per live child."""
     postmaster, *children = postgres_pids()
     with open(f"/proc/{postmaster}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    total = sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLOCK_TICKS    # utime stime cutime cstime
-    return total + sum(cpu_seconds(pid) for pid in children)
+    own = sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLOCK_TICKS    # utime stime cutime cstime
+    per_child = {pid: cpu_seconds(pid) for pid in children}
+    return own + sum(per_child.values()), per_child
+
+
+def postgres_groups():
+    """What each PostgreSQL process is, for the breakdown of its CPU: the
+    role of a client backend ("kefu_tickets publisher" when its last
+    statement numbered the outbox), else the backend type."""
+    groups = {}
+    rows = psql("SELECT pid, coalesce(usename, ''), coalesce(backend_type, ''), "
+                "coalesce(query LIKE '%outbox_published%', false) FROM pg_stat_activity")
+    for row in rows.splitlines():
+        pid, user, kind, publisher = row.split("|")
+        groups[pid] = (f"{user} publisher" if publisher == "t" else user) if user else kind
+    return groups
 
 
 def cpu_snapshot():
     snapshot = {name: cpu_seconds(pid) for name, pid in PIDS.items() if name != "webhooks"}
-    snapshot["postgres"] = postgres_cpu_seconds()
+    snapshot["postgres"], snapshot["postgres_processes"] = postgres_cpu_seconds()
     return snapshot
 
 
 def cpu_per_request(before, after, requests, processes=None):
-    """Milliseconds of CPU (user + system) per request, per process."""
+    """Milliseconds of CPU (user + system) per request, per process, and
+    PostgreSQL's split by what its processes are."""
     if requests == 0:
         return {}
-    return {name: round((after[name] - before[name]) * 1000 / requests, 3)
-            for name in (processes or before)}
+    names = processes or [name for name in before if name != "postgres_processes"]
+    used = {name: round((after[name] - before[name]) * 1000 / requests, 3) for name in names}
+    groups = postgres_groups()
+    detail = {}
+    for pid, seconds in after["postgres_processes"].items():
+        group = groups.get(pid, "postmaster children")
+        detail[group] = detail.get(group, 0.0) + seconds - before["postgres_processes"].get(pid, 0.0)
+    detail["exited backends, postmaster"] = (after["postgres"] - before["postgres"]) - sum(detail.values())
+    used["postgres_detail"] = {group: round(seconds * 1000 / requests, 3)
+                               for group, seconds in sorted(detail.items()) if round(seconds * 1000 / requests, 3)}
+    return used
 
 
 def memory_kb(pid, field):
@@ -493,7 +517,9 @@ def run_profile(stem):
             output = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", "--no-children",
                                      "--sort", sort, "--fields", f"overhead,{sort.replace(',', ',')}",
                                      "--percent-limit", "0.5"], capture_output=True, text=True).stdout
-            rows = [line.rstrip() for line in output.splitlines() if line.strip() and not line.startswith("#")]
+            rows = [re.sub(r"(\s+-)+$", "", line.rstrip()) for line in output.splitlines()
+                    if line.strip() and not line.startswith("#")]
+            rows.sort(key=lambda row: -float(row.split("%")[0]))
             reports.append(f"## by {sort}\n" + "\n".join(rows[:PROFILE_TOP_LINES]))
         with open(path, "w") as f:
             f.write(f"# perf record -g of kefu and PostgreSQL, ticket_create over HTTP at {READ_CLIENTS} clients, "
@@ -572,12 +598,18 @@ def update_docs(document, text):
     if begin not in docs or end not in docs:
         raise RuntimeError(f"{DOCS} lacks the markers {begin} ... {end}")
     heading = (f"Run of {document['date']} on {document['host']} ({document['cpus']} cores, "
-               f"{document['machine']}), commit {document['commit']}, command `make bench`, "
-               f"{SECONDS} s per case; results in `bench/results/{document['file']}`.")
+               f"{document['machine']}), commit {document['commit']}, command `{command()}`, "
+               f"{document['seconds_per_case']} s per case; results in `bench/results/{document['file']}`.")
     head, rest = docs.split(begin, 1)
     tail = rest.split(end, 1)[1]
     with open(DOCS, "w") as f:
         f.write(f"{head}{begin}\n{heading}\n\n{text}\n{end}{tail}")
+
+
+def command():
+    """The command line of this run, as someone would type it again."""
+    settings = [f"{name}=1" for name, on in (("BENCH_LARGE", LARGE),) if on]
+    return " ".join(settings + ["make bench"] + (["PROFILE=1"] if PROFILER != "none" else []))
 
 
 def machine():
