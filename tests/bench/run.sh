@@ -42,7 +42,7 @@ if [[ $QUICK == 1 ]]; then
 else
     export KEFU_BENCH_SECONDS=${KEFU_BENCH_SECONDS:-15}
     export KEFU_BENCH_RESULTS=${KEFU_BENCH_RESULTS:-$ROOT/bench/results}
-    export KEFU_BENCH_DOCS=$ROOT/docs/PERFORMANCE.md
+    export KEFU_BENCH_DOCS=${KEFU_BENCH_DOCS-$ROOT/docs/PERFORMANCE.md}   # set empty: leave the docs alone
 fi
 mkdir -p "$KEFU_BENCH_RESULTS"
 
@@ -148,4 +148,7 @@ if [[ $QUICK != 1 && -f tests/bench/events.py ]]; then
     echo "== events"
     KEFU_BENCH_XPUB=$KEFU_BUS_XPUB PYTHONPATH=$ROOT/build/py \
         /usr/bin/python3 tests/bench/events.py | tee "$ROOT/build/bench/events.md"
+    if [[ -n $KEFU_BENCH_DOCS ]]; then
+        /usr/bin/python3 tests/bench/bench.py --append-to-docs "$ROOT/build/bench/events.md"
+    fi
 fi
