@@ -15,8 +15,10 @@
 #                        results go to build/bench/results/ and the docs are
 #                        left alone (a smoke run, not a measurement)
 #   BENCH_LARGE=1        also the 1,000,000-ticket case (KEFU_BENCH_LARGE_TICKETS)
-#   PROFILE=1            also profile ticket creation (perf record -a, or
-#                        callgrind on kefu-tickets where perf cannot record)
+#   PROFILE=1            also profile ticket creation (perf record, or, where
+#                        perf cannot record, callgrind on kefu-tickets: then
+#                        that is all the run does, its figures being
+#                        valgrind's); KEFU_BENCH_PROFILER=perf|callgrind chooses
 #   KEFU_BENCH_SECONDS   per case (15; 2 with BENCH_QUICK)
 #   KEFU_BENCH_PG_PORT   (55447)
 set -euo pipefail
@@ -99,7 +101,9 @@ export KEFU_GATEWAY_SERVICES=$(IFS=,; echo "${SERVICES[*]}")
 # otherwise kefu-tickets runs under callgrind, which is much slower, so its
 # profile says where its time goes, not how fast it is.
 PROFILER=none
-if [[ $PROFILE == 1 ]]; then
+if [[ $PROFILE == 1 && -n ${KEFU_BENCH_PROFILER:-} ]]; then
+    PROFILER=$KEFU_BENCH_PROFILER         # perf or callgrind, to try the other one
+elif [[ $PROFILE == 1 ]]; then
     if perf record -a -o "$TMP/perf-check.data" -- true >/dev/null 2>&1; then
         PROFILER=perf
     else
@@ -140,7 +144,7 @@ PYTHONPATH=$ROOT/build/py /usr/bin/python3 tests/bench/bench.py
 
 if [[ $PROFILER == callgrind ]]; then
     kill -TERM "${PID_OF[tickets]}"; wait "${PID_OF[tickets]}" 2>/dev/null || true
-    callgrind_annotate "$TMP/callgrind.out" 2>/dev/null | head -60 >"$(cat "$TMP/profile-path")"
+    callgrind_annotate "$TMP/callgrind.out" 2>/dev/null | sed -n 1,80p >"$(cat "$TMP/profile-path")"
     echo "== profile (callgrind, kefu-tickets only): $(cat "$TMP/profile-path")"
 fi
 
