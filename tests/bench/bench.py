@@ -59,6 +59,7 @@ RESULTS = os.environ.get("KEFU_BENCH_RESULTS", "")
 DOCS = os.environ.get("KEFU_BENCH_DOCS", "")
 COMMIT = os.environ.get("KEFU_BENCH_COMMIT", "unknown")
 PROFILER = os.environ.get("KEFU_BENCH_PROFILER", "none")
+PROFILE_CASE = os.environ.get("KEFU_BENCH_PROFILE_CASE", "create")
 SECONDS = int(os.environ.get("KEFU_BENCH_SECONDS", "15"))
 QUICK = os.environ.get("BENCH_QUICK", "0") == "1"
 LARGE = os.environ.get("BENCH_LARGE", "0") == "1"
@@ -285,9 +286,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS    # utime, stime
 
 
+POSTMASTER = []     # its pid, read once: psql's own backend would come and go
+
+
 def postmaster_pid():
-    with open(os.path.join(psql("SHOW data_directory").strip(), "postmaster.pid")) as f:
-        return f.readline().strip()
+    if not POSTMASTER:
+        with open(os.path.join(psql("SHOW data_directory").strip(), "postmaster.pid")) as f:
+            POSTMASTER.append(f.readline().strip())
+    return POSTMASTER[0]
 
 
 def postgres_pids():
@@ -499,20 +505,33 @@ def max_ticket_id():
     return int(psql("SELECT coalesce(max(id), 1) FROM tickets.tickets").strip())
 
 
+def profile_settings():
+    if PROFILE_CASE == "get":
+        return {"max_id": max_ticket_id()}
+    if PROFILE_CASE == "list":
+        return {"list_query": LIST_QUERY}
+    return {}
+
+
 def run_profile(stem):
-    """Profile ticket creation through HTTP: perf samples kefu's processes
+    """Profile one HTTP case (KEFU_BENCH_PROFILE_CASE: create, the default,
+    get or list) at READ_CLIENTS clients: perf samples kefu's processes
     and PostgreSQL's (not the load generator, nor anything else running on
     the machine); callgrind, where perf cannot record, covers kefu-tickets
     only and run.sh writes its summary once the service has stopped."""
     path = os.path.join(RESULTS, f"{stem}-profile.txt")
     if PROFILER == "perf":
         data = os.path.join(TMP, "perf.data")
+        settings = profile_settings()
+        postmaster_pid()
+        time.sleep(SETTLE_SECONDS)          # the last psql's backend has gone
         pids = list(PIDS.values()) + postgres_pids()
-        recorder = subprocess.Popen(["perf", "record", "-g", "-F", "499", "-o", data, "-p", ",".join(pids),
-                                     "--", "sleep", str(SECONDS)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        figures = run_wrk("create", READ_CLIENTS)
-        recorder.wait()
+        with open(os.path.join(TMP, "perf.log"), "w") as log:
+            recorder = subprocess.Popen(["perf", "record", "-g", "-F", "499", "-o", data, "-p", ",".join(pids),
+                                         "--", "sleep", str(SECONDS)], stdout=log, stderr=log)
+            figures = run_wrk(PROFILE_CASE, READ_CLIENTS, **settings)
+            if recorder.wait() != 0:
+                raise RuntimeError("perf record failed: " + open(os.path.join(TMP, "perf.log")).read())
         reports = []
         for sort in ("comm", "comm,dso", "comm,dso,symbol"):
             output = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", "--no-children",
@@ -523,12 +542,12 @@ def run_profile(stem):
             rows.sort(key=lambda row: -float(row.split("%")[0]))
             reports.append(f"## by {sort}\n" + "\n".join(rows[:PROFILE_TOP_LINES]))
         with open(path, "w") as f:
-            f.write(f"# perf record -g of kefu and PostgreSQL, ticket_create over HTTP at {READ_CLIENTS} clients, "
+            f.write(f"# perf record -g of kefu and PostgreSQL, ticket_{PROFILE_CASE} over HTTP at {READ_CLIENTS} clients, "
                     f"{SECONDS} s: {figures['rps']:.0f}/s; commit {COMMIT}\n\n")
             f.write("\n\n".join(reports) + "\n")
         note(f"== profile (perf): {path}")
     elif PROFILER == "callgrind":
-        run_wrk("create", READ_CLIENTS)
+        run_wrk(PROFILE_CASE, READ_CLIENTS, **profile_settings())
         with open(os.path.join(TMP, "profile-path"), "w") as f:
             f.write(path)
 
@@ -649,7 +668,7 @@ def main():
     if PROFILER == "callgrind":
         # kefu-tickets runs under valgrind: no figure of this run would mean
         # anything, so profile and stop.
-        note(f"== profile only (callgrind, {SECONDS} s of ticket_create at {READ_CLIENTS} clients)")
+        note(f"== profile only (callgrind, {SECONDS} s of ticket_{PROFILE_CASE} at {READ_CLIENTS} clients)")
         run_profile(stem)
         return 0
     note("== baseline tables: copies of the tickets schema in schema bench")

@@ -18,7 +18,8 @@
 #   PROFILE=1            also profile ticket creation (perf record, or, where
 #                        perf cannot record, callgrind on kefu-tickets: then
 #                        that is all the run does, its figures being
-#                        valgrind's); KEFU_BENCH_PROFILER=perf|callgrind chooses
+#                        valgrind's); KEFU_BENCH_PROFILER=perf|callgrind chooses;
+#                        KEFU_BENCH_PROFILE_CASE=get|list profiles another case
 #   KEFU_BENCH_SECONDS   per case (15; 2 with BENCH_QUICK)
 #   KEFU_BENCH_PG_PORT   (55447)
 set -euo pipefail
