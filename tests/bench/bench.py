@@ -83,6 +83,7 @@ LIST_MARKER = "complaint"    # a parameter of the list statement, of no other
 WARM_UP_CREATES = 3          # statements prepared, and ticket ids past 1
 SETTLE_SECONDS = 0.5         # for a configuration reload to reach the backends
 BASELINE_SCHEMA = "bench"
+SERVICE_ROLE = "kefu_tickets"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PROFILE_TOP_LINES = 120
 
@@ -159,6 +160,10 @@ def capture(marker, send):
         try:
             record = json.loads(line)
         except ValueError:
+            continue
+        # Only the tickets service's sessions: another service's statement
+        # (a consumer's cursor, say) could carry the marker by chance.
+        if record.get("user") != SERVICE_ROLE:
             continue
         message = record.get("message", "")
         if message.startswith("statement: "):
@@ -404,7 +409,7 @@ def run_pgbench(name, lines, defines, clients, prologue=()):
     prefix = os.path.join(TMP, f"pgbench-{name}-{clients}")
     command = ["pgbench", "-n", "-M", "prepared", "-c", str(clients),
                "-j", str(min(clients, PGBENCH_THREADS_MAX)), "-T", str(SECONDS), "-f", script,
-               "-l", f"--log-prefix={prefix}", "-h", PG_HOST, "-p", PG_PORT, "-U", "kefu_tickets"]
+               "-l", f"--log-prefix={prefix}", "-h", PG_HOST, "-p", PG_PORT, "-U", SERVICE_ROLE]
     for variable, value in defines.items():
         command += ["-D", f"{variable}={value}"]
     # kefu's session settings (common/kefu_db.c), on the copied tables.
@@ -711,7 +716,8 @@ def main():
     document = {"date": now.isoformat(timespec="seconds").replace("+00:00", "Z"), "host": host,
                 "cpus": os.cpu_count(), "commit": COMMIT, "cases": bench.cases,
                 "rss_kb": {name: memory_kb(pid, "VmHWM") for name, pid in PIDS.items()},
-                "idle_rss_kb": idle, "seconds_per_case": SECONDS, "quick": QUICK}
+                "idle_rss_kb": idle, "seconds_per_case": SECONDS, "quick": QUICK,
+                "tickets_workers": int(os.environ.get("KEFU_BENCH_WORKERS", "0"))}
     path = os.path.join(RESULTS, f"{stem}.json")
     with open(path, "w") as f:
         json.dump(document, f, indent=1, ensure_ascii=False)
