@@ -34,6 +34,7 @@ PACKAGES=(
     python3-protobuf      # protobuf runtime for the e2e tests
     curl                  # readiness checks in run.sh, manual poking
     locales               # C.UTF-8 locale for the PostgreSQL cluster
+    tzdata                # IANA time zones (common/kefu_tz reads /usr/share/zoneinfo)
 )
 
 dry_run=0
