@@ -7,6 +7,7 @@
 #include "tickets_workflow.h"
 
 #include "kefu_audit.h"
+#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"
@@ -296,11 +297,91 @@ definition_pack (kefu_call_t *call, const definition_kind_t *kind, tickets_sla_k
     return packed;
 }
 
+/*  Answer a repeated create with what its key created first. */
+static void
+definition_replay (kefu_call_t *call, const definition_kind_t *kind, int64_t id)
+{
+    tickets_sla_definitions_t rows = { 0 };
+    int found = tickets_sla_store_get (kefu_call_db (call), kind->table, id, false, &rows);
+    if (found < 0)
+        kefu_call_fail_db (call);
+    else if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "the SLA %s this Idempotency-Key created (%" PRId64 ") was deleted since", kind->noun, id);
+    else
+        kefu_call_reply (call, rows.items[0]);
+    tickets_sla_definitions_release (&rows);
+}
+
+typedef enum { CREATE_ANSWERED, CREATE_AGAIN } create_step_t;
+
+/*  One attempt at creating: claim the key (if any), insert, record,
+ *  commit, answer. CREATE_AGAIN when the key's holder rolled back. */
+static create_step_t
+definition_create_once (kefu_call_t *call, const definition_kind_t *kind, const char *hash,
+                        const tickets_sla_keys_t *keys, const uint8_t *packed, size_t size)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    const char *key = kefu_call_request (call)->idempotency_key;
+    const char *actor = kefu_call_actor (call)->staff_id;
+    tickets_sla_definitions_t rows = { 0 };
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    if (*key) {
+        bool claimed;
+        char stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
+        int64_t created_id;
+        if (tickets_sla_store_idempotency_claim (db, actor, key, kind->noun, hash, &claimed, stored_hash,
+                                                 sizeof stored_hash, &created_id)
+            != 0)
+            goto failed;
+        if (!claimed) {
+            kefu_db_rollback (db);
+            if (!*stored_hash)
+                return CREATE_AGAIN;
+            if (strcmp (stored_hash, hash) != 0)
+                kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused", "Idempotency-Key",
+                                "this Idempotency-Key was used with a different request");
+            else
+                definition_replay (call, kind, created_id);
+            return CREATE_ANSWERED;
+        }
+    }
+    int rc = policy_calendar_exists (call, kind, keys);
+    if (rc == 1)
+        return CREATE_ANSWERED;     /* the policy's calendar is missing */
+    if (rc == 0)
+        rc = tickets_sla_store_insert (db, kind->table, keys, packed, size, kefu_time_now_ms (), &rows);
+    if (rc < 0)
+        goto failed;
+    if (rc == 1) {
+        kefu_db_rollback (db);
+        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, kind->taken_slug, "name", "%s", kind->taken_message);
+        return CREATE_ANSWERED;
+    }
+    const ProtobufCMessage *row = rows.items[0];
+    int64_t id = definition_id (kind, row);
+    if ((*key && tickets_sla_store_idempotency_bind (db, actor, key, kind->noun, id) != 0)
+        || definition_record (call, kind, "created", row, id) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, row);
+    tickets_sla_definitions_release (&rows);
+    return CREATE_ANSWERED;
+failed:
+    tickets_sla_definitions_release (&rows);
+    fail_db (call);
+    return CREATE_ANSWERED;
+}
+
 static void
 definition_create (kefu_call_t *call, const definition_kind_t *kind)
 {
-    if (!managers_only (call) || !definition_request_valid (call, kind, kefu_call_payload (call)))
+    if (!managers_only (call) || !definition_request_valid (call, kind, kefu_call_payload (call))
+        || !kefu_idempotency_key_check (call))
         return;
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE] = "";
+    if (*kefu_call_request (call)->idempotency_key)
+        kefu_idempotency_request_hash (call, hash);
     tickets_sla_keys_t keys;
     size_t size;
     int64_t ignored_version, ignored_id;
@@ -309,33 +390,13 @@ definition_create (kefu_call_t *call, const definition_kind_t *kind)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         return;
     }
-    kefu_db_t *db = kefu_call_db (call);
-    tickets_sla_definitions_t rows = { 0 };
-    int rc = kefu_db_begin (db) == 0 ? policy_calendar_exists (call, kind, &keys) : -1;
-    if (rc == 1) {
-        free (packed);      /* answered: the policy's calendar is missing */
-        return;
-    }
-    if (rc == 0)
-        rc = tickets_sla_store_insert (db, kind->table, &keys, packed, size, kefu_time_now_ms (), &rows);
+    create_step_t step = CREATE_AGAIN;
+    for (int attempt = 0; attempt < KEFU_IDEMPOTENCY_ATTEMPTS && step == CREATE_AGAIN; attempt++)
+        step = definition_create_once (call, kind, hash, &keys, packed, size);
+    if (step == CREATE_AGAIN)
+        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
+                        "another request with this Idempotency-Key is in progress; retry");
     free (packed);
-    if (rc < 0) {
-        fail_db (call);
-        return;
-    }
-    if (rc == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, kind->taken_slug, "name", "%s", kind->taken_message);
-        return;
-    }
-    const ProtobufCMessage *row = rows.items[0];
-    if (definition_record (call, kind, "created", row, definition_id (kind, row)) != 0 || kefu_db_commit (db) != 0) {
-        tickets_sla_definitions_release (&rows);
-        fail_db (call);
-        return;
-    }
-    kefu_call_reply (call, row);
-    tickets_sla_definitions_release (&rows);
 }
 
 static void

@@ -48,6 +48,21 @@ static const definition_statements_t policy_statements = {
     &kefu__v1__sla_policy__descriptor,
 };
 
+static const kefu_sql_t sql_idempotency_claim = {
+    "sla_idempotency_claim",
+    "INSERT INTO sla_idempotency_keys (actor_staff_id, key, kind, request_hash) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT DO NOTHING RETURNING 1"
+};
+static const kefu_sql_t sql_idempotency_read = {
+    "sla_idempotency_read",
+    "SELECT request_hash, coalesce(created_id, 0) FROM sla_idempotency_keys "
+    "WHERE actor_staff_id = $1 AND key = $2 AND kind = $3"
+};
+static const kefu_sql_t sql_idempotency_bind = {
+    "sla_idempotency_bind",
+    "UPDATE sla_idempotency_keys SET created_id = $4 WHERE actor_staff_id = $1 AND key = $2 AND kind = $3"
+};
+
 static const kefu_sql_t sql_policy_for = {
     "sla_policy_for",
     "SELECT p.id, p.definition, c.definition FROM sla_policies p JOIN sla_calendars c ON c.id = p.calendar_id "
@@ -271,6 +286,44 @@ tickets_sla_store_delete (kefu_db_t *db, tickets_sla_table_t table, int64_t id)
     if (kefu_db_command (db, &statements_of (table)->remove, 1, values) == 0)
         return 0;
     return strcmp (kefu_db_sqlstate (db), TICKETS_SLA_FOREIGN_KEY_VIOLATION) == 0 ? 1 : -1;
+}
+
+int
+tickets_sla_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *key, const char *noun,
+                                     const char *hash, bool *claimed, char *stored_hash, size_t stored_hash_size,
+                                     int64_t *created_id)
+{
+    const char *values[] = { actor, key, noun, hash };
+    PGresult *result = kefu_db_run (db, &sql_idempotency_claim, 4, values);
+    if (!result)
+        return -1;
+    *claimed = PQntuples (result) == 1;
+    PQclear (result);
+    if (*claimed)
+        return 0;
+    /*  In READ COMMITTED this sees the row of the transaction we waited for. */
+    result = kefu_db_run (db, &sql_idempotency_read, 3, values);
+    if (!result)
+        return -1;
+    if (PQntuples (result) != 1) {
+        snprintf (stored_hash, stored_hash_size, "%s", "");
+        *created_id = 0;
+    } else {
+        snprintf (stored_hash, stored_hash_size, "%s", PQgetvalue (result, 0, 0));
+        *created_id = column_int (result, 0, 1);
+    }
+    PQclear (result);
+    return 0;
+}
+
+int
+tickets_sla_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *key, const char *noun,
+                                    int64_t created_id)
+{
+    char id[NUMBER_TEXT_SIZE];
+    snprintf (id, sizeof id, "%" PRId64, created_id);
+    const char *values[] = { actor, key, noun, id };
+    return kefu_db_command (db, &sql_idempotency_bind, 4, values);
 }
 
 int

@@ -59,6 +59,19 @@ int tickets_sla_store_update (kefu_db_t *db, tickets_sla_table_t table, int64_t 
 /*  Delete one; 1 if something still refers to it (a calendar in use). */
 int tickets_sla_store_delete (kefu_db_t *db, tickets_sla_table_t table, int64_t id);
 
+/*  Claim an Idempotency-Key for creating a calendar or policy (`noun`).
+ *  *claimed false: taken before; `stored_hash` (KEFU_IDEMPOTENCY_HASH_TEXT_SIZE
+ *  bytes) and *created_id say by what request and with what result, and
+ *  stored_hash is "" when its holder rolled back meanwhile (try again).
+ *  Waits for a racing holder, so one of two racing requests claims it. */
+int tickets_sla_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *key, const char *noun,
+                                         const char *hash, bool *claimed, char *stored_hash, size_t stored_hash_size,
+                                         int64_t *created_id);
+
+/*  Record what a claimed key created. */
+int tickets_sla_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *key, const char *noun,
+                                        int64_t created_id);
+
 /*  The policy for a kind and priority, with its calendar, as packed bytes
  *  (the caller PQfreemem()s both). 1 if none. */
 int tickets_sla_store_policy_for (kefu_db_t *db, const char *kind, const char *priority, int64_t *policy_id,

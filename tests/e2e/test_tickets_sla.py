@@ -19,7 +19,7 @@ from kefu.v1 import tickets_sla_pb2
 
 HOUR = 3600
 ENGINE_TIMEOUT = 20.0
-SLA_TABLES = ("sla_calendars", "sla_policies", "ticket_sla", "outbox")
+SLA_TABLES = ("sla_calendars", "sla_policies", "ticket_sla", "sla_idempotency_keys", "outbox")
 CHAIN = [{"role": "shift_lead"}, {"role": "supervisor", "department": "customer-service"},
          {"role": "manager", "staff_id": "M4001"}]
 
@@ -191,6 +191,43 @@ def test_first_response_stops_the_first_response_clock(api, db, clock, sla):
     # The next check is the resolution's at-risk instant, not the first response's.
     assert db.scalar("SELECT next_check_at = resolution_at_risk_at FROM tickets.ticket_sla WHERE ticket_id = :'i'",
                      i=ticket["id"]) == "t"
+
+
+def test_reopen_restarts_the_resolution_clock_and_rejection_stops_both(api, db, clock, sla):
+    clock.set_rfc3339("2026-12-03T10:00:00+08:00")
+    ticket = api.agent.create(body=inquiry(priority="low"))
+    api.agent.move(ticket["id"], "in_progress")
+    clock.set_rfc3339("2026-12-03T11:00:00+08:00")
+    api.agent.move(ticket["id"], "resolved")
+    assert ticket_sla(api, ticket["id"])["resolved_at"].startswith("2026-12-03T03:00:0")
+    # Reopened Thursday 15:00: 16 business hours from then is Tuesday 15:00
+    # (Thursday 3 h, Friday 8 h, Monday a holiday, Tuesday 5 h).
+    clock.set_rfc3339("2026-12-03T15:00:00+08:00")
+    api.supervisor.move(ticket["id"], "in_progress")
+    state = ticket_sla(api, ticket["id"])
+    assert state["resolved_at"] == "" and state["resolution_due_at"].startswith("2026-12-08T07:00:0"), state
+    assert db.scalar("SELECT next_check_at = resolution_at_risk_at FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=ticket["id"]) == "t"
+    rejected = api.agent.create(body=inquiry(priority="low"))
+    api.agent.move(rejected["id"], "rejected")
+    state = ticket_sla(api, rejected["id"])
+    assert state["closed_at"] and state["resolved_at"] == ""
+    assert db.scalar("SELECT next_check_at IS NULL FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=rejected["id"]) == "t"
+
+
+def test_idempotency_key_on_sla_creates(api, db):
+    body = office_calendar()
+    headers = {"Idempotency-Key": "sla-" + uuid.uuid4().hex}
+    first = api.supervisor.post("/v1/sla/calendars", json=body, headers=headers)
+    assert first.status_code == 201, describe(first)
+    again = api.supervisor.post("/v1/sla/calendars", json=body, headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"], describe(again)
+    with Nothing(db):
+        r = api.supervisor.post("/v1/sla/calendars", json=dict(body, name=body["name"] + " 2"), headers=headers)
+        assert_problem(r, 422, field="Idempotency-Key", slug="idempotency-key-reused")
+    r = api.supervisor.request("DELETE", "/v1/sla/calendars/%d" % first.json()["id"])
+    assert r.status_code == 204, describe(r)
 
 
 def test_pause_moves_deadlines_by_the_business_time_paused(api, db, clock, sla):

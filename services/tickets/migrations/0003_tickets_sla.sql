@@ -44,6 +44,17 @@ CREATE TABLE sla_policies (
     UNIQUE (kind, priority)
 );
 
+-- Idempotency-Key of creating a calendar or a policy (DESIGN.md §5), claimed
+-- in the transaction that creates it, scoped to the acting staff id.
+CREATE TABLE sla_idempotency_keys (
+    actor_staff_id text NOT NULL,
+    key            text NOT NULL,
+    request_hash   text NOT NULL,           -- BLAKE2b of the request payload, hex
+    kind           text NOT NULL CHECK (kind IN ('calendar', 'policy')),
+    created_id     bigint,                  -- the calendar or policy created
+    PRIMARY KEY (actor_staff_id, key, kind)
+);
+
 CREATE TABLE ticket_sla (
     ticket_id                   bigint PRIMARY KEY REFERENCES tickets (id),
     policy_id                   bigint NOT NULL,     -- informational: the policy may be gone
