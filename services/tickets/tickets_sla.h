@@ -52,7 +52,9 @@ enum {
     /*  Targets and intervals: one second to a year of business time. */
     TICKETS_SLA_TARGET_MAX_S = 366 * 24 * 3600,
     TICKETS_SLA_AT_RISK_DEFAULT = 80,
-    TICKETS_SLA_PERCENT = 100
+    TICKETS_SLA_PERCENT = 100,
+    /*  Time fields of a TicketSla rendered by tickets_sla_view. */
+    TICKETS_SLA_VIEW_TIMES = 12
 };
 
 /*  --- Hooks for the ticket workflow (other methods call these) ---------- */
@@ -106,7 +108,7 @@ int tickets_sla_state_save (kefu_db_t *db, tickets_sla_state_t *state);
 /*  The state as a TicketSla message, with its strings in `view`. */
 typedef struct {
     Kefu__V1__TicketSla message;
-    char times[12][KEFU_TIME_TEXT_SIZE];
+    char times[TICKETS_SLA_VIEW_TIMES][KEFU_TIME_TEXT_SIZE];
 } tickets_sla_view_t;
 
 void tickets_sla_view (const tickets_sla_state_t *state, tickets_sla_view_t *view);

@@ -124,6 +124,21 @@ test_new_york_gap_and_overlap (void **state)
     assert_int_equal (kefu_tz_offset_at (new_york, at_s ("2150-07-04T12:00:00Z")), -4 * HOUR_S);
 }
 
+/*  The southern hemisphere: DST spans the new year (Sydney's footer is
+ *  AEST-10AEDT,M10.1.0,M4.1.0/3); and a footer with a quoted name. */
+static void
+test_southern_rule_and_quoted_names (void **state)
+{
+    (void) state;
+    const kefu_tz_t *sydney = zone ("Australia/Sydney");
+    assert_int_equal (kefu_tz_offset_at (sydney, at_s ("2200-01-15T00:00:00Z")), 11 * HOUR_S);
+    assert_int_equal (kefu_tz_offset_at (sydney, at_s ("2200-07-01T00:00:00Z")), 10 * HOUR_S);
+    assert_int_equal (kefu_tz_offset_at (sydney, at_s ("2026-12-25T00:00:00Z")), 11 * HOUR_S);
+    const kefu_tz_t *gmt_plus_8 = zone ("Etc/GMT+8");     /* POSIX sign: eight hours west */
+    assert_int_equal (kefu_tz_offset_at (gmt_plus_8, at_s ("2026-12-04T00:00:00Z")), -8 * HOUR_S);
+    assert_int_equal (kefu_tz_offset_at (zone ("UTC"), at_s ("2026-12-04T00:00:00Z")), 0);
+}
+
 static void
 test_zone_names_checked (void **state)
 {
@@ -412,6 +427,7 @@ main (void)
         cmocka_unit_test (test_shanghai_offsets),
         cmocka_unit_test (test_berlin_gap_and_overlap),
         cmocka_unit_test (test_new_york_gap_and_overlap),
+        cmocka_unit_test (test_southern_rule_and_quoted_names),
         cmocka_unit_test (test_zone_names_checked),
         cmocka_unit_test (test_zone_directory_override),
         cmocka_unit_test (test_zone_cache_shared_between_threads),
