@@ -26,8 +26,7 @@ enum {
 /*  Who may read tickets, and who may change them. */
 #define ROUTES_TICKET_WRITERS \
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
-#define ROUTES_TICKET_READERS \
-    (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
+#define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who manages SLA calendars and policies (TKT-7; the service checks it
  *  too), and who may read them. */
@@ -36,6 +35,31 @@ enum {
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
 
+/*  Examples for the OpenAPI document (gateway_openapi), kept beside the
+ *  routes they illustrate; the tests check each against its schema. */
+#define ROUTES_EXAMPLE_TICKET                                                                    \
+    "{\"id\":42,\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\","             \
+    "\"category\":\"billing\",\"subject\":\"Refund not received\",\"description\":\"The "        \
+    "customer was promised a refund two weeks ago.\",\"customer_id\":\"C-10001\","               \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"+86 138 0000 0000\","          \
+    "\"requested_remedy\":\"refund and an apology\",\"status\":\"received\",\"version\":1,"      \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\"}"
+#define ROUTES_EXAMPLE_WEBHOOK                                                          \
+    "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
+    "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
+    "\"created_at\":\"2026-03-14T09:00:00Z\",\"secret\":\"\","                          \
+    "\"updated_at\":\"2026-03-14T09:00:00Z\"}"
+#define ROUTES_EXAMPLE_DELIVERY                                                                \
+    "{\"id\":7,\"webhook_id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"event_id\":\"tickets-42\","    \
+    "\"event_source\":\"tickets\",\"event_seq\":42,\"event_type\":\"ticket.created\","         \
+    "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
+    "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
+    "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
 static const gateway_route_t routes_table[] = {
     {
         .method = "GET",
@@ -43,6 +67,9 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_HEALTH,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Liveness: the gateway process answers",
+        .description = "Always 200 while the gateway runs; it asks no service.",
+        .example_response = "{\"status\":\"ok\"}",
     },
     {
         .method = "GET",
@@ -50,6 +77,21 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Readiness: every service and its database answer",
+        .description = "Pings every service of KEFU_GATEWAY_SERVICES; 503 (with the same document) "
+                       "when one is down, its database is, or the gateway is stopping.",
+        .example_response =
+            "{\"status\":\"ready\",\"services\":{\"tickets\":{\"up\":true,\"database_up\":true}}}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/openapi.json",
+        .kind = GATEWAY_ROUTE_OPENAPI,
+        .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "This API's OpenAPI 3.1 document",
+        .description = "Generated from the gateway's route table and the protobuf messages "
+                       "of each route when the gateway starts; ETag changes with it.",
     },
     {
         /*  Server-Sent Events; audit records only to auditors (AUD-8). */
@@ -59,6 +101,11 @@ static const gateway_route_t routes_table[] = {
         .roles = KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |
                  KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Stream events (Server-Sent Events)",
+        .description = "An endless text/event-stream of CloudEvents: `id:` is the cursor to resume "
+                       "from (send it back as Last-Event-ID), `event:` the event type, `data:` the "
+                       "CloudEvent as JSON. `?types=` keeps the types starting with one of its "
+                       "comma-separated prefixes. Audit records go to auditors only (AUD-8).",
     },
     {
         .method = "POST",
@@ -74,6 +121,17 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/tickets/",
+        .summary = "Register a ticket (TKT-1, TKT-2)",
+        .description = "Creates a complaint, inquiry, work order or suggestion in status "
+                       "`received`. Send Idempotency-Key so that a retry returns the same ticket.",
+        .example_request =
+            "{\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\",\"category\":"
+            "\"billing\",\"subject\":\"Refund not received\",\"description\":\"The customer was "
+            "promised a refund two weeks "
+            "ago.\",\"customer_id\":\"C-10001\",\"complainant_name\":\"Zhang "
+            "San\",\"complainant_contact\":\"+86 138 0000 0000\",\"requested_remedy\":\"refund and "
+            "an apology\",\"received_at\":\"2026-03-14T09:30:00Z\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -95,6 +153,10 @@ static const gateway_route_t routes_table[] = {
                 {"assignee", 0, 0},
             },
         .cursor_field = "next",
+        .summary = "List tickets, oldest first",
+        .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
+                       "`next` is null on the last page. Filters combine.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
     },
     {
         .method = "GET",
@@ -108,6 +170,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a ticket",
+        .description = "ETag carries the ticket's version, for If-Match on a transition.",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "POST",
@@ -123,6 +188,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Move a ticket along its workflow (TKT-3)",
+        .description =
+            "`to` names the next status; the fields a step needs (responsible department and "
+            "person, remedy, confirmation, review summary) come with it. If-Match with the ETag of "
+            "the version read makes a concurrent change a 412.",
+        .example_request =
+            "{\"to\":\"assessed\",\"reason\":\"a billing complaint within our remit\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -135,6 +208,11 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "A ticket's status changes, oldest first",
+        .description = "Who moved the ticket, when, from and to which status, and why.",
+        .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1}]}",
     },
     /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
     {
@@ -337,6 +415,12 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/webhooks/",
+        .summary = "Subscribe a URL to events",
+        .description = "Events whose type starts with one of `event_types` (every event when "
+                       "empty) are POSTed to `url`, signed with the secret returned here once.",
+        .example_request = "{\"url\":\"https://crm.example.com/"
+                           "kefu\",\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\"}",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -350,6 +434,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List webhooks, oldest first",
+        .description = "Cursor pagination as for tickets; secrets are never listed.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_WEBHOOK "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -362,6 +449,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Read a webhook",
+        .description = "The webhook's subscription and status; its secret is not shown again.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "DELETE",
@@ -374,6 +464,8 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Delete a webhook",
+        .description = "Stops its deliveries; pending ones are dropped.",
     },
     {
         .method = "POST",
@@ -386,6 +478,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Pause a webhook's deliveries",
+        .description = "Events are still recorded for it and delivered after resume.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "POST",
@@ -398,6 +493,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Resume a paused webhook",
+        .description = "Deliveries held while paused go out in order.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -412,6 +510,9 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "webhook_id",
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
         .cursor_field = "next",
+        .summary = "List a webhook's deliveries, newest first",
+        .description = "Each delivery's status, attempts and last error; filter by `status`.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DELIVERY "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -425,6 +526,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+        .summary = "Send a delivery again",
+        .description =
+            "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
+        .example_response = ROUTES_EXAMPLE_DELIVERY,
     },
 };
 
@@ -610,8 +715,8 @@ gateway_routes_parse_if_match (const char *header, int64_t *version)
 
 /* --- requests ------------------------------------------------------------ */
 
-static bool
-routes_field_is_integer (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -652,7 +757,7 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_integer (field)) {
+        if (gateway_routes_field_is_integer (field)) {
             long long number;
             if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
                 number > param->max) {
