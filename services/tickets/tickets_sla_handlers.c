@@ -33,17 +33,6 @@ enum {
 /*  Who manages calendars and policies (the gateway checks it too). */
 #define SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 
-/*  Check one text field; answer INVALID_ARGUMENT and return false if bad. */
-static bool
-field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max, bool required)
-{
-    const char *problem = kefu_text_check (value, kind, max, required);
-    if (!problem)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field, problem);
-    return false;
-}
-
 static bool
 managers_only (kefu_call_t *call)
 {
@@ -66,13 +55,15 @@ fail_db (kefu_call_t *call)
 static bool
 calendar_valid (kefu_call_t *call, const Kefu__V1__SlaCalendar *calendar)
 {
-    if (!field_ok (call, "name", calendar->name, KEFU_TEXT_LINE, NAME_MAX_CHARS, true)
-        || !field_ok (call, "time_zone", calendar->time_zone, KEFU_TEXT_LINE, KEFU_TZ_NAME_MAX, true))
+    if (!kefu_call_check_text (call, "name", calendar->name, KEFU_TEXT_LINE, NAME_MAX_CHARS, true)
+        || !kefu_call_check_text (call, "time_zone", calendar->time_zone,
+                                  KEFU_TEXT_LINE, KEFU_TZ_NAME_MAX, true))
         return false;
     for (size_t i = 0; i < calendar->n_dates && i < TICKETS_SLA_DATES_MAX; i++) {
         char field[FIELD_MAX];
         snprintf (field, sizeof field, "dates[%zu].name", i);
-        if (!field_ok (call, field, calendar->dates[i]->name, KEFU_TEXT_LINE, NAME_MAX_CHARS, false))
+        if (!kefu_call_check_text (call, field, calendar->dates[i]->name,
+                                   KEFU_TEXT_LINE, NAME_MAX_CHARS, false))
             return false;
     }
     char field[FIELD_MAX] = "";
@@ -99,7 +90,7 @@ seconds_ok (kefu_call_t *call, const char *field, int64_t value)
 static bool
 policy_valid (kefu_call_t *call, const Kefu__V1__SlaPolicy *policy)
 {
-    if (!field_ok (call, "name", policy->name, KEFU_TEXT_LINE, NAME_MAX_CHARS, true))
+    if (!kefu_call_check_text (call, "name", policy->name, KEFU_TEXT_LINE, NAME_MAX_CHARS, true))
         return false;
     if (!kefu_text_one_of (policy->kind, tickets_kinds)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "kind",
@@ -147,10 +138,12 @@ policy_valid (kefu_call_t *call, const Kefu__V1__SlaPolicy *policy)
             return false;
         }
         snprintf (field, sizeof field, "escalation[%zu].department", i);
-        if (!field_ok (call, field, level->department, KEFU_TEXT_LINE, DEPARTMENT_MAX_CHARS, false))
+        if (!kefu_call_check_text (call, field, level->department,
+                                   KEFU_TEXT_LINE, DEPARTMENT_MAX_CHARS, false))
             return false;
         snprintf (field, sizeof field, "escalation[%zu].staff_id", i);
-        if (!field_ok (call, field, level->staff_id, KEFU_TEXT_LINE, STAFF_ID_MAX_CHARS, false))
+        if (!kefu_call_check_text (call, field, level->staff_id,
+                                   KEFU_TEXT_LINE, STAFF_ID_MAX_CHARS, false))
             return false;
         if (!*level->role && !*level->department && !*level->staff_id) {
             snprintf (field, sizeof field, "escalation[%zu]", i);
@@ -598,7 +591,8 @@ static void
 tickets_sla_pause_method (kefu_call_t *call)
 {
     const Kefu__V1__PauseTicketSlaRequest *request = (const Kefu__V1__PauseTicketSlaRequest *) kefu_call_payload (call);
-    if (!field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, true))
+    if (!kefu_call_check_text (call, "reason", request->reason,
+                               KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, true))
         return;
     tickets_sla_state_t state;
     int rc = ticket_sla_open (call, request->id, &state);
@@ -625,7 +619,8 @@ static void
 tickets_sla_resume_method (kefu_call_t *call)
 {
     const Kefu__V1__PauseTicketSlaRequest *request = (const Kefu__V1__PauseTicketSlaRequest *) kefu_call_payload (call);
-    if (!field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, false))
+    if (!kefu_call_check_text (call, "reason", request->reason,
+                               KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, false))
         return;
     tickets_sla_state_t state;
     int rc = ticket_sla_open (call, request->id, &state);
@@ -647,7 +642,8 @@ static void
 tickets_escalate (kefu_call_t *call)
 {
     const Kefu__V1__EscalateTicketRequest *request = (const Kefu__V1__EscalateTicketRequest *) kefu_call_payload (call);
-    if (!field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, true))
+    if (!kefu_call_check_text (call, "reason", request->reason,
+                               KEFU_TEXT_MULTILINE, REASON_MAX_CHARS, true))
         return;
     if (request->level < 1 || request->level > TICKETS_SLA_LEVELS_MAX) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "level",
