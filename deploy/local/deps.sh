@@ -40,6 +40,7 @@ PACKAGES=(
     python3-jsonschema    # e2e tests check answers against the OpenAPI document's schemas
     curl                  # readiness checks in run.sh, manual poking
     locales               # C.UTF-8 locale for the PostgreSQL cluster
+    tzdata                # IANA time zones (common/kefu_tz reads /usr/share/zoneinfo)
 )
 
 dry_run=0

@@ -267,6 +267,29 @@ openapi_readiness_schema (void)
 
 /* --- one operation ------------------------------------------------------- */
 
+/*  True if `route` creates resources (it sends a Location) that the table
+ *  lets clients delete (a DELETE on <location_prefix>{id} or {key}): a
+ *  retried create (the same Idempotency-Key) then finds what the key
+ *  created gone, which the services answer with 404. */
+static bool
+openapi_creates_deletable (const gateway_route_t *route)
+{
+    if (!route->location_field || !route->location_prefix)
+        return false;
+    size_t count;
+    const gateway_route_t *routes = gateway_routes_table (&count);
+    size_t prefix_length = strlen (route->location_prefix);
+    for (size_t i = 0; i < count; i++) {
+        const char *pattern = routes[i].pattern;
+        if (strcmp (routes[i].method, "DELETE") == 0 &&
+            strncmp (pattern, route->location_prefix, prefix_length) == 0 &&
+            (strcmp (pattern + prefix_length, "{id}") == 0 ||
+             strcmp (pattern + prefix_length, "{key}") == 0))
+            return true;
+    }
+    return false;
+}
+
 /*  The error statuses `route` can answer with, as gateway_http and the
  *  services produce them. */
 static size_t
@@ -285,7 +308,7 @@ openapi_error_statuses (const gateway_route_t *route, unsigned statuses[OPENAPI_
         statuses[count++] = GATEWAY_HTTP_UNAUTHORIZED;
         statuses[count++] = GATEWAY_HTTP_FORBIDDEN;
     }
-    if (has_path_value)
+    if (has_path_value || openapi_creates_deletable (route))
         statuses[count++] = GATEWAY_HTTP_NOT_FOUND;
     if (service && writes)
         statuses[count++] = GATEWAY_HTTP_CONFLICT;

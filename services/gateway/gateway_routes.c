@@ -4,6 +4,7 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
@@ -27,6 +28,10 @@ enum {
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 #define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who manages SLA calendars and policies (TKT-7; the service checks it
+ *  too), and who may read them. */
+#define ROUTES_SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_SLA_READERS (ROUTES_TICKET_READERS | KEFU_ROLE_ADMIN)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
 
@@ -54,6 +59,93 @@ enum {
     "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
     "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
     "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
+/*  A business calendar: Shanghai office hours, the National Day holiday
+ *  and the Saturday worked in exchange for it (调休). */
+#define ROUTES_EXAMPLE_SLA_CALENDAR_BODY                                                          \
+    "\"name\":\"Shanghai office\",\"time_zone\":\"Asia/Shanghai\",\"hours\":["                    \
+    "{\"weekday\":\"monday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"monday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                             \
+    "{\"weekday\":\"tuesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                            \
+    "{\"weekday\":\"tuesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                            \
+    "{\"weekday\":\"wednesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                          \
+    "{\"weekday\":\"wednesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                          \
+    "{\"weekday\":\"thursday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                           \
+    "{\"weekday\":\"thursday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                           \
+    "{\"weekday\":\"friday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"friday\",\"start\":\"13:00\",\"end\":\"18:00\"}],\"dates\":["                 \
+    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"working\":false,\"hours_of\":\"\"},"          \
+    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"working\":true,\"hours_of\":\"friday\"}]"
+#define ROUTES_EXAMPLE_SLA_CALENDAR_AT(version, updated_at)                                       \
+    "{\"id\":1," ROUTES_EXAMPLE_SLA_CALENDAR_BODY ",\"version\":" version                        \
+    ",\"expected_version\":0,\"created_at\":\"2026-03-02T08:15:40.512Z\",\"updated_at\":\""      \
+    updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_CALENDAR ROUTES_EXAMPLE_SLA_CALENDAR_AT ("1", "2026-03-02T08:15:40.512Z")
+#define ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED                                                       \
+    ROUTES_EXAMPLE_SLA_CALENDAR_AT ("2", "2026-03-09T02:04:11.907Z")
+/*  A policy for urgent complaints: two business hours to answer, one
+ *  business day (eight hours) to resolve, at risk at 80 %, escalated
+ *  hourly after a breach. */
+#define ROUTES_EXAMPLE_SLA_ESCALATION                                                             \
+    "\"escalation\":[{\"level\":1,\"role\":\"shift_lead\",\"department\":\"\",\"staff_id\":\"\"}," \
+    "{\"level\":2,\"role\":\"supervisor\",\"department\":\"customer-service\",\"staff_id\":\"\"},"  \
+    "{\"level\":3,\"role\":\"manager\",\"department\":\"\",\"staff_id\":\"M4001\"}]"
+#define ROUTES_EXAMPLE_SLA_POLICY_REQUEST(resolution_s)                                          \
+    "{\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","             \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600,\"escalation\":["                    \
+    "{\"role\":\"shift_lead\"},{\"role\":\"supervisor\",\"department\":\"customer-service\"},"    \
+    "{\"role\":\"manager\",\"staff_id\":\"M4001\"}]}"
+#define ROUTES_EXAMPLE_SLA_POLICY_AT(resolution_s, version, updated_at)                           \
+    "{\"id\":3,\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","     \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600," ROUTES_EXAMPLE_SLA_ESCALATION      \
+    ",\"version\":" version ",\"expected_version\":0,"                                          \
+    "\"created_at\":\"2026-03-02T08:20:03.004Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_POLICY                                                                 \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("28800", "1", "2026-03-02T08:20:03.004Z")
+/*  The update gives urgent complaints two business days. */
+#define ROUTES_EXAMPLE_SLA_POLICY_UPDATED                                                         \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("57600", "2", "2026-03-10T01:45:27.330Z")
+/*  Ticket 57, an urgent complaint received on Monday 2026-03-16 at 10:30
+ *  in Shanghai (02:30Z) under that policy: answer by 13:30 (the lunch hour
+ *  does not count), resolve by Tuesday 10:30. Its first response was late,
+ *  so it went to level 1 at 13:30 (the next level one business hour
+ *  later). Then: paused at 14:10; resumed at 14:30, which moves every
+ *  deadline 20 business minutes later; or escalated by hand to level 2 at
+ *  14:00. */
+#define ROUTES_EXAMPLE_TICKET_SLA_AT(first_due, first_risk, resolution_due, resolution_risk,      \
+                                     pause, paused_s, level, next_escalation)                    \
+    "{\"ticket_id\":57,\"policy_id\":3,\"policy_name\":\"Urgent complaints\","                   \
+    "\"time_zone\":\"Asia/Shanghai\",\"started_at\":\"2026-03-16T02:30:00.000Z\","               \
+    "\"first_response_due_at\":\"" first_due "\",\"first_response_at_risk_at\":\"" first_risk    \
+    "\",\"first_responded_at\":\"\",\"resolution_due_at\":\"" resolution_due                     \
+    "\",\"resolution_at_risk_at\":\"" resolution_risk "\",\"resolved_at\":\"\",\"closed_at\":\"\"," \
+    pause ",\"paused_business_s\":" paused_s ",\"first_response_at_risk\":true,"                 \
+    "\"first_response_breached\":true,\"resolution_at_risk\":false,"                             \
+    "\"resolution_breached\":false,\"escalation_level\":" level ",\"next_escalation_at\":\""     \
+    next_escalation "\"," ROUTES_EXAMPLE_SLA_ESCALATION "}"
+#define ROUTES_EXAMPLE_SLA_RUNNING "\"paused\":false,\"paused_since\":\"\",\"pause_reason\":\"\""
+#define ROUTES_EXAMPLE_TICKET_SLA                                                                 \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_PAUSED                                                          \
+    ROUTES_EXAMPLE_TICKET_SLA_AT (                                                               \
+        "2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z", "2026-03-17T02:30:00.000Z",      \
+        "2026-03-16T09:54:00.000Z",                                                              \
+        "\"paused\":true,\"paused_since\":\"2026-03-16T06:10:00.000Z\","                         \
+        "\"pause_reason\":\"waiting for the customer's invoice\"",                               \
+        "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_RESUMED                                                         \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:50:00.000Z", "2026-03-16T05:26:00.000Z",        \
+                                  "2026-03-17T02:50:00.000Z", "2026-03-16T10:14:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "1200", "1",                       \
+                                  "2026-03-16T06:50:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_ESCALATED                                                       \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "2", "2026-03-16T07:00:00.000Z")
 
 static const gateway_route_t routes_table[] = {
     {
@@ -208,6 +300,265 @@ static const gateway_route_t routes_table[] = {
         .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
                             "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"\",\"at\":"
                             "\"2026-03-14T09:31:02.118Z\",\"version\":1}]}",
+    },
+    /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/sla",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "A ticket's SLA: deadlines, pause, escalation (TKT-7)",
+        .description = "The deadlines fixed from the policy in force when the ticket was registered "
+                       "(a later change of the policy applies to new tickets), in business time of "
+                       "the policy's calendar; whether each is at risk or breached; the pause; the "
+                       "escalation level reached and the chain. 404 when the ticket does not exist "
+                       "or no policy covers its kind and priority. Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/pause",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.pause",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Pause a ticket's SLA clocks while waiting on the customer",
+        .description = "Stops the first-response and resolution clocks; on resume the deadlines move "
+                       "by the business time paused. `reason` is required. 409 when already paused, "
+                       "or when the ticket is resolved or closed.",
+        .example_request = "{\"reason\":\"waiting for the customer's invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_PAUSED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/resume",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.resume",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Resume a ticket's paused SLA clocks",
+        .description = "The deadlines move by the business time the SLA was paused (counted in its "
+                       "calendar, so a paused weekend costs nothing). `reason` is optional; 409 "
+                       "when the SLA is not paused.",
+        .example_request = "{\"reason\":\"the customer sent the invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_RESUMED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/escalations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.escalate",
+        .request_type = &kefu__v1__escalate_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Escalate a ticket to the next level of its chain",
+        .description = "Reports go up one level at a time: `level` must be the next one (422 "
+                       "otherwise), unless `emergency` is true, which may skip levels and still "
+                       "notifies every level skipped. 409 when the ticket is at that level already, "
+                       "or resolved or closed. `reason` is required.",
+        .example_request = "{\"level\":2,\"reason\":\"the customer called a third time\","
+                           "\"emergency\":false}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_ESCALATED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.create",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/calendars/",
+        .summary = "Create a business calendar (TKT-7)",
+        .description = "Working hours per weekday in an IANA time zone (several intervals a day, "
+                       "\"24:00\" for midnight), holidays, and extra working days that take the hours "
+                       "of `hours_of` (调休). SLA deadlines count only working time. Names are unique "
+                       "(409).",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_calendars_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List business calendars, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_CALENDAR "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a business calendar",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.update",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace a business calendar",
+        .description = "The whole calendar is replaced; deadlines already fixed for tickets stay, "
+                       "new tickets use the new hours. If-Match with the ETag read makes a "
+                       "concurrent change a 412.",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete a business calendar",
+        .description = "409 while a policy uses it: change or delete the policy first.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.create",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/policies/",
+        .summary = "Create an SLA policy for a ticket kind and priority (TKT-7)",
+        .description = "Business seconds to the first response and to resolution in the calendar "
+                       "`calendar_id` (422 when there is no such calendar), the share of a target "
+                       "after which it is at risk (1 to 99 %, 80 when 0), and the escalation chain, "
+                       "lowest level first, climbed every `escalation_interval_s` after a breach. "
+                       "One policy per kind and priority, and per name (409).",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("28800"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_policies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List SLA policies, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_POLICY "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read an SLA policy",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.update",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace an SLA policy",
+        .description = "Applies to tickets registered from now on; those registered before keep the "
+                       "deadlines they were given. If-Match with the ETag read makes a concurrent "
+                       "change a 412.",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("57600"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete an SLA policy",
+        .description = "New tickets of its kind and priority get no SLA; tickets registered under it "
+                       "keep theirs.",
     },
     {
         .method = "POST",

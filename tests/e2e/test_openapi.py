@@ -15,6 +15,7 @@ import json
 import os
 import re
 import subprocess
+import uuid
 
 import jsonschema
 import pytest
@@ -239,6 +240,7 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         created[pattern] = str(r.json()[field])
 
     answered = set()
+    made = []  # Locations of what the examples created, deleted at the end
     # DELETE last: it removes the webhook the other calls use.
     for method, pattern, op in sorted(operations(document), key=lambda o: o[0] == "DELETE"):
         path = pattern.replace("{key}", created["/v1/webhooks"])
@@ -250,6 +252,8 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         r = call(method, path, op, **kw)
         check_answer(document, method, pattern, op, r)
         answered.add(r.status_code)
+        if r.status_code == 201:
+            made.append(r.headers["Location"])
 
         # Deliberately invalid: a field no request has, or a query value out of bounds.
         params = {p["name"]: p for p in op.get("parameters", [])}
@@ -266,6 +270,39 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         assert bad.json()["type"] == "urn:kefu:problem:invalid-field", describe(bad)
     # Not every call failed: successes were checked against their schemas too.
     assert {200, 201, 204} <= answered, answered
+
+    # What the examples created goes, newest first (a policy before the calendar
+    # it uses), so later tests see no SLA policy or webhook of this test's.
+    for location in reversed(made):
+        collection = location.rsplit("/", 1)[0]
+        for pattern in (collection + "/{id}", collection + "/{key}"):
+            if ("DELETE", pattern) in ops:
+                r = call("DELETE", location, ops[("DELETE", pattern)])
+                check_answer(document, "DELETE", pattern, ops[("DELETE", pattern)], r)
+                assert r.status_code == 204, describe(r)
+
+
+def test_a_retried_create_of_a_deleted_resource_answers_as_documented(gateway, api_keys):
+    """The same Idempotency-Key after the resource it created was deleted is a
+    404, which the document declares for a create whose resources can be
+    deleted (not only for paths with an id)."""
+    base = gateway.base
+    document = requests.get(base + "/openapi.json", timeout=HTTP_TIMEOUT).json()
+    ops = {(m, p): op for m, p, op in operations(document)}
+    create, delete = ops[("POST", "/v1/sla/calendars")], ops[("DELETE", "/v1/sla/calendars/{id}")]
+    headers = {"Authorization": "Bearer " + api_keys[who_may(create)],
+               "Idempotency-Key": "openapi-" + uuid.uuid4().hex}
+    example = create["requestBody"]["content"]["application/json"]["example"]
+    body = dict(example, name="%s %s" % (example["name"], uuid.uuid4().hex[:8]))
+    first = requests.post(base + "/v1/sla/calendars", json=body, headers=headers, timeout=HTTP_TIMEOUT)
+    check_answer(document, "POST", "/v1/sla/calendars", create, first)
+    assert first.status_code == 201, describe(first)
+    gone = requests.delete(base + first.headers["Location"], timeout=HTTP_TIMEOUT,
+                           headers={"Authorization": "Bearer " + api_keys[who_may(delete)]})
+    assert gone.status_code == 204, describe(gone)
+    again = requests.post(base + "/v1/sla/calendars", json=body, headers=headers, timeout=HTTP_TIMEOUT)
+    check_answer(document, "POST", "/v1/sla/calendars", create, again)
+    assert again.status_code == 404 and again.json()["type"] == "urn:kefu:problem:not-found", describe(again)
 
 
 def test_a_ticket_read_matches_the_schema_and_a_broken_one_does_not(api, served):
