@@ -47,6 +47,9 @@ BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Micro-benchmarks (tests/bench/bench_<service>_*.c) link that service's objects.
+BENCH_SRC  := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 # test_<service>_*.c tests a service's own objects too.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 
@@ -56,7 +59,7 @@ unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 .SECONDEXPANSION:
 
 all: build python
-build: $(BINARIES) $(UNIT_BIN)
+build: $(BINARIES) $(UNIT_BIN) $(BENCH_BIN)
 
 deps:
 	@deploy/local/deps.sh
@@ -143,6 +146,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SERVICE_LIBS_$(call unit_service,$*)) -lcmocka -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(LIBKEFU) $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(CPPFLAGS) $(if $(call unit_service,$*),-Iservices/$(call unit_service,$*)) $(CFLAGS) $(LDFLAGS) \
+	    $(filter %.c %.a,$^) $(LDLIBS) -o $@
 
 unit: $(UNIT_BIN)
 	@failed=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || failed=1; done; exit $$failed
