@@ -73,6 +73,8 @@ static const kefu_config_entry_t config_table[] = {
       "scheduling: Ed25519 session-token keys, comma-separated kid:seed-hex (64 hex digits); the first signs" },
     { "KEFU_SESSION_PUBLIC_KEYS", KEFU_CONFIG_STRING, "", 0, 0, false,
       "gateway: public keys verifying session tokens, comma-separated kid:public-hex; empty = API keys only" },
+    { "KEFU_API_KEY_CACHE_S", KEFU_CONFIG_INT, "30", 0, 3600, false,
+      "gateway: how long an API key resolved by scheduling (or found unknown) is cached; revocations evict at once" },
     { "KEFU_SESSION_TTL_MIN", KEFU_CONFIG_INT, "480", 1, 1440, false,
       "Longest life of a session token in minutes (keep a rotated-out public key this long)" },
     { "KEFU_SHIFT_GRACE_BEFORE_MIN", KEFU_CONFIG_INT, "15", 0, 240, false,

@@ -15,6 +15,7 @@
 #include "kefu_token.h"
 
 #include <assert.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@ enum {
     SESSIONS_REVOCATIONS_MAX = 1000000,
     SESSIONS_INITIAL_CAPACITY = 64,
     SESSIONS_REQUEST_ID_SIZE = 48,
-    SESSIONS_REPLY_FRAMES = 2
+    SESSIONS_REPLY_FRAMES = 2,
+    /*  Resolved API keys kept at most; past it the cache starts over. */
+    SESSIONS_KEY_CACHE_MAX = 4096
 };
 
 static const char sessions_revoked_type[] = "session.revoked";
@@ -44,8 +47,22 @@ typedef struct {
     size_t capacity;
 } sessions_set_t;
 
+/*  A resolved API key (or the knowledge that there is none). */
+typedef struct {
+    char hash[KEFU_API_KEY_HASH_SIZE];
+    bool exists;
+    char staff_no[GATEWAY_SESSIONS_STAFF_NO_MAX + 1];
+    char session_id[GATEWAY_SESSIONS_SESSION_ID_MAX + 1]; /* "apikey:<id>" */
+    kefu_roles_t roles;
+    int64_t resolved_at_ms;
+    int64_t expires_at_ms;
+} sessions_key_t;
+
 struct _gateway_sessions_t {
     kefu_token_keys_t *keys;
+    sessions_key_t *key_cache;
+    size_t key_count;
+    int64_t key_cache_ms;
     sessions_set_t sessions;
     sessions_set_t people;
     bool overflowed; /* a revocation could not be stored: refuse every token */
@@ -77,6 +94,9 @@ gateway_sessions_destroy (gateway_sessions_t **self_p)
     kefu_token_keys_destroy (&self->keys);
     free (self->sessions.entries);
     free (self->people.entries);
+    if (self->key_cache)
+        sodium_memzero (self->key_cache, SESSIONS_KEY_CACHE_MAX * sizeof *self->key_cache);
+    free (self->key_cache);
     free (self);
     *self_p = NULL;
 }
@@ -156,9 +176,26 @@ sessions_set_add (sessions_set_t *set, const char *key, int64_t revoked_at_ms, i
     return 0;
 }
 
+/*  Forget cached keys of a person (staff_no) or with a session id. */
+static void
+sessions_keys_evict (gateway_sessions_t *self, const char *staff_no, const char *session_id)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < self->key_count; i++) {
+        sessions_key_t *key = &self->key_cache[i];
+        bool gone = key->exists && ((staff_no && strcmp (key->staff_no, staff_no) == 0)
+                                    || (session_id && strcmp (key->session_id, session_id) == 0));
+        if (!gone)
+            self->key_cache[kept++] = *key;
+    }
+    self->key_count = kept;
+}
+
 int
 gateway_sessions_revoke (gateway_sessions_t *self, const Kefu__V1__SessionRevoked *revocation)
 {
+    sessions_keys_evict (self, *revocation->session_id ? NULL : revocation->staff_no,
+                         *revocation->session_id ? revocation->session_id : NULL);
     const char *key = *revocation->session_id ? revocation->session_id : revocation->staff_no;
     if (!*key || strlen (key) > GATEWAY_SESSIONS_SESSION_ID_MAX)
         return 0; /* not one of ours: no token carries such an id */
@@ -326,6 +363,98 @@ gateway_sessions_load (gateway_sessions_t *self, void *zmq_context, const char *
     if (reply)
         kefu__v1__reply__free_unpacked (reply, NULL);
     return rc;
+}
+
+void
+gateway_sessions_set_key_cache_ms (gateway_sessions_t *self, int64_t cache_ms)
+{
+    self->key_cache_ms = cache_ms;
+}
+
+/*  True if a revocation arrived for the key's id, or for its owner after
+ *  it was resolved (a resolution racing a revocation). */
+static bool
+sessions_key_revoked (gateway_sessions_t *self, const sessions_key_t *key)
+{
+    bool found;
+    sessions_set_find (&self->sessions, key->session_id, &found);
+    if (found)
+        return true;
+    size_t at = sessions_set_find (&self->people, key->staff_no, &found);
+    return found && key->resolved_at_ms <= self->people.entries[at].revoked_at_ms;
+}
+
+static void
+sessions_key_identity (const sessions_key_t *key, gateway_session_identity_t *out)
+{
+    snprintf (out->staff_no, sizeof out->staff_no, "%s", key->staff_no);
+    snprintf (out->session_id, sizeof out->session_id, "%s", key->session_id);
+    out->terminal[0] = '\0';
+    out->identity.name = out->session_id + strlen ("apikey:");
+    out->identity.staff_id = out->staff_no;
+    out->identity.roles = key->roles;
+    out->identity.session_id = out->session_id;
+    out->identity.terminal = NULL;
+}
+
+gateway_key_verdict_t
+gateway_sessions_key_lookup (gateway_sessions_t *self, const char *key, size_t length, int64_t now_ms, char *hash,
+                             gateway_session_identity_t *out)
+{
+    if (self->overflowed)
+        return GATEWAY_KEY_REFUSED;
+    kefu_token_api_key_hash (key, length, hash);
+    for (size_t i = 0; i < self->key_count; i++) {
+        sessions_key_t *cached = &self->key_cache[i];
+        if (cached->expires_at_ms <= now_ms || sodium_memcmp (cached->hash, hash, sizeof cached->hash) != 0)
+            continue;
+        if (!cached->exists || sessions_key_revoked (self, cached))
+            return GATEWAY_KEY_REFUSED;
+        sessions_key_identity (cached, out);
+        return GATEWAY_KEY_KNOWN;
+    }
+    return GATEWAY_KEY_UNRESOLVED;
+}
+
+int
+gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Kefu__V1__ApiKey *key, int64_t now_ms,
+                            gateway_session_identity_t *out)
+{
+    if (!self->key_cache && !(self->key_cache = calloc (SESSIONS_KEY_CACHE_MAX, sizeof *self->key_cache)))
+        return -1;
+    if (self->key_count == SESSIONS_KEY_CACHE_MAX) {
+        size_t kept = 0;
+        for (size_t i = 0; i < self->key_count; i++)
+            if (self->key_cache[i].expires_at_ms > now_ms)
+                self->key_cache[kept++] = self->key_cache[i];
+        self->key_count = kept == SESSIONS_KEY_CACHE_MAX ? 0 : kept;
+    }
+    sessions_key_t *entry = &self->key_cache[self->key_count];
+    memset (entry, 0, sizeof *entry);
+    snprintf (entry->hash, sizeof entry->hash, "%s", hash);
+    entry->resolved_at_ms = now_ms;
+    entry->expires_at_ms = now_ms + self->key_cache_ms;
+    if (key && strlen (key->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX
+    &&  strlen (key->id) + strlen ("apikey:") <= GATEWAY_SESSIONS_SESSION_ID_MAX) {
+        entry->exists = true;
+        snprintf (entry->staff_no, sizeof entry->staff_no, "%s", key->staff_no);
+        snprintf (entry->session_id, sizeof entry->session_id, "apikey:%s", key->id);
+        entry->roles = kefu_roles_parse (key->roles, key->n_roles);
+    }
+    /*  Replace an expired entry of the same key rather than pile up. */
+    for (size_t i = 0; i < self->key_count; i++)
+        if (strcmp (self->key_cache[i].hash, hash) == 0) {
+            self->key_cache[i] = *entry;
+            entry = &self->key_cache[i];
+            goto stored;
+        }
+    self->key_count++;
+stored:
+    if (entry->exists && !sessions_key_revoked (self, entry)) {
+        sessions_key_identity (entry, out);
+        return 0;
+    }
+    return 1;
 }
 
 size_t

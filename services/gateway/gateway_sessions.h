@@ -78,6 +78,33 @@ void gateway_sessions_on_event (void *self, const Kefu__V1__Event *event);
  *  separated), waiting at most timeout_ms. Returns 0, or -1 (logged). */
 int gateway_sessions_load (gateway_sessions_t *self, void *zmq_context, const char *endpoints, int64_t timeout_ms);
 
+/*  --- API keys stored by scheduling ---------------------------------------
+ *
+ *  A key the gateway does not know ("kefu_ak_...", not in KEFU_API_KEYS) is
+ *  resolved by scheduling (api_keys.resolve, by its SHA-256) and the answer,
+ *  yes or no, is cached for KEFU_API_KEY_CACHE_S; its revocation (and its
+ *  owner's suspension or departure) arrives as a session.revoked event and
+ *  evicts it at once. */
+
+typedef enum {
+    GATEWAY_KEY_KNOWN,      /* *out holds its identity */
+    GATEWAY_KEY_REFUSED,    /* known to be no key, or revoked */
+    GATEWAY_KEY_UNRESOLVED  /* ask scheduling (hash in `hash`) */
+} gateway_key_verdict_t;
+
+void gateway_sessions_set_key_cache_ms (gateway_sessions_t *self, int64_t cache_ms);
+
+/*  Look up an API key of the stored kind in the cache. `hash` receives its
+ *  SHA-256 (KEFU_API_KEY_HASH_SIZE bytes) for the resolution. */
+gateway_key_verdict_t gateway_sessions_key_lookup (gateway_sessions_t *self, const char *key, size_t length,
+                                                   int64_t now_ms, char *hash, gateway_session_identity_t *out);
+
+/*  Cache scheduling's answer for `hash`: `key` (NULL: no such key).
+ *  Returns 0 with *out filled when the key stands, 1 when there is none
+ *  (or it was revoked meanwhile), -1 when out of memory. */
+int gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Kefu__V1__ApiKey *key,
+                                int64_t now_ms, gateway_session_identity_t *out);
+
 /*  Revocations held. */
 size_t gateway_sessions_revocation_count (gateway_sessions_t *self);
 

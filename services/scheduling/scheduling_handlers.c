@@ -29,6 +29,9 @@ enum {
     REQUEST_PATH_MAX = 512,
     RESOURCE_MAX = 96,
     DETAIL_MAX = 256,
+    API_KEY_NAME_MAX = 64,
+    LIST_DEFAULT = 50,
+    LIST_MAX = 200,
     SESSION_ID_BYTES = 16,
     SESSION_ID_SIZE = 2 * SESSION_ID_BYTES + 1,
     /*  Revocations handed to a starting gateway in one answer; more live at
@@ -315,8 +318,8 @@ failed:
 
 /* --- staff.suspend, staff.depart ------------------------------------------ */
 
-/*  Move a person to `status` and revoke every session at once (SCH-2:
- *  departed staff lose access at once). A departed person stays departed. */
+/*  Move a person to `status` and revoke every session and API key at once
+ *  (SCH-2: departed staff lose access at once). A departed person stays departed. */
 static void
 staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
 {
@@ -349,6 +352,7 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
     /*  Every token issued before now, for as long as any can live. */
     if (scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) != 0
     ||  scheduling_store_sessions_end_all (db, request->id, status, now_ms) != 0
+    ||  scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
     ||  revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms, status) != 0
     ||  kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) != 0
     ||  kefu_audit_record (call, event_type, resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
@@ -902,6 +906,154 @@ access_refuse (kefu_call_t *call)
                         "your role may not use %s %s", request->method, request->path);
 }
 
+/* --- API keys ----------------------------------------------------------- */
+
+static void
+api_keys_create (kefu_call_t *call)
+{
+    const Kefu__V1__CreateApiKeyRequest *request = (const Kefu__V1__CreateApiKeyRequest *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
+    ||  !staff_no_ok (call, request->staff_no) || !roles_ok (call, request->roles, request->n_roles, true))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t owner = { 0 };
+    scheduling_api_key_rows_t rows = { 0 };
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_no (db, request->staff_no, true, &owner);
+    if (found < 0)
+        goto failed;
+    kefu_roles_t wanted = kefu_roles_parse (request->roles, request->n_roles);
+    if (found == 1 || strcmp (owner.row.staff.status, "active") != 0
+    ||  (wanted & ~kefu_roles_parse (owner.row.staff.roles, owner.row.staff.n_roles))) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&owner);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no", "no staff number %s",
+                            request->staff_no);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "roles",
+                            "a key acts for an active person with some of that person's roles");
+        return;
+    }
+    char id[KEFU_API_KEY_ID_SIZE], key[KEFU_API_KEY_SIZE], hash[KEFU_API_KEY_HASH_SIZE], resource[RESOURCE_MAX];
+    kefu_token_api_key_new (id, key);
+    kefu_token_api_key_hash (key, strlen (key), hash);
+    snprintf (resource, sizeof resource, "api_key/%s", id);
+    if (scheduling_store_api_key_insert (db, id, request->name, owner.row.staff.id, request->roles, request->n_roles,
+                                         hash, kefu_call_actor (call)->staff_id, kefu_time_now_ms (), &rows) != 0
+    ||  kefu_outbox_append_message (db, "api_key.created", resource, &rows.keys[0].base) != 0
+    ||  kefu_audit_record (call, "api_key.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    Kefu__V1__ApiKeyCreated reply = KEFU__V1__API_KEY_CREATED__INIT;
+    reply.api_key = &rows.keys[0];
+    reply.key = key;
+    kefu_call_reply (call, &reply.base);
+    sodium_memzero (key, sizeof key);
+    scheduling_staff_rows_release (&owner);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    sodium_memzero (key, sizeof key);
+    scheduling_staff_rows_release (&owner);
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+static void
+api_keys_list (kefu_call_t *call)
+{
+    const Kefu__V1__ListApiKeysRequest *request = (const Kefu__V1__ListApiKeysRequest *) kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    if (!admin_ok (call))
+        return;
+    if (limit > LIST_MAX) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit", "limit must be from 1 to %d",
+                        LIST_MAX);
+        return;
+    }
+    if (!field_ok (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_api_key_rows_t rows = { 0 };
+    /*  One row more than asked tells whether there is a next page. */
+    if (kefu_db_begin (db) != 0 || scheduling_store_api_keys_list (db, request->after, (int) limit + 1, &rows) != 0)
+        goto failed;
+    size_t shown = rows.count > limit ? limit : rows.count;
+    if (kefu_audit_record (call, "api_key.listed", "api_keys", NULL, (uint32_t) shown) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    Kefu__V1__ApiKeyList reply = KEFU__V1__API_KEY_LIST__INIT;
+    reply.n_items = shown;
+    reply.items = rows.key_pointers;
+    reply.next = rows.count > limit ? rows.keys[shown - 1].id : "";
+    kefu_call_reply (call, &reply.base);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+static void
+api_keys_revoke (kefu_call_t *call)
+{
+    const Kefu__V1__ApiKeyRef *request = (const Kefu__V1__ApiKeyRef *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
+        return;
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_api_key_rows_t rows = { 0 };
+    int64_t now_ms = kefu_time_now_ms ();
+    char resource[RESOURCE_MAX], session[RESOURCE_MAX];
+    snprintf (resource, sizeof resource, "api_key/%s", request->id);
+    snprintf (session, sizeof session, "apikey:%s", request->id);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int revoked = scheduling_store_api_key_revoke (db, request->id, now_ms, &rows);
+    if (revoked < 0)
+        goto failed;
+    if (revoked == 1) {
+        scheduling_api_key_rows_release (&rows);
+        kefu_db_rollback (db);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no live API key %s", request->id);
+        return;
+    }
+    /*  Gateways cache a resolved key briefly (far less than a session's
+     *  life): the revocation outlives every cached copy. */
+    if (revoke (call, session, rows.keys[0].staff_no, now_ms, now_ms + state->session_ttl_ms, "api_key_revoked") != 0
+    ||  kefu_audit_record (call, "api_key.revoked", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, NULL);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+/*  The gateway asks who holds a key it has not seen (or no longer caches). */
+static void
+api_keys_resolve (kefu_call_t *call)
+{
+    const Kefu__V1__ResolveApiKeyRequest *request = (const Kefu__V1__ResolveApiKeyRequest *) kefu_call_payload (call);
+    if (strlen (request->key_hash) != KEFU_API_KEY_HASH_SIZE - 1
+    ||  strspn (request->key_hash, "0123456789abcdef") != KEFU_API_KEY_HASH_SIZE - 1) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "key_hash",
+                        "key_hash must be 64 lower-case hex digits");
+        return;
+    }
+    scheduling_api_key_rows_t rows = { 0 };
+    int found = scheduling_store_api_key_resolve (kefu_call_db (call), request->key_hash, &rows);
+    if (found < 0)
+        kefu_call_fail_db (call);
+    else if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no such API key");
+    else
+        kefu_call_reply (call, &rows.keys[0].base);
+    scheduling_api_key_rows_release (&rows);
+}
+
 const kefu_method_t scheduling_methods[] = {
     { "staff.create", staff_create, &kefu__v1__create_staff_request__descriptor, true },
     { "staff.get", staff_get, &kefu__v1__staff_ref__descriptor, true },
@@ -914,6 +1066,10 @@ const kefu_method_t scheduling_methods[] = {
     { "sessions.revocations", sessions_revocations, NULL, false },
     { "shifts.create", shifts_create, &kefu__v1__create_shift_request__descriptor, true },
     { "access.refuse", access_refuse, &kefu__v1__access_refusal__descriptor, true },
+    { "api_keys.create", api_keys_create, &kefu__v1__create_api_key_request__descriptor, true },
+    { "api_keys.list", api_keys_list, &kefu__v1__list_api_keys_request__descriptor, true },
+    { "api_keys.revoke", api_keys_revoke, &kefu__v1__api_key_ref__descriptor, true },
+    { "api_keys.resolve", api_keys_resolve, &kefu__v1__resolve_api_key_request__descriptor, false },
 };
 
 const size_t scheduling_method_count = sizeof scheduling_methods / sizeof scheduling_methods[0];
