@@ -379,6 +379,107 @@ staff_depart (kefu_call_t *call)
     staff_set_status (call, "departed", "staff.departed");
 }
 
+/* --- staff.update, staff.reinstate ---------------------------------------- */
+
+/*  Change a person's details. A change of roles ends their sessions and
+ *  API keys: tokens carry roles, and keys must stay within them. */
+static void
+staff_update (kefu_call_t *call)
+{
+    const Kefu__V1__UpdateStaffRequest *request = (const Kefu__V1__UpdateStaffRequest *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
+    ||  !roles_ok (call, request->roles, request->n_roles, false) || !grade_ok (call, request->grade)
+    ||  !skills_ok (call, request->skills, request->n_skills)
+    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
+        return;
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t current = { 0 }, updated = { 0 };
+    int64_t now_ms = kefu_time_now_ms ();
+    char resource[RESOURCE_MAX];
+    staff_resource (request->id, resource, sizeof resource);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
+    if (found < 0)
+        goto failed;
+    if (found == 1 || strcmp (current.row.staff.status, "departed") == 0) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&current);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
+                            request->id);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", NULL,
+                            "staff %" PRId64 " has departed", request->id);
+        return;
+    }
+    bool roles_changed = request->n_roles > 0
+                      && kefu_roles_parse (request->roles, request->n_roles)
+                             != kefu_roles_parse (current.row.staff.roles, current.row.staff.n_roles);
+    if (scheduling_store_staff_update (db, request, now_ms, &updated) != 0
+    ||  (roles_changed
+         && (scheduling_store_sessions_end_all (db, request->id, "roles_changed", now_ms) != 0
+             || scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
+             || revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms,
+                        "roles_changed") != 0))
+    ||  kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) != 0
+    ||  kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) != 0
+    ||  kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, &updated.row.staff.base);
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    return;
+failed:
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    fail_db (call);
+}
+
+/*  A suspended person comes back (a departed one never does). */
+static void
+staff_reinstate (kefu_call_t *call)
+{
+    const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t current = { 0 }, updated = { 0 };
+    char resource[RESOURCE_MAX];
+    staff_resource (request->id, resource, sizeof resource);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
+    if (found < 0)
+        goto failed;
+    if (found == 1 || strcmp (current.row.staff.status, "suspended") != 0) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&current);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
+                            request->id);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-suspended", NULL,
+                            "only a suspended person can be reinstated");
+        return;
+    }
+    if (scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) != 0
+    ||  kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) != 0
+    ||  kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, &updated.row.staff.base);
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    return;
+failed:
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    fail_db (call);
+}
+
 /* --- staff.reset_password ------------------------------------------------- */
 
 static void
@@ -943,7 +1044,7 @@ api_keys_create (kefu_call_t *call)
     snprintf (resource, sizeof resource, "api_key/%s", id);
     if (scheduling_store_api_key_insert (db, id, request->name, owner.row.staff.id, request->roles, request->n_roles,
                                          hash, kefu_call_actor (call)->staff_id, kefu_time_now_ms (), &rows) != 0
-    ||  kefu_outbox_append_message (db, "api_key.created", resource, &rows.keys[0].base) != 0
+    ||  kefu_outbox_append_message (db, "apikey.created", resource, &rows.keys[0].base) != 0
     ||  kefu_audit_record (call, "api_key.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
         goto failed;
     Kefu__V1__ApiKeyCreated reply = KEFU__V1__API_KEY_CREATED__INIT;
@@ -1059,6 +1160,8 @@ const kefu_method_t scheduling_methods[] = {
     { "staff.get", staff_get, &kefu__v1__staff_ref__descriptor, true },
     { "staff.suspend", staff_suspend, &kefu__v1__staff_ref__descriptor, true },
     { "staff.depart", staff_depart, &kefu__v1__staff_ref__descriptor, true },
+    { "staff.update", staff_update, &kefu__v1__update_staff_request__descriptor, true },
+    { "staff.reinstate", staff_reinstate, &kefu__v1__staff_ref__descriptor, true },
     { "staff.reset_password", staff_reset_password, &kefu__v1__reset_password_request__descriptor, true },
     { "sessions.create", sessions_create, &kefu__v1__create_session_request__descriptor, false },
     { "sessions.change_password", sessions_change_password, &kefu__v1__change_password_request__descriptor, false },

@@ -44,6 +44,12 @@ static const kefu_sql_t sql_staff_set_status = {
     "scheduling_staff_set_status",
     "UPDATE staff SET status = $2, updated_at = " MS ("$3") " WHERE id = $1 RETURNING " STAFF_COLUMNS
 };
+static const kefu_sql_t sql_staff_update = {
+    "scheduling_staff_update",
+    "UPDATE staff SET name = coalesce($2, name), roles = coalesce(string_to_array($3, ','), roles), "
+    "  grade = coalesce($4, grade), skills = coalesce(string_to_array($5, ','), skills), "
+    "  department = coalesce($6, department), updated_at = " MS ("$7") " WHERE id = $1 RETURNING " STAFF_COLUMNS
+};
 static const kefu_sql_t sql_staff_set_password = {
     "scheduling_staff_set_password",
     "UPDATE staff SET password_hash = $2, must_change_password = $3, failed_attempts = 0, "
@@ -254,6 +260,34 @@ scheduling_store_staff_set_status (kefu_db_t *db, int64_t id, const char *status
     snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
     const char *values[] = { id_text, status, now_text };
     return staff_query (db, &sql_staff_set_status, 3, values, rows);
+}
+
+/*  NULL for "leave as it is", so an empty optional input never erases. */
+static const char *
+given (const char *text)
+{
+    return text && *text ? text : NULL;
+}
+
+int
+scheduling_store_staff_update (kefu_db_t *db, const Kefu__V1__UpdateStaffRequest *request, int64_t now_ms,
+                               scheduling_staff_rows_t *rows)
+{
+    memset (rows, 0, sizeof *rows);
+    char *roles = join_list (request->roles, request->n_roles);
+    char *skills = join_list (request->skills, request->n_skills);
+    char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
+    snprintf (id_text, sizeof id_text, "%" PRId64, request->id);
+    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
+    int rc = -1;
+    if (roles && skills) {
+        const char *values[] = { id_text, given (request->name), given (roles), given (request->grade), given (skills),
+                                 given (request->department), now_text };
+        rc = staff_query (db, &sql_staff_update, 7, values, rows);
+    }
+    free (roles);
+    free (skills);
+    return rc;
 }
 
 int

@@ -50,6 +50,10 @@ int scheduling_store_staff_insert (kefu_db_t *db, const Kefu__V1__CreateStaffReq
 int scheduling_store_staff_set_status (kefu_db_t *db, int64_t id, const char *status, int64_t now_ms,
                                        scheduling_staff_rows_t *rows);
 
+/*  Change what `request` gives (empty fields and lists stay as they are). */
+int scheduling_store_staff_update (kefu_db_t *db, const Kefu__V1__UpdateStaffRequest *request, int64_t now_ms,
+                                   scheduling_staff_rows_t *rows);
+
 /*  Replace the password hash; must_change as given; clears the lockout. */
 int scheduling_store_staff_set_password (kefu_db_t *db, int64_t id, const char *password_hash, bool must_change,
                                          int64_t now_ms);

@@ -421,6 +421,57 @@ def test_two_terminals_one_staff_number_alert(stack):
     assert stack.call("GET", "/v1/tickets?limit=1", first).status_code == 200
 
 
+def test_suspend_reinstate_and_role_change_end_sessions(stack):
+    # SCH-1: suspension ends every session at once; reinstatement lets the
+    # person log in again; a change of roles ends the sessions too (tokens
+    # carry roles) and the next log-in carries the new ones.
+    staff_no, password, staff_id = stack.new_staff(["supervisor"])
+    token = stack.login(staff_no, password).json()["token"]
+    suspended = stack.call("POST", "/v1/staff/%d/suspend" % staff_id, stack.admin_token, {"reason": "调查"})
+    assert suspended.status_code == 200 and suspended.json()["status"] == "suspended", describe(suspended)
+    wait_refused(stack, token)
+    assert_problem(stack.login(staff_no, password, expect=403), 403, slug="account-inactive")
+    back = stack.call("POST", "/v1/staff/%d/reinstate" % staff_id, stack.admin_token, {})
+    assert back.status_code == 200 and back.json()["status"] == "active", describe(back)
+    assert_problem(stack.call("POST", "/v1/staff/%d/reinstate" % staff_id, stack.admin_token, {}), 409,
+                   slug="not-suspended")
+    token = stack.login(staff_no, password).json()["token"]
+    assert stack.call("GET", "/v1/tickets?limit=1", token).status_code == 200
+    changed = stack.call("PATCH", "/v1/staff/%d" % staff_id, stack.admin_token,
+                         {"roles": ["manager"], "grade": "senior", "skills": ["粤语", "投诉"]})
+    assert changed.status_code == 200, describe(changed)
+    assert changed.json()["roles"] == ["manager"] and changed.json()["skills"] == ["粤语", "投诉"]
+    wait_refused(stack, token)
+    again = stack.login(staff_no, password).json()
+    assert again["staff"]["roles"] == ["manager"] and again["staff"]["name"].startswith("测试员")
+    assert stack.outbox_count("staff.updated", "staff/%d" % staff_id) == 1
+
+
+def test_shared_account_policy_end_older(stack, e2e_env):
+    # AUD-3 with KEFU_SHARED_ACCOUNT_POLICY=end_older: the older session ends.
+    scheduling = make_scheduling(e2e_env, "staff.scheduling-end-older", stack.seed, stack.xsub,
+                                 KEFU_SHARED_ACCOUNT_POLICY="end_older")
+    scheduling.start()
+    gateway = stack.gateway_process("staff.gateway-end-older", KEFU_BUS_XSUB="",
+                                    KEFU_SCHEDULING_ENDPOINT=scheduling.endpoint)
+    gateway.start()
+    try:
+        staff_no, password, _ = stack.new_staff(["manager"])
+        def login(terminal):
+            response = stack.call("POST", "/v1/sessions", base=gateway.base,
+                                  body={"staff_no": staff_no, "password": password, "terminal": terminal})
+            assert response.status_code == 201, describe(response)
+            return response.json()["token"]
+        older = login("T-A")
+        newer = login("T-B")
+        assert stack.outbox_count("audit.alert.shared_account", "staff_no/%s" % staff_no) == 1
+        wait_refused(stack, older, base=gateway.base)
+        assert stack.call("GET", "/v1/tickets?limit=1", newer, base=gateway.base).status_code == 200
+    finally:
+        _stop_cleanly(gateway)
+        _stop_cleanly(scheduling)
+
+
 # --- API keys in the database -------------------------------------------------------------
 
 
@@ -483,6 +534,11 @@ def test_api_keys_shown_once_stored_hashed_resolved_and_revoked(stack):
     ("POST", "/v1/staff", {"staff_no": "X1", "name": "x", "roles": "agent", "password": STRONG}, 400, None),
     ("POST", "/v1/staff", {"staff_no": "X1", "name": "x", "roles": ["agent"], "password": STRONG, "evil": 1}, 400, None),
     ("GET", "/v1/staff/999999999", None, 404, None),
+    ("PATCH", "/v1/staff/999999999", {"name": "x"}, 404, None),
+    ("PATCH", "/v1/staff/999999999", {"roles": ["wizard"]}, 422, "roles"),
+    ("PATCH", "/v1/staff/999999999", {"grade": "god"}, 422, "grade"),
+    ("PATCH", "/v1/staff/999999999", {"skills": ["a,b"]}, 422, "skills"),
+    ("POST", "/v1/staff/999999999/reinstate", {}, 404, None),
     ("POST", "/v1/staff/999999999/suspend", {}, 404, None),
     ("POST", "/v1/staff/999999999/depart", {"reason": "x"}, 404, None),
     ("POST", "/v1/staff/999999999/password-reset", {"password": STRONG}, 404, None),
