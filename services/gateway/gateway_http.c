@@ -126,11 +126,11 @@ struct _http_exchange_t {
      *  refusal and its answer is the response. NULL: not refused. */
     const char *refusal;
     bool authorization_given;
-    bool path_bad;                          /* the path's {id} or {key} is malformed */
-    char key_hash[KEFU_API_KEY_HASH_SIZE];  /* a stored API key to resolve; "" if none */
+    bool path_bad;                              /* the path's {id} or {key} is malformed */
+    char key_hash[KEFU_API_KEY_HASH_SIZE];      /* a stored API key to resolve; "" if none */
     char resolved_hash[KEFU_API_KEY_HASH_SIZE]; /* the key being resolved */
-    bool resolving_key;                     /* api_keys.resolve in flight */
-    bool admit_pending;                     /* resolved: run http_exchange_admit */
+    bool resolving_key;                         /* api_keys.resolve in flight */
+    bool admit_pending;                         /* resolved: run http_exchange_admit */
     kefu_strbuf_t body;
     size_t body_received;
     bool body_too_large;
@@ -497,8 +497,8 @@ http_exchange_authenticate (http_exchange_t *exchange, const char *authorization
     const char *token = gateway_auth_bearer (authorization, &length);
     gateway_sessions_t *sessions = self->options.sessions;
     if (token && sessions && kefu_token_looks_like (token, length)) {
-        gateway_session_verdict_t verdict =
-            gateway_sessions_verify (sessions, token, length, kefu_time_now_ms (), &exchange->session);
+        gateway_session_verdict_t verdict = gateway_sessions_verify (
+            sessions, token, length, kefu_time_now_ms (), &exchange->session);
         if (verdict != GATEWAY_SESSION_INVALID)
             exchange->identity = &exchange->session.identity;
         return verdict;
@@ -593,7 +593,6 @@ http_exchange_admit (http_exchange_t *exchange, gateway_session_verdict_t verdic
         }
     }
 }
-
 
 /*  Everything that can be decided from the request line and headers. On
  *  return the exchange is either answered or ready to read its body. */
@@ -803,7 +802,9 @@ http_exchange_send (http_exchange_t *exchange, size_t service, const char *metho
      *  who from the request itself. */
     const gateway_identity_t *identity = exchange->identity;
     snprintf (session, sizeof session, "%s%s", identity && !identity->session_id ? "apikey:" : "",
-              !identity ? "anonymous" : identity->session_id ? identity->session_id : identity->name);
+              !identity              ? "anonymous"
+              : identity->session_id ? identity->session_id
+                                     : identity->name);
     char *roles[KEFU_ROLE_COUNT];
     size_t role_count = 0;
     for (unsigned bit = 0; bit < KEFU_ROLE_COUNT; bit++)
@@ -825,8 +826,8 @@ http_exchange_send (http_exchange_t *exchange, size_t service, const char *metho
         .payload_size = payload_size,
         .timeout_ms = self->options.request_timeout_ms,
     };
-    gateway_upstream_result_t sent = gateway_upstream_send (self->upstream, service, &call,
-                                                            exchange, &exchange->pending);
+    gateway_upstream_result_t sent =
+        gateway_upstream_send (self->upstream, service, &call, exchange, &exchange->pending);
     switch (sent) {
         case GATEWAY_UPSTREAM_SENT:
             exchange->waiting_for = 1;

@@ -140,7 +140,8 @@ sessions_set_prune (sessions_set_t *set, int64_t now_ms)
 }
 
 static int
-sessions_set_add (sessions_set_t *set, const char *key, int64_t revoked_at_ms, int64_t expires_at_ms, int64_t now_ms)
+sessions_set_add (sessions_set_t *set, const char *key, int64_t revoked_at_ms,
+                  int64_t expires_at_ms, int64_t now_ms)
 {
     bool found;
     size_t at = sessions_set_find (set, key, &found);
@@ -183,8 +184,8 @@ sessions_keys_evict (gateway_sessions_t *self, const char *staff_no, const char 
     size_t kept = 0;
     for (size_t i = 0; i < self->key_count; i++) {
         sessions_key_t *key = &self->key_cache[i];
-        bool gone = key->exists && ((staff_no && strcmp (key->staff_no, staff_no) == 0)
-                                    || (session_id && strcmp (key->session_id, session_id) == 0));
+        bool gone = key->exists && ((staff_no && strcmp (key->staff_no, staff_no) == 0) ||
+                                    (session_id && strcmp (key->session_id, session_id) == 0));
         if (!gone)
             self->key_cache[kept++] = *key;
     }
@@ -201,9 +202,11 @@ gateway_sessions_revoke (gateway_sessions_t *self, const Kefu__V1__SessionRevoke
         return 0; /* not one of ours: no token carries such an id */
     sessions_set_t *set = *revocation->session_id ? &self->sessions : &self->people;
     int64_t now_ms = kefu_time_now_ms ();
-    if (sessions_set_add (set, key, revocation->revoked_at_ms, revocation->expires_at_ms, now_ms) != 0) {
+    if (sessions_set_add (set, key, revocation->revoked_at_ms, revocation->expires_at_ms, now_ms) !=
+        0) {
         self->overflowed = true;
-        kefu_log_error ("sessions.revocation_overflow", "detail", "every session token is refused", NULL);
+        kefu_log_error ("sessions.revocation_overflow", "detail", "every session token is refused",
+                        NULL);
         return -1;
     }
     return 0;
@@ -237,13 +240,14 @@ gateway_sessions_verify (gateway_sessions_t *self, const char *token, size_t len
     /*  A bound token lives at most until its shift window ends: a request
      *  past that end (with a token whose life the shift ended) or before its
      *  start is off shift, not merely expired. */
-    bool off_shift = bound && (now_ms < claims->shift_from_ms
-                               || (now_ms >= claims->shift_until_ms
-                                   && claims->expires_at_ms == claims->shift_until_ms));
-    if (strlen (claims->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX
-    &&  strlen (claims->session_id) <= GATEWAY_SESSIONS_SESSION_ID_MAX
-    &&  strlen (claims->terminal) <= GATEWAY_SESSIONS_TERMINAL_MAX && !sessions_revoked (self, claims)
-    &&  (verdict == KEFU_TOKEN_OK || off_shift)) {
+    bool off_shift =
+        bound &&
+        (now_ms < claims->shift_from_ms ||
+         (now_ms >= claims->shift_until_ms && claims->expires_at_ms == claims->shift_until_ms));
+    if (strlen (claims->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX &&
+        strlen (claims->session_id) <= GATEWAY_SESSIONS_SESSION_ID_MAX &&
+        strlen (claims->terminal) <= GATEWAY_SESSIONS_TERMINAL_MAX &&
+        !sessions_revoked (self, claims) && (verdict == KEFU_TOKEN_OK || off_shift)) {
         snprintf (out->staff_no, sizeof out->staff_no, "%s", claims->staff_no);
         snprintf (out->session_id, sizeof out->session_id, "%s", claims->session_id);
         snprintf (out->terminal, sizeof out->terminal, "%s", claims->terminal);
@@ -262,13 +266,14 @@ void
 gateway_sessions_on_event (void *arg, const Kefu__V1__Event *event)
 {
     gateway_sessions_t *self = arg;
-    if (!event->type || strcmp (event->type, sessions_revoked_type) != 0 || !event->source
-    ||  strcmp (event->source, sessions_source) != 0)
+    if (!event->type || strcmp (event->type, sessions_revoked_type) != 0 || !event->source ||
+        strcmp (event->source, sessions_source) != 0)
         return;
     Kefu__V1__SessionRevoked *revocation =
         kefu__v1__session_revoked__unpack (NULL, event->data.len, event->data.data);
     if (!revocation) {
-        kefu_log_warn ("sessions.bad_revocation", "detail", "a session.revoked event did not parse", NULL);
+        kefu_log_warn ("sessions.bad_revocation", "detail", "a session.revoked event did not parse",
+                       NULL);
         return;
     }
     gateway_sessions_revoke (self, revocation);
@@ -281,7 +286,8 @@ static Kefu__V1__Reply *
 sessions_request_revocations (void *dealer, int64_t timeout_ms)
 {
     char request_id[SESSIONS_REQUEST_ID_SIZE];
-    snprintf (request_id, sizeof request_id, "gateway-revocations-%lld", (long long) kefu_time_now_ms ());
+    snprintf (request_id, sizeof request_id, "gateway-revocations-%lld",
+              (long long)kefu_time_now_ms ());
     Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
     actor.staff_id = "gateway";
     actor.session_id = "gateway:sessions";
@@ -295,12 +301,13 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
     if (!bytes)
         return NULL;
     kefu__v1__request__pack (&request, bytes);
-    bool sent = zmq_send (dealer, "", 0, ZMQ_SNDMORE) == 0 && zmq_send (dealer, bytes, size, 0) == (int) size;
+    bool sent = zmq_send (dealer, "", 0, ZMQ_SNDMORE) == 0 &&
+                zmq_send (dealer, bytes, size, 0) == (int)size;
     free (bytes);
     if (!sent)
         return NULL;
-    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
-    while (zmq_poll (&item, 1, (long) timeout_ms) > 0) {
+    zmq_pollitem_t item = {dealer, 0, ZMQ_POLLIN, 0};
+    while (zmq_poll (&item, 1, (long)timeout_ms) > 0) {
         zmq_msg_t frames[SESSIONS_REPLY_FRAMES];
         int count = kefu_frames_recv (dealer, frames, SESSIONS_REPLY_FRAMES, NULL);
         if (count != SESSIONS_REPLY_FRAMES) {
@@ -308,7 +315,8 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
                 kefu_frames_close (frames, count);
             continue;
         }
-        Kefu__V1__Reply *reply = kefu__v1__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1]));
+        Kefu__V1__Reply *reply =
+            kefu__v1__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1]));
         kefu_frames_close (frames, count);
         if (reply && reply->request_id && strcmp (reply->request_id, request_id) == 0)
             return reply;
@@ -319,7 +327,8 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
 }
 
 int
-gateway_sessions_load (gateway_sessions_t *self, void *zmq_context, const char *endpoints, int64_t timeout_ms)
+gateway_sessions_load (gateway_sessions_t *self, void *zmq_context, const char *endpoints,
+                       int64_t timeout_ms)
 {
     void *dealer = zmq_socket (zmq_context, ZMQ_DEALER);
     int linger = 0;
@@ -345,10 +354,12 @@ gateway_sessions_load (gateway_sessions_t *self, void *zmq_context, const char *
     int rc = -1;
     Kefu__V1__RevocationList *list = NULL;
     if (!reply)
-        kefu_log_error ("sessions.load_failed", "error", "scheduling did not answer sessions.revocations", NULL);
+        kefu_log_error ("sessions.load_failed", "error",
+                        "scheduling did not answer sessions.revocations", NULL);
     else if (reply->status && reply->status->code != KEFU__V1__CODE__OK)
         kefu_log_error ("sessions.load_failed", "error", reply->status->message, NULL);
-    else if (!(list = kefu__v1__revocation_list__unpack (NULL, reply->payload.len, reply->payload.data)))
+    else if (!(list = kefu__v1__revocation_list__unpack (NULL, reply->payload.len,
+                                                         reply->payload.data)))
         kefu_log_error ("sessions.load_failed", "error", "the revocation list did not parse", NULL);
     else {
         rc = 0;
@@ -398,15 +409,16 @@ sessions_key_identity (const sessions_key_t *key, gateway_session_identity_t *ou
 }
 
 gateway_key_verdict_t
-gateway_sessions_key_lookup (gateway_sessions_t *self, const char *key, size_t length, int64_t now_ms, char *hash,
-                             gateway_session_identity_t *out)
+gateway_sessions_key_lookup (gateway_sessions_t *self, const char *key, size_t length,
+                             int64_t now_ms, char *hash, gateway_session_identity_t *out)
 {
     if (self->overflowed)
         return GATEWAY_KEY_REFUSED;
     kefu_token_api_key_hash (key, length, hash);
     for (size_t i = 0; i < self->key_count; i++) {
         sessions_key_t *cached = &self->key_cache[i];
-        if (cached->expires_at_ms <= now_ms || sodium_memcmp (cached->hash, hash, sizeof cached->hash) != 0)
+        if (cached->expires_at_ms <= now_ms ||
+            sodium_memcmp (cached->hash, hash, sizeof cached->hash) != 0)
             continue;
         if (!cached->exists || sessions_key_revoked (self, cached))
             return GATEWAY_KEY_REFUSED;
@@ -417,10 +429,11 @@ gateway_sessions_key_lookup (gateway_sessions_t *self, const char *key, size_t l
 }
 
 int
-gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Kefu__V1__ApiKey *key, int64_t now_ms,
-                            gateway_session_identity_t *out)
+gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Kefu__V1__ApiKey *key,
+                            int64_t now_ms, gateway_session_identity_t *out)
 {
-    if (!self->key_cache && !(self->key_cache = calloc (SESSIONS_KEY_CACHE_MAX, sizeof *self->key_cache)))
+    if (!self->key_cache &&
+        !(self->key_cache = calloc (SESSIONS_KEY_CACHE_MAX, sizeof *self->key_cache)))
         return -1;
     if (self->key_count == SESSIONS_KEY_CACHE_MAX) {
         size_t kept = 0;
@@ -434,8 +447,8 @@ gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Ke
     snprintf (entry->hash, sizeof entry->hash, "%s", hash);
     entry->resolved_at_ms = now_ms;
     entry->expires_at_ms = now_ms + self->key_cache_ms;
-    if (key && strlen (key->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX
-    &&  strlen (key->id) + strlen ("apikey:") <= GATEWAY_SESSIONS_SESSION_ID_MAX) {
+    if (key && strlen (key->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX &&
+        strlen (key->id) + strlen ("apikey:") <= GATEWAY_SESSIONS_SESSION_ID_MAX) {
         entry->exists = true;
         snprintf (entry->staff_no, sizeof entry->staff_no, "%s", key->staff_no);
         snprintf (entry->session_id, sizeof entry->session_id, "apikey:%s", key->id);

@@ -30,7 +30,8 @@ print_routes (void)
         json_t *roles = json_array ();
         for (unsigned bit = 0; roles && bit < KEFU_ROLE_COUNT; bit++)
             if (!routes[i].anonymous && (routes[i].roles & (1u << bit)))
-                json_array_append_new (roles, json_string (kefu_role_name ((kefu_role_t)(1u << bit))));
+                json_array_append_new (roles,
+                                       json_string (kefu_role_name ((kefu_role_t)(1u << bit))));
         json_array_append_new (list, json_pack ("{s:s, s:s, s:o, s:b}", "method", routes[i].method,
                                                 "pattern", routes[i].pattern, "roles", roles,
                                                 "anonymous", routes[i].anonymous));

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-
 static const int64_t now_ms = 1800000000000LL;
 static const int64_t hour_ms = 3600 * 1000LL;
 
@@ -28,8 +27,8 @@ static int
 setup (void **state)
 {
     static keys_t keys;
-    if (sodium_init () < 0 || kefu_token_keygen ("k1", keys.seed1, keys.public1) != 0
-    ||  kefu_token_keygen ("k2", keys.seed2, keys.public2) != 0)
+    if (sodium_init () < 0 || kefu_token_keygen ("k1", keys.seed1, keys.public1) != 0 ||
+        kefu_token_keygen ("k2", keys.seed2, keys.public2) != 0)
         return -1;
     *state = &keys;
     return 0;
@@ -37,19 +36,19 @@ setup (void **state)
 
 /*  A token for staff A1001 (agent unless roles say), signed by `seed`. */
 static char *
-make_token (const char *seed, const char *session_id, int64_t issued_ms, int64_t expires_ms, int64_t shift_from_ms,
-            int64_t shift_until_ms)
+make_token (const char *seed, const char *session_id, int64_t issued_ms, int64_t expires_ms,
+            int64_t shift_from_ms, int64_t shift_until_ms)
 {
     char *error = NULL;
     kefu_token_keys_t *signing = kefu_token_keys_new (seed, true, &error);
     assert_non_null (signing);
-    char *roles[] = { "agent" };
+    char *roles[] = {"agent"};
     Kefu__V1__SessionClaims claims = KEFU__V1__SESSION_CLAIMS__INIT;
     claims.staff_id = 7;
     claims.staff_no = "A1001";
     claims.n_roles = 1;
     claims.roles = roles;
-    claims.session_id = (char *) session_id;
+    claims.session_id = (char *)session_id;
     claims.terminal = "T-01";
     claims.issued_at_ms = issued_ms;
     claims.expires_at_ms = expires_ms;
@@ -71,7 +70,8 @@ make_sessions (const char *public_keys)
 }
 
 static gateway_session_verdict_t
-verify (gateway_sessions_t *sessions, const char *token, int64_t at_ms, gateway_session_identity_t *out)
+verify (gateway_sessions_t *sessions, const char *token, int64_t at_ms,
+        gateway_session_identity_t *out)
 {
     return gateway_sessions_verify (sessions, token, strlen (token), at_ms, out);
 }
@@ -217,7 +217,7 @@ static void
 test_bad_key_lists_refused_without_showing_keys (void **state)
 {
     keys_t *keys = *state;
-    const char *bad[] = { "k1", "k1:abcd", "bad kid:00", ":00" };
+    const char *bad[] = {"k1", "k1:abcd", "bad kid:00", ":00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *error = NULL;
         assert_null (gateway_sessions_new (bad[i], &error));
