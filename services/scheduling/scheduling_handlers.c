@@ -34,9 +34,11 @@ enum {
     LIST_MAX = 200,
     SESSION_ID_BYTES = 16,
     SESSION_ID_SIZE = 2 * SESSION_ID_BYTES + 1,
-    /*  Revocations handed to a starting gateway in one answer; more live at
-     *  once would mean mass departures within one token lifetime. */
-    REVOCATIONS_MAX = 10000,
+    /*  Revocations handed to a starting gateway in one answer (about 80
+     *  bytes each); more live at once would mean a hundred thousand
+     *  log-outs within one token lifetime. Past it the answer is an error,
+     *  never a truncated list: the gateway then refuses to start. */
+    REVOCATIONS_MAX = 100000,
     MS_PER_MINUTE = 60 * 1000,
     /*  A shift longer than a day is a typo. */
     SHIFT_MAX_MS = 24 * 60 * MS_PER_MINUTE,
@@ -846,12 +848,19 @@ failed:
 static void
 sessions_revocations (kefu_call_t *call)
 {
-    PGresult *result = scheduling_store_revocations_live (kefu_call_db (call), kefu_time_now_ms (), REVOCATIONS_MAX);
+    PGresult *result = scheduling_store_revocations_live (kefu_call_db (call), kefu_time_now_ms (),
+                                                          REVOCATIONS_MAX + 1);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
     size_t count = (size_t) PQntuples (result);
+    if (count > REVOCATIONS_MAX) {
+        PQclear (result);
+        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "too-many-revocations", NULL,
+                        "more than %d live revocations; lower KEFU_SESSION_TTL_MIN", REVOCATIONS_MAX);
+        return;
+    }
     Kefu__V1__SessionRevoked *items = calloc (count + 1, sizeof *items);
     Kefu__V1__SessionRevoked **pointers = calloc (count + 1, sizeof *pointers);
     if (!items || !pointers) {
