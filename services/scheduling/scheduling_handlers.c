@@ -331,7 +331,6 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
-    int64_t now_ms = kefu_time_now_ms ();
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
@@ -351,7 +350,10 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
                             "staff %" PRId64 " has departed", request->id);
         return;
     }
-    /*  Every token issued before now, for as long as any can live. */
+    /*  Read with the row locked: a log-in that held the lock first issued
+     *  its token before this time, so the revocation covers it. */
+    int64_t now_ms = kefu_time_now_ms ();
+    /*  Every token issued until now, for as long as any can live. */
     if (scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) != 0
     ||  scheduling_store_sessions_end_all (db, request->id, status, now_ms) != 0
     ||  scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
@@ -397,7 +399,6 @@ staff_update (kefu_call_t *call)
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
-    int64_t now_ms = kefu_time_now_ms ();
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
@@ -417,6 +418,8 @@ staff_update (kefu_call_t *call)
                             "staff %" PRId64 " has departed", request->id);
         return;
     }
+    /*  After the lock, as in staff_set_status. */
+    int64_t now_ms = kefu_time_now_ms ();
     bool roles_changed = request->n_roles > 0
                       && kefu_roles_parse (request->roles, request->n_roles)
                              != kefu_roles_parse (current.row.staff.roles, current.row.staff.n_roles);
@@ -746,7 +749,30 @@ sessions_create (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "the session token could not be signed");
         return;
     }
-    if (kefu_db_begin (db) != 0 || scheduling_store_login_succeeded (db, staff_id) != 0
+    /*  The person may have been suspended, departed or reset since the
+     *  password was checked: look again with the row locked. A suspension
+     *  waiting on this lock stamps its revocation after this token's
+     *  issue time, so the token is covered by it. */
+    scheduling_staff_rows_t locked = { 0 };
+    if (kefu_db_begin (db) != 0 || scheduling_store_staff_by_id (db, staff_id, true, &locked) != 0) {
+        scheduling_staff_rows_release (&locked);
+        free (token);
+        scheduling_staff_rows_release (&rows);
+        fail_db (call);
+        return;
+    }
+    bool unchanged = strcmp (locked.row.staff.status, "active") == 0 && !locked.row.staff.must_change_password
+                  && strcmp (locked.row.password_hash, rows.row.password_hash) == 0;
+    scheduling_staff_rows_release (&locked);
+    if (!unchanged) {
+        kefu_db_rollback (db);
+        free (token);
+        scheduling_staff_rows_release (&rows);
+        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "account-changed", NULL,
+                        "the account changed during the log-in; try again");
+        return;
+    }
+    if (scheduling_store_login_succeeded (db, staff_id) != 0
     ||  (*rehash && scheduling_store_staff_set_password (db, staff_id, rehash, false, now_ms) != 0)
     ||  sessions_shared_check (call, &actor, staff_id, request->staff_no, session_id, request->terminal, now_ms) != 0
     ||  scheduling_store_session_insert (db, session_id, staff_id, request->terminal, now_ms, expires_ms) != 0
