@@ -54,8 +54,8 @@ typedef struct {
     char staff_no[GATEWAY_SESSIONS_STAFF_NO_MAX + 1];
     char session_id[GATEWAY_SESSIONS_SESSION_ID_MAX + 1]; /* "apikey:<id>" */
     kefu_roles_t roles;
-    int64_t resolved_at_ms;
-    int64_t expires_at_ms;
+    int64_t created_at_ms; /* when scheduling made the key */
+    int64_t expires_at_ms; /* of this cache entry */
 } sessions_key_t;
 
 struct _gateway_sessions_t {
@@ -383,7 +383,9 @@ gateway_sessions_set_key_cache_ms (gateway_sessions_t *self, int64_t cache_ms)
 }
 
 /*  True if a revocation arrived for the key's id, or for its owner after
- *  it was resolved (a resolution racing a revocation). */
+ *  the key was made: scheduling revokes every key of a person it revokes,
+ *  so whatever order the answer and the event arrive in, such a key is
+ *  revoked (a key made later is a new one). */
 static bool
 sessions_key_revoked (gateway_sessions_t *self, const sessions_key_t *key)
 {
@@ -392,7 +394,7 @@ sessions_key_revoked (gateway_sessions_t *self, const sessions_key_t *key)
     if (found)
         return true;
     size_t at = sessions_set_find (&self->people, key->staff_no, &found);
-    return found && key->resolved_at_ms <= self->people.entries[at].revoked_at_ms;
+    return found && key->created_at_ms <= self->people.entries[at].revoked_at_ms;
 }
 
 static void
@@ -445,10 +447,10 @@ gateway_sessions_key_store (gateway_sessions_t *self, const char *hash, const Ke
     sessions_key_t *entry = &self->key_cache[self->key_count];
     memset (entry, 0, sizeof *entry);
     snprintf (entry->hash, sizeof entry->hash, "%s", hash);
-    entry->resolved_at_ms = now_ms;
     entry->expires_at_ms = now_ms + self->key_cache_ms;
     if (key && strlen (key->staff_no) <= GATEWAY_SESSIONS_STAFF_NO_MAX &&
-        strlen (key->id) + strlen ("apikey:") <= GATEWAY_SESSIONS_SESSION_ID_MAX) {
+        strlen (key->id) + strlen ("apikey:") <= GATEWAY_SESSIONS_SESSION_ID_MAX &&
+        kefu_time_parse_rfc3339 (key->created_at, &entry->created_at_ms)) {
         entry->exists = true;
         snprintf (entry->staff_no, sizeof entry->staff_no, "%s", key->staff_no);
         snprintf (entry->session_id, sizeof entry->session_id, "apikey:%s", key->id);
