@@ -26,15 +26,57 @@ enum {
 /*  Who may read tickets, and who may change them. */
 #define ROUTES_TICKET_WRITERS \
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
-#define ROUTES_TICKET_READERS \
-    (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
+#define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
 /*  Who may look people up, and who plans shifts (scheduling checks too). */
-#define ROUTES_STAFF_READERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_STAFF_READERS  (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
 #define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
-#define ROUTES_EVERY_ROLE ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+#define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+
+/*  Examples for the OpenAPI document (gateway_openapi), kept beside the
+ *  routes they illustrate; the tests check each against its schema. */
+#define ROUTES_EXAMPLE_TICKET                                                                    \
+    "{\"id\":42,\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\","             \
+    "\"category\":\"billing\",\"subject\":\"Refund not received\",\"description\":\"The "        \
+    "customer was promised a refund two weeks ago.\",\"customer_id\":\"C-10001\","               \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"+86 138 0000 0000\","          \
+    "\"requested_remedy\":\"refund and an apology\",\"status\":\"received\",\"version\":1,"      \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\"}"
+#define ROUTES_EXAMPLE_WEBHOOK                                                          \
+    "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
+    "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
+    "\"created_at\":\"2026-03-14T09:00:00Z\",\"secret\":\"\","                          \
+    "\"updated_at\":\"2026-03-14T09:00:00Z\"}"
+#define ROUTES_EXAMPLE_DELIVERY                                                                \
+    "{\"id\":7,\"webhook_id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"event_id\":\"tickets-42\","    \
+    "\"event_source\":\"tickets\",\"event_seq\":42,\"event_type\":\"ticket.created\","         \
+    "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
+    "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
+    "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
+/*  One supervisor of the hotline throughout the scheduling examples: the
+ *  same person is created, logs in, gets a shift and an API key. */
+#define ROUTES_EXAMPLE_STAFF_FIELDS                                         \
+    "\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"]," \
+    "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\"],\"department\":\"Hotline 1\""
+#define ROUTES_EXAMPLE_STAFF                                                  \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","        \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-14T08:05:12Z\"}"
+#define ROUTES_EXAMPLE_STAFF_SUSPENDED                                        \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"suspended\","     \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-20T17:45:00Z\"}"
+#define ROUTES_EXAMPLE_API_KEY                                                                 \
+    "{\"id\":\"ak_3f9c0a5e7b21d4c8\",\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\"," \
+    "\"roles\":[\"supervisor\"],\"created_at\":\"2026-03-14T10:00:00Z\",\"created_by\":"       \
+    "\"D0001\",\"revoked_at\":\"\"}"
 
 static const gateway_route_t routes_table[] = {
     {
@@ -43,6 +85,9 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_HEALTH,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Liveness: the gateway process answers",
+        .description = "Always 200 while the gateway runs; it asks no service.",
+        .example_response = "{\"status\":\"ok\"}",
     },
     {
         .method = "GET",
@@ -50,6 +95,21 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Readiness: every service and its database answer",
+        .description = "Pings every service of KEFU_GATEWAY_SERVICES; 503 (with the same document) "
+                       "when one is down, its database is, or the gateway is stopping.",
+        .example_response =
+            "{\"status\":\"ready\",\"services\":{\"tickets\":{\"up\":true,\"database_up\":true}}}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/openapi.json",
+        .kind = GATEWAY_ROUTE_OPENAPI,
+        .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "This API's OpenAPI 3.1 document",
+        .description = "Generated from the gateway's route table and the protobuf messages "
+                       "of each route when the gateway starts; ETag changes with it.",
     },
     {
         /*  Server-Sent Events; audit records only to auditors (AUD-8). */
@@ -59,6 +119,11 @@ static const gateway_route_t routes_table[] = {
         .roles = KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |
                  KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Stream events (Server-Sent Events)",
+        .description = "An endless text/event-stream of CloudEvents: `id:` is the cursor to resume "
+                       "from (send it back as Last-Event-ID), `event:` the event type, `data:` the "
+                       "CloudEvent as JSON. `?types=` keeps the types starting with one of its "
+                       "comma-separated prefixes. Audit records go to auditors only (AUD-8).",
     },
     {
         .method = "POST",
@@ -74,6 +139,17 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/tickets/",
+        .summary = "Register a ticket (TKT-1, TKT-2)",
+        .description = "Creates a complaint, inquiry, work order or suggestion in status "
+                       "`received`. Send Idempotency-Key so that a retry returns the same ticket.",
+        .example_request =
+            "{\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\",\"category\":"
+            "\"billing\",\"subject\":\"Refund not received\",\"description\":\"The customer was "
+            "promised a refund two weeks "
+            "ago.\",\"customer_id\":\"C-10001\",\"complainant_name\":\"Zhang "
+            "San\",\"complainant_contact\":\"+86 138 0000 0000\",\"requested_remedy\":\"refund and "
+            "an apology\",\"received_at\":\"2026-03-14T09:30:00Z\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -95,6 +171,10 @@ static const gateway_route_t routes_table[] = {
                 {"assignee", 0, 0},
             },
         .cursor_field = "next",
+        .summary = "List tickets, oldest first",
+        .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
+                       "`next` is null on the last page. Filters combine.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
     },
     {
         .method = "GET",
@@ -108,6 +188,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a ticket",
+        .description = "ETag carries the ticket's version, for If-Match on a transition.",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "POST",
@@ -123,6 +206,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Move a ticket along its workflow (TKT-3)",
+        .description =
+            "`to` names the next status; the fields a step needs (responsible department and "
+            "person, remedy, confirmation, review summary) come with it. If-Match with the ETag of "
+            "the version read makes a concurrent change a 412.",
+        .example_request =
+            "{\"to\":\"assessed\",\"reason\":\"a billing complaint within our remit\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -135,6 +226,11 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "A ticket's status changes, oldest first",
+        .description = "Who moved the ticket, when, from and to which status, and why.",
+        .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1}]}",
     },
     {
         .method = "POST",
@@ -149,6 +245,12 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/webhooks/",
+        .summary = "Subscribe a URL to events",
+        .description = "Events whose type starts with one of `event_types` (every event when "
+                       "empty) are POSTed to `url`, signed with the secret returned here once.",
+        .example_request = "{\"url\":\"https://crm.example.com/"
+                           "kefu\",\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\"}",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -162,6 +264,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List webhooks, oldest first",
+        .description = "Cursor pagination as for tickets; secrets are never listed.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_WEBHOOK "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -174,6 +279,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Read a webhook",
+        .description = "The webhook's subscription and status; its secret is not shown again.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "DELETE",
@@ -186,6 +294,8 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Delete a webhook",
+        .description = "Stops its deliveries; pending ones are dropped.",
     },
     {
         .method = "POST",
@@ -198,6 +308,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Pause a webhook's deliveries",
+        .description = "Events are still recorded for it and delivered after resume.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "POST",
@@ -210,6 +323,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Resume a paused webhook",
+        .description = "Deliveries held while paused go out in order.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -224,6 +340,9 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "webhook_id",
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
         .cursor_field = "next",
+        .summary = "List a webhook's deliveries, newest first",
+        .description = "Each delivery's status, attempts and last error; filter by `status`.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DELIVERY "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -237,6 +356,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+        .summary = "Send a delivery again",
+        .description =
+            "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
+        .example_response = ROUTES_EXAMPLE_DELIVERY,
     },
     /*  Staff, sessions and shifts (scheduling: SCH-1, SCH-2, AUD-2). */
     {
@@ -252,6 +375,16 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/staff/",
+        .summary = "Add a staff member (SCH-1)",
+        .description =
+            "Admins only. `password` is the person's first password, which must be changed (POST "
+            "/v1/sessions/password) before they can log in; it must not be weak (shorter than "
+            "KEFU_PASSWORD_MIN_LENGTH, the staff number, or a common password: 422). A staff "
+            "number already taken is 409.",
+        .example_request = "{" ROUTES_EXAMPLE_STAFF_FIELDS ",\"password\":\"Lotus-harbour-2718\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-14T08:00:00Z\"}",
     },
     {
         .method = "GET",
@@ -264,6 +397,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__staff__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "Read a staff member",
+        .description = "Admins, managers and supervisors. Password hashes are never shown.",
+        .example_response = ROUTES_EXAMPLE_STAFF,
     },
     {
         .method = "PATCH",
@@ -277,6 +413,17 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Change a staff member's name, roles, grade, skills or department",
+        .description = "Admins only. Fields sent replace the stored ones; a role change ends the "
+                       "person's sessions (they log in again with the new roles).",
+        .example_request = "{\"name\":\"Li Na\",\"roles\":[\"supervisor\"],\"grade\":\"senior\","
+                           "\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],\"department\":"
+                           "\"Hotline 1\"}",
+        .example_response =
+            "{\"id\":7,\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"],"
+            "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],"
+            "\"department\":\"Hotline 1\",\"status\":\"active\",\"must_change_password\":false,"
+            "\"created_at\":\"2026-03-14T08:00:00Z\",\"updated_at\":\"2026-03-18T11:20:00Z\"}",
     },
     {
         .method = "POST",
@@ -290,6 +437,11 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Reinstate a suspended staff member",
+        .description = "Admins only. The person may log in again; someone not suspended is 409. "
+                       "`reason` is kept in the audit record.",
+        .example_request = "{\"reason\":\"investigation closed\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
     },
     {
         .method = "POST",
@@ -303,6 +455,12 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Suspend a staff member",
+        .description = "Admins only. Their sessions and API keys stop working at once (the "
+                       "gateways are told over the bus); a departed person is 409. `reason` is "
+                       "kept in the audit record.",
+        .example_request = "{\"reason\":\"account sharing under investigation\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF_SUSPENDED,
     },
     {
         .method = "POST",
@@ -316,6 +474,14 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Record that a staff member has left",
+        .description = "Admins only. Final: the person can no longer log in and their sessions "
+                       "end; the record stays for the audit trail.",
+        .example_request = "{\"reason\":\"contract ended\"}",
+        .example_response =
+            "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"departed\","
+            "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\","
+            "\"updated_at\":\"2026-06-30T18:00:00Z\"}",
     },
     {
         .method = "POST",
@@ -329,6 +495,13 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Give a staff member a temporary password",
+        .description = "Admins only. The person must choose a new password (POST "
+                       "/v1/sessions/password) before logging in again.",
+        .example_request = "{\"password\":\"Maple-lantern-5531\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-21T09:00:00Z\"}",
     },
     {
         /*  Logging in: anyone may try; scheduling checks the password. */
@@ -342,6 +515,22 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__session_created__descriptor,
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
+        .summary = "Log in: a session token for a staff number and password (SCH-2)",
+        .description =
+            "Anonymous: the credentials are in the body. Returns a session token to send as "
+            "`Authorization: Bearer <token>` until `expires_at` (KEFU_SESSION_TTL_MIN). A wrong "
+            "staff number or password is 401; a locked account (too many failures), a suspended "
+            "or departed person, a password that must be changed first, or an agent or shift "
+            "lead outside their shift is 403. `terminal` names the workstation: the same person "
+            "logged in on two terminals raises an account-sharing alert (AUD-3) and the other "
+            "terminal's session ends.",
+        .example_request =
+            "{\"staff_no\":\"S0107\",\"password\":\"Quiet-orchard-9042\",\"terminal\":\"T-03-12\"}",
+        .example_response =
+            "{\"token\":\"v1.k1.CAcSBVMwMTA3GgpzdXBlcnZpc29yIhBzXzhmM2E5YzBkMmU0YjcxNQ.kXo2"
+            "v9cV0bW3pG4q7n1yR8sT5uZ6aE2dF3gH4jK5lM6nO7pQ8rS9tU0vW1xY2zA3bC4dE5fG6hI7jK8lM9nO0pQ"
+            "\",\"expires_at\":\"2026-03-14T17:00:00Z\",\"staff\":" ROUTES_EXAMPLE_STAFF
+            ",\"session_id\":\"8f3a9c0d2e4b71569a0c3e5f7b2d4a61\"}",
     },
     {
         /*  With the current password, so a forced change needs no session. */
@@ -355,6 +544,13 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__staff__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
+        .summary = "Change one's password with the current one",
+        .description = "Anonymous, so that a first or reset password can be changed before any "
+                       "log-in: the current password is in the body (a wrong one is 401 and "
+                       "counts toward the lock-out). The new one must not be weak (422).",
+        .example_request = "{\"staff_no\":\"S0107\",\"password\":\"Lotus-harbour-2718\","
+                           "\"new_password\":\"Quiet-orchard-9042\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
     },
     {
         .method = "DELETE",
@@ -366,6 +562,9 @@ static const gateway_route_t routes_table[] = {
         .request_type = &kefu__v1__end_session_request__descriptor,
         .reply_type = &kefu__v1__end_session_request__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .summary = "Log out: end the session of the token sent",
+        .description = "Any role, with a session token (an API key is 409: it is not a session). "
+                       "Every gateway refuses the token from then on.",
     },
     {
         .method = "POST",
@@ -378,6 +577,17 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__api_key_created__descriptor,
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
+        .summary = "Make an API key for a staff member",
+        .description =
+            "Admins only. The key acts as `staff_no` with `roles` (a subset of that person's; "
+            "422 otherwise) and stops working when revoked or when the person is suspended or "
+            "leaves. `key` is shown here only: send it as `Authorization: Bearer <key>`; the "
+            "database keeps its hash.",
+        .example_request =
+            "{\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\",\"roles\":[\"supervisor\"]}",
+        .example_response =
+            "{\"api_key\":" ROUTES_EXAMPLE_API_KEY ",\"key\":\"kefu_ak_3f9c0a5e7b21d4c8_"
+            "9b1d5e2f7a3c8d4e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f\"}",
     },
     {
         .method = "GET",
@@ -391,6 +601,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, 0}},
         .cursor_field = "next",
+        .summary = "List API keys, oldest first",
+        .description = "Admins only. Live and revoked keys, never the secrets; cursor pagination "
+                       "as for tickets (`after` is the id of a page's last key).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_API_KEY "],\"next\":null}",
     },
     {
         .method = "DELETE",
@@ -403,6 +617,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__api_key_ref__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Revoke an API key",
+        .description = "Admins only. Every gateway refuses the key from then on; an unknown or "
+                       "already revoked key is 404.",
     },
     {
         .method = "POST",
@@ -415,6 +632,18 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__shift__descriptor,
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
+        .summary = "Plan a shift for a staff member",
+        .description =
+            "Admins, managers and supervisors. Agents and shift leads may log in and work only "
+            "within a shift (KEFU_SHIFT_GRACE_BEFORE_MIN before to KEFU_SHIFT_GRACE_AFTER_MIN "
+            "after); times are RFC 3339, `site_zone` "
+            "the site's IANA time zone. An unknown staff number or an end not after the start "
+            "is 422.",
+        .example_request = "{\"staff_no\":\"S0107\",\"starts_at\":\"2026-03-16T00:00:00Z\","
+                           "\"ends_at\":\"2026-03-16T09:00:00Z\",\"site_zone\":\"Asia/Shanghai\"}",
+        .example_response = "{\"id\":31,\"staff_no\":\"S0107\",\"starts_at\":"
+                            "\"2026-03-16T00:00:00Z\",\"ends_at\":\"2026-03-16T09:00:00Z\","
+                            "\"site_zone\":\"Asia/Shanghai\"}",
     },
 };
 
@@ -600,8 +829,8 @@ gateway_routes_parse_if_match (const char *header, int64_t *version)
 
 /* --- requests ------------------------------------------------------------ */
 
-static bool
-routes_field_is_integer (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -642,7 +871,7 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_integer (field)) {
+        if (gateway_routes_field_is_integer (field)) {
             long long number;
             if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
                 number > param->max) {
