@@ -47,6 +47,9 @@ BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Micro-benchmarks (tests/bench/bench_<service>_*.c) link that service's objects.
+MICROBENCH_SRC := $(wildcard tests/bench/bench_*.c)
+MICROBENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(MICROBENCH_SRC))
 # test_<service>_*.c tests a service's own objects too.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 
@@ -56,7 +59,7 @@ unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 .SECONDEXPANSION:
 
 all: build python
-build: $(BINARIES) $(UNIT_BIN)
+build: $(BINARIES) $(UNIT_BIN) $(MICROBENCH_BIN)
 
 deps:
 	@deploy/local/deps.sh
@@ -75,9 +78,20 @@ admin: $(BUILD)/bin/kefu-scheduling
 	@read -r -s -p "password for $(STAFF_NO): " password && echo && \
 	    printf '%s\n' "$$password" | $(BUILD)/bin/kefu-scheduling create-admin "$(STAFF_NO)" "$(NAME)"
 
+# BENCH_QUICK=1: a one-minute smoke run; BENCH_LARGE=1: also the
+# 1,000,000-ticket case; PROFILE=1: perf profile of ticket creation.
+PROFILE    ?= 0
+BENCH_BIN  := $(BUILD)/bin/kefu-bench-zmq
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@tests/bench/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BIN)
+	@PROFILE=$(PROFILE) tests/bench/run.sh
+
+# The ZeroMQ load generator of make bench (tests/bench/kefu_bench_zmq.c).
+$(BENCH_BIN): $(BUILD)/obj/tests/bench/kefu_bench_zmq.o $(LIBKEFU)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # --- generated code ---------------------------------------------------------
 
@@ -143,6 +157,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SERVICE_LIBS_$(call unit_service,$*)) -lcmocka -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(LIBKEFU) $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(CPPFLAGS) $(if $(call unit_service,$*),-Iservices/$(call unit_service,$*)) $(CFLAGS) $(LDFLAGS) \
+	    $(filter %.c %.a,$^) $(LDLIBS) -o $@
 
 unit: $(UNIT_BIN)
 	@failed=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || failed=1; done; exit $$failed

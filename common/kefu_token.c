@@ -242,3 +242,47 @@ kefu_token_keygen (const char *kid, char *seed_entry, char *public_entry)
     sodium_memzero (hex, sizeof hex);
     return 0;
 }
+
+/* --- API keys ----------------------------------------------------------- */
+
+enum { API_KEY_ID_BYTES = 8, API_KEY_SECRET_BYTES = 32 };
+
+static const char api_key_prefix[] = "kefu_ak_";
+
+void
+kefu_token_api_key_new (char id[KEFU_API_KEY_ID_SIZE], char key[KEFU_API_KEY_SIZE])
+{
+    unsigned char id_bytes[API_KEY_ID_BYTES], secret[API_KEY_SECRET_BYTES];
+    char id_hex[2 * API_KEY_ID_BYTES + 1], secret_hex[2 * API_KEY_SECRET_BYTES + 1];
+    randombytes_buf (id_bytes, sizeof id_bytes);
+    randombytes_buf (secret, sizeof secret);
+    sodium_bin2hex (id_hex, sizeof id_hex, id_bytes, sizeof id_bytes);
+    sodium_bin2hex (secret_hex, sizeof secret_hex, secret, sizeof secret);
+    snprintf (id, KEFU_API_KEY_ID_SIZE, "ak_%s", id_hex);
+    snprintf (key, KEFU_API_KEY_SIZE, "%s%s_%s", api_key_prefix, id_hex, secret_hex);
+    sodium_memzero (secret, sizeof secret);
+    sodium_memzero (secret_hex, sizeof secret_hex);
+}
+
+bool
+kefu_token_is_api_key (const char *text, size_t length)
+{
+    size_t prefix = sizeof api_key_prefix - 1;
+    if (length != KEFU_API_KEY_SIZE - 1 || memcmp (text, api_key_prefix, prefix) != 0)
+        return false;
+    for (size_t i = prefix; i < length; i++) {
+        char c = text[i];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        if (i == prefix + 2 * API_KEY_ID_BYTES ? c != '_' : !hex)
+            return false;
+    }
+    return true;
+}
+
+void
+kefu_token_api_key_hash (const char *key, size_t length, char hash[KEFU_API_KEY_HASH_SIZE])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (digest, (const unsigned char *) key, length);
+    sodium_bin2hex (hash, KEFU_API_KEY_HASH_SIZE, digest, sizeof digest);
+}

@@ -69,4 +69,25 @@ bool kefu_token_looks_like (const char *text, size_t length);
 enum { KEFU_TOKEN_ENTRY_SIZE = KEFU_TOKEN_KID_MAX + 1 + 64 + 1 };
 int kefu_token_keygen (const char *kid, char *seed_entry, char *public_entry);
 
+/*  --- API keys stored by scheduling --------------------------------------
+ *
+ *  "kefu_ak_<16 hex>_<64 hex>": the id ("ak_<16 hex>") names the key in
+ *  lists and revocations, the rest is 256 random bits. Only the SHA-256 of
+ *  the whole key is stored (and asked for by the gateway).
+ */
+enum {
+    KEFU_API_KEY_ID_SIZE = 3 + 16 + 1,               /* "ak_" + hex + NUL */
+    KEFU_API_KEY_SIZE = 5 + 3 + 16 + 1 + 64 + 1,     /* "kefu_" id "_" hex NUL */
+    KEFU_API_KEY_HASH_SIZE = 64 + 1                  /* hex SHA-256 + NUL */
+};
+
+/*  Make a new key: its id and the whole key. */
+void kefu_token_api_key_new (char id[KEFU_API_KEY_ID_SIZE], char key[KEFU_API_KEY_SIZE]);
+
+/*  True if the `length` bytes at `text` have the shape of such a key. */
+bool kefu_token_is_api_key (const char *text, size_t length);
+
+/*  The hex SHA-256 of the `length` bytes at `key`. */
+void kefu_token_api_key_hash (const char *key, size_t length, char hash[KEFU_API_KEY_HASH_SIZE]);
+
 #endif

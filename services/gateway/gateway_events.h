@@ -40,7 +40,7 @@
 typedef void (gateway_events_observer_fn) (void *arg, const Kefu__V1__Event *event);
 
 typedef struct {
-    const char *bus_endpoint;   /* the XPUB to read; NULL or "": no live events */
+    const char *bus_endpoint;             /* the XPUB to read; NULL or "": no live events */
     gateway_events_observer_fn *observer; /* NULL: none (session revocations) */
     void *observer_arg;
     size_t max_streams;         /* KEFU_SSE_MAX_CLIENTS */

@@ -37,7 +37,9 @@ typedef struct {
     size_t max_connections;     /* KEFU_HTTP_MAX_CONNECTIONS */
     size_t max_body;            /* KEFU_HTTP_MAX_BODY */
     int64_t request_timeout_ms; /* KEFU_REQUEST_TIMEOUT_MS */
-    gateway_sessions_t *sessions; /* session tokens; borrowed, must outlive the gateway_http_t */
+    /*  Session tokens and stored API keys; borrowed, must outlive the
+     *  gateway_http_t. */
+    gateway_sessions_t *sessions;
 } gateway_http_options_t;
 
 typedef struct _gateway_http_t gateway_http_t;

@@ -6,6 +6,7 @@
 #include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_erlang.h"
 #include "kefu_json.h"
@@ -33,18 +34,150 @@ enum {
 /*  Who may read tickets, and who may change them. */
 #define ROUTES_TICKET_WRITERS \
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
-#define ROUTES_TICKET_READERS \
-    (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
+#define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who manages SLA calendars and policies (TKT-7; the service checks it
+ *  too), and who may read them. */
+#define ROUTES_SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_SLA_READERS (ROUTES_TICKET_READERS | KEFU_ROLE_ADMIN)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
 /*  Who may look people up, and who plans shifts (scheduling checks too). */
-#define ROUTES_STAFF_READERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_STAFF_READERS  (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
 #define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
 /*  Who plans staffing (SCH-9; scheduling checks too). */
 #define ROUTES_STAFFING_PLANNERS \
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
-#define ROUTES_EVERY_ROLE ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+#define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+
+/*  Examples for the OpenAPI document (gateway_openapi), kept beside the
+ *  routes they illustrate; the tests check each against its schema. */
+#define ROUTES_EXAMPLE_TICKET                                                                    \
+    "{\"id\":42,\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\","             \
+    "\"category\":\"billing\",\"subject\":\"Refund not received\",\"description\":\"The "        \
+    "customer was promised a refund two weeks ago.\",\"customer_id\":\"C-10001\","               \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"+86 138 0000 0000\","          \
+    "\"requested_remedy\":\"refund and an apology\",\"status\":\"received\",\"version\":1,"      \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\"}"
+#define ROUTES_EXAMPLE_WEBHOOK                                                          \
+    "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
+    "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
+    "\"created_at\":\"2026-03-14T09:00:00Z\",\"secret\":\"\","                          \
+    "\"updated_at\":\"2026-03-14T09:00:00Z\"}"
+#define ROUTES_EXAMPLE_DELIVERY                                                                \
+    "{\"id\":7,\"webhook_id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"event_id\":\"tickets-42\","    \
+    "\"event_source\":\"tickets\",\"event_seq\":42,\"event_type\":\"ticket.created\","         \
+    "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
+    "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
+    "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
+/*  A business calendar: Shanghai office hours, the National Day holiday
+ *  and the Saturday worked in exchange for it (调休). */
+#define ROUTES_EXAMPLE_SLA_CALENDAR_BODY                                                          \
+    "\"name\":\"Shanghai office\",\"time_zone\":\"Asia/Shanghai\",\"hours\":["                    \
+    "{\"weekday\":\"monday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"monday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                             \
+    "{\"weekday\":\"tuesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                            \
+    "{\"weekday\":\"tuesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                            \
+    "{\"weekday\":\"wednesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                          \
+    "{\"weekday\":\"wednesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                          \
+    "{\"weekday\":\"thursday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                           \
+    "{\"weekday\":\"thursday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                           \
+    "{\"weekday\":\"friday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"friday\",\"start\":\"13:00\",\"end\":\"18:00\"}],\"dates\":["                 \
+    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"working\":false,\"hours_of\":\"\"},"          \
+    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"working\":true,\"hours_of\":\"friday\"}]"
+#define ROUTES_EXAMPLE_SLA_CALENDAR_AT(version, updated_at)                                       \
+    "{\"id\":1," ROUTES_EXAMPLE_SLA_CALENDAR_BODY ",\"version\":" version                        \
+    ",\"expected_version\":0,\"created_at\":\"2026-03-02T08:15:40.512Z\",\"updated_at\":\""      \
+    updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_CALENDAR ROUTES_EXAMPLE_SLA_CALENDAR_AT ("1", "2026-03-02T08:15:40.512Z")
+#define ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED                                                       \
+    ROUTES_EXAMPLE_SLA_CALENDAR_AT ("2", "2026-03-09T02:04:11.907Z")
+/*  A policy for urgent complaints: two business hours to answer, one
+ *  business day (eight hours) to resolve, at risk at 80 %, escalated
+ *  hourly after a breach. */
+#define ROUTES_EXAMPLE_SLA_ESCALATION                                                             \
+    "\"escalation\":[{\"level\":1,\"role\":\"shift_lead\",\"department\":\"\",\"staff_id\":\"\"}," \
+    "{\"level\":2,\"role\":\"supervisor\",\"department\":\"customer-service\",\"staff_id\":\"\"},"  \
+    "{\"level\":3,\"role\":\"manager\",\"department\":\"\",\"staff_id\":\"M4001\"}]"
+#define ROUTES_EXAMPLE_SLA_POLICY_REQUEST(resolution_s)                                          \
+    "{\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","             \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600,\"escalation\":["                    \
+    "{\"role\":\"shift_lead\"},{\"role\":\"supervisor\",\"department\":\"customer-service\"},"    \
+    "{\"role\":\"manager\",\"staff_id\":\"M4001\"}]}"
+#define ROUTES_EXAMPLE_SLA_POLICY_AT(resolution_s, version, updated_at)                           \
+    "{\"id\":3,\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","     \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600," ROUTES_EXAMPLE_SLA_ESCALATION      \
+    ",\"version\":" version ",\"expected_version\":0,"                                          \
+    "\"created_at\":\"2026-03-02T08:20:03.004Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_POLICY                                                                 \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("28800", "1", "2026-03-02T08:20:03.004Z")
+/*  The update gives urgent complaints two business days. */
+#define ROUTES_EXAMPLE_SLA_POLICY_UPDATED                                                         \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("57600", "2", "2026-03-10T01:45:27.330Z")
+/*  Ticket 57, an urgent complaint received on Monday 2026-03-16 at 10:30
+ *  in Shanghai (02:30Z) under that policy: answer by 13:30 (the lunch hour
+ *  does not count), resolve by Tuesday 10:30. Its first response was late,
+ *  so it went to level 1 at 13:30 (the next level one business hour
+ *  later). Then: paused at 14:10; resumed at 14:30, which moves every
+ *  deadline 20 business minutes later; or escalated by hand to level 2 at
+ *  14:00. */
+#define ROUTES_EXAMPLE_TICKET_SLA_AT(first_due, first_risk, resolution_due, resolution_risk,      \
+                                     pause, paused_s, level, next_escalation)                    \
+    "{\"ticket_id\":57,\"policy_id\":3,\"policy_name\":\"Urgent complaints\","                   \
+    "\"time_zone\":\"Asia/Shanghai\",\"started_at\":\"2026-03-16T02:30:00.000Z\","               \
+    "\"first_response_due_at\":\"" first_due "\",\"first_response_at_risk_at\":\"" first_risk    \
+    "\",\"first_responded_at\":\"\",\"resolution_due_at\":\"" resolution_due                     \
+    "\",\"resolution_at_risk_at\":\"" resolution_risk "\",\"resolved_at\":\"\",\"closed_at\":\"\"," \
+    pause ",\"paused_business_s\":" paused_s ",\"first_response_at_risk\":true,"                 \
+    "\"first_response_breached\":true,\"resolution_at_risk\":false,"                             \
+    "\"resolution_breached\":false,\"escalation_level\":" level ",\"next_escalation_at\":\""     \
+    next_escalation "\"," ROUTES_EXAMPLE_SLA_ESCALATION "}"
+#define ROUTES_EXAMPLE_SLA_RUNNING "\"paused\":false,\"paused_since\":\"\",\"pause_reason\":\"\""
+#define ROUTES_EXAMPLE_TICKET_SLA                                                                 \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_PAUSED                                                          \
+    ROUTES_EXAMPLE_TICKET_SLA_AT (                                                               \
+        "2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z", "2026-03-17T02:30:00.000Z",      \
+        "2026-03-16T09:54:00.000Z",                                                              \
+        "\"paused\":true,\"paused_since\":\"2026-03-16T06:10:00.000Z\","                         \
+        "\"pause_reason\":\"waiting for the customer's invoice\"",                               \
+        "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_RESUMED                                                         \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:50:00.000Z", "2026-03-16T05:26:00.000Z",        \
+                                  "2026-03-17T02:50:00.000Z", "2026-03-16T10:14:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "1200", "1",                       \
+                                  "2026-03-16T06:50:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_ESCALATED                                                       \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "2", "2026-03-16T07:00:00.000Z")
+/*  One supervisor of the hotline throughout the scheduling examples: the
+ *  same person is created, logs in, gets a shift and an API key. */
+#define ROUTES_EXAMPLE_STAFF_FIELDS                                         \
+    "\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"]," \
+    "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\"],\"department\":\"Hotline 1\""
+#define ROUTES_EXAMPLE_STAFF                                                  \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","        \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-14T08:05:12Z\"}"
+#define ROUTES_EXAMPLE_STAFF_SUSPENDED                                        \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"suspended\","     \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-20T17:45:00Z\"}"
+#define ROUTES_EXAMPLE_API_KEY                                                                 \
+    "{\"id\":\"ak_3f9c0a5e7b21d4c8\",\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\"," \
+    "\"roles\":[\"supervisor\"],\"created_at\":\"2026-03-14T10:00:00Z\",\"created_by\":"       \
+    "\"D0001\",\"revoked_at\":\"\"}"
 
 static const gateway_route_t routes_table[] = {
     {
@@ -53,6 +186,9 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_HEALTH,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Liveness: the gateway process answers",
+        .description = "Always 200 while the gateway runs; it asks no service.",
+        .example_response = "{\"status\":\"ok\"}",
     },
     {
         .method = "GET",
@@ -60,6 +196,21 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Readiness: every service and its database answer",
+        .description = "Pings every service of KEFU_GATEWAY_SERVICES; 503 (with the same document) "
+                       "when one is down, its database is, or the gateway is stopping.",
+        .example_response =
+            "{\"status\":\"ready\",\"services\":{\"tickets\":{\"up\":true,\"database_up\":true}}}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/openapi.json",
+        .kind = GATEWAY_ROUTE_OPENAPI,
+        .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "This API's OpenAPI 3.1 document",
+        .description = "Generated from the gateway's route table and the protobuf messages "
+                       "of each route when the gateway starts; ETag changes with it.",
     },
     {
         /*  Server-Sent Events; audit records only to auditors (AUD-8). */
@@ -69,6 +220,11 @@ static const gateway_route_t routes_table[] = {
         .roles = KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |
                  KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Stream events (Server-Sent Events)",
+        .description = "An endless text/event-stream of CloudEvents: `id:` is the cursor to resume "
+                       "from (send it back as Last-Event-ID), `event:` the event type, `data:` the "
+                       "CloudEvent as JSON. `?types=` keeps the types starting with one of its "
+                       "comma-separated prefixes. Audit records go to auditors only (AUD-8).",
     },
     {
         .method = "POST",
@@ -84,6 +240,17 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/tickets/",
+        .summary = "Register a ticket (TKT-1, TKT-2)",
+        .description = "Creates a complaint, inquiry, work order or suggestion in status "
+                       "`received`. Send Idempotency-Key so that a retry returns the same ticket.",
+        .example_request =
+            "{\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\",\"category\":"
+            "\"billing\",\"subject\":\"Refund not received\",\"description\":\"The customer was "
+            "promised a refund two weeks "
+            "ago.\",\"customer_id\":\"C-10001\",\"complainant_name\":\"Zhang "
+            "San\",\"complainant_contact\":\"+86 138 0000 0000\",\"requested_remedy\":\"refund and "
+            "an apology\",\"received_at\":\"2026-03-14T09:30:00Z\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -105,6 +272,10 @@ static const gateway_route_t routes_table[] = {
                 {"assignee", 0, 0},
             },
         .cursor_field = "next",
+        .summary = "List tickets, oldest first",
+        .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
+                       "`next` is null on the last page. Filters combine.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
     },
     {
         .method = "GET",
@@ -118,6 +289,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a ticket",
+        .description = "ETag carries the ticket's version, for If-Match on a transition.",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "POST",
@@ -133,6 +307,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Move a ticket along its workflow (TKT-3)",
+        .description =
+            "`to` names the next status; the fields a step needs (responsible department and "
+            "person, remedy, confirmation, review summary) come with it. If-Match with the ETag of "
+            "the version read makes a concurrent change a 412.",
+        .example_request =
+            "{\"to\":\"assessed\",\"reason\":\"a billing complaint within our remit\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -145,6 +327,270 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "A ticket's status changes, oldest first",
+        .description = "Who moved the ticket, when, from and to which status, and why.",
+        .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1}]}",
+    },
+    /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/sla",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "A ticket's SLA: deadlines, pause, escalation (TKT-7)",
+        .description = "The deadlines fixed from the policy in force when the ticket was registered "
+                       "(a later change of the policy applies to new tickets), in business time of "
+                       "the policy's calendar; whether each is at risk or breached; the pause; the "
+                       "escalation level reached and the chain. 404 when the ticket does not exist "
+                       "or no policy covers its kind and priority. Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/pause",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.pause",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Pause a ticket's SLA clocks while waiting on the customer",
+        .description = "Stops the first-response and resolution clocks; on resume the deadlines move "
+                       "by the business time paused. `reason` is required. 409 when already paused, "
+                       "or when the ticket is resolved or closed.",
+        .example_request = "{\"reason\":\"waiting for the customer's invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_PAUSED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/resume",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.resume",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Resume a ticket's paused SLA clocks",
+        .description = "The deadlines move by the business time the SLA was paused (counted in its "
+                       "calendar, so a paused weekend costs nothing). `reason` is optional; 409 "
+                       "when the SLA is not paused.",
+        .example_request = "{\"reason\":\"the customer sent the invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_RESUMED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/escalations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.escalate",
+        .request_type = &kefu__v1__escalate_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Escalate a ticket to the next level of its chain",
+        .description = "Reports go up one level at a time: `level` must be the next one (422 "
+                       "otherwise), unless `emergency` is true, which may skip levels and still "
+                       "notifies every level skipped. 409 when the ticket is at that level already, "
+                       "or resolved or closed. `reason` is required.",
+        .example_request = "{\"level\":2,\"reason\":\"the customer called a third time\","
+                           "\"emergency\":false}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_ESCALATED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.create",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/calendars/",
+        .summary = "Create a business calendar (TKT-7)",
+        .description = "Working hours per weekday in an IANA time zone (several intervals a day, "
+                       "\"24:00\" for midnight), holidays, and extra working days that take the hours "
+                       "of `hours_of` (调休). SLA deadlines count only working time. Names are unique "
+                       "(409).",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_calendars_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List business calendars, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_CALENDAR "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a business calendar",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.update",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace a business calendar",
+        .description = "The whole calendar is replaced; deadlines already fixed for tickets stay, "
+                       "new tickets use the new hours. If-Match with the ETag read makes a "
+                       "concurrent change a 412.",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete a business calendar",
+        .description = "409 while a policy uses it: change or delete the policy first.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.create",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/policies/",
+        .summary = "Create an SLA policy for a ticket kind and priority (TKT-7)",
+        .description = "Business seconds to the first response and to resolution in the calendar "
+                       "`calendar_id` (422 when there is no such calendar), the share of a target "
+                       "after which it is at risk (1 to 99 %, 80 when 0), and the escalation chain, "
+                       "lowest level first, climbed every `escalation_interval_s` after a breach. "
+                       "One policy per kind and priority, and per name (409).",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("28800"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_policies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List SLA policies, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_POLICY "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read an SLA policy",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.update",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace an SLA policy",
+        .description = "Applies to tickets registered from now on; those registered before keep the "
+                       "deadlines they were given. If-Match with the ETag read makes a concurrent "
+                       "change a 412.",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("57600"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete an SLA policy",
+        .description = "New tickets of its kind and priority get no SLA; tickets registered under it "
+                       "keep theirs.",
     },
     {
         .method = "POST",
@@ -159,6 +605,12 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/webhooks/",
+        .summary = "Subscribe a URL to events",
+        .description = "Events whose type starts with one of `event_types` (every event when "
+                       "empty) are POSTed to `url`, signed with the secret returned here once.",
+        .example_request = "{\"url\":\"https://crm.example.com/"
+                           "kefu\",\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\"}",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -172,6 +624,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List webhooks, oldest first",
+        .description = "Cursor pagination as for tickets; secrets are never listed.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_WEBHOOK "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -184,6 +639,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Read a webhook",
+        .description = "The webhook's subscription and status; its secret is not shown again.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "DELETE",
@@ -196,6 +654,8 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Delete a webhook",
+        .description = "Stops its deliveries; pending ones are dropped.",
     },
     {
         .method = "POST",
@@ -208,6 +668,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Pause a webhook's deliveries",
+        .description = "Events are still recorded for it and delivered after resume.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "POST",
@@ -220,6 +683,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Resume a paused webhook",
+        .description = "Deliveries held while paused go out in order.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -234,6 +700,9 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "webhook_id",
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
         .cursor_field = "next",
+        .summary = "List a webhook's deliveries, newest first",
+        .description = "Each delivery's status, attempts and last error; filter by `status`.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DELIVERY "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -247,6 +716,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+        .summary = "Send a delivery again",
+        .description =
+            "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
+        .example_response = ROUTES_EXAMPLE_DELIVERY,
     },
     /*  Staff, sessions and shifts (scheduling: SCH-1, SCH-2, AUD-2). */
     {
@@ -262,6 +735,16 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/staff/",
+        .summary = "Add a staff member (SCH-1)",
+        .description =
+            "Admins only. `password` is the person's first password, which must be changed (POST "
+            "/v1/sessions/password) before they can log in; it must not be weak (shorter than "
+            "KEFU_PASSWORD_MIN_LENGTH, the staff number, or a common password: 422). A staff "
+            "number already taken is 409.",
+        .example_request = "{" ROUTES_EXAMPLE_STAFF_FIELDS ",\"password\":\"Lotus-harbour-2718\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-14T08:00:00Z\"}",
     },
     {
         .method = "GET",
@@ -274,6 +757,51 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__staff__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "Read a staff member",
+        .description = "Admins, managers and supervisors. Password hashes are never shown.",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "PATCH",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.update",
+        .request_type = &kefu__v1__update_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Change a staff member's name, roles, grade, skills or department",
+        .description = "Admins only. Fields sent replace the stored ones; a role change ends the "
+                       "person's sessions (they log in again with the new roles).",
+        .example_request = "{\"name\":\"Li Na\",\"roles\":[\"supervisor\"],\"grade\":\"senior\","
+                           "\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],\"department\":"
+                           "\"Hotline 1\"}",
+        .example_response =
+            "{\"id\":7,\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"],"
+            "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],"
+            "\"department\":\"Hotline 1\",\"status\":\"active\",\"must_change_password\":false,"
+            "\"created_at\":\"2026-03-14T08:00:00Z\",\"updated_at\":\"2026-03-18T11:20:00Z\"}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/reinstate",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reinstate",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Reinstate a suspended staff member",
+        .description = "Admins only. The person may log in again; someone not suspended is 409. "
+                       "`reason` is kept in the audit record.",
+        .example_request = "{\"reason\":\"investigation closed\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
     },
     {
         .method = "POST",
@@ -287,6 +815,12 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Suspend a staff member",
+        .description = "Admins only. Their sessions and API keys stop working at once (the "
+                       "gateways are told over the bus); a departed person is 409. `reason` is "
+                       "kept in the audit record.",
+        .example_request = "{\"reason\":\"account sharing under investigation\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF_SUSPENDED,
     },
     {
         .method = "POST",
@@ -300,6 +834,14 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Record that a staff member has left",
+        .description = "Admins only. Final: the person can no longer log in and their sessions "
+                       "end; the record stays for the audit trail.",
+        .example_request = "{\"reason\":\"contract ended\"}",
+        .example_response =
+            "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"departed\","
+            "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\","
+            "\"updated_at\":\"2026-06-30T18:00:00Z\"}",
     },
     {
         .method = "POST",
@@ -313,6 +855,13 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
         .path_id_field = "id",
+        .summary = "Give a staff member a temporary password",
+        .description = "Admins only. The person must choose a new password (POST "
+                       "/v1/sessions/password) before logging in again.",
+        .example_request = "{\"password\":\"Maple-lantern-5531\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-21T09:00:00Z\"}",
     },
     {
         /*  Logging in: anyone may try; scheduling checks the password. */
@@ -326,6 +875,22 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__session_created__descriptor,
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
+        .summary = "Log in: a session token for a staff number and password (SCH-2)",
+        .description =
+            "Anonymous: the credentials are in the body. Returns a session token to send as "
+            "`Authorization: Bearer <token>` until `expires_at` (KEFU_SESSION_TTL_MIN). A wrong "
+            "staff number or password is 401; a locked account (too many failures), a suspended "
+            "or departed person, a password that must be changed first, or an agent or shift "
+            "lead outside their shift is 403. `terminal` names the workstation: the same person "
+            "logged in on two terminals raises an account-sharing alert (AUD-3) and the other "
+            "terminal's session ends.",
+        .example_request =
+            "{\"staff_no\":\"S0107\",\"password\":\"Quiet-orchard-9042\",\"terminal\":\"T-03-12\"}",
+        .example_response =
+            "{\"token\":\"v1.k1.CAcSBVMwMTA3GgpzdXBlcnZpc29yIhBzXzhmM2E5YzBkMmU0YjcxNQ.kXo2"
+            "v9cV0bW3pG4q7n1yR8sT5uZ6aE2dF3gH4jK5lM6nO7pQ8rS9tU0vW1xY2zA3bC4dE5fG6hI7jK8lM9nO0pQ"
+            "\",\"expires_at\":\"2026-03-14T17:00:00Z\",\"staff\":" ROUTES_EXAMPLE_STAFF
+            ",\"session_id\":\"8f3a9c0d2e4b71569a0c3e5f7b2d4a61\"}",
     },
     {
         /*  With the current password, so a forced change needs no session. */
@@ -339,6 +904,13 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__staff__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
+        .summary = "Change one's password with the current one",
+        .description = "Anonymous, so that a first or reset password can be changed before any "
+                       "log-in: the current password is in the body (a wrong one is 401 and "
+                       "counts toward the lock-out). The new one must not be weak (422).",
+        .example_request = "{\"staff_no\":\"S0107\",\"password\":\"Lotus-harbour-2718\","
+                           "\"new_password\":\"Quiet-orchard-9042\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
     },
     {
         .method = "DELETE",
@@ -350,6 +922,64 @@ static const gateway_route_t routes_table[] = {
         .request_type = &kefu__v1__end_session_request__descriptor,
         .reply_type = &kefu__v1__end_session_request__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .summary = "Log out: end the session of the token sent",
+        .description = "Any role, with a session token (an API key is 409: it is not a session). "
+                       "Every gateway refuses the token from then on.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.create",
+        .request_type = &kefu__v1__create_api_key_request__descriptor,
+        .reply_type = &kefu__v1__api_key_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Make an API key for a staff member",
+        .description =
+            "Admins only. The key acts as `staff_no` with `roles` (a subset of that person's; "
+            "422 otherwise) and stops working when revoked or when the person is suspended or "
+            "leaves. `key` is shown here only: send it as `Authorization: Bearer <key>`; the "
+            "database keeps its hash.",
+        .example_request =
+            "{\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\",\"roles\":[\"supervisor\"]}",
+        .example_response =
+            "{\"api_key\":" ROUTES_EXAMPLE_API_KEY ",\"key\":\"kefu_ak_3f9c0a5e7b21d4c8_"
+            "9b1d5e2f7a3c8d4e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f\"}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.list",
+        .request_type = &kefu__v1__list_api_keys_request__descriptor,
+        .reply_type = &kefu__v1__api_key_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, 0}},
+        .cursor_field = "next",
+        .summary = "List API keys, oldest first",
+        .description = "Admins only. Live and revoked keys, never the secrets; cursor pagination "
+                       "as for tickets (`after` is the id of a page's last key).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_API_KEY "],\"next\":null}",
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/api-keys/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.revoke",
+        .request_type = &kefu__v1__api_key_ref__descriptor,
+        .reply_type = &kefu__v1__api_key_ref__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "id",
+        .summary = "Revoke an API key",
+        .description = "Admins only. Every gateway refuses the key from then on; an unknown or "
+                       "already revoked key is 404.",
     },
     {
         .method = "POST",
@@ -362,6 +992,18 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__shift__descriptor,
         .success_status = GATEWAY_HTTP_CREATED,
         .takes_body = true,
+        .summary = "Plan a shift for a staff member",
+        .description =
+            "Admins, managers and supervisors. Agents and shift leads may log in and work only "
+            "within a shift (KEFU_SHIFT_GRACE_BEFORE_MIN before to KEFU_SHIFT_GRACE_AFTER_MIN "
+            "after); times are RFC 3339, `site_zone` "
+            "the site's IANA time zone. An unknown staff number or an end not after the start "
+            "is 422.",
+        .example_request = "{\"staff_no\":\"S0107\",\"starts_at\":\"2026-03-16T00:00:00Z\","
+                           "\"ends_at\":\"2026-03-16T09:00:00Z\",\"site_zone\":\"Asia/Shanghai\"}",
+        .example_response = "{\"id\":31,\"staff_no\":\"S0107\",\"starts_at\":"
+                            "\"2026-03-16T00:00:00Z\",\"ends_at\":\"2026-03-16T09:00:00Z\","
+                            "\"site_zone\":\"Asia/Shanghai\"}",
     },
     /*  Staffing (scheduling: SCH-9). Bounds as in common/kefu_erlang.h. */
     {
@@ -585,8 +1227,8 @@ gateway_routes_parse_if_match (const char *header, int64_t *version)
 
 /* --- requests ------------------------------------------------------------ */
 
-static bool
-routes_field_is_integer (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -698,7 +1340,7 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
                 return -1;
             }
             value = json_real (number);
-        } else if (routes_field_is_integer (field)) {
+        } else if (gateway_routes_field_is_integer (field)) {
             long long number;
             if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
                 number > param->max) {

@@ -32,7 +32,8 @@ enum {
     SERVER_NUMBER_TEXT_MAX = 24,
     /*  How long a starting gateway waits for scheduling's revocation list
      *  (scheduling may still be applying its migrations). */
-    SERVER_REVOCATIONS_LOAD_TIMEOUT_MS = 30000
+    SERVER_REVOCATIONS_LOAD_TIMEOUT_MS = 30000,
+    SERVER_MS_PER_SECOND = 1000
 };
 
 struct _gateway_server_t {
@@ -103,6 +104,9 @@ gateway_server_new (kefu_config_t *config)
         gateway_server_destroy (&self);
         return NULL;
     }
+
+    gateway_sessions_set_key_cache_ms (
+        self->sessions, kefu_config_int (config, "KEFU_API_KEY_CACHE_S") * SERVER_MS_PER_SECOND);
 
     size_t max_connections = (size_t)kefu_config_int (config, "KEFU_HTTP_MAX_CONNECTIONS");
     self->zmq_context = zmq_ctx_new ();

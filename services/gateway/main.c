@@ -4,51 +4,56 @@
  *  (gateway_server), run it until SIGTERM/SIGINT, tear it down. Everything
  *  else lives in the gateway_* classes.
  *
- *  `kefu-gateway --routes` prints the route table as JSON instead, one
- *  object per route: {"method", "pattern", "roles": [...], "anonymous"}.
- *  It is the permission table (role x method): the README's table is
- *  generated from it (tools/routes-table.py) and the tests check both.
+ *  Two options print what the gateway serves and exit, without reading the
+ *  configuration: --routes (the route table as JSON) and --openapi (the
+ *  OpenAPI document GET /openapi.json serves). --routes is the permission
+ *  table (role x method): the README's table is generated from it
+ *  (tools/routes-table.py) and the tests check both.
  */
-#include "gateway_routes.h"
+#include "gateway_openapi.h"
 #include "gateway_server.h"
 #include "kefu_config.h"
 #include "kefu_log.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*  Print the route table as JSON on stdout. */
+/*  Print `text` (taken over; NULL means out of memory) and a newline. */
 static int
-print_routes (void)
+main_print (char *text)
 {
-    size_t count;
-    const gateway_route_t *routes = gateway_routes_table (&count);
-    json_t *list = json_array ();
-    for (size_t i = 0; list && i < count; i++) {
-        json_t *roles = json_array ();
-        for (unsigned bit = 0; roles && bit < KEFU_ROLE_COUNT; bit++)
-            if (!routes[i].anonymous && (routes[i].roles & (1u << bit)))
-                json_array_append_new (roles, json_string (kefu_role_name ((kefu_role_t)(1u << bit))));
-        json_array_append_new (list, json_pack ("{s:s, s:s, s:o, s:b}", "method", routes[i].method,
-                                                "pattern", routes[i].pattern, "roles", roles,
-                                                "anonymous", routes[i].anonymous));
-    }
-    char *text = list ? json_dumps (list, JSON_INDENT (2)) : NULL;
-    json_decref (list);
-    if (!text)
+    if (!text) {
+        fprintf (stderr, "kefu-gateway: out of memory\n");
         return EXIT_FAILURE;
-    puts (text);
+    }
+    int written = printf ("%s\n", text);
     free (text);
-    return EXIT_SUCCESS;
+    return written < 0 || fflush (stdout) != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/*  --openapi: the document, as served. */
+static int
+main_print_openapi (void)
+{
+    gateway_openapi_t *openapi = gateway_openapi_new ();
+    char *text = openapi ? strdup (gateway_openapi_text (openapi)) : NULL;
+    gateway_openapi_destroy (&openapi);
+    return main_print (text);
 }
 
 int
 main (int argc, char **argv)
 {
     if (argc == 2 && strcmp (argv[1], "--routes") == 0)
-        return print_routes ();
+        return main_print (gateway_openapi_routes_text ());
+    if (argc == 2 && strcmp (argv[1], "--openapi") == 0)
+        return main_print_openapi ();
+    if (argc > 1) {
+        fprintf (stderr, "usage: kefu-gateway [--routes | --openapi]\n");
+        return EXIT_FAILURE;
+    }
+
     char *error = NULL;
     kefu_config_t *config = kefu_config_new (&error);
     if (!config) {

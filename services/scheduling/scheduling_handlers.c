@@ -32,11 +32,16 @@ enum {
     REQUEST_PATH_MAX = 512,
     RESOURCE_MAX = 96,
     DETAIL_MAX = 256,
+    API_KEY_NAME_MAX = 64,
+    LIST_DEFAULT = 50,
+    LIST_MAX = 200,
     SESSION_ID_BYTES = 16,
     SESSION_ID_SIZE = 2 * SESSION_ID_BYTES + 1,
-    /*  Revocations handed to a starting gateway in one answer; more live at
-     *  once would mean mass departures within one token lifetime. */
-    REVOCATIONS_MAX = 10000,
+    /*  Revocations handed to a starting gateway in one answer (about 80
+     *  bytes each); more live at once would mean a hundred thousand
+     *  log-outs within one token lifetime. Past it the answer is an error,
+     *  never a truncated list: the gateway then refuses to start. */
+    REVOCATIONS_MAX = 100000,
     MS_PER_MINUTE = 60 * 1000,
     /*  A shift longer than a day is a typo. */
     SHIFT_MAX_MS = 24 * 60 * MS_PER_MINUTE,
@@ -318,8 +323,8 @@ failed:
 
 /* --- staff.suspend, staff.depart ------------------------------------------ */
 
-/*  Move a person to `status` and revoke every session at once (SCH-2:
- *  departed staff lose access at once). A departed person stays departed. */
+/*  Move a person to `status` and revoke every session and API key at once
+ *  (SCH-2: departed staff lose access at once). A departed person stays departed. */
 static void
 staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
 {
@@ -329,7 +334,6 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
-    int64_t now_ms = kefu_time_now_ms ();
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
@@ -349,9 +353,13 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
                             "staff %" PRId64 " has departed", request->id);
         return;
     }
-    /*  Every token issued before now, for as long as any can live. */
+    /*  Read with the row locked: a log-in that held the lock first issued
+     *  its token before this time, so the revocation covers it. */
+    int64_t now_ms = kefu_time_now_ms ();
+    /*  Every token issued until now, for as long as any can live. */
     if (scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) != 0
     ||  scheduling_store_sessions_end_all (db, request->id, status, now_ms) != 0
+    ||  scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
     ||  revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms, status) != 0
     ||  kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) != 0
     ||  kefu_audit_record (call, event_type, resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
@@ -376,6 +384,108 @@ static void
 staff_depart (kefu_call_t *call)
 {
     staff_set_status (call, "departed", "staff.departed");
+}
+
+/* --- staff.update, staff.reinstate ---------------------------------------- */
+
+/*  Change a person's details. A change of roles ends their sessions and
+ *  API keys: tokens carry roles, and keys must stay within them. */
+static void
+staff_update (kefu_call_t *call)
+{
+    const Kefu__V1__UpdateStaffRequest *request = (const Kefu__V1__UpdateStaffRequest *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
+    ||  !roles_ok (call, request->roles, request->n_roles, false) || !grade_ok (call, request->grade)
+    ||  !skills_ok (call, request->skills, request->n_skills)
+    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
+        return;
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t current = { 0 }, updated = { 0 };
+    char resource[RESOURCE_MAX];
+    staff_resource (request->id, resource, sizeof resource);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
+    if (found < 0)
+        goto failed;
+    if (found == 1 || strcmp (current.row.staff.status, "departed") == 0) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&current);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
+                            request->id);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", NULL,
+                            "staff %" PRId64 " has departed", request->id);
+        return;
+    }
+    /*  After the lock, as in staff_set_status. */
+    int64_t now_ms = kefu_time_now_ms ();
+    bool roles_changed = request->n_roles > 0
+                      && kefu_roles_parse (request->roles, request->n_roles)
+                             != kefu_roles_parse (current.row.staff.roles, current.row.staff.n_roles);
+    if (scheduling_store_staff_update (db, request, now_ms, &updated) != 0
+    ||  (roles_changed
+         && (scheduling_store_sessions_end_all (db, request->id, "roles_changed", now_ms) != 0
+             || scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
+             || revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms,
+                        "roles_changed") != 0))
+    ||  kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) != 0
+    ||  kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) != 0
+    ||  kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, &updated.row.staff.base);
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    return;
+failed:
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    fail_db (call);
+}
+
+/*  A suspended person comes back (a departed one never does). */
+static void
+staff_reinstate (kefu_call_t *call)
+{
+    const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t current = { 0 }, updated = { 0 };
+    char resource[RESOURCE_MAX];
+    staff_resource (request->id, resource, sizeof resource);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
+    if (found < 0)
+        goto failed;
+    if (found == 1 || strcmp (current.row.staff.status, "suspended") != 0) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&current);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
+                            request->id);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-suspended", NULL,
+                            "only a suspended person can be reinstated");
+        return;
+    }
+    if (scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) != 0
+    ||  kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) != 0
+    ||  kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, &updated.row.staff.base);
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    return;
+failed:
+    scheduling_staff_rows_release (&current);
+    scheduling_staff_rows_release (&updated);
+    fail_db (call);
 }
 
 /* --- staff.reset_password ------------------------------------------------- */
@@ -642,7 +752,30 @@ sessions_create (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "the session token could not be signed");
         return;
     }
-    if (kefu_db_begin (db) != 0 || scheduling_store_login_succeeded (db, staff_id) != 0
+    /*  The person may have been suspended, departed or reset since the
+     *  password was checked: look again with the row locked. A suspension
+     *  waiting on this lock stamps its revocation after this token's
+     *  issue time, so the token is covered by it. */
+    scheduling_staff_rows_t locked = { 0 };
+    if (kefu_db_begin (db) != 0 || scheduling_store_staff_by_id (db, staff_id, true, &locked) != 0) {
+        scheduling_staff_rows_release (&locked);
+        free (token);
+        scheduling_staff_rows_release (&rows);
+        fail_db (call);
+        return;
+    }
+    bool unchanged = strcmp (locked.row.staff.status, "active") == 0 && !locked.row.staff.must_change_password
+                  && strcmp (locked.row.password_hash, rows.row.password_hash) == 0;
+    scheduling_staff_rows_release (&locked);
+    if (!unchanged) {
+        kefu_db_rollback (db);
+        free (token);
+        scheduling_staff_rows_release (&rows);
+        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "account-changed", NULL,
+                        "the account changed during the log-in; try again");
+        return;
+    }
+    if (scheduling_store_login_succeeded (db, staff_id) != 0
     ||  (*rehash && scheduling_store_staff_set_password (db, staff_id, rehash, false, now_ms) != 0)
     ||  sessions_shared_check (call, &actor, staff_id, request->staff_no, session_id, request->terminal, now_ms) != 0
     ||  scheduling_store_session_insert (db, session_id, staff_id, request->terminal, now_ms, expires_ms) != 0
@@ -744,12 +877,19 @@ failed:
 static void
 sessions_revocations (kefu_call_t *call)
 {
-    PGresult *result = scheduling_store_revocations_live (kefu_call_db (call), kefu_time_now_ms (), REVOCATIONS_MAX);
+    PGresult *result = scheduling_store_revocations_live (kefu_call_db (call), kefu_time_now_ms (),
+                                                          REVOCATIONS_MAX + 1);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
     size_t count = (size_t) PQntuples (result);
+    if (count > REVOCATIONS_MAX) {
+        PQclear (result);
+        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "too-many-revocations", NULL,
+                        "more than %d live revocations; lower KEFU_SESSION_TTL_MIN", REVOCATIONS_MAX);
+        return;
+    }
     Kefu__V1__SessionRevoked *items = calloc (count + 1, sizeof *items);
     Kefu__V1__SessionRevoked **pointers = calloc (count + 1, sizeof *pointers);
     if (!items || !pointers) {
@@ -905,11 +1045,161 @@ access_refuse (kefu_call_t *call)
                         "your role may not use %s %s", request->method, request->path);
 }
 
+/* --- API keys ----------------------------------------------------------- */
+
+static void
+api_keys_create (kefu_call_t *call)
+{
+    const Kefu__V1__CreateApiKeyRequest *request = (const Kefu__V1__CreateApiKeyRequest *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
+    ||  !staff_no_ok (call, request->staff_no) || !roles_ok (call, request->roles, request->n_roles, true))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t owner = { 0 };
+    scheduling_api_key_rows_t rows = { 0 };
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int found = scheduling_store_staff_by_no (db, request->staff_no, true, &owner);
+    if (found < 0)
+        goto failed;
+    kefu_roles_t wanted = kefu_roles_parse (request->roles, request->n_roles);
+    if (found == 1 || strcmp (owner.row.staff.status, "active") != 0
+    ||  (wanted & ~kefu_roles_parse (owner.row.staff.roles, owner.row.staff.n_roles))) {
+        bool missing = found == 1;
+        scheduling_staff_rows_release (&owner);
+        kefu_db_rollback (db);
+        if (missing)
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no", "no staff number %s",
+                            request->staff_no);
+        else
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "roles",
+                            "a key acts for an active person with some of that person's roles");
+        return;
+    }
+    char id[KEFU_API_KEY_ID_SIZE], key[KEFU_API_KEY_SIZE], hash[KEFU_API_KEY_HASH_SIZE], resource[RESOURCE_MAX];
+    kefu_token_api_key_new (id, key);
+    kefu_token_api_key_hash (key, strlen (key), hash);
+    snprintf (resource, sizeof resource, "api_key/%s", id);
+    if (scheduling_store_api_key_insert (db, id, request->name, owner.row.staff.id, request->roles, request->n_roles,
+                                         hash, kefu_call_actor (call)->staff_id, kefu_time_now_ms (), &rows) != 0
+    ||  kefu_outbox_append_message (db, "apikey.created", resource, &rows.keys[0].base) != 0
+    ||  kefu_audit_record (call, "api_key.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    Kefu__V1__ApiKeyCreated reply = KEFU__V1__API_KEY_CREATED__INIT;
+    reply.api_key = &rows.keys[0];
+    reply.key = key;
+    kefu_call_reply (call, &reply.base);
+    sodium_memzero (key, sizeof key);
+    scheduling_staff_rows_release (&owner);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    sodium_memzero (key, sizeof key);
+    scheduling_staff_rows_release (&owner);
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+static void
+api_keys_list (kefu_call_t *call)
+{
+    const Kefu__V1__ListApiKeysRequest *request = (const Kefu__V1__ListApiKeysRequest *) kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    if (!admin_ok (call))
+        return;
+    if (limit > LIST_MAX) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit", "limit must be from 1 to %d",
+                        LIST_MAX);
+        return;
+    }
+    if (!field_ok (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
+        return;
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_api_key_rows_t rows = { 0 };
+    /*  One row more than asked tells whether there is a next page. */
+    if (kefu_db_begin (db) != 0 || scheduling_store_api_keys_list (db, request->after, (int) limit + 1, &rows) != 0)
+        goto failed;
+    size_t shown = rows.count > limit ? limit : rows.count;
+    if (kefu_audit_record (call, "api_key.listed", "api_keys", NULL, (uint32_t) shown) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    Kefu__V1__ApiKeyList reply = KEFU__V1__API_KEY_LIST__INIT;
+    reply.n_items = shown;
+    reply.items = rows.key_pointers;
+    reply.next = rows.count > limit ? rows.keys[shown - 1].id : "";
+    kefu_call_reply (call, &reply.base);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+static void
+api_keys_revoke (kefu_call_t *call)
+{
+    const Kefu__V1__ApiKeyRef *request = (const Kefu__V1__ApiKeyRef *) kefu_call_payload (call);
+    if (!admin_ok (call) || !field_ok (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
+        return;
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_api_key_rows_t rows = { 0 };
+    int64_t now_ms = kefu_time_now_ms ();
+    char resource[RESOURCE_MAX], session[RESOURCE_MAX];
+    snprintf (resource, sizeof resource, "api_key/%s", request->id);
+    snprintf (session, sizeof session, "apikey:%s", request->id);
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int revoked = scheduling_store_api_key_revoke (db, request->id, now_ms, &rows);
+    if (revoked < 0)
+        goto failed;
+    if (revoked == 1) {
+        scheduling_api_key_rows_release (&rows);
+        kefu_db_rollback (db);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no live API key %s", request->id);
+        return;
+    }
+    /*  Gateways cache a resolved key briefly (far less than a session's
+     *  life): the revocation outlives every cached copy. */
+    if (revoke (call, session, rows.keys[0].staff_no, now_ms, now_ms + state->session_ttl_ms, "api_key_revoked") != 0
+    ||  kefu_audit_record (call, "api_key.revoked", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        goto failed;
+    kefu_call_reply (call, NULL);
+    scheduling_api_key_rows_release (&rows);
+    return;
+failed:
+    scheduling_api_key_rows_release (&rows);
+    fail_db (call);
+}
+
+/*  The gateway asks who holds a key it has not seen (or no longer caches). */
+static void
+api_keys_resolve (kefu_call_t *call)
+{
+    const Kefu__V1__ResolveApiKeyRequest *request = (const Kefu__V1__ResolveApiKeyRequest *) kefu_call_payload (call);
+    if (strlen (request->key_hash) != KEFU_API_KEY_HASH_SIZE - 1
+    ||  strspn (request->key_hash, "0123456789abcdef") != KEFU_API_KEY_HASH_SIZE - 1) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "key_hash",
+                        "key_hash must be 64 lower-case hex digits");
+        return;
+    }
+    scheduling_api_key_rows_t rows = { 0 };
+    int found = scheduling_store_api_key_resolve (kefu_call_db (call), request->key_hash, &rows);
+    if (found < 0)
+        kefu_call_fail_db (call);
+    else if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no such API key");
+    else
+        kefu_call_reply (call, &rows.keys[0].base);
+    scheduling_api_key_rows_release (&rows);
+}
+
 const kefu_method_t scheduling_methods[] = {
     { "staff.create", staff_create, &kefu__v1__create_staff_request__descriptor, true },
     { "staff.get", staff_get, &kefu__v1__staff_ref__descriptor, true },
     { "staff.suspend", staff_suspend, &kefu__v1__staff_ref__descriptor, true },
     { "staff.depart", staff_depart, &kefu__v1__staff_ref__descriptor, true },
+    { "staff.update", staff_update, &kefu__v1__update_staff_request__descriptor, true },
+    { "staff.reinstate", staff_reinstate, &kefu__v1__staff_ref__descriptor, true },
     { "staff.reset_password", staff_reset_password, &kefu__v1__reset_password_request__descriptor, true },
     { "sessions.create", sessions_create, &kefu__v1__create_session_request__descriptor, false },
     { "sessions.change_password", sessions_change_password, &kefu__v1__change_password_request__descriptor, false },
@@ -920,6 +1210,10 @@ const kefu_method_t scheduling_methods[] = {
     /*  SCH-9, in scheduling_staffing.c. */
     { "staffing.erlang_c", scheduling_staffing_erlang_c, &kefu__v1__erlang_crequest__descriptor, true },
     { "staffing.plan", scheduling_staffing_plan, &kefu__v1__staffing_plan_request__descriptor, true },
+    { "api_keys.create", api_keys_create, &kefu__v1__create_api_key_request__descriptor, true },
+    { "api_keys.list", api_keys_list, &kefu__v1__list_api_keys_request__descriptor, true },
+    { "api_keys.revoke", api_keys_revoke, &kefu__v1__api_key_ref__descriptor, true },
+    { "api_keys.resolve", api_keys_resolve, &kefu__v1__resolve_api_key_request__descriptor, false },
 };
 
 const size_t scheduling_method_count = sizeof scheduling_methods / sizeof scheduling_methods[0];

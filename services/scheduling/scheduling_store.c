@@ -44,6 +44,12 @@ static const kefu_sql_t sql_staff_set_status = {
     "scheduling_staff_set_status",
     "UPDATE staff SET status = $2, updated_at = " MS ("$3") " WHERE id = $1 RETURNING " STAFF_COLUMNS
 };
+static const kefu_sql_t sql_staff_update = {
+    "scheduling_staff_update",
+    "UPDATE staff SET name = coalesce($2, name), roles = coalesce(string_to_array($3, ','), roles), "
+    "  grade = coalesce($4, grade), skills = coalesce(string_to_array($5, ','), skills), "
+    "  department = coalesce($6, department), updated_at = " MS ("$7") " WHERE id = $1 RETURNING " STAFF_COLUMNS
+};
 static const kefu_sql_t sql_staff_set_password = {
     "scheduling_staff_set_password",
     "UPDATE staff SET password_hash = $2, must_change_password = $3, failed_attempts = 0, "
@@ -269,6 +275,34 @@ scheduling_store_staff_set_status (kefu_db_t *db, int64_t id, const char *status
     return staff_query (db, &sql_staff_set_status, 3, values, rows);
 }
 
+/*  NULL for "leave as it is", so an empty optional input never erases. */
+static const char *
+given (const char *text)
+{
+    return text && *text ? text : NULL;
+}
+
+int
+scheduling_store_staff_update (kefu_db_t *db, const Kefu__V1__UpdateStaffRequest *request, int64_t now_ms,
+                               scheduling_staff_rows_t *rows)
+{
+    memset (rows, 0, sizeof *rows);
+    char *roles = join_list (request->roles, request->n_roles);
+    char *skills = join_list (request->skills, request->n_skills);
+    char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
+    snprintf (id_text, sizeof id_text, "%" PRId64, request->id);
+    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
+    int rc = -1;
+    if (roles && skills) {
+        const char *values[] = { id_text, given (request->name), given (roles), given (request->grade), given (skills),
+                                 given (request->department), now_text };
+        rc = staff_query (db, &sql_staff_update, 7, values, rows);
+    }
+    free (roles);
+    free (skills);
+    return rc;
+}
+
 int
 scheduling_store_staff_set_password (kefu_db_t *db, int64_t id, const char *password_hash, bool must_change,
                                      int64_t now_ms)
@@ -442,4 +476,138 @@ scheduling_store_agents_scheduled (kefu_db_t *db, int64_t starts_ms, int64_t int
         scheduled[row] = (int32_t) column_int (result, row, 1);
     PQclear (result);
     return rc;
+}
+
+/* --- API keys --------------------------------------------------------- */
+
+#define API_KEY_COLUMNS                                                                           \
+    "k.id, k.name, s.staff_no, array_to_string(k.roles, ','), rfc3339(k.created_at), k.created_by, " \
+    "coalesce(rfc3339(k.revoked_at), '')"
+
+static const kefu_sql_t sql_api_key_insert = {
+    "scheduling_api_key_insert",
+    "WITH k AS (INSERT INTO api_keys (id, name, staff_id, roles, key_hash, created_by, created_at) "
+    "  VALUES ($1, $2, $3, string_to_array($4, ','), $5, $6, " MS ("$7") ") RETURNING *) "
+    "SELECT " API_KEY_COLUMNS " FROM k JOIN staff s ON s.id = k.staff_id"
+};
+static const kefu_sql_t sql_api_keys_list = {
+    "scheduling_api_keys_list",
+    "SELECT " API_KEY_COLUMNS " FROM api_keys k JOIN staff s ON s.id = k.staff_id WHERE k.id > $1 "
+    "ORDER BY k.id LIMIT $2"
+};
+static const kefu_sql_t sql_api_key_revoke = {
+    "scheduling_api_key_revoke",
+    "WITH k AS (UPDATE api_keys SET revoked_at = " MS ("$2") " WHERE id = $1 AND revoked_at IS NULL "
+    "  RETURNING *) SELECT " API_KEY_COLUMNS " FROM k JOIN staff s ON s.id = k.staff_id"
+};
+static const kefu_sql_t sql_api_key_resolve = {
+    "scheduling_api_key_resolve",
+    "SELECT " API_KEY_COLUMNS " FROM api_keys k JOIN staff s ON s.id = k.staff_id "
+    "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND s.status = 'active'"
+};
+static const kefu_sql_t sql_api_keys_revoke_staff = {
+    "scheduling_api_keys_revoke_staff",
+    "UPDATE api_keys SET revoked_at = " MS ("$2") " WHERE staff_id = $1 AND revoked_at IS NULL"
+};
+
+void
+scheduling_api_key_rows_release (scheduling_api_key_rows_t *rows)
+{
+    PQclear (rows->result);
+    free (rows->keys);
+    free (rows->key_pointers);
+    free (rows->role_texts);
+    free (rows->list_storage);
+    memset (rows, 0, sizeof *rows);
+}
+
+static int
+api_keys_query (kefu_db_t *db, const kefu_sql_t *sql, int count, const char *const *values,
+                scheduling_api_key_rows_t *rows)
+{
+    memset (rows, 0, sizeof *rows);
+    rows->result = kefu_db_run (db, sql, count, values);
+    if (!rows->result)
+        return -1;
+    size_t n = (size_t) PQntuples (rows->result);
+    size_t storage = 1;
+    for (size_t i = 0; i < n; i++)
+        storage += strlen (PQgetvalue (rows->result, (int) i, 3)) + 1;
+    rows->keys = calloc (n + 1, sizeof *rows->keys);
+    rows->key_pointers = calloc (n + 1, sizeof *rows->key_pointers);
+    rows->role_texts = calloc ((n + 1) * SCHEDULING_LIST_MAX, sizeof *rows->role_texts);
+    rows->list_storage = malloc (storage);
+    if (!rows->keys || !rows->key_pointers || !rows->role_texts || !rows->list_storage)
+        return -1;
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        Kefu__V1__ApiKey *key = &rows->keys[i];
+        PGresult *result = rows->result;
+        int row = (int) i;
+        kefu__v1__api_key__init (key);
+        key->id = PQgetvalue (result, row, 0);
+        key->name = PQgetvalue (result, row, 1);
+        key->staff_no = PQgetvalue (result, row, 2);
+        key->roles = &rows->role_texts[i * SCHEDULING_LIST_MAX];
+        key->n_roles = split_list (PQgetvalue (result, row, 3), rows->list_storage, &used, key->roles);
+        key->created_at = PQgetvalue (result, row, 4);
+        key->created_by = PQgetvalue (result, row, 5);
+        key->revoked_at = PQgetvalue (result, row, 6);
+        rows->key_pointers[i] = key;
+    }
+    rows->count = n;
+    return n == 0 ? 1 : 0;
+}
+
+int
+scheduling_store_api_key_insert (kefu_db_t *db, const char *id, const char *name, int64_t staff_id,
+                                 char *const *roles, size_t role_count, const char *key_hash,
+                                 const char *created_by, int64_t now_ms, scheduling_api_key_rows_t *rows)
+{
+    memset (rows, 0, sizeof *rows);
+    char *joined = join_list (roles, role_count);
+    if (!joined)
+        return -1;
+    char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
+    snprintf (id_text, sizeof id_text, "%" PRId64, staff_id);
+    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
+    const char *values[] = { id, name, id_text, joined, key_hash, created_by, now_text };
+    int rc = api_keys_query (db, &sql_api_key_insert, 7, values, rows);
+    free (joined);
+    return rc == 0 ? 0 : -1;
+}
+
+int
+scheduling_store_api_keys_list (kefu_db_t *db, const char *after, int limit, scheduling_api_key_rows_t *rows)
+{
+    char limit_text[NUMBER_TEXT_SIZE];
+    snprintf (limit_text, sizeof limit_text, "%d", limit);
+    const char *values[] = { after, limit_text };
+    return api_keys_query (db, &sql_api_keys_list, 2, values, rows) < 0 ? -1 : 0;
+}
+
+int
+scheduling_store_api_key_revoke (kefu_db_t *db, const char *id, int64_t now_ms, scheduling_api_key_rows_t *rows)
+{
+    char now_text[NUMBER_TEXT_SIZE];
+    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
+    const char *values[] = { id, now_text };
+    return api_keys_query (db, &sql_api_key_revoke, 2, values, rows);
+}
+
+int
+scheduling_store_api_key_resolve (kefu_db_t *db, const char *key_hash, scheduling_api_key_rows_t *rows)
+{
+    const char *values[] = { key_hash };
+    return api_keys_query (db, &sql_api_key_resolve, 1, values, rows);
+}
+
+int
+scheduling_store_api_keys_revoke_staff (kefu_db_t *db, int64_t staff_id, int64_t now_ms)
+{
+    char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
+    snprintf (id_text, sizeof id_text, "%" PRId64, staff_id);
+    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
+    const char *values[] = { id_text, now_text };
+    return kefu_db_command (db, &sql_api_keys_revoke_staff, 2, values);
 }

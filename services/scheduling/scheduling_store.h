@@ -50,6 +50,10 @@ int scheduling_store_staff_insert (kefu_db_t *db, const Kefu__V1__CreateStaffReq
 int scheduling_store_staff_set_status (kefu_db_t *db, int64_t id, const char *status, int64_t now_ms,
                                        scheduling_staff_rows_t *rows);
 
+/*  Change what `request` gives (empty fields and lists stay as they are). */
+int scheduling_store_staff_update (kefu_db_t *db, const Kefu__V1__UpdateStaffRequest *request, int64_t now_ms,
+                                   scheduling_staff_rows_t *rows);
+
 /*  Replace the password hash; must_change as given; clears the lockout. */
 int scheduling_store_staff_set_password (kefu_db_t *db, int64_t id, const char *password_hash, bool must_change,
                                          int64_t now_ms);
@@ -100,5 +104,35 @@ PGresult *scheduling_store_revocations_live (kefu_db_t *db, int64_t now_ms, int 
  *  scheduled[0 .. count-1]. 0 or -1. */
 int scheduling_store_agents_scheduled (kefu_db_t *db, int64_t starts_ms, int64_t interval_ms, int count,
                                        int32_t *scheduled);
+
+/* --- API keys --------------------------------------------------------- */
+
+/*  API keys borrowed from one PGresult (release them). */
+typedef struct {
+    PGresult *result;
+    size_t count;
+    Kefu__V1__ApiKey *keys;
+    Kefu__V1__ApiKey **key_pointers;
+    char **role_texts;      /* SCHEDULING_LIST_MAX per key */
+    char *list_storage;
+} scheduling_api_key_rows_t;
+
+void scheduling_api_key_rows_release (scheduling_api_key_rows_t *rows);
+
+int scheduling_store_api_key_insert (kefu_db_t *db, const char *id, const char *name, int64_t staff_id,
+                                     char *const *roles, size_t role_count, const char *key_hash,
+                                     const char *created_by, int64_t now_ms, scheduling_api_key_rows_t *rows);
+
+/*  Keys with id > after (every key: revoked ones too), at most limit. */
+int scheduling_store_api_keys_list (kefu_db_t *db, const char *after, int limit, scheduling_api_key_rows_t *rows);
+
+/*  Revoke a live key. 1 if there is no live key with this id. */
+int scheduling_store_api_key_revoke (kefu_db_t *db, const char *id, int64_t now_ms, scheduling_api_key_rows_t *rows);
+
+/*  The live key with this hash, of an active person. 1 if none. */
+int scheduling_store_api_key_resolve (kefu_db_t *db, const char *key_hash, scheduling_api_key_rows_t *rows);
+
+/*  Revoke every live key of a person (suspended, departed). */
+int scheduling_store_api_keys_revoke_staff (kefu_db_t *db, int64_t staff_id, int64_t now_ms);
 
 #endif

@@ -3,6 +3,7 @@
  *  tickets_store.c.
  */
 #include "tickets_handlers.h"
+#include "tickets_sla.h"
 #include "tickets_store.h"
 #include "tickets_workflow.h"
 
@@ -210,6 +211,8 @@ tickets_create (kefu_call_t *call)
         actor_roles_text (envelope->actor, roles, sizeof roles);
         ticket_resource (created->id, resource, sizeof resource);
         if ((*key && tickets_store_idempotency_bind (db, actor, key, created->id) != 0)
+        ||  tickets_sla_start (db, created->id, created->kind, created->priority,
+                               received_at_ms ? received_at_ms : kefu_time_now_ms ()) != 0
         ||  tickets_store_record_transition (db, created->id, "", created->status, actor, roles,
                                              "created", created->version, &transition) != 0)
             goto failed;
@@ -429,6 +432,7 @@ tickets_transition (kefu_call_t *call)
     actor_roles_text (envelope->actor, roles_text, sizeof roles_text);
     ticket_resource (ticket->id, resource, sizeof resource);
     if (tickets_store_update (db, ticket->id, request->to, &changes, &updated) != 0
+    ||  tickets_sla_on_transition (db, ticket->id, ticket->status, request->to, kefu_time_now_ms ()) != 0
     ||  tickets_store_record_transition (db, ticket->id, ticket->status, request->to, actor, roles_text,
                                          request->reason, updated.tickets[0].version, &transition) != 0)
         goto failed;

@@ -7,6 +7,7 @@ admin comes from the documented command (`kefu-scheduling create-admin`).
 Everything is checked over HTTP, and in the scheduling schema as the superuser.
 """
 import base64
+import hashlib
 import json
 import os
 import pathlib
@@ -420,6 +421,103 @@ def test_two_terminals_one_staff_number_alert(stack):
     assert stack.call("GET", "/v1/tickets?limit=1", first).status_code == 200
 
 
+def test_suspend_reinstate_and_role_change_end_sessions(stack):
+    # SCH-1: suspension ends every session at once; reinstatement lets the
+    # person log in again; a change of roles ends the sessions too (tokens
+    # carry roles) and the next log-in carries the new ones.
+    staff_no, password, staff_id = stack.new_staff(["supervisor"])
+    token = stack.login(staff_no, password).json()["token"]
+    suspended = stack.call("POST", "/v1/staff/%d/suspend" % staff_id, stack.admin_token, {"reason": "调查"})
+    assert suspended.status_code == 200 and suspended.json()["status"] == "suspended", describe(suspended)
+    wait_refused(stack, token)
+    assert_problem(stack.login(staff_no, password, expect=403), 403, slug="account-inactive")
+    back = stack.call("POST", "/v1/staff/%d/reinstate" % staff_id, stack.admin_token, {})
+    assert back.status_code == 200 and back.json()["status"] == "active", describe(back)
+    assert_problem(stack.call("POST", "/v1/staff/%d/reinstate" % staff_id, stack.admin_token, {}), 409,
+                   slug="not-suspended")
+    token = stack.login(staff_no, password).json()["token"]
+    assert stack.call("GET", "/v1/tickets?limit=1", token).status_code == 200
+    changed = stack.call("PATCH", "/v1/staff/%d" % staff_id, stack.admin_token,
+                         {"roles": ["manager"], "grade": "senior", "skills": ["粤语", "投诉"]})
+    assert changed.status_code == 200, describe(changed)
+    assert changed.json()["roles"] == ["manager"] and changed.json()["skills"] == ["粤语", "投诉"]
+    wait_refused(stack, token)
+    again = stack.login(staff_no, password).json()
+    assert again["staff"]["roles"] == ["manager"] and again["staff"]["name"].startswith("测试员")
+    assert stack.outbox_count("staff.updated", "staff/%d" % staff_id) == 1
+
+
+def test_shared_account_policy_end_older(stack, e2e_env):
+    # AUD-3 with KEFU_SHARED_ACCOUNT_POLICY=end_older: the older session ends.
+    scheduling = make_scheduling(e2e_env, "staff.scheduling-end-older", stack.seed, stack.xsub,
+                                 KEFU_SHARED_ACCOUNT_POLICY="end_older")
+    scheduling.start()
+    gateway = stack.gateway_process("staff.gateway-end-older", KEFU_BUS_XSUB="",
+                                    KEFU_SCHEDULING_ENDPOINT=scheduling.endpoint)
+    gateway.start()
+    try:
+        staff_no, password, _ = stack.new_staff(["manager"])
+        def login(terminal):
+            response = stack.call("POST", "/v1/sessions", base=gateway.base,
+                                  body={"staff_no": staff_no, "password": password, "terminal": terminal})
+            assert response.status_code == 201, describe(response)
+            return response.json()["token"]
+        older = login("T-A")
+        newer = login("T-B")
+        assert stack.outbox_count("audit.alert.shared_account", "staff_no/%s" % staff_no) == 1
+        wait_refused(stack, older, base=gateway.base)
+        assert stack.call("GET", "/v1/tickets?limit=1", newer, base=gateway.base).status_code == 200
+    finally:
+        _stop_cleanly(gateway)
+        _stop_cleanly(scheduling)
+
+
+# --- API keys in the database -------------------------------------------------------------
+
+
+def test_api_keys_shown_once_stored_hashed_resolved_and_revoked(stack):
+    owner_no, _password, owner_id = stack.new_staff(["integration", "auditor"])
+    made = stack.call("POST", "/v1/api-keys", stack.admin_token,
+                      {"name": "crm-sync", "staff_no": owner_no, "roles": ["integration"]})
+    assert made.status_code == 201, describe(made)
+    key, api_key = made.json()["key"], made.json()["api_key"]
+    assert key.startswith("kefu_ak_") and api_key["id"].startswith("ak_") and api_key["roles"] == ["integration"]
+    stored = stack.db.rows("SELECT key_hash, row_to_json(k)::text FROM scheduling.api_keys k WHERE id = :'i'",
+                           i=api_key["id"])[0]
+    assert stored[0] == hashlib.sha256(key.encode()).hexdigest() and key not in stored[1]
+    # The gateway has never seen it: scheduling resolves it, then it is cached.
+    assert stack.call("GET", "/v1/tickets?limit=1", key).status_code == 200
+    assert stack.call("GET", "/v1/tickets?limit=1", key).status_code == 200
+    # Its roles are the key's, not the owner's: not an auditor's route... and
+    # no admin route.
+    assert_problem(stack.call("GET", "/v1/api-keys", key), 403, slug="forbidden")
+    listed = stack.call("GET", "/v1/api-keys?limit=200", stack.admin_token)
+    assert listed.status_code == 200, describe(listed)
+    mine = [k for k in listed.json()["items"] if k["id"] == api_key["id"]]
+    assert mine and "key" not in mine[0] and "key_hash" not in mine[0] and mine[0]["revoked_at"] == ""
+    # A role the owner does not hold, or an unknown owner: refused, nothing written.
+    before = stack.counts()
+    assert_problem(stack.call("POST", "/v1/api-keys", stack.admin_token,
+                              {"name": "x", "staff_no": owner_no, "roles": ["admin"]}), 422, field="roles")
+    assert_problem(stack.call("POST", "/v1/api-keys", stack.admin_token,
+                              {"name": "x", "staff_no": "NOSUCH9", "roles": ["integration"]}), 422, field="staff_no")
+    assert stack.counts() == before
+    # Revoked: refused within a second although cached.
+    gone = stack.call("DELETE", "/v1/api-keys/%s" % api_key["id"], stack.admin_token)
+    assert gone.status_code == 204, describe(gone)
+    wait_refused(stack, key)
+    assert_problem(stack.call("DELETE", "/v1/api-keys/%s" % api_key["id"], stack.admin_token), 404)
+    # The owner departs: their other keys stop at once.
+    second = stack.call("POST", "/v1/api-keys", stack.admin_token,
+                        {"name": "crm-sync-2", "staff_no": owner_no, "roles": ["auditor"]}).json()["key"]
+    assert stack.call("GET", "/v1/tickets?limit=1", second).status_code == 200
+    assert stack.call("POST", "/v1/staff/%d/depart" % owner_id, stack.admin_token, {}).status_code == 200
+    wait_refused(stack, second)
+    # A key of the right shape that was never made.
+    assert_problem(stack.call("GET", "/v1/tickets?limit=1", "kefu_ak_%s_%s" % (secrets.token_hex(8),
+                                                                                secrets.token_hex(32))), 401)
+
+
 # --- bad input -------------------------------------------------------------------------------------
 
 
@@ -436,6 +534,11 @@ def test_two_terminals_one_staff_number_alert(stack):
     ("POST", "/v1/staff", {"staff_no": "X1", "name": "x", "roles": "agent", "password": STRONG}, 400, None),
     ("POST", "/v1/staff", {"staff_no": "X1", "name": "x", "roles": ["agent"], "password": STRONG, "evil": 1}, 400, None),
     ("GET", "/v1/staff/999999999", None, 404, None),
+    ("PATCH", "/v1/staff/999999999", {"name": "x"}, 404, None),
+    ("PATCH", "/v1/staff/999999999", {"roles": ["wizard"]}, 422, "roles"),
+    ("PATCH", "/v1/staff/999999999", {"grade": "god"}, 422, "grade"),
+    ("PATCH", "/v1/staff/999999999", {"skills": ["a,b"]}, 422, "skills"),
+    ("POST", "/v1/staff/999999999/reinstate", {}, 404, None),
     ("POST", "/v1/staff/999999999/suspend", {}, 404, None),
     ("POST", "/v1/staff/999999999/depart", {"reason": "x"}, 404, None),
     ("POST", "/v1/staff/999999999/password-reset", {"password": STRONG}, 404, None),
@@ -454,6 +557,11 @@ def test_two_terminals_one_staff_number_alert(stack):
                             "site_zone": "Asia/Shanghai"}, 422, "ends_at"),
     ("POST", "/v1/shifts", {"staff_no": "X1", "starts_at": "2026-01-01T10:00:00Z", "ends_at": "2026-01-01T18:00:00Z",
                             "site_zone": "Asia/Shang hai"}, 422, "site_zone"),
+    ("POST", "/v1/api-keys", {"name": "", "staff_no": "X1", "roles": ["integration"]}, 422, "name"),
+    ("POST", "/v1/api-keys", {"name": "k", "staff_no": "X 1", "roles": ["integration"]}, 422, "staff_no"),
+    ("POST", "/v1/api-keys", {"name": "k", "staff_no": "X1", "roles": []}, 422, "roles"),
+    ("GET", "/v1/api-keys?limit=0", None, 400, "limit"),
+    ("DELETE", "/v1/api-keys/ak_0000000000000000", None, 404, None),
     ("POST", "/v1/shifts", {"staff_no": "NOSUCH1", "starts_at": "2026-01-01T10:00:00Z",
                             "ends_at": "2026-01-01T18:00:00Z", "site_zone": "UTC"}, 422, "staff_no"),
 ])

@@ -4,6 +4,7 @@
  *  verdict for on-shift roles (AUD-2).
  */
 #include "gateway_sessions.h"
+#include "kefu_time.h"
 #include "kefu_token.h"
 
 #include <setjmp.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-
 
 static const int64_t now_ms = 1800000000000LL;
 static const int64_t hour_ms = 3600 * 1000LL;
@@ -28,8 +28,8 @@ static int
 setup (void **state)
 {
     static keys_t keys;
-    if (sodium_init () < 0 || kefu_token_keygen ("k1", keys.seed1, keys.public1) != 0
-    ||  kefu_token_keygen ("k2", keys.seed2, keys.public2) != 0)
+    if (sodium_init () < 0 || kefu_token_keygen ("k1", keys.seed1, keys.public1) != 0 ||
+        kefu_token_keygen ("k2", keys.seed2, keys.public2) != 0)
         return -1;
     *state = &keys;
     return 0;
@@ -37,19 +37,19 @@ setup (void **state)
 
 /*  A token for staff A1001 (agent unless roles say), signed by `seed`. */
 static char *
-make_token (const char *seed, const char *session_id, int64_t issued_ms, int64_t expires_ms, int64_t shift_from_ms,
-            int64_t shift_until_ms)
+make_token (const char *seed, const char *session_id, int64_t issued_ms, int64_t expires_ms,
+            int64_t shift_from_ms, int64_t shift_until_ms)
 {
     char *error = NULL;
     kefu_token_keys_t *signing = kefu_token_keys_new (seed, true, &error);
     assert_non_null (signing);
-    char *roles[] = { "agent" };
+    char *roles[] = {"agent"};
     Kefu__V1__SessionClaims claims = KEFU__V1__SESSION_CLAIMS__INIT;
     claims.staff_id = 7;
     claims.staff_no = "A1001";
     claims.n_roles = 1;
     claims.roles = roles;
-    claims.session_id = (char *) session_id;
+    claims.session_id = (char *)session_id;
     claims.terminal = "T-01";
     claims.issued_at_ms = issued_ms;
     claims.expires_at_ms = expires_ms;
@@ -71,7 +71,8 @@ make_sessions (const char *public_keys)
 }
 
 static gateway_session_verdict_t
-verify (gateway_sessions_t *sessions, const char *token, int64_t at_ms, gateway_session_identity_t *out)
+verify (gateway_sessions_t *sessions, const char *token, int64_t at_ms,
+        gateway_session_identity_t *out)
 {
     return gateway_sessions_verify (sessions, token, strlen (token), at_ms, out);
 }
@@ -217,7 +218,7 @@ static void
 test_bad_key_lists_refused_without_showing_keys (void **state)
 {
     keys_t *keys = *state;
-    const char *bad[] = { "k1", "k1:abcd", "bad kid:00", ":00" };
+    const char *bad[] = {"k1", "k1:abcd", "bad kid:00", ":00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *error = NULL;
         assert_null (gateway_sessions_new (bad[i], &error));
@@ -236,6 +237,62 @@ test_bad_key_lists_refused_without_showing_keys (void **state)
     gateway_sessions_destroy (&none);
 }
 
+static void
+test_stored_api_keys_cached_and_evicted (void **state)
+{
+    (void)state;
+    gateway_sessions_t *sessions = make_sessions ("");
+    gateway_sessions_set_key_cache_ms (sessions, 30000);
+    char id[KEFU_API_KEY_ID_SIZE], key[KEFU_API_KEY_SIZE], other_id[KEFU_API_KEY_ID_SIZE],
+        other[KEFU_API_KEY_SIZE], hash[KEFU_API_KEY_HASH_SIZE];
+    kefu_token_api_key_new (id, key);
+    kefu_token_api_key_new (other_id, other);
+    assert_true (kefu_token_is_api_key (key, strlen (key)));
+    assert_false (kefu_token_is_api_key (key, strlen (key) - 1));
+    gateway_session_identity_t out;
+    assert_int_equal (gateway_sessions_key_lookup (sessions, key, strlen (key), now_ms, hash, &out),
+                      GATEWAY_KEY_UNRESOLVED);
+    char *roles[] = {"integration"};
+    Kefu__V1__ApiKey resolved = KEFU__V1__API_KEY__INIT;
+    resolved.id = id;
+    resolved.staff_no = "I7001";
+    resolved.n_roles = 1;
+    resolved.roles = roles;
+    char created_at[KEFU_TIME_TEXT_SIZE];
+    kefu_time_format_rfc3339 (now_ms, created_at);
+    resolved.created_at = created_at;
+    assert_int_equal (gateway_sessions_key_store (sessions, hash, &resolved, now_ms, &out), 0);
+    assert_string_equal (out.identity.staff_id, "I7001");
+    assert_int_equal (out.identity.roles, KEFU_ROLE_INTEGRATION);
+    assert_int_equal (
+        gateway_sessions_key_lookup (sessions, key, strlen (key), now_ms + 1, hash, &out),
+        GATEWAY_KEY_KNOWN);
+    /*  Unknown keys are remembered too, briefly. */
+    char other_hash[KEFU_API_KEY_HASH_SIZE];
+    gateway_sessions_key_lookup (sessions, other, strlen (other), now_ms, other_hash, &out);
+    assert_int_equal (gateway_sessions_key_store (sessions, other_hash, NULL, now_ms, &out), 1);
+    assert_int_equal (
+        gateway_sessions_key_lookup (sessions, other, strlen (other), now_ms + 1, other_hash, &out),
+        GATEWAY_KEY_REFUSED);
+    assert_int_equal (gateway_sessions_key_lookup (sessions, other, strlen (other), now_ms + 30001,
+                                                   other_hash, &out),
+                      GATEWAY_KEY_UNRESOLVED);
+    /*  The owner departs: the cached key is refused at once. */
+    Kefu__V1__SessionRevoked revoked = KEFU__V1__SESSION_REVOKED__INIT;
+    revoked.session_id = "";
+    revoked.staff_no = "I7001";
+    revoked.revoked_at_ms = now_ms + 2;
+    revoked.expires_at_ms = now_ms + hour_ms;
+    assert_int_equal (gateway_sessions_revoke (sessions, &revoked), 0);
+    assert_int_equal (
+        gateway_sessions_key_lookup (sessions, key, strlen (key), now_ms + 3, hash, &out),
+        GATEWAY_KEY_UNRESOLVED);
+    /*  An answer that raced the departure (the key made before it, the
+     *  answer arriving after the event) is not believed. */
+    assert_int_equal (gateway_sessions_key_store (sessions, hash, &resolved, now_ms + 5, &out), 1);
+    gateway_sessions_destroy (&sessions);
+}
+
 int
 main (void)
 {
@@ -247,6 +304,7 @@ main (void)
         cmocka_unit_test (test_revocation_event_from_the_bus_applies),
         cmocka_unit_test (test_on_shift_window),
         cmocka_unit_test (test_bad_key_lists_refused_without_showing_keys),
+        cmocka_unit_test (test_stored_api_keys_cached_and_evicted),
     };
     return cmocka_run_group_tests (tests, setup, NULL);
 }
