@@ -1019,17 +1019,32 @@ static const gateway_route_t routes_table[] = {
         .query =
             {
                 {.name = "calls", .min = 0, .max = KEFU_ERLANG_CALLS_MAX, .required = true,
-                 .min_exclusive = true},
+                 .min_exclusive = true, .example = "100"},
                 {.name = "interval_s", .min = KEFU_ERLANG_INTERVAL_MIN_S,
-                 .max = KEFU_ERLANG_INTERVAL_MAX_S, .required = true},
+                 .max = KEFU_ERLANG_INTERVAL_MAX_S, .required = true, .example = "1800"},
                 {.name = "aht_s", .min = 0, .max = KEFU_ERLANG_AHT_MAX_S, .required = true,
-                 .min_exclusive = true},
+                 .min_exclusive = true, .example = "180"},
                 {.name = "target_answer_s", .min = 0, .max = KEFU_ERLANG_ANSWER_MAX_S,
-                 .required = true},
+                 .required = true, .example = "20"},
                 {.name = "target_sl", .min = 0, .max = 1, .required = true, .min_exclusive = true,
-                 .max_exclusive = true},
-                {.name = "max_occupancy", .min = 0, .max = 1, .min_exclusive = true},
+                 .max_exclusive = true, .example = "0.8"},
+                {.name = "max_occupancy", .min = 0, .max = 1, .min_exclusive = true,
+                 .example = "0.85"},
             },
+        .summary = "Agents needed for one interval (Erlang C)",
+        .description =
+            "Shift leads, supervisors, managers and admins. For `calls` offered in an interval of "
+            "`interval_s` seconds with an average handling time of `aht_s` seconds, the fewest "
+            "agents that answer the share `target_sl` of calls within `target_answer_s` seconds "
+            "(the example: 80 % in 20 s), and, with `max_occupancy`, keep the average agent no "
+            "busier than that share; with what they achieve: traffic in Erlangs, the "
+            "probability that a call waits, the service level, the average speed of answer in "
+            "seconds and the occupancy. Numbers may have fractions; one out of its bounds or "
+            "missing is 400. Traffic above " KEFU_ERLANG_TEXT (KEFU_ERLANG_TRAFFIC_MAX)
+            " Erlangs, or a target not met by up to " KEFU_ERLANG_TEXT (KEFU_ERLANG_AGENTS_MAX)
+            " agents, is 422 (staffing-beyond-limit). Nothing is stored.",
+        .example_response = "{\"traffic_erlangs\":10.0,\"agents\":14,\"probability_wait\":0.1741319,"
+                            "\"service_level\":0.88835,\"asa_s\":7.835937,\"occupancy\":0.7142857}",
     },
     {
         .method = "POST",
@@ -1042,6 +1057,33 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__staffing_plan__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .takes_body = true,
+        .summary = "Staff a day's forecast against the shifts planned",
+        .description =
+            "Shift leads, supervisors, managers and admins. The forecast is consecutive intervals "
+            "of `interval_s` seconds from `starts_at` (RFC 3339), a day at most, each with its "
+            "calls (0 for none) and average handling time; the target is as for GET "
+            "/v1/staffing/erlang-c (`max_occupancy` 0 or left out: no limit). Per interval: the "
+            "agents Erlang C requires (0 without calls), the active agents whose shift covers "
+            "the whole interval, and the gap between them (negative: short). A field of the "
+            "wrong type is 400; one out of its bounds 422; either names the field "
+            "(`forecast[2].aht_s`). Nothing is stored.",
+        .example_request = "{\"starts_at\":\"2026-03-16T00:00:00Z\",\"interval_s\":1800,"
+                           "\"forecast\":[{\"calls\":100,\"aht_s\":180},{\"calls\":120,"
+                           "\"aht_s\":180},{\"calls\":80,\"aht_s\":200}],\"target_answer_s\":20,"
+                           "\"target_sl\":0.8,\"max_occupancy\":0.85}",
+        .example_response =
+            "{\"items\":[{\"starts_at\":\"2026-03-16T00:00:00.000Z\",\"ends_at\":"
+            "\"2026-03-16T00:30:00.000Z\",\"calls\":100.0,\"aht_s\":180.0,\"traffic_erlangs\":10.0,"
+            "\"agents_required\":14,\"service_level\":0.88835,\"probability_wait\":0.1741319,"
+            "\"asa_s\":7.835937,\"occupancy\":0.7142857,\"agents_scheduled\":15,\"gap\":1},"
+            "{\"starts_at\":\"2026-03-16T00:30:00.000Z\",\"ends_at\":\"2026-03-16T01:00:00.000Z\","
+            "\"calls\":120.0,\"aht_s\":180.0,\"traffic_erlangs\":12.0,\"agents_required\":16,"
+            "\"service_level\":0.8688313,\"probability_wait\":0.2045739,\"asa_s\":9.205824,"
+            "\"occupancy\":0.75,\"agents_scheduled\":15,\"gap\":-1},"
+            "{\"starts_at\":\"2026-03-16T01:00:00.000Z\",\"ends_at\":\"2026-03-16T01:30:00.000Z\","
+            "\"calls\":80.0,\"aht_s\":200.0,\"traffic_erlangs\":8.888889,\"agents_required\":12,"
+            "\"service_level\":0.8173523,\"probability_wait\":0.2493034,\"asa_s\":16.02664,"
+            "\"occupancy\":0.7407407,\"agents_scheduled\":13,\"gap\":1}]}",
     },
 };
 
@@ -1247,8 +1289,8 @@ gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
     }
 }
 
-static bool
-routes_field_is_floating (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_floating (const ProtobufCFieldDescriptor *field)
 {
     return field->type == PROTOBUF_C_TYPE_DOUBLE || field->type == PROTOBUF_C_TYPE_FLOAT;
 }
@@ -1301,6 +1343,15 @@ routes_number_within (const gateway_query_param_t *param, double value)
     return above && below;
 }
 
+/*  The same for an integer, compared as one (no rounding through double). */
+static bool
+routes_integer_within (const gateway_query_param_t *param, long long value)
+{
+    bool above = param->min_exclusive ? value > param->min : value >= param->min;
+    bool below = param->max_exclusive ? value < param->max : value <= param->max;
+    return above && below;
+}
+
 /*  Set `key` in `body`; false only when out of memory. */
 static bool
 routes_body_set (json_t *body, const char *key, json_t *value)
@@ -1328,7 +1379,7 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_floating (field)) {
+        if (gateway_routes_field_is_floating (field)) {
             double number;
             if (!routes_parse_number (text, &number) || !routes_number_within (param, number)) {
                 gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field",
@@ -1342,12 +1393,13 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
             value = json_real (number);
         } else if (gateway_routes_field_is_integer (field)) {
             long long number;
-            if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
-                number > param->max) {
-                gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field",
-                                     param->name,
-                                     "the query parameter %s must be an integer from %lld to %lld",
-                                     param->name, param->min, param->max);
+            if (!routes_parse_integer (text, strlen (text), &number) ||
+                !routes_integer_within (param, number)) {
+                gateway_problem_set (
+                    problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                    "the query parameter %s must be an integer %s %lld %s %lld", param->name,
+                    param->min_exclusive ? "above" : "from", param->min,
+                    param->max_exclusive ? "and below" : "to", param->max);
                 return -1;
             }
             value = json_integer (number);
