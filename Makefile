@@ -29,7 +29,7 @@ CPPFLAGS   += -Icommon -I$(BUILD)/gen -I$(shell pg_config --includedir 2>/dev/nu
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -D_GNU_SOURCE
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers -pthread $(OPTFLAGS) $(SANFLAGS)
 LDFLAGS    += -pthread $(SANFLAGS)
-LDLIBS     += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq
+LDLIBS     += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lm
 
 PROTOS     := $(wildcard proto/kefu/v1/*.proto)
 PROTO_C    := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))

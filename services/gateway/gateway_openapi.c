@@ -342,20 +342,55 @@ openapi_error_statuses (const gateway_route_t *route, unsigned statuses[OPENAPI_
     return count;
 }
 
-/*  A query parameter of the table: an integer within its bounds, or text
- *  of at most GATEWAY_ROUTES_QUERY_TEXT_MAX bytes. */
+/*  A query parameter's example, as the row writes it in a URL: a JSON
+ *  number for a numeric parameter (NULL, logged, when it is not one), or
+ *  the text itself. */
 static json_t *
-openapi_query_parameter (const gateway_route_t *route, const gateway_query_param_t *param)
+openapi_query_example (openapi_builder_t *builder, const gateway_route_t *route,
+                       const gateway_query_param_t *param, bool numeric)
+{
+    if (!numeric)
+        return json_string (param->example);
+    json_error_t error;
+    json_t *example = json_loads (param->example, JSON_DECODE_ANY, &error);
+    if (!json_is_number (example)) {
+        kefu_log_error ("openapi.bad_example", "route", route->pattern, "parameter", param->name,
+                        "error", example ? "not a number" : error.text, NULL);
+        json_decref (example);
+        builder->ok = false;
+        return NULL;
+    }
+    return example;
+}
+
+/*  A query parameter of the table, stated as gateway_routes reads it: an
+ *  integer or a decimal number within the row's bounds, each end
+ *  exclusiveMinimum / exclusiveMaximum when its _exclusive flag leaves it
+ *  out (JSON Schema 2020-12 takes the bound itself there, not a boolean),
+ *  or text of at most GATEWAY_ROUTES_QUERY_TEXT_MAX bytes; required when
+ *  the row says so; with the row's example, if any. */
+static json_t *
+openapi_query_parameter (openapi_builder_t *builder, const gateway_route_t *route,
+                         const gateway_query_param_t *param)
 {
     const ProtobufCFieldDescriptor *field =
         protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
+    bool integer = field && gateway_routes_field_is_integer (field);
+    bool number = field && gateway_routes_field_is_floating (field);
     json_t *schema =
-        field && gateway_routes_field_is_integer (field)
-            ? json_pack ("{s:s,s:I,s:I}", "type", "integer", "minimum", (json_int_t)param->min,
-                         "maximum", (json_int_t)param->max)
+        integer || number
+            ? json_pack (
+                  "{s:s,s:I,s:I}", "type", integer ? "integer" : "number",
+                  param->min_exclusive ? "exclusiveMinimum" : "minimum", (json_int_t)param->min,
+                  param->max_exclusive ? "exclusiveMaximum" : "maximum", (json_int_t)param->max)
             : json_pack ("{s:s,s:i}", "type", "string", "maxLength", GATEWAY_ROUTES_QUERY_TEXT_MAX);
-    return json_pack ("{s:s,s:s,s:b,s:o}", "name", param->name, "in", "query", "required", 0,
-                      "schema", schema);
+    json_t *parameter = openapi_checked (builder, json_pack ("{s:s,s:s,s:b,s:o}", "name",
+                                                             param->name, "in", "query", "required",
+                                                             param->required, "schema", schema));
+    if (param->example)
+        openapi_set (builder, parameter, "example",
+                     openapi_query_example (builder, route, param, integer || number));
+    return parameter;
 }
 
 static json_t *
@@ -376,7 +411,8 @@ openapi_parameters (openapi_builder_t *builder, const gateway_route_t *route)
                                    "schema", "type", "string", "pattern", pattern));
     }
     for (size_t i = 0; i < GATEWAY_ROUTE_QUERY_MAX && route->query[i].name; i++)
-        openapi_append (builder, parameters, openapi_query_parameter (route, &route->query[i]));
+        openapi_append (builder, parameters,
+                        openapi_query_parameter (builder, route, &route->query[i]));
     if (route->if_match_field)
         openapi_append (builder, parameters,
                         json_pack ("{s:s,s:s,s:b,s:s,s:{s:s,s:s}}", "name", "If-Match", "in",

@@ -4,15 +4,18 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
+#include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
+#include "kefu_erlang.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,11 @@ enum {
     /*  ListTicketsRequest.limit: 0 = the service's default (50). */
     ROUTES_LIST_LIMIT_MAX = 200,
     /*  Digits of INT64_MAX. */
-    ROUTES_INT64_DIGITS_MAX = 19
+    ROUTES_INT64_DIGITS_MAX = 19,
+    /*  A decimal query number: sign, digits and point, then the exponent's
+     *  digits (a double's exponent has at most three). */
+    ROUTES_NUMBER_TEXT_MAX = 40,
+    ROUTES_EXPONENT_DIGITS_MAX = 3
 };
 
 /*  Who may read tickets, and who may change them. */
@@ -38,6 +45,9 @@ enum {
 /*  Who may look people up, and who plans shifts (scheduling checks too). */
 #define ROUTES_STAFF_READERS  (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
 #define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+/*  Who plans staffing (SCH-9; scheduling checks too). */
+#define ROUTES_STAFFING_PLANNERS \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
 
 /*  Examples for the OpenAPI document (gateway_openapi), kept beside the
@@ -995,6 +1005,86 @@ static const gateway_route_t routes_table[] = {
                             "\"2026-03-16T00:00:00Z\",\"ends_at\":\"2026-03-16T09:00:00Z\","
                             "\"site_zone\":\"Asia/Shanghai\"}",
     },
+    /*  Staffing (scheduling: SCH-9). Bounds as in common/kefu_erlang.h. */
+    {
+        .method = "GET",
+        .pattern = "/v1/staffing/erlang-c",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.erlang_c",
+        .request_type = &kefu__v1__erlang_crequest__descriptor,
+        .reply_type = &kefu__v1__erlang_creply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query =
+            {
+                {.name = "calls", .min = 0, .max = KEFU_ERLANG_CALLS_MAX, .required = true,
+                 .min_exclusive = true, .example = "100"},
+                {.name = "interval_s", .min = KEFU_ERLANG_INTERVAL_MIN_S,
+                 .max = KEFU_ERLANG_INTERVAL_MAX_S, .required = true, .example = "1800"},
+                {.name = "aht_s", .min = 0, .max = KEFU_ERLANG_AHT_MAX_S, .required = true,
+                 .min_exclusive = true, .example = "180"},
+                {.name = "target_answer_s", .min = 0, .max = KEFU_ERLANG_ANSWER_MAX_S,
+                 .required = true, .example = "20"},
+                {.name = "target_sl", .min = 0, .max = 1, .required = true, .min_exclusive = true,
+                 .max_exclusive = true, .example = "0.8"},
+                {.name = "max_occupancy", .min = 0, .max = 1, .min_exclusive = true,
+                 .example = "0.85"},
+            },
+        .summary = "Agents needed for one interval (Erlang C)",
+        .description =
+            "Shift leads, supervisors, managers and admins. For `calls` offered in an interval of "
+            "`interval_s` seconds with an average handling time of `aht_s` seconds, the fewest "
+            "agents that answer the share `target_sl` of calls within `target_answer_s` seconds "
+            "(the example: 80 % in 20 s), and, with `max_occupancy`, keep the average agent no "
+            "busier than that share; with what they achieve: traffic in Erlangs, the "
+            "probability that a call waits, the service level, the average speed of answer in "
+            "seconds and the occupancy. Numbers may have fractions; one out of its bounds or "
+            "missing is 400. Traffic above " KEFU_ERLANG_TEXT (KEFU_ERLANG_TRAFFIC_MAX)
+            " Erlangs, or a target not met by up to " KEFU_ERLANG_TEXT (KEFU_ERLANG_AGENTS_MAX)
+            " agents, is 422 (staffing-beyond-limit). Nothing is stored.",
+        .example_response = "{\"traffic_erlangs\":10.0,\"agents\":14,\"probability_wait\":0.1741319,"
+                            "\"service_level\":0.88835,\"asa_s\":7.835937,\"occupancy\":0.7142857}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staffing/plan",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.plan",
+        .request_type = &kefu__v1__staffing_plan_request__descriptor,
+        .reply_type = &kefu__v1__staffing_plan__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .summary = "Staff a day's forecast against the shifts planned",
+        .description =
+            "Shift leads, supervisors, managers and admins. The forecast is consecutive intervals "
+            "of `interval_s` seconds from `starts_at` (RFC 3339), a day at most, each with its "
+            "calls (0 for none) and average handling time; the target is as for GET "
+            "/v1/staffing/erlang-c (`max_occupancy` 0 or left out: no limit). Per interval: the "
+            "agents Erlang C requires (0 without calls), the active agents whose shift covers "
+            "the whole interval, and the gap between them (negative: short). A field of the "
+            "wrong type is 400; one out of its bounds 422; either names the field "
+            "(`forecast[2].aht_s`). Nothing is stored.",
+        .example_request = "{\"starts_at\":\"2026-03-16T00:00:00Z\",\"interval_s\":1800,"
+                           "\"forecast\":[{\"calls\":100,\"aht_s\":180},{\"calls\":120,"
+                           "\"aht_s\":180},{\"calls\":80,\"aht_s\":200}],\"target_answer_s\":20,"
+                           "\"target_sl\":0.8,\"max_occupancy\":0.85}",
+        .example_response =
+            "{\"items\":[{\"starts_at\":\"2026-03-16T00:00:00.000Z\",\"ends_at\":"
+            "\"2026-03-16T00:30:00.000Z\",\"calls\":100.0,\"aht_s\":180.0,\"traffic_erlangs\":10.0,"
+            "\"agents_required\":14,\"service_level\":0.88835,\"probability_wait\":0.1741319,"
+            "\"asa_s\":7.835937,\"occupancy\":0.7142857,\"agents_scheduled\":15,\"gap\":1},"
+            "{\"starts_at\":\"2026-03-16T00:30:00.000Z\",\"ends_at\":\"2026-03-16T01:00:00.000Z\","
+            "\"calls\":120.0,\"aht_s\":180.0,\"traffic_erlangs\":12.0,\"agents_required\":16,"
+            "\"service_level\":0.8688313,\"probability_wait\":0.2045739,\"asa_s\":9.205824,"
+            "\"occupancy\":0.75,\"agents_scheduled\":15,\"gap\":-1},"
+            "{\"starts_at\":\"2026-03-16T01:00:00.000Z\",\"ends_at\":\"2026-03-16T01:30:00.000Z\","
+            "\"calls\":80.0,\"aht_s\":200.0,\"traffic_erlangs\":8.888889,\"agents_required\":12,"
+            "\"service_level\":0.8173523,\"probability_wait\":0.2493034,\"asa_s\":16.02664,"
+            "\"occupancy\":0.7407407,\"agents_scheduled\":13,\"gap\":1}]}",
+    },
 };
 
 #define ROUTE_COUNT (sizeof routes_table / sizeof routes_table[0])
@@ -1199,6 +1289,69 @@ gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
     }
 }
 
+bool
+gateway_routes_field_is_floating (const ProtobufCFieldDescriptor *field)
+{
+    return field->type == PROTOBUF_C_TYPE_DOUBLE || field->type == PROTOBUF_C_TYPE_FLOAT;
+}
+
+/*  Strict decimal number: an optional '-', digits with an optional
+ *  fraction (a digit on at least one side of the point), an optional
+ *  exponent; nothing else, so strtod's inf, nan and hex forms never get
+ *  through. False too when it overflows to infinity. */
+static bool
+routes_parse_number (const char *text, double *value)
+{
+    const char *cursor = text;
+    if (*cursor == '-')
+        cursor++;
+    size_t digits = 0;
+    for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+        digits++;
+    if (*cursor == '.') {
+        cursor++;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            digits++;
+    }
+    if (digits == 0 || cursor - text > ROUTES_NUMBER_TEXT_MAX)
+        return false;
+    if (*cursor == 'e' || *cursor == 'E') {
+        cursor++;
+        if (*cursor == '+' || *cursor == '-')
+            cursor++;
+        size_t exponent_digits = 0;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            exponent_digits++;
+        if (exponent_digits == 0 || exponent_digits > ROUTES_EXPONENT_DIGITS_MAX)
+            return false;
+    }
+    if (*cursor != '\0')
+        return false;
+    double parsed = strtod (text, NULL);
+    if (!isfinite (parsed))
+        return false;
+    *value = parsed;
+    return true;
+}
+
+/*  `value` within the parameter's bounds, each end open or closed. */
+static bool
+routes_number_within (const gateway_query_param_t *param, double value)
+{
+    bool above = param->min_exclusive ? value > (double) param->min : value >= (double) param->min;
+    bool below = param->max_exclusive ? value < (double) param->max : value <= (double) param->max;
+    return above && below;
+}
+
+/*  The same for an integer, compared as one (no rounding through double). */
+static bool
+routes_integer_within (const gateway_query_param_t *param, long long value)
+{
+    bool above = param->min_exclusive ? value > param->min : value >= param->min;
+    bool below = param->max_exclusive ? value < param->max : value <= param->max;
+    return above && below;
+}
+
 /*  Set `key` in `body`; false only when out of memory. */
 static bool
 routes_body_set (json_t *body, const char *key, json_t *value)
@@ -1215,20 +1368,38 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
     for (size_t i = 0; i < GATEWAY_ROUTE_QUERY_MAX && route->query[i].name; i++) {
         const gateway_query_param_t *param = &route->query[i];
         const char *text = lookup (lookup_arg, param->name);
+        if (!text && param->required) {
+            gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                                 "the query parameter %s is required", param->name);
+            return -1;
+        }
         if (!text)
             continue;
         const ProtobufCFieldDescriptor *field =
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (gateway_routes_field_is_integer (field)) {
-            long long number;
-            if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
-                number > param->max) {
+        if (gateway_routes_field_is_floating (field)) {
+            double number;
+            if (!routes_parse_number (text, &number) || !routes_number_within (param, number)) {
                 gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field",
                                      param->name,
-                                     "the query parameter %s must be an integer from %lld to %lld",
-                                     param->name, param->min, param->max);
+                                     "the query parameter %s must be a number %s %lld and %s %lld",
+                                     param->name, param->min_exclusive ? "above" : "from",
+                                     param->min, param->max_exclusive ? "below" : "at most",
+                                     param->max);
+                return -1;
+            }
+            value = json_real (number);
+        } else if (gateway_routes_field_is_integer (field)) {
+            long long number;
+            if (!routes_parse_integer (text, strlen (text), &number) ||
+                !routes_integer_within (param, number)) {
+                gateway_problem_set (
+                    problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                    "the query parameter %s must be an integer %s %lld %s %lld", param->name,
+                    param->min_exclusive ? "above" : "from", param->min,
+                    param->max_exclusive ? "and below" : "to", param->max);
                 return -1;
             }
             value = json_integer (number);

@@ -54,12 +54,20 @@ typedef enum {
 } gateway_route_kind_t;
 
 /*  A query parameter, read into the request field of the same name. An
- *  integer field must lie within [min, max]; a text field is bounded by
- *  GATEWAY_ROUTES_QUERY_TEXT_MAX. */
+ *  integer field must be an integer, a floating-point field a decimal
+ *  number (digits, an optional fraction and exponent: no inf, nan or hex),
+ *  either within [min, max], each end left out when its _exclusive flag
+ *  says so; a text field is bounded by GATEWAY_ROUTES_QUERY_TEXT_MAX. A
+ *  required parameter that is absent is a 400 naming it. The OpenAPI
+ *  document (gateway_openapi) states the same bounds and `required`. */
 typedef struct {
     const char *name;
     long long min;
     long long max;
+    bool required;
+    bool min_exclusive;
+    bool max_exclusive;
+    const char *example; /* a typical value as written in a URL, for the OpenAPI document */
 } gateway_query_param_t;
 
 typedef struct {
@@ -131,6 +139,10 @@ gateway_route_match_t gateway_routes_match (const char *method, const char *path
 /*  True if `field` holds an integer (a query parameter read into it must
  *  be one, within the row's bounds). */
 bool gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field);
+
+/*  True if `field` holds a floating-point number (a query parameter read
+ *  into it must be a decimal number within the row's bounds). */
+bool gateway_routes_field_is_floating (const ProtobufCFieldDescriptor *field);
 
 /*  Parse a path {id}: decimal digits only, 1 to INT64_MAX. */
 bool gateway_routes_parse_id (const char *text, size_t length, int64_t *id);

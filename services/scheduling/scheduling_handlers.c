@@ -3,7 +3,10 @@
  *  scheduling_password.c, tokens in common/kefu_token.c.
  */
 #include "scheduling_handlers.h"
+#include "scheduling_staffing.h"
 #include "scheduling_store.h"
+
+#include "kefu/v1/staffing.pb-c.h"
 
 #include "kefu_audit.h"
 #include "kefu_outbox.h"
@@ -1204,6 +1207,9 @@ const kefu_method_t scheduling_methods[] = {
     { "sessions.revocations", sessions_revocations, NULL, false },
     { "shifts.create", shifts_create, &kefu__v1__create_shift_request__descriptor, true },
     { "access.refuse", access_refuse, &kefu__v1__access_refusal__descriptor, true },
+    /*  SCH-9, in scheduling_staffing.c. */
+    { "staffing.erlang_c", scheduling_staffing_erlang_c, &kefu__v1__erlang_crequest__descriptor, true },
+    { "staffing.plan", scheduling_staffing_plan, &kefu__v1__staffing_plan_request__descriptor, true },
     { "api_keys.create", api_keys_create, &kefu__v1__create_api_key_request__descriptor, true },
     { "api_keys.list", api_keys_list, &kefu__v1__list_api_keys_request__descriptor, true },
     { "api_keys.revoke", api_keys_revoke, &kefu__v1__api_key_ref__descriptor, true },

@@ -115,6 +115,19 @@ static const kefu_sql_t sql_revocations_live = {
     "WHERE expires_at > " MS ("$1") " ORDER BY id LIMIT $2"
 };
 
+/*  Agents on shift for the whole of each interval (SCH-9); slot k is
+ *  [$1 + k·$2, $1 + (k+1)·$2) in milliseconds. A person counts once per
+ *  interval however their shifts are cut. */
+static const kefu_sql_t sql_agents_scheduled = {
+    "scheduling_agents_scheduled",
+    "SELECT slot, count(DISTINCT staff.id) FROM generate_series(0, $3::int - 1) AS slot "
+    "LEFT JOIN (shifts JOIN staff ON staff.id = shifts.staff_id AND staff.status = 'active' "
+    "    AND 'agent' = ANY (staff.roles)) "
+    "  ON shifts.starts_at <= " MS ("($1::bigint + slot * $2::bigint)")
+    "  AND shifts.ends_at >= " MS ("($1::bigint + (slot + 1) * $2::bigint)")
+    " GROUP BY slot ORDER BY slot"
+};
+
 static int64_t
 column_int (PGresult *result, int row, int column)
 {
@@ -444,6 +457,25 @@ scheduling_store_revocations_live (kefu_db_t *db, int64_t now_ms, int limit)
     snprintf (limit_text, sizeof limit_text, "%d", limit);
     const char *values[] = { now_text, limit_text };
     return kefu_db_run (db, &sql_revocations_live, 2, values);
+}
+
+int
+scheduling_store_agents_scheduled (kefu_db_t *db, int64_t starts_ms, int64_t interval_ms, int count,
+                                   int32_t *scheduled)
+{
+    char starts_text[NUMBER_TEXT_SIZE], interval_text[NUMBER_TEXT_SIZE], count_text[NUMBER_TEXT_SIZE];
+    snprintf (starts_text, sizeof starts_text, "%" PRId64, starts_ms);
+    snprintf (interval_text, sizeof interval_text, "%" PRId64, interval_ms);
+    snprintf (count_text, sizeof count_text, "%d", count);
+    const char *values[] = { starts_text, interval_text, count_text };
+    PGresult *result = kefu_db_run (db, &sql_agents_scheduled, 3, values);
+    if (!result)
+        return -1;
+    int rc = PQntuples (result) == count ? 0 : -1;
+    for (int row = 0; rc == 0 && row < count; row++)
+        scheduled[row] = (int32_t) column_int (result, row, 1);
+    PQclear (result);
+    return rc;
 }
 
 /* --- API keys --------------------------------------------------------- */

@@ -99,6 +99,12 @@ int scheduling_store_revocation_insert (kefu_db_t *db, const Kefu__V1__SessionRe
  *  failure. */
 PGresult *scheduling_store_revocations_live (kefu_db_t *db, int64_t now_ms, int limit);
 
+/*  SCH-9: for `count` consecutive intervals of interval_ms from starts_ms,
+ *  how many active agents have a shift covering the whole interval, into
+ *  scheduled[0 .. count-1]. 0 or -1. */
+int scheduling_store_agents_scheduled (kefu_db_t *db, int64_t starts_ms, int64_t interval_ms, int count,
+                                       int32_t *scheduled);
+
 /* --- API keys --------------------------------------------------------- */
 
 /*  API keys borrowed from one PGresult (release them). */

@@ -144,6 +144,7 @@ def test_every_example_matches_its_schema(served):
         for status, response in op["responses"].items():
             response = resolve(document, response)
             media += [("%s %s" % (status, t), m) for t, m in response.get("content", {}).items()]
+        media += [("parameter " + p["name"], p) for p in op.get("parameters", []) if "example" in p]
         for where, m in media:
             if "example" in m:
                 check_schema(document, m["schema"], m["example"], "%s %s %s" % (method, path, where))
@@ -286,6 +287,7 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         return path.replace("{id}", ABSENT_ID)
 
     answered = set()
+    answers = {}  # (method, pattern): the answer to the documented call
     made = []  # Locations of what the examples created, deleted at the end
     # DELETE last: it removes the webhook the other calls use.
     for method, pattern, op in sorted(operations(document), key=lambda o: o[0] == "DELETE"):
@@ -294,27 +296,62 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         kw = {"json": example(op)} if "example" in body else ({"json": {}} if body else {})
         if method == "POST" and pattern == "/v1/tickets/{id}/transitions":
             kw["headers"] = {"If-Match": '"1"'}
+        # The query as documented: every parameter's example.
+        params = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
+        query = {name: p["example"] for name, p in params.items() if "example" in p}
+        assert all(name in query for name, p in params.items() if p["required"]), (method, pattern)
+        if query:
+            kw["params"] = query
         r = call(method, path, op, **kw)
         check_answer(document, method, pattern, op, r)
         answered.add(r.status_code)
+        answers[(method, pattern)] = r
         if r.status_code == 201 and "Location" in r.headers:  # a log-in creates no addressable resource
             made.append(r.headers["Location"])
 
-        # Deliberately invalid: a field no request has, or a query value out of bounds.
-        params = {p["name"]: p for p in op.get("parameters", [])}
+        # Deliberately invalid: a field no request has, or a query value out of
+        # bounds; and each required query parameter left out, each open end of
+        # a number's range reached (400s naming the parameter).
+        bads = []
         if body:
-            bad = call(method, path, op, json={"no_such_field": 1})
+            bads.append(({"json": {"no_such_field": 1}}, None))
         elif "limit" in params:
-            bad = call(method, path, op, params={"limit": params["limit"]["schema"]["maximum"] + 1})
+            bads.append(({"params": {"limit": params["limit"]["schema"]["maximum"] + 1}}, "limit"))
         elif "types" in params:
-            bad = call(method, path, op, params={"types": "NOT A PREFIX!"})
-        else:
-            continue
-        check_answer(document, method, pattern, op, bad)
-        assert bad.status_code == 400, describe(bad)
-        assert bad.json()["type"] == "urn:kefu:problem:invalid-field", describe(bad)
+            bads.append(({"params": {"types": "NOT A PREFIX!"}}, None))
+        for name, p in params.items():
+            if p["required"]:
+                bads.append(({"params": {k: v for k, v in query.items() if k != name}}, name))
+            for end in ("exclusiveMinimum", "exclusiveMaximum"):
+                if end in p["schema"]:
+                    bads.append(({"params": dict(query, **{name: p["schema"][end]})}, name))
+        for bad_kw, field in bads:
+            bad = call(method, path, op, **bad_kw)
+            check_answer(document, method, pattern, op, bad)
+            assert bad.status_code == 400, describe(bad)
+            assert bad.json()["type"] == "urn:kefu:problem:invalid-field", describe(bad)
+            if field:
+                assert bad.json()["field"] == field, describe(bad)
     # Not every call failed: successes were checked against their schemas too.
     assert {200, 201, 204} <= answered, answered
+
+    # The staffing examples (SCH-9) are what the service answers to the
+    # documented query and body, to the examples' seven digits; only the
+    # agents on shift (and so the gap) depend on the shifts stored.
+    def documented_answer(method, pattern):
+        r = answers[(method, pattern)]
+        assert r.status_code == 200, describe(r)
+        return r.json(), ops[(method, pattern)]["responses"]["200"]["content"]["application/json"]["example"]
+
+    got, want = documented_answer("GET", "/v1/staffing/erlang-c")
+    assert got == pytest.approx(want, rel=1e-6)
+    got, want = documented_answer("POST", "/v1/staffing/plan")
+    assert len(got["items"]) == len(want["items"])
+    for item, documented in zip(got["items"], want["items"]):
+        assert item["gap"] == item["agents_scheduled"] - item["agents_required"], item
+        shifts = ("agents_scheduled", "gap")
+        assert {k: v for k, v in item.items() if k not in shifts} == pytest.approx(
+            {k: v for k, v in documented.items() if k not in shifts}, rel=1e-6)
 
     # The bearerToken scheme: the token POST /v1/sessions returns is a credential.
     op = ops[("POST", "/v1/sessions")]

@@ -32,7 +32,8 @@ function mediaTypes(document) {
         for (const [type, media] of Object.entries(response.content || {}))
           found.push({ where: `${where} ${status} ${type}`, media });
       for (const parameter of operation.parameters || [])
-        found.push({ where: `${where} parameter ${parameter.name}`, media: { schema: parameter.schema } });
+        found.push({ where: `${where} parameter ${parameter.name}`,
+                     media: { schema: parameter.schema, example: parameter.example } });
     }
   }
   return found;

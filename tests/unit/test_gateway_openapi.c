@@ -1,6 +1,7 @@
 /*  Unit tests for gateway_openapi: the OpenAPI document generated from the
- *  route table (every row an operation, bodies from the descriptors less
- *  what the path and If-Match fill, the row's examples, a strong ETag), and
+ *  route table (every row an operation, query parameters with the row's
+ *  types, bounds and `required`, bodies from the descriptors less what the
+ *  path and If-Match fill, the row's examples, a strong ETag), and
  *  the route table as `kefu-gateway --routes` prints it.
  */
 #include <setjmp.h>
@@ -96,7 +97,123 @@ test_every_route_row_is_documented (void **state)
             fail_msg ("%s %s has no example request", route->method, route->pattern);
         if (route->success_status != GATEWAY_HTTP_NO_CONTENT && !route->example_response)
             fail_msg ("%s %s has no example response", route->method, route->pattern);
+        for (size_t j = 0; j < GATEWAY_ROUTE_QUERY_MAX && route->query[j].name; j++)
+            if (route->query[j].required && !route->query[j].example)
+                fail_msg ("%s %s: the required query parameter %s has no example", route->method,
+                          route->pattern, route->query[j].name);
     }
+}
+
+/*  The operation's query parameter `name`. */
+static json_t *
+query_parameter_of (json_t *operation, const char *name)
+{
+    size_t index;
+    json_t *parameter;
+    json_array_foreach (json_object_get (operation, "parameters"), index, parameter)
+    {
+        if (strcmp (json_string_value (json_object_get (parameter, "in")), "query") == 0 &&
+            strcmp (json_string_value (json_object_get (parameter, "name")), name) == 0)
+            return parameter;
+    }
+    return NULL;
+}
+
+/*  One end of a numeric parameter's schema: the bound under `closed_key`
+ *  or, when the row leaves it out, under `open_key`; never both. */
+static void
+assert_bound (json_t *schema, bool exclusive, const char *closed_key, const char *open_key,
+              long long bound)
+{
+    json_t *present = json_object_get (schema, exclusive ? open_key : closed_key);
+    assert_true (json_is_integer (present));
+    assert_int_equal (json_integer_value (present), bound);
+    assert_null (json_object_get (schema, exclusive ? closed_key : open_key));
+}
+
+/*  Every query parameter of every row is stated as gateway_routes reads
+ *  it: an integer or a number (from the request field's type) with the
+ *  row's bounds, open ends as exclusiveMinimum / exclusiveMaximum; text
+ *  with its length limit; `required` and the example from the row. The
+ *  table has each kind (else this would prove little). */
+static void
+test_query_parameters_follow_the_table (void **state)
+{
+    (void)state;
+    gateway_openapi_t *openapi = gateway_openapi_new ();
+    json_t *document = load_document (openapi);
+    size_t count;
+    const gateway_route_t *routes = gateway_routes_table (&count);
+    size_t integers = 0, numbers = 0, texts = 0, open_minimums = 0, open_maximums = 0;
+    size_t required = 0, optional = 0, examples = 0;
+    for (size_t i = 0; i < count; i++) {
+        const gateway_route_t *route = &routes[i];
+        json_t *operation = operation_of (document, route);
+        size_t declared = 0;
+        size_t index;
+        json_t *parameter;
+        json_array_foreach (json_object_get (operation, "parameters"), index, parameter)
+        {
+            declared +=
+                strcmp (json_string_value (json_object_get (parameter, "in")), "query") == 0;
+        }
+        size_t rows = 0;
+        for (; rows < GATEWAY_ROUTE_QUERY_MAX && route->query[rows].name; rows++) {
+            const gateway_query_param_t *param = &route->query[rows];
+            parameter = query_parameter_of (operation, param->name);
+            if (!parameter)
+                fail_msg ("%s %s: no query parameter %s", route->method, route->pattern,
+                          param->name);
+            json_t *flag = json_object_get (parameter, "required");
+            assert_true (json_is_boolean (flag));
+            assert_int_equal (json_is_true (flag), param->required);
+            required += param->required;
+            optional += !param->required;
+            const ProtobufCFieldDescriptor *field =
+                protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
+            assert_non_null (field);
+            json_t *schema = json_object_get (parameter, "schema");
+            const char *type = json_string_value (json_object_get (schema, "type"));
+            bool numeric =
+                gateway_routes_field_is_integer (field) || gateway_routes_field_is_floating (field);
+            json_t *example = json_object_get (parameter, "example");
+            if (numeric) {
+                assert_string_equal (type, gateway_routes_field_is_integer (field) ? "integer"
+                                                                                   : "number");
+                integers += gateway_routes_field_is_integer (field);
+                numbers += gateway_routes_field_is_floating (field);
+                assert_bound (schema, param->min_exclusive, "minimum", "exclusiveMinimum",
+                              param->min);
+                assert_bound (schema, param->max_exclusive, "maximum", "exclusiveMaximum",
+                              param->max);
+                open_minimums += param->min_exclusive;
+                open_maximums += param->max_exclusive;
+                if (param->example) {
+                    assert_true (json_is_number (example));
+                    assert_float_equal (json_number_value (example), strtod (param->example, NULL),
+                                        0);
+                }
+            } else {
+                assert_string_equal (type, "string");
+                assert_int_equal (json_integer_value (json_object_get (schema, "maxLength")),
+                                  GATEWAY_ROUTES_QUERY_TEXT_MAX);
+                texts++;
+                if (param->example)
+                    assert_string_equal (json_string_value (example), param->example);
+            }
+            if (!param->example)
+                assert_null (example);
+            examples += param->example != NULL;
+        }
+        /*  The event stream's own parameters (types, last_event_id) are
+         *  not the table's. */
+        if (route->kind != GATEWAY_ROUTE_EVENTS)
+            assert_int_equal (declared, rows);
+    }
+    assert_true (integers && numbers && texts && open_minimums && open_maximums);
+    assert_true (required && optional && examples);
+    json_decref (document);
+    gateway_openapi_destroy (&openapi);
 }
 
 static json_t *
@@ -250,6 +367,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_every_route_is_an_operation),
         cmocka_unit_test (test_every_route_row_is_documented),
+        cmocka_unit_test (test_query_parameters_follow_the_table),
         cmocka_unit_test (test_creates_of_deletable_resources_declare_404),
         cmocka_unit_test (test_body_leaves_out_path_and_if_match_fields),
         cmocka_unit_test (test_etag_is_strong_and_stable),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gateway_routes.h"
+#include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 
@@ -216,6 +217,127 @@ test_list_query_parameters (void **state)
     }
 }
 
+/*  The Erlang C query (SCH-9): six parameters, numbers with fractions. */
+enum { ERLANG_QUERY_PARAMS = 6 };
+static const char *const erlang_query_names[ERLANG_QUERY_PARAMS] = {
+    "calls", "interval_s", "aht_s", "target_answer_s", "target_sl", "max_occupancy"};
+
+typedef struct {
+    const char *values[ERLANG_QUERY_PARAMS]; /* NULL: absent */
+} erlang_query_t;
+
+static const char *
+erlang_query_lookup (void *arg, const char *name)
+{
+    erlang_query_t *query = arg;
+    for (size_t i = 0; i < ERLANG_QUERY_PARAMS; i++)
+        if (strcmp (erlang_query_names[i], name) == 0)
+            return query->values[i];
+    return NULL;
+}
+
+/*  Floating query parameters: strict decimal numbers within open or closed
+ *  bounds; required ones named when absent. */
+static void
+test_erlang_query_numbers (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("GET", "/v1/staffing/erlang-c");
+    erlang_query_t good = {{"100.5", "1800", "187.25", "20", "0.8", "1"}};
+    json_t *body = json_object ();
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &good,
+                                                    NULL, &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__ErlangCRequest *request = kefu__v1__erlang_crequest__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_float_equal (request->calls, 100.5, 0);
+    assert_int_equal (request->interval_s, 1800);
+    assert_float_equal (request->aht_s, 187.25, 0);
+    assert_float_equal (request->target_answer_s, 20, 0);
+    assert_float_equal (request->target_sl, 0.8, 0);
+    assert_float_equal (request->max_occupancy, 1, 0);
+    kefu__v1__erlang_crequest__free_unpacked (request, NULL);
+    free (payload);
+
+    /*  max_occupancy may be left out; 1e2 and .5 are numbers too. */
+    erlang_query_t optional = {{"1e2", "1800", "180", "0", ".5", NULL}};
+    body = json_object ();
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &optional,
+                                                    NULL, &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    free (payload);
+
+    /*  One parameter replaced (or removed: NULL) at a time. */
+    const struct {
+        size_t index;
+        const char *value;
+    } bad[] = {
+        {0, NULL},   {0, "0"},     {0, "-5"},     {0, "abc"},   {0, "inf"},  {0, "nan"},
+        {0, "0x10"}, {0, "1e999"}, {0, ""},       {0, "1.0.0"}, {0, " 1"},   {0, "1000001"},
+        {1, NULL},   {1, "59"},    {1, "1800.5"}, {2, NULL},    {2, "0"},    {2, "14401"},
+        {3, NULL},   {3, "-1"},    {3, "3601"},   {4, NULL},    {4, "0"},    {4, "1"},
+        {4, "1.5"},  {4, "80%"},   {5, "0"},      {5, "1.01"},  {5, "-0.5"}, {0, "."},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        erlang_query_t query = good;
+        query.values[bad[i].index] = bad[i].value;
+        body = json_object ();
+        assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &query,
+                                                        NULL, &payload, &size, &problem),
+                          -1);
+        json_decref (body);
+        assert_int_equal (problem.status, 400);
+        assert_string_equal (problem.field, erlang_query_names[bad[i].index]);
+    }
+}
+
+/*  An integer query parameter honours open bounds as a number does, and
+ *  the 400 says which ends are left out. A row of its own: no route of the
+ *  table has an integer with open ends. */
+static void
+test_integer_query_open_bounds (void **state)
+{
+    (void)state;
+    const gateway_route_t route = {
+        .method = "GET",
+        .pattern = "/test/open-bounds",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .request_type = &kefu__v1__erlang_crequest__descriptor,
+        .reply_type = &kefu__v1__erlang_creply__descriptor,
+        .query = {{.name = "interval_s",
+                   .min = 60,
+                   .max = 120,
+                   .min_exclusive = true,
+                   .max_exclusive = true}},
+    };
+    const struct {
+        const char *value;
+        bool ok;
+    } cases[] = {{"60", false}, {"61", true}, {"119", true}, {"120", false}, {NULL, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        erlang_query_t query = {{NULL, cases[i].value}};
+        json_t *body = json_object ();
+        uint8_t *payload = NULL;
+        size_t size;
+        gateway_problem_t problem;
+        int rc = gateway_routes_build_payload (&route, body, 0, erlang_query_lookup, &query, NULL,
+                                               &payload, &size, &problem);
+        json_decref (body);
+        free (payload);
+        assert_int_equal (rc, cases[i].ok ? 0 : -1);
+        if (!cases[i].ok) {
+            assert_int_equal (problem.status, 400);
+            assert_string_equal (problem.field, "interval_s");
+            assert_non_null (strstr (problem.detail, "an integer above 60 and below 120"));
+        }
+    }
+}
+
 /*  A created ticket renders with ETag "version" and Location /v1/tickets/id. */
 static void
 test_ticket_reply_has_etag_and_location (void **state)
@@ -346,6 +468,8 @@ main (void)
         cmocka_unit_test (test_list_cursor_is_text_or_null),
         cmocka_unit_test (test_webhook_paths_take_key_and_id),
         cmocka_unit_test (test_webhook_replies_location_and_no_content),
+        cmocka_unit_test (test_erlang_query_numbers),
+        cmocka_unit_test (test_integer_query_open_bounds),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
