@@ -89,8 +89,11 @@ kill_leftovers() {
         [[ -n $pid ]] && readlink "/proc/$pid/exe" 2>/dev/null | grep -q "^$BUILD/bin/kefu-" &&
             pids+=("$pid")
     done
-    # Scoped to this repo's build and to this run: never another developer's processes.
-    for pid in $(pgrep -f -- "$BUILD/bin/kefu-" || true); do
+    # Scoped to this repo's build and to this run: never another developer's
+    # processes. A walk over /proc rather than pgrep, which a minimal Debian
+    # lacks (procps).
+    for f in /proc/[0-9]*; do
+        pid=${f#/proc/}
         ours "$pid" && pids+=("$pid")
     done
     ((${#pids[@]})) || return 0
