@@ -24,7 +24,14 @@ typedef struct {
     Kefu__V1__Ticket **ticket_pointers;     /* for repeated fields */
     Kefu__V1__TicketTransition *transitions;
     Kefu__V1__TicketTransition **transition_pointers;
+    /*  Rows of any other message (hand-offs, watchers, comments, ...):
+     *  count of them, each of the type the function filling it names. */
+    void *messages;
+    void **message_pointers;
 } tickets_rows_t;
+
+/*  Row `i` of rows filled with messages of type `type`. */
+#define TICKETS_ROW(rows, type, i) (&((type *) (rows)->messages)[i])
 
 void tickets_rows_release (tickets_rows_t *rows);
 
@@ -64,9 +71,15 @@ typedef struct {
     const char *review_summary;
     const char *responsible_party;
     const char *sanction;
+    const char *confirmation_method;
+    int64_t merged_into;                    /* 0: as it is */
+    int64_t department_id;                  /* 0: as it is */
+    const char *assignee_staff_id;
 } tickets_changes_t;
 
-/*  Move ticket `id` to `to`, bump its version, apply `changes`. */
+/*  Move ticket `id` to `to` (NULL: the status stays), bump its version,
+ *  apply `changes`. Every change of a ticket goes through here, so the
+ *  version counts every change. 1 if there is no such ticket. */
 int tickets_store_update (kefu_db_t *db, int64_t id, const char *to, const tickets_changes_t *changes,
                           tickets_rows_t *rows);
 
@@ -82,5 +95,71 @@ int tickets_store_list (kefu_db_t *db, const Kefu__V1__ListTicketsRequest *filte
 
 /*  The whole history of ticket `id`, oldest first. */
 int tickets_store_history (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
+
+/* --- the parts of a ticket: each "add" returns the row written, each
+ *     list the ticket's rows oldest first; `at_ms` is the service clock. */
+
+/*  Kefu__V1__TicketHandoff rows. */
+int tickets_store_handoff_add (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to,
+                               const char *by, const char *reason, int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_handoffs (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows);
+
+/*  Kefu__V1__TicketWatcher rows. Add returns 1 when the staff member
+ *  already watches; remove returns 1 when they did not. */
+int tickets_store_watcher_add (kefu_db_t *db, int64_t ticket_id, const char *staff_id, const char *by,
+                               int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_watcher_remove (kefu_db_t *db, int64_t ticket_id, const char *staff_id, tickets_rows_t *rows);
+int tickets_store_watchers (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows);
+
+/*  Kefu__V1__TicketComment rows; `visibility` "" lists every one. */
+int tickets_store_comment_add (kefu_db_t *db, int64_t ticket_id, const char *body, const char *visibility,
+                               const char *author, int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_comments (kefu_db_t *db, int64_t ticket_id, const char *visibility, tickets_rows_t *rows);
+
+/*  Kefu__V1__TicketAttachment rows. */
+int tickets_store_attachment_add (kefu_db_t *db, const Kefu__V1__AddAttachmentRequest *request,
+                                  const char *by, int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_attachments (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows);
+
+/*  Kefu__V1__TicketDispatch rows; from 0 = first dispatch, rule 0 = by hand. */
+int tickets_store_dispatch_add (kefu_db_t *db, int64_t ticket_id, int64_t from_department, int64_t to_department,
+                                const char *by, const char *reason, int64_t rule_id, int64_t at_ms,
+                                tickets_rows_t *rows);
+int tickets_store_dispatches (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows);
+
+/*  Carry the history, comments, attachments and watchers of `duplicate`
+ *  over to `primary` (copies marked merged_from_ticket_id = duplicate; the
+ *  duplicate keeps its own). */
+int tickets_store_merge_parts (kefu_db_t *db, int64_t duplicate, int64_t primary);
+
+/*  TKT-8: a page of tickets by responsible department / person / party. */
+int tickets_store_accountability (kefu_db_t *db, const Kefu__V1__ListAccountabilityRequest *filters,
+                                  uint32_t limit, tickets_rows_t *rows);
+
+/* --- departments and routing rules (TKT-6) ---------------------------- */
+
+/*  Kefu__V1__Department rows. Create returns 1 if the name is taken;
+ *  get/update/delete return 1 when there is no such department. An update
+ *  with expected_version != 0 that does not match returns 2. */
+int tickets_store_department_create (kefu_db_t *db, const char *name, int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_department_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows);
+int tickets_store_department_update (kefu_db_t *db, int64_t id, const char *name, bool active,
+                                     int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_department_delete (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
+int tickets_store_departments (kefu_db_t *db, int64_t after, uint32_t limit, tickets_rows_t *rows);
+
+/*  Kefu__V1__RoutingRule rows. Create returns 1 if the category has a
+ *  rule; get/update/delete return 1 when there is no such rule. */
+int tickets_store_rule_create (kefu_db_t *db, const char *category, int64_t department_id, int64_t at_ms,
+                               tickets_rows_t *rows);
+int tickets_store_rule_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows);
+int tickets_store_rule_update (kefu_db_t *db, int64_t id, const char *category, int64_t department_id,
+                               int64_t at_ms, tickets_rows_t *rows);
+int tickets_store_rule_delete (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
+int tickets_store_rules (kefu_db_t *db, int64_t after, uint32_t limit, tickets_rows_t *rows);
+
+/*  The rule of `category` whose department is active: 0 with *rule_id
+ *  and *department_id, or 1 when there is none. */
+int tickets_store_route (kefu_db_t *db, const char *category, int64_t *rule_id, int64_t *department_id);
 
 #endif
