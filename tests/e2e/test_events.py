@@ -21,6 +21,7 @@ import re
 import socket
 import threading
 import time
+import urllib.parse
 
 import pytest
 import requests
@@ -48,7 +49,7 @@ class SseStream:
     field, as a browser's EventSource does."""
 
     def __init__(self, port, key=None, types=None, last_event_id=None, query_last_event_id=None,
-                 receive_buffer=None, timeout=10.0):
+                 receive_buffer=None, timeout=10.0, subject=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -59,6 +60,8 @@ class SseStream:
             query.append("types=" + types)
         if query_last_event_id is not None:
             query.append("last_event_id=" + query_last_event_id)
+        if subject is not None:
+            query.append("subject=" + urllib.parse.quote(subject, safe=""))
         path = "/v1/events" + ("?" + "&".join(query) if query else "")
         head = ["GET %s HTTP/1.1" % path, "Host: 127.0.0.1:%d" % port, "Accept: text/event-stream"]
         if key:
