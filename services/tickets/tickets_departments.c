@@ -3,7 +3,7 @@
  *
  *  Managed by supervisors, managers and administrators; read by everyone
  *  who handles tickets, and by auditors. Each change is versioned (ETag /
- *  If-Match), writes its event (department.* / routing_rule.*) and its
+ *  If-Match), writes its event (department.* / routing.rule.*) and its
  *  audit record in the same transaction. A department still named by a
  *  rule or a ticket cannot be deleted (deactivate it instead): the
  *  database refuses and the caller gets a conflict.
@@ -24,7 +24,7 @@
 
 /*  What differs between departments and routing rules. */
 typedef struct {
-    const char *noun;           /* "department": resource, events, messages */
+    const char *noun;           /* "department": the subject "department/<id>", messages */
     const char *event_prefix;   /* "department." */
     int (*get) (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows);
     int (*remove) (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
@@ -34,7 +34,7 @@ static const managed_t department_kind = {
     "department", "department.", tickets_store_department_get, tickets_store_department_delete
 };
 static const managed_t rule_kind = {
-    "routing_rule", "routing_rule.", tickets_store_rule_get, tickets_store_rule_delete
+    "routing_rule", "routing.rule.", tickets_store_rule_get, tickets_store_rule_delete
 };
 
 /*  Its event and audit record, commit, and answer with the row. */
