@@ -1,8 +1,9 @@
-/*  kefu-tickets: the tickets service (TKT-1..3).
+/*  kefu-tickets: the tickets service (TKT-1..3, 5, 6, 8).
  *
  *  Wiring only: read the configuration, build the service from its method
  *  table and migrations, run it until SIGTERM, tear down. The handlers are
- *  in tickets_handlers.c, the rules in tickets_workflow.c, the SQL in
+ *  in tickets_handlers.c, tickets_parts.c and tickets_departments.c (all
+ *  changes through tickets_apply.c), the rules in tickets_workflow.c, the SQL in
  *  tickets_store.c and migrations/.
  */
 #include "tickets_handlers.h"

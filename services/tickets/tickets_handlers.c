@@ -1,6 +1,8 @@
-/*  tickets_handlers: create, get, list, transition and history of tickets.
- *  See tickets_handlers.h; the rules are in tickets_workflow.c, the SQL in
- *  tickets_store.c.
+/*  tickets_handlers: create, get, list, transition and history of tickets,
+ *  and the table of every method of the service. See tickets_handlers.h;
+ *  the rules are in tickets_workflow.c, the shared change path in
+ *  tickets_apply.c, the SQL in tickets_store.c. A work order whose category
+ *  has a routing rule is dispatched in the transaction that creates it.
  */
 #include "tickets_handlers.h"
 #include "tickets_apply.h"
@@ -41,25 +43,22 @@ ticket_not_found (kefu_call_t *call, tickets_rows_t *rows, int64_t id)
     kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", id);
 }
 
-#define field_ok tickets_field_ok
-#define choice_ok tickets_choice_ok
-
 /* --- tickets.create ------------------------------------------------------- */
 
 static bool
 create_request_valid (kefu_call_t *call, const Kefu__V1__CreateTicketRequest *request, int64_t *received_at_ms)
 {
-    if (!choice_ok (call, "kind", request->kind, tickets_kinds)
-    ||  !choice_ok (call, "channel", request->channel, tickets_channels)
-    ||  !choice_ok (call, "priority", request->priority, tickets_priorities)
-    ||  !field_ok (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true)
-    ||  !field_ok (call, "subject", request->subject, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
-    ||  !field_ok (call, "description", request->description, KEFU_TEXT_MULTILINE, TICKETS_DESCRIPTION_MAX,
+    if (!tickets_choice_ok (call, "kind", request->kind, tickets_kinds)
+    ||  !tickets_choice_ok (call, "channel", request->channel, tickets_channels)
+    ||  !tickets_choice_ok (call, "priority", request->priority, tickets_priorities)
+    ||  !tickets_field_ok (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true)
+    ||  !tickets_field_ok (call, "subject", request->subject, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+    ||  !tickets_field_ok (call, "description", request->description, KEFU_TEXT_MULTILINE, TICKETS_DESCRIPTION_MAX,
                    strcmp (request->kind, "complaint") == 0)
-    ||  !field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
-    ||  !field_ok (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-    ||  !field_ok (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, TICKETS_CONTACT_MAX, false)
-    ||  !field_ok (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false))
+    ||  !tickets_field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !tickets_field_ok (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !tickets_field_ok (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, TICKETS_CONTACT_MAX, false)
+    ||  !tickets_field_ok (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false))
         return false;
     /*  TKT-2: a complaint names its complainant. */
     if (strcmp (request->kind, "complaint") == 0 && !*request->customer_id
@@ -254,10 +253,10 @@ tickets_list (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after", "after must be a cursor from a previous page");
         return;
     }
-    if ((*request->status && !choice_ok (call, "status", request->status, tickets_statuses))
-    ||  (*request->kind && !choice_ok (call, "kind", request->kind, tickets_kinds))
-    ||  !field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
-    ||  !field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
+    if ((*request->status && !tickets_choice_ok (call, "status", request->status, tickets_statuses))
+    ||  (*request->kind && !tickets_choice_ok (call, "kind", request->kind, tickets_kinds))
+    ||  !tickets_field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !tickets_field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
         return;
 
     kefu_db_t *db = kefu_call_db (call);
@@ -287,17 +286,17 @@ failed:
 static bool
 transition_request_valid (kefu_call_t *call, const Kefu__V1__TransitionTicketRequest *request)
 {
-    return field_ok (call, "to", request->to, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
-        && field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && field_ok (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, false)
-        && field_ok (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-        && field_ok (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && field_ok (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-        && field_ok (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && field_ok (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && field_ok (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && field_ok (call, "rejection_explanation", request->rejection_explanation, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && field_ok (call, "confirmation_method", request->confirmation_method, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
+    return tickets_field_ok (call, "to", request->to, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+        && tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && tickets_field_ok (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, false)
+        && tickets_field_ok (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && tickets_field_ok (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && tickets_field_ok (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && tickets_field_ok (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && tickets_field_ok (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && tickets_field_ok (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && tickets_field_ok (call, "rejection_explanation", request->rejection_explanation, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && tickets_field_ok (call, "confirmation_method", request->confirmation_method, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
         && (request->department_id >= 0
             || (kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "department_id",
                                 "department_id must be a department's id"), false));
@@ -311,7 +310,7 @@ transition_refuse (kefu_call_t *call, tickets_workflow_verdict_t verdict, const 
     char next[TICKETS_MESSAGE_MAX];
     switch (verdict) {
         case TICKETS_WORKFLOW_UNKNOWN_STATUS:
-            choice_ok (call, "to", to, tickets_statuses);
+            tickets_choice_ok (call, "to", to, tickets_statuses);
             break;
         case TICKETS_WORKFLOW_ILLEGAL:
             tickets_workflow_next (ticket->kind, ticket->status, next, sizeof next);

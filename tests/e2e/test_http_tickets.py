@@ -268,15 +268,15 @@ def test_supervisor_reopens_a_resolved_complaint(api):
     assert api.supervisor.move(ticket["id"], "investigating")["status"] == "investigating"
 
 
-@pytest.mark.parametrize("kind", ["complaint", "inquiry", "work_order"])
+@pytest.mark.parametrize("kind", ["complaint", "inquiry", "suggestion", "work_order"])
 def test_illegal_transitions_are_409_and_change_nothing(api, db, kind, department):
     # TKT-3: an illegal transition is refused and changes nothing.
     if kind == "complaint":
         table, path = COMPLAINT_NEXT, [s for _w, s, _f in COMPLAINT_PATH]
         ticket = api.agent.create()
-    elif kind == "inquiry":
+    elif kind in ("inquiry", "suggestion"):
         table, path = SIMPLE_NEXT, ["in_progress", "resolved", "reviewed"]
-        ticket = api.agent.create(body=inquiry())
+        ticket = api.agent.create(body=inquiry(kind=kind))
     else:
         table, path = WORK_ORDER_NEXT, ["dispatched", "in_progress", "resolved", "reviewed"]
         ticket = api.agent.create(body=work_order(category="unrouted-" + uuid.uuid4().hex[:8]))
@@ -303,7 +303,8 @@ def test_illegal_transitions_are_409_and_change_nothing(api, db, kind, departmen
         who = {"remedy_approved": "supervisor", "reviewed": "shift_lead"}.get(to, "agent")
         getattr(api, who).move(tid, to, department_id=department, **ALL_FIELDS)
         refuse_all_illegal(to)
-    body = {"complaint": complaint, "inquiry": inquiry, "work_order": work_order}[kind]()
+    body = {"complaint": complaint, "inquiry": inquiry, "work_order": work_order}.get(kind, inquiry)()
+    body["kind"] = kind
     if kind == "work_order":
         body["category"] = "unrouted-" + uuid.uuid4().hex[:8]
     rejected = api.agent.create(body=body)

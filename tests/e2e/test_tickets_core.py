@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from kefu_e2e import assert_problem, complaint, describe, etag_version, inquiry, tickets_pb2, work_order
+from kefu_e2e import (assert_problem, complaint, describe, envelope_pb2, etag_version, inquiry, tickets_pb2,
+                      work_order)
 from test_http_tickets import ALL_FIELDS, advance, ticket_row
 
 SHA = hashlib.sha256(b"photo of the broken meter").hexdigest()
@@ -542,3 +543,42 @@ def test_malformed_input_on_every_new_route_is_400(api, db):
                                               headers={"If-Match": "nope"}), 400, field="If-Match")
         assert_problem(api.supervisor.get("/v1/departments", params={"limit": 201}), 400, field="limit")
         assert_problem(api.supervisor.request("DELETE", "/v1/tickets/%d/watchers/%s" % (tid, "x" * 65)), 404)
+
+
+# --- over ZeroMQ ---------------------------------------------------------------------------------------------
+
+
+def test_new_methods_over_zeromq_check_roles_and_versions(zmq_client, db):
+    from test_zmq import assert_status, create_request
+
+    def assert_ok(reply):
+        assert reply is not None and reply.status.code == envelope_pb2.OK, reply
+
+    reply = zmq_client.call("tickets.create", create_request())
+    assert_ok(reply)
+    ticket = tickets_pb2.Ticket.FromString(reply.payload)
+    handoff = tickets_pb2.HandOffTicketRequest(id=ticket.id, to_staff_id="A1002", reason="over the bus",
+                                              expected_version=1)
+    with db.unchanged():
+        # The service checks roles itself: the bus is not only the gateway's.
+        assert_status(zmq_client.call("tickets.handoff", handoff, actor="auditor"), envelope_pb2.PERMISSION_DENIED)
+        stale = tickets_pb2.HandOffTicketRequest(id=ticket.id, to_staff_id="A1002", reason="x", expected_version=9)
+        assert_status(zmq_client.call("tickets.handoff", stale), envelope_pb2.STALE_VERSION, field="If-Match")
+        assert_status(zmq_client.call("departments.create", tickets_pb2.DepartmentRequest(name="Bus dept")),
+                      envelope_pb2.PERMISSION_DENIED)
+        assert_status(zmq_client.call("tickets.handoff", b"\xff\xff\xff"), envelope_pb2.INVALID_ARGUMENT)
+    reply = zmq_client.call("tickets.handoff", handoff)
+    assert_ok(reply)
+    moved = tickets_pb2.Ticket.FromString(reply.payload)
+    assert (moved.owner_staff_id, moved.assignee_staff_id, moved.version) == ("A1001", "A1002", 2)
+    reply = zmq_client.call("tickets.handoffs", tickets_pb2.GetTicketRequest(id=ticket.id), actor="auditor")
+    assert_ok(reply)
+    listed = tickets_pb2.TicketHandoffs.FromString(reply.payload)
+    assert [(h.from_staff_id, h.to_staff_id) for h in listed.items] == [("A1001", "A1002")]
+    assert listed.ticket_version == 2
+    # Audited as every change is (AUD-1), in the change's transaction.
+    rows = db.outbox("ticket/%d" % ticket.id)
+    types = [t for t, _p, _x in rows]
+    assert "audit.record.ticket.handed_off" in types and "audit.record.ticket.handoffs_viewed" in types
+    handed = [x for t, _p, x in rows if t in ("ticket.handed_off", "audit.record.ticket.handed_off")]
+    assert len(handed) == 2 and len(set(handed)) == 1
