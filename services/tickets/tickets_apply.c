@@ -5,6 +5,7 @@
 #include "tickets_workflow.h"
 
 #include "kefu_audit.h"
+#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_strbuf.h"
 #include "kefu_time.h"
@@ -115,18 +116,73 @@ tickets_apply_lock (kefu_call_t *call, int64_t id, int64_t expected_version, boo
     if (!apply_get (call, id, true, current))
         return false;
     const Kefu__V1__Ticket *ticket = &current->tickets[0];
-    if (expected_version && expected_version != ticket->version)
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "the ticket is at version %" PRId64 ", not %" PRId64, ticket->version, expected_version);
-    else if (refuse_merged && strcmp (ticket->status, TICKETS_STATUS_MERGED) == 0)
+    bool changeable = tickets_apply_version_ok (call, ticket, expected_version);
+    if (changeable && refuse_merged && strcmp (ticket->status, TICKETS_STATUS_MERGED) == 0) {
         kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "ticket-merged", NULL,
                         "ticket %" PRId64 " was merged into ticket %" PRId64 "; change that one", ticket->id,
                         ticket->merged_into);
-    else
+        changeable = false;
+    }
+    if (changeable)
         return true;
     kefu_db_rollback (kefu_call_db (call));
     tickets_rows_release (current);
     return false;
+}
+
+bool
+tickets_apply_version_ok (kefu_call_t *call, const Kefu__V1__Ticket *ticket, int64_t expected_version)
+{
+    if (!expected_version || expected_version == ticket->version)
+        return true;
+    kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                    "the ticket is at version %" PRId64 ", not %" PRId64, ticket->version, expected_version);
+    return false;
+}
+
+tickets_key_t
+tickets_apply_key_claim (kefu_call_t *call, int64_t *replay_id)
+{
+    const Kefu__V1__Request *envelope = kefu_call_request (call);
+    *replay_id = 0;
+    if (!*envelope->idempotency_key)
+        return TICKETS_KEY_PROCEED;
+    if (!kefu_idempotency_key_check (call))
+        return TICKETS_KEY_ANSWERED;
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
+    kefu_idempotency_request_hash (call, hash);
+    bool claimed;
+    tickets_creation_key_t stored;
+    if (tickets_store_creation_key_claim (kefu_call_db (call), envelope->actor->staff_id, envelope->idempotency_key,
+                                          envelope->method, hash, &claimed, &stored) != 0) {
+        kefu_call_fail_db (call);
+        return TICKETS_KEY_ANSWERED;
+    }
+    if (claimed)
+        return TICKETS_KEY_PROCEED;
+    if (!*stored.hash)
+        /*  The request holding it rolled back while we waited: the client
+         *  may simply retry. */
+        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
+                        "another request with this Idempotency-Key was in progress; retry");
+    else if (strcmp (stored.hash, hash) != 0 || strcmp (stored.method, envelope->method) != 0)
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused", "Idempotency-Key",
+                        "this Idempotency-Key was used with a different request");
+    else {
+        *replay_id = stored.result_id;
+        return TICKETS_KEY_REPLAY;
+    }
+    return TICKETS_KEY_ANSWERED;
+}
+
+int
+tickets_apply_key_bind (kefu_call_t *call, int64_t created_id)
+{
+    const Kefu__V1__Request *envelope = kefu_call_request (call);
+    if (!*envelope->idempotency_key)
+        return 0;
+    return tickets_store_creation_key_bind (kefu_call_db (call), envelope->actor->staff_id,
+                                            envelope->idempotency_key, created_id);
 }
 
 int

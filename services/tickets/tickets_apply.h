@@ -103,6 +103,24 @@ int tickets_transition_apply (kefu_call_t *call, const Kefu__V1__Ticket *ticket,
                               const Kefu__V1__TransitionTicketRequest *request, int64_t routing_rule_id,
                               int64_t merged_into, tickets_rows_t *updated);
 
+/*  The Idempotency-Key of a creating method other than tickets.create,
+ *  claimed inside the caller's transaction (DESIGN §4, §5). */
+typedef enum {
+    TICKETS_KEY_PROCEED,    /* no key, or claimed: create, then bind */
+    TICKETS_KEY_REPLAY,     /* this key created *replay_id: answer with it */
+    TICKETS_KEY_ANSWERED    /* the call was answered (malformed or reused key, a racing holder, or a
+                               database failure): roll back */
+} tickets_key_t;
+
+tickets_key_t tickets_apply_key_claim (kefu_call_t *call, int64_t *replay_id);
+
+/*  Bind the claimed key (if any) to what was created. 0 or -1. */
+int tickets_apply_key_bind (kefu_call_t *call, int64_t created_id);
+
+/*  The locked ticket is at `expected_version` (0 = any); else answer
+ *  STALE_VERSION and return false (nothing rolled back). */
+bool tickets_apply_version_ok (kefu_call_t *call, const Kefu__V1__Ticket *ticket, int64_t expected_version);
+
 /*  Whether work may be dispatched to `department_id`: 1 yes; 0 no, the
  *  call answered (unknown or inactive department; nothing rolled back);
  *  -1 on a database failure. */

@@ -163,6 +163,44 @@ managed_page (kefu_call_t *call, const Kefu__V1__ListPageRequest *request,
     return true;
 }
 
+/*  Inside the transaction: claim the call's Idempotency-Key. Returns true
+ *  to go on and create (*replayed false), true with the call answered by
+ *  the row the key created (*replayed true), or false when answered
+ *  otherwise; in both answered cases the transaction is over. */
+static bool
+managed_key (kefu_call_t *call, const managed_t *kind, bool *replayed)
+{
+    int64_t replay_id;
+    *replayed = false;
+    switch (tickets_apply_key_claim (call, &replay_id)) {
+        case TICKETS_KEY_PROCEED:
+            return true;
+        case TICKETS_KEY_ANSWERED:
+            kefu_db_rollback (kefu_call_db (call));
+            return false;
+        case TICKETS_KEY_REPLAY:
+            break;
+    }
+    *replayed = true;
+    tickets_rows_t rows = { 0 };
+    kefu_db_t *db = kefu_call_db (call);
+    /*  Gone since (deleted): the creation cannot be replayed as it was. */
+    int found = kind->get (db, replay_id, false, &rows);
+    char resource[TICKETS_RESOURCE_MAX], action[TICKETS_RESOURCE_MAX];
+    tickets_resource (kind->noun, replay_id, resource, sizeof resource);
+    snprintf (action, sizeof action, "%screate_replayed", kind->event_prefix);
+    if (found < 0)
+        tickets_apply_fail_db (call);
+    else if (found == 1) {
+        kefu_db_rollback (db);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "the %s this Idempotency-Key created (%" PRId64 ") was deleted since", kind->noun, replay_id);
+    } else
+        tickets_apply_finish (call, action, resource, NULL, rows.message_pointers[0]);
+    tickets_rows_release (&rows);
+    return true;
+}
+
 /* --- departments ------------------------------------------------------------ */
 
 static bool
@@ -179,11 +217,16 @@ departments_create (kefu_call_t *call)
         return;
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
+    bool replayed;
     if (kefu_db_begin (db) != 0) {
         tickets_apply_fail_db (call);
         return;
     }
+    if (!managed_key (call, &department_kind, &replayed) || replayed)
+        return;
     int created = tickets_store_department_create (db, request->name, kefu_time_now_ms (), &rows);
+    if (created == 0 && tickets_apply_key_bind (call, TICKETS_ROW (&rows, Kefu__V1__Department, 0)->id) != 0)
+        created = -1;
     if (created < 0) {
         tickets_rows_release (&rows);
         tickets_apply_fail_db (call);
@@ -292,14 +335,20 @@ routing_rules_create (kefu_call_t *call)
         return;
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
+    bool replayed;
     if (kefu_db_begin (db) != 0) {
         tickets_apply_fail_db (call);
         return;
     }
+    if (!managed_key (call, &rule_kind, &replayed) || replayed)
+        return;
     int exists = rule_department_exists (call, request->department_id);
     int created = exists == 1 ? tickets_store_rule_create (db, request->category, request->department_id,
                                                            kefu_time_now_ms (), &rows)
                               : 0;
+    if (created == 0 && exists == 1
+    &&  tickets_apply_key_bind (call, TICKETS_ROW (&rows, Kefu__V1__RoutingRule, 0)->id) != 0)
+        created = -1;
     if (exists < 0 || created < 0) {
         tickets_rows_release (&rows);
         tickets_apply_fail_db (call);

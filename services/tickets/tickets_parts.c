@@ -281,6 +281,60 @@ tickets_watcher_remove (kefu_call_t *call)
 
 /* --- comments -------------------------------------------------------------- */
 
+/*  A comment or an attachment is created once per Idempotency-Key: after
+ *  the ticket is locked, claim the key; a retry of a request that succeeded
+ *  is answered with what it created, before If-Match (the version it
+ *  named has moved on since, by that very request). False when answered
+ *  (rolled back, `current` released); else *replay_id is what the key
+ *  created, or 0 to go on and create. */
+static bool
+created_once (kefu_call_t *call, tickets_rows_t *current, int64_t expected_version, int64_t *replay_id)
+{
+    switch (tickets_apply_key_claim (call, replay_id)) {
+        case TICKETS_KEY_REPLAY:
+            return true;
+        case TICKETS_KEY_PROCEED:
+            if (tickets_apply_version_ok (call, &current->tickets[0], expected_version))
+                return true;
+            break;
+        case TICKETS_KEY_ANSWERED:
+            break;
+    }
+    refuse (call, current);
+    return false;
+}
+
+/*  Answer a repeated creation with the part the key created first (a
+ *  Kefu__V1__TicketComment or Kefu__V1__TicketAttachment: both carry
+ *  ticket_version), audited as a replay. Releases `current`. */
+typedef int (part_get_fn) (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows);
+
+static void
+part_replay (kefu_call_t *call, tickets_rows_t *current, int64_t id, part_get_fn *get)
+{
+    const Kefu__V1__Ticket *ticket = &current->tickets[0];
+    tickets_rows_t part = { 0 };
+    int found = get (kefu_call_db (call), ticket->id, id, &part);
+    if (found != 0) {
+        /*  The key was bound in the transaction that created the part, and
+         *  parts are never deleted: a missing one is the database's fault. */
+        tickets_rows_release (&part);
+        tickets_rows_release (current);
+        tickets_apply_fail_db (call);
+        return;
+    }
+    ProtobufCMessage *reply = part.message_pointers[0];
+    if (get == tickets_store_comment_get)
+        ((Kefu__V1__TicketComment *) reply)->ticket_version = ticket->version;
+    else
+        ((Kefu__V1__TicketAttachment *) reply)->ticket_version = ticket->version;
+    char resource[TICKETS_RESOURCE_MAX];
+    tickets_resource ("ticket", ticket->id, resource, sizeof resource);
+    tickets_apply_finish (call, "ticket.create_replayed", resource, NULL, reply);
+    tickets_rows_release (&part);
+    tickets_rows_release (current);
+}
+
 void
 tickets_comment_add (kefu_call_t *call)
 {
@@ -291,12 +345,20 @@ tickets_comment_add (kefu_call_t *call)
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     tickets_rows_t current, updated = { 0 }, comment = { 0 };
-    if (!tickets_apply_lock (call, request->id, request->expected_version, true, &current))
+    if (!tickets_apply_lock (call, request->id, 0, true, &current))
         return;
     const Kefu__V1__Ticket *ticket = &current.tickets[0];
+    int64_t replay_id;
+    if (!created_once (call, &current, request->expected_version, &replay_id))
+        return;
+    if (replay_id) {
+        part_replay (call, &current, replay_id, tickets_store_comment_get);
+        return;
+    }
     if (tickets_store_comment_add (kefu_call_db (call), ticket->id, request->body, request->visibility, actor,
                                    kefu_time_now_ms (), &comment) != 0
-    ||  touch (call, ticket, NULL, &updated) != 0)
+    ||  touch (call, ticket, NULL, &updated) != 0
+    ||  tickets_apply_key_bind (call, TICKETS_ROW (&comment, Kefu__V1__TicketComment, 0)->id) != 0)
         goto failed;
     Kefu__V1__TicketComment *written = TICKETS_ROW (&comment, Kefu__V1__TicketComment, 0);
     written->ticket_version = updated.tickets[0].version;
@@ -437,11 +499,19 @@ tickets_attachment_add (kefu_call_t *call)
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     tickets_rows_t current, updated = { 0 }, attachment = { 0 };
-    if (!tickets_apply_lock (call, request->id, request->expected_version, true, &current))
+    if (!tickets_apply_lock (call, request->id, 0, true, &current))
         return;
     const Kefu__V1__Ticket *ticket = &current.tickets[0];
+    int64_t replay_id;
+    if (!created_once (call, &current, request->expected_version, &replay_id))
+        return;
+    if (replay_id) {
+        part_replay (call, &current, replay_id, tickets_store_attachment_get);
+        return;
+    }
     if (tickets_store_attachment_add (kefu_call_db (call), request, actor, kefu_time_now_ms (), &attachment) != 0
-    ||  touch (call, ticket, NULL, &updated) != 0)
+    ||  touch (call, ticket, NULL, &updated) != 0
+    ||  tickets_apply_key_bind (call, TICKETS_ROW (&attachment, Kefu__V1__TicketAttachment, 0)->id) != 0)
         goto failed;
     Kefu__V1__TicketAttachment *written = TICKETS_ROW (&attachment, Kefu__V1__TicketAttachment, 0);
     written->ticket_version = updated.tickets[0].version;

@@ -502,6 +502,27 @@ static const kefu_sql_t sql_route = {
     "WHERE r.category = $1 AND d.active"
 };
 
+static const kefu_sql_t sql_creation_key_claim = {
+    "tickets_creation_key_claim",
+    "INSERT INTO creation_keys (actor_staff_id, key, method, request_hash) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT DO NOTHING RETURNING 1"
+};
+static const kefu_sql_t sql_creation_key_read = {
+    "tickets_creation_key_read",
+    "SELECT method, request_hash, coalesce(result_id, 0) FROM creation_keys WHERE actor_staff_id = $1 AND key = $2"
+};
+static const kefu_sql_t sql_creation_key_bind = {
+    "tickets_creation_key_bind",
+    "UPDATE creation_keys SET result_id = $3 WHERE actor_staff_id = $1 AND key = $2"
+};
+static const kefu_sql_t sql_comment_get = {
+    "tickets_comment_get", "SELECT " COMMENT_COLUMNS " FROM ticket_comments WHERE ticket_id = $1 AND id = $2"
+};
+static const kefu_sql_t sql_attachment_get = {
+    "tickets_attachment_get",
+    "SELECT " ATTACHMENT_COLUMNS " FROM ticket_attachments WHERE ticket_id = $1 AND id = $2"
+};
+
 typedef void (row_reader_fn) (PGresult *result, int row, void *message);
 
 /*  Take ownership of `result` and read its rows as messages of `size`
@@ -892,4 +913,56 @@ tickets_store_route (kefu_db_t *db, const char *category, int64_t *rule_id, int6
     }
     PQclear (result);
     return found ? 0 : 1;
+}
+
+int
+tickets_store_creation_key_claim (kefu_db_t *db, const char *actor, const char *key, const char *method,
+                                  const char *hash, bool *claimed, tickets_creation_key_t *stored)
+{
+    const char *values[] = { actor, key, method, hash };
+    memset (stored, 0, sizeof *stored);
+    PGresult *result = kefu_db_run (db, &sql_creation_key_claim, 4, values);
+    if (!result)
+        return -1;
+    *claimed = PQntuples (result) == 1;
+    PQclear (result);
+    if (*claimed)
+        return 0;
+    /*  In READ COMMITTED this sees the row of the transaction we waited
+     *  for; none if it rolled back (stored->hash stays ""). */
+    result = kefu_db_run (db, &sql_creation_key_read, 2, values);
+    if (!result)
+        return -1;
+    if (PQntuples (result) == 1) {
+        snprintf (stored->method, sizeof stored->method, "%s", PQgetvalue (result, 0, 0));
+        snprintf (stored->hash, sizeof stored->hash, "%s", PQgetvalue (result, 0, 1));
+        stored->result_id = column_int (result, 0, 2);
+    }
+    PQclear (result);
+    return 0;
+}
+
+int
+tickets_store_creation_key_bind (kefu_db_t *db, const char *actor, const char *key, int64_t result_id)
+{
+    char id[ID_TEXT_SIZE];
+    const char *values[] = { actor, key, id_text (result_id, id) };
+    return kefu_db_command (db, &sql_creation_key_bind, 3, values);
+}
+
+int
+tickets_store_comment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows)
+{
+    char ticket[ID_TEXT_SIZE], comment[ID_TEXT_SIZE];
+    const char *values[] = { id_text (ticket_id, ticket), id_text (id, comment) };
+    return run_read_one (db, &sql_comment_get, 2, values, rows, sizeof (Kefu__V1__TicketComment), comment_from_row);
+}
+
+int
+tickets_store_attachment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows)
+{
+    char ticket[ID_TEXT_SIZE], attachment[ID_TEXT_SIZE];
+    const char *values[] = { id_text (ticket_id, ticket), id_text (id, attachment) };
+    return run_read_one (db, &sql_attachment_get, 2, values, rows, sizeof (Kefu__V1__TicketAttachment),
+                         attachment_from_row);
 }

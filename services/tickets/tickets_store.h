@@ -111,6 +111,28 @@ int tickets_store_watcher_add (kefu_db_t *db, int64_t ticket_id, const char *sta
 int tickets_store_watcher_remove (kefu_db_t *db, int64_t ticket_id, const char *staff_id, tickets_rows_t *rows);
 int tickets_store_watchers (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows);
 
+/*  Claim `key` of `actor` for `method` with request `hash` (the other
+ *  creating methods; tickets use tickets_store_idempotency_claim). As that
+ *  one: *claimed false when taken, then `stored` says by what
+ *  (stored->hash "" when the holder rolled back meanwhile). */
+enum { TICKETS_STORE_METHOD_SIZE = 64 };     /* "routing_rules.create" and its NUL fit */
+
+typedef struct {
+    char method[TICKETS_STORE_METHOD_SIZE];
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
+    int64_t result_id;
+} tickets_creation_key_t;
+
+int tickets_store_creation_key_claim (kefu_db_t *db, const char *actor, const char *key, const char *method,
+                                      const char *hash, bool *claimed, tickets_creation_key_t *stored);
+
+/*  Record what a claimed key created. */
+int tickets_store_creation_key_bind (kefu_db_t *db, const char *actor, const char *key, int64_t result_id);
+
+/*  One comment or attachment by id (of ticket `ticket_id`); 1 if none. */
+int tickets_store_comment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows);
+int tickets_store_attachment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows);
+
 /*  Kefu__V1__TicketComment rows; `visibility` "" lists every one. */
 int tickets_store_comment_add (kefu_db_t *db, int64_t ticket_id, const char *body, const char *visibility,
                                const char *author, int64_t at_ms, tickets_rows_t *rows);

@@ -582,3 +582,44 @@ def test_new_methods_over_zeromq_check_roles_and_versions(zmq_client, db):
     assert "audit.record.ticket.handed_off" in types and "audit.record.ticket.handoffs_viewed" in types
     handed = [x for t, _p, x in rows if t in ("ticket.handed_off", "audit.record.ticket.handed_off")]
     assert len(handed) == 2 and len(set(handed)) == 1
+
+
+# --- Idempotency-Key on every creating POST (DESIGN §4) ---------------------------------------------------------
+
+
+def test_creating_posts_are_idempotent(api, db):
+    # A replay writes only its audit record (ticket.create_replayed, ...).
+    replayed = lambda: db.unchanged(*[name for name in db.counts() if name != "outbox"])  # noqa: E731
+    tid = api.agent.create()["id"]
+    key = {"Idempotency-Key": "comment-" + uuid.uuid4().hex}
+    first = ok(comment(api.agent, tid, "Promised a call back", headers=dict(key, **if_match(1))), 201)
+    # The retry names the version the first one moved on from: it is still the same request.
+    with replayed():
+        again = ok(comment(api.agent, tid, "Promised a call back", headers=dict(key, **if_match(1))), 201)
+        assert (again["id"], again["ticket_version"]) == (first["id"], 2)
+    with db.unchanged():
+        assert_problem(comment(api.agent, tid, "Something else", headers=key), 422, slug="idempotency-key-reused")
+        assert_problem(api.agent.post("/v1/tickets/%d/attachments" % tid, json=attachment(), headers=key), 422,
+                       slug="idempotency-key-reused")
+    # Keys belong to their actor: another agent's same key is another request.
+    ok(comment(api.agent2, tid, "Promised a call back", headers=key), 201)
+
+    key = {"Idempotency-Key": "attachment-" + uuid.uuid4().hex}
+    first = ok(api.agent.post("/v1/tickets/%d/attachments" % tid, json=attachment(), headers=key), 201)
+    with replayed():
+        assert ok(api.agent.post("/v1/tickets/%d/attachments" % tid, json=attachment(), headers=key), 201)["id"] \
+            == first["id"]
+
+    name = "Idempotent " + uuid.uuid4().hex[:8]
+    key = {"Idempotency-Key": "department-" + uuid.uuid4().hex}
+    created = ok(api.manager.post("/v1/departments", json={"name": name}, headers=key), 201)
+    with replayed():
+        assert ok(api.manager.post("/v1/departments", json={"name": name}, headers=key), 201) == created
+    key = {"Idempotency-Key": "rule-" + uuid.uuid4().hex}
+    body = {"category": "idem-" + uuid.uuid4().hex[:8], "department_id": created["id"]}
+    rule_created = ok(api.manager.post("/v1/routing-rules", json=body, headers=key), 201)
+    with replayed():
+        assert ok(api.manager.post("/v1/routing-rules", json=body, headers=key), 201) == rule_created
+    assert "audit.record.department.create_replayed" in db.outbox_types("department/%d" % created["id"])
+    with db.unchanged():
+        assert_problem(api.manager.post("/v1/departments", json={"name": "x"}, headers={"Idempotency-Key": "é"}), 400)

@@ -111,3 +111,17 @@ CREATE TABLE ticket_attachments (
     merged_from_ticket_id bigint REFERENCES tickets (id)
 );
 CREATE INDEX ticket_attachments_by_ticket ON ticket_attachments (ticket_id, id);
+
+-- Idempotency-Key of the other creating requests (comments, attachments,
+-- departments, routing rules), claimed in the transaction of what it creates,
+-- as idempotency_keys is for tickets: scoped to the acting staff id, bound to
+-- the method and the request's hash, then to the id of what was created.
+CREATE TABLE creation_keys (
+    actor_staff_id text NOT NULL,
+    key            text NOT NULL,
+    method         text NOT NULL,
+    request_hash   text NOT NULL,
+    result_id      bigint,                  -- set in the same transaction
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (actor_staff_id, key)
+);
