@@ -826,7 +826,8 @@ http_exchange_open_stream (http_exchange_t *exchange)
         http_answer_bad_stream_option (exchange, "invalid-field", "types", reason);
         return;
     }
-    if (gateway_stream_subject_parse (http_query_lookup (exchange, "subject"), &types, reason) != 0) {
+    if (gateway_stream_subject_parse (http_query_lookup (exchange, "subject"), &types, reason) !=
+        0) {
         http_answer_bad_stream_option (exchange, "invalid-field", "subject", reason);
         return;
     }

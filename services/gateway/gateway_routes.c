@@ -317,7 +317,11 @@ static const gateway_route_t routes_table[] = {
         .request_type = &kefu__v1__list_accountability_request__descriptor,
         .reply_type = &kefu__v1__list_tickets_reply__descriptor,
         .success_status = GATEWAY_HTTP_OK,
-        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"responsible_department", 0, 0}, {"responsible_person", 0, 0}, {"responsible_party", 0, 0}},
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX},
+                  {"responsible_department", 0, 0},
+                  {"responsible_person", 0, 0},
+                  {"responsible_party", 0, 0}},
         .cursor_field = "next",
     },
     {

@@ -132,10 +132,11 @@ gateway_stream_subject_parse (const char *text, gateway_stream_types_t *types,
     types->subject[0] = '\0';
     if (!text || !*text)
         return 0;
-    if (strlen (text) > GATEWAY_STREAM_SUBJECT_MAX
-    ||  kefu_text_check (text, KEFU_TEXT_LINE, GATEWAY_STREAM_SUBJECT_MAX, true) != NULL) {
+    if (strlen (text) > GATEWAY_STREAM_SUBJECT_MAX ||
+        kefu_text_check (text, KEFU_TEXT_LINE, GATEWAY_STREAM_SUBJECT_MAX, true) != NULL) {
         snprintf (reason, GATEWAY_STREAM_REASON_SIZE,
-                  "the subject must be one line of UTF-8 text, at most %d bytes", GATEWAY_STREAM_SUBJECT_MAX);
+                  "the subject must be one line of UTF-8 text, at most %d bytes",
+                  GATEWAY_STREAM_SUBJECT_MAX);
         return -1;
     }
     snprintf (types->subject, sizeof types->subject, "%s", text);

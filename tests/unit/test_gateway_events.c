@@ -198,7 +198,7 @@ test_subject_filter_exact (void **state)
     longest[GATEWAY_STREAM_SUBJECT_MAX] = 'a';
     longest[GATEWAY_STREAM_SUBJECT_MAX + 1] = '\0';
     assert_int_equal (gateway_stream_subject_parse (longest, &types, reason), -1);
-    static const char *const bad[] = { "staff/\n1", "staff/\xff", "a\tb" };
+    static const char *const bad[] = {"staff/\n1", "staff/\xff", "a\tb"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal (gateway_stream_subject_parse (bad[i], &types, reason), -1);
 }

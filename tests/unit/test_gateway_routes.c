@@ -173,11 +173,13 @@ test_watcher_removal_takes_id_key_and_if_match (void **state)
     uint8_t *payload;
     size_t size;
     gateway_problem_t problem;
-    assert_int_equal (gateway_routes_build_payload_path (route, body, &values, test_query_lookup, &query,
-                                                         "\"3\"", &payload, &size, &problem),
+    assert_int_equal (gateway_routes_build_payload_path (route, body, &values, test_query_lookup,
+                                                         &query, "\"3\"", &payload, &size,
+                                                         &problem),
                       0);
     json_decref (body);
-    Kefu__V1__TicketWatcherRequest *request = kefu__v1__ticket_watcher_request__unpack (NULL, size, payload);
+    Kefu__V1__TicketWatcherRequest *request =
+        kefu__v1__ticket_watcher_request__unpack (NULL, size, payload);
     assert_non_null (request);
     assert_int_equal (request->id, 12);
     assert_string_equal (request->staff_id, "S2001");
@@ -198,9 +200,10 @@ test_every_update_route_takes_if_match (void **state)
     for (size_t i = 0; i < count; i++) {
         const gateway_route_t *route = &table[i];
         bool ours = route->service && strcmp (route->service, "tickets") == 0;
-        bool changes = strcmp (route->method, "GET") != 0 && strcmp (route->pattern, "/v1/tickets") != 0
-                    && strcmp (route->pattern, "/v1/departments") != 0
-                    && strcmp (route->pattern, "/v1/routing-rules") != 0;
+        bool changes = strcmp (route->method, "GET") != 0 &&
+                       strcmp (route->pattern, "/v1/tickets") != 0 &&
+                       strcmp (route->pattern, "/v1/departments") != 0 &&
+                       strcmp (route->pattern, "/v1/routing-rules") != 0;
         if (!ours || !changes)
             continue;
         if (!route->if_match_field)
