@@ -80,11 +80,11 @@ tickets_page_ok (kefu_call_t *call, uint32_t requested, int64_t after, uint32_t 
 }
 
 static bool
-apply_get (kefu_call_t *call, int64_t id, bool for_update, tickets_rows_t *current)
+apply_get (kefu_call_t *call, int64_t id, bool for_update, bool begin, tickets_rows_t *current)
 {
     kefu_db_t *db = kefu_call_db (call);
     memset (current, 0, sizeof *current);
-    if (kefu_db_begin (db) != 0) {
+    if (begin && kefu_db_begin (db) != 0) {
         tickets_apply_fail_db (call);
         return false;
     }
@@ -106,14 +106,26 @@ apply_get (kefu_call_t *call, int64_t id, bool for_update, tickets_rows_t *curre
 bool
 tickets_apply_read (kefu_call_t *call, int64_t id, tickets_rows_t *current)
 {
-    return apply_get (call, id, false, current);
+    return apply_get (call, id, false, true, current);
 }
 
 bool
 tickets_apply_lock (kefu_call_t *call, int64_t id, int64_t expected_version, bool refuse_merged,
                     tickets_rows_t *current)
 {
-    if (!apply_get (call, id, true, current))
+    if (kefu_db_begin (kefu_call_db (call)) != 0) {
+        memset (current, 0, sizeof *current);
+        tickets_apply_fail_db (call);
+        return false;
+    }
+    return tickets_apply_lock_begun (call, id, expected_version, refuse_merged, current);
+}
+
+bool
+tickets_apply_lock_begun (kefu_call_t *call, int64_t id, int64_t expected_version, bool refuse_merged,
+                          tickets_rows_t *current)
+{
+    if (!apply_get (call, id, true, false, current))
         return false;
     const Kefu__V1__Ticket *ticket = &current->tickets[0];
     bool changeable = tickets_apply_version_ok (call, ticket, expected_version);

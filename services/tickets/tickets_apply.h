@@ -68,6 +68,11 @@ bool tickets_page_ok (kefu_call_t *call, uint32_t requested, int64_t after, uint
 bool tickets_apply_lock (kefu_call_t *call, int64_t id, int64_t expected_version, bool refuse_merged,
                          tickets_rows_t *current);
 
+/*  The same inside a transaction the caller began (and locked what it
+ *  needed in an order of its own, e.g. tickets_store_lock_pair). */
+bool tickets_apply_lock_begun (kefu_call_t *call, int64_t id, int64_t expected_version, bool refuse_merged,
+                               tickets_rows_t *current);
+
 /*  Begin a transaction and read ticket `id` (no lock) for a read method;
  *  false when answered (missing, or a database error). */
 bool tickets_apply_read (kefu_call_t *call, int64_t id, tickets_rows_t *current);

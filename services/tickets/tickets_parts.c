@@ -703,7 +703,12 @@ tickets_merge (kefu_call_t *call)
     kefu_db_t *db = kefu_call_db (call);
     const Kefu__V1__Request *envelope = kefu_call_request (call);
     tickets_rows_t current, primary = { 0 }, primary_after = { 0 }, merged = { 0 }, history = { 0 };
-    if (!tickets_apply_lock (call, request->id, request->expected_version, true, &current))
+    /*  Two merges of the same pair in opposite directions lock in one order. */
+    if (kefu_db_begin (db) != 0 || tickets_store_lock_pair (db, request->id, request->into) != 0) {
+        tickets_apply_fail_db (call);
+        return;
+    }
+    if (!tickets_apply_lock_begun (call, request->id, request->expected_version, true, &current))
         return;
     const Kefu__V1__Ticket *duplicate = &current.tickets[0];
     int found = tickets_store_get (db, request->into, true, &primary);

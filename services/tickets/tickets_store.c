@@ -52,6 +52,9 @@ static const kefu_sql_t sql_ticket_get = {
 static const kefu_sql_t sql_ticket_get_for_update = {
     "tickets_get_for_update", "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = $1 FOR UPDATE"
 };
+static const kefu_sql_t sql_ticket_lock_pair = {
+    "tickets_lock_pair", "SELECT id FROM tickets WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"
+};
 static const kefu_sql_t sql_ticket_update = {
     "tickets_update",
     "UPDATE tickets SET status = coalesce($2, status), version = version + 1, updated_at = now(), "
@@ -276,6 +279,16 @@ tickets_store_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *r
     if (rows_of_tickets (result, rows) != 0)
         return -1;
     return rows->count == 1 ? 0 : 1;
+}
+
+int
+tickets_store_lock_pair (kefu_db_t *db, int64_t a, int64_t b)
+{
+    char a_text[ID_TEXT_SIZE], b_text[ID_TEXT_SIZE];
+    snprintf (a_text, sizeof a_text, "%" PRId64, a);
+    snprintf (b_text, sizeof b_text, "%" PRId64, b);
+    const char *values[] = { a_text, b_text };
+    return kefu_db_command (db, &sql_ticket_lock_pair, 2, values);
 }
 
 int

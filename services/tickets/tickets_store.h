@@ -58,6 +58,11 @@ int tickets_store_insert (kefu_db_t *db, const Kefu__V1__CreateTicketRequest *re
  *  1 if there is none. */
 int tickets_store_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows);
 
+/*  Lock tickets `a` and `b` (FOR UPDATE) in id order, so that two
+ *  transactions taking the same two never wait for each other in a
+ *  circle. Missing ids are skipped. 0 or -1. */
+int tickets_store_lock_pair (kefu_db_t *db, int64_t a, int64_t b);
+
 /*  What a transition writes besides the status: NULL fields stay as they
  *  are. */
 typedef struct {

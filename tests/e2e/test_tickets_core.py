@@ -623,3 +623,32 @@ def test_creating_posts_are_idempotent(api, db):
     assert "audit.record.department.create_replayed" in db.outbox_types("department/%d" % created["id"])
     with db.unchanged():
         assert_problem(api.manager.post("/v1/departments", json={"name": "x"}, headers={"Idempotency-Key": "é"}), 400)
+
+
+def test_opposite_merges_at_once_one_wins_none_fails(api, db):
+    # Two agents merge the same pair in opposite directions at the same moment: the
+    # locks are taken in one order, so one merge wins and the other is refused (409),
+    # never a deadlock or a 5xx.
+    import threading
+    for _ in range(5):
+        customer = "C-" + uuid.uuid4().hex[:8]
+        a = api.agent.create(body=complaint(customer_id=customer))["id"]
+        b = api.agent.create(body=complaint(customer_id=customer))["id"]
+        results = {}
+        start = threading.Barrier(2)
+
+        def merge(who, duplicate, into):
+            start.wait()
+            results[who] = getattr(api, who).post("/v1/tickets/%d/merge" % duplicate,
+                                                  json={"into": into, "reason": "race"})
+
+        threads = [threading.Thread(target=merge, args=("agent", a, b)),
+                   threading.Thread(target=merge, args=("agent2", b, a))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(r.status_code for r in results.values())
+        assert statuses == [200, 409], [describe(r) for r in results.values()]
+        merged = [t for t in (api.agent.ticket(a), api.agent.ticket(b)) if t["status"] == "merged"]
+        assert len(merged) == 1
