@@ -530,13 +530,21 @@ def test_malformed_input_on_every_new_route_is_400(api, db):
     posts = ["/v1/tickets/%d/%s" % (tid, p) for p in ("merge", "dispatch", "handoffs", "watchers", "comments",
                                                       "attachments")]
     posts += ["/v1/departments", "/v1/routing-rules"]
+    d = department(api)["id"]
+    puts = ["/v1/departments/%d" % d, "/v1/routing-rules/%d" % rule(api, "m-" + uuid.uuid4().hex[:8], d)["id"]]
     with db.unchanged():
-        for path in posts:
-            for data in (b"{", b"[]", b"", b'{"unknown_field": 1}'):
-                r = api.supervisor.post(path, data=data, headers={"Content-Type": "application/json"})
+        for method, path in [("POST", p) for p in posts] + [("PUT", p) for p in puts]:
+            for data in (b"{", b"[]", b"", b'{"unknown_field": 1}', b'{"name": 7}', b'\xff\xfe'):
+                r = api.supervisor.request(method, path, data=data, headers={"Content-Type": "application/json"})
                 assert_problem(r, 400)
-            r = api.supervisor.post(path, data=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"})
+            r = api.supervisor.request(method, path, data=b"x" * (2 * 1024 * 1024),
+                                       headers={"Content-Type": "application/json"})
             assert r.status_code in (400, 413), describe(r)
+            r = api.supervisor.request(method, path, data=b"{}", headers={"Content-Type": "text/plain"})
+            assert_problem(r, 415)
+        assert_problem(api.supervisor.get("/v1/tickets/%d/comments?visibility=secret" % tid), 422, field="visibility")
+        assert_problem(api.supervisor.get("/v1/accountability", params={"responsible_party": "x" * 201}), 422,
+                       field="responsible_party")
         for path in ("/v1/tickets/0/comments", "/v1/tickets/abc/watchers", "/v1/departments/-1"):
             assert api.supervisor.get(path).status_code == 404
         assert_problem(api.supervisor.request("PUT", "/v1/departments/1", json={"name": "x"},
