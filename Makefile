@@ -66,9 +66,20 @@ run: deps
 test: deps
 	@tests/run.sh
 
+# BENCH_QUICK=1: a one-minute smoke run; BENCH_LARGE=1: also the
+# 1,000,000-ticket case; PROFILE=1: perf profile of ticket creation.
+PROFILE    ?= 0
+BENCH_BIN  := $(BUILD)/bin/kefu-bench-zmq
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@tests/bench/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BIN)
+	@PROFILE=$(PROFILE) tests/bench/run.sh
+
+# The ZeroMQ load generator of make bench (tests/bench/kefu_bench_zmq.c).
+$(BENCH_BIN): $(BUILD)/obj/tests/bench/kefu_bench_zmq.o $(LIBKEFU)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # --- generated code ---------------------------------------------------------
 

@@ -4,13 +4,14 @@
 # `make test` runs this after deploy/local/deps.sh (and .ci/run runs make test).
 # It builds with ASan/UBSan into build/asan, starts a private cluster in a
 # temporary directory (deploy/local/pg.sh), runs each C unit test binary
-# (build/asan/tests/test_*), then the end-to-end tests (pytest, tests/e2e),
+# (build/asan/tests/test_*), the OpenAPI validator on the gateway's document
+# (tests/openapi), then the end-to-end tests (pytest, tests/e2e),
 # then looks for sanitizer reports in the logs of the services the e2e tests
 # started. Everything is torn down at the end, whatever happens.
 #
 # The last line of output is the summary, `N passed, N failed`, counting each
-# unit test binary and the pytest run as one suite each; the exit status is
-# non-zero if anything failed.
+# unit test binary, the OpenAPI validation and the pytest run as one suite each;
+# the exit status is non-zero if anything failed.
 #
 # What the tests get (environment):
 #   KEFU_TEST_PG_PORT      port of the cluster (from KEFU_TEST_PG_PORT, default 55433)
@@ -167,6 +168,20 @@ for t in "$BUILD"/tests/$UNITS; do
         failures+=("$name")
     fi
 done
+
+# --- the OpenAPI contract ------------------------------------------------------------------
+
+# The document the gateway serves (kefu-gateway --openapi prints the same
+# bytes; an e2e test checks that and validates the served copy too), through
+# a real OpenAPI validator (tests/openapi, installed by deps.sh).
+echo "== openapi (tests/openapi/validate.js)"
+if "$BUILD/bin/kefu-gateway" --openapi >"$TMP/openapi.json" &&
+    node "$ROOT/tests/openapi/validate.js" "$TMP/openapi.json"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    failures+=(openapi)
+fi
 
 # --- end-to-end tests --------------------------------------------------------------------------
 

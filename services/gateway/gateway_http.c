@@ -14,6 +14,7 @@
  */
 #include "gateway_http.h"
 #include "gateway_events.h"
+#include "gateway_openapi.h"
 #include "gateway_problem.h"
 #include "gateway_routes.h"
 #include "kefu_json.h"
@@ -137,6 +138,7 @@ struct _gateway_http_t {
     gateway_auth_t *auth;           /* borrowed */
     gateway_upstream_t *upstream;   /* borrowed */
     gateway_events_t *events;       /* borrowed */
+    gateway_openapi_t *openapi;     /* GET /openapi.json, built once at start */
     gateway_http_options_t options; /* bind_address not kept */
     unsigned port;
     int epoll_fd;
@@ -366,11 +368,16 @@ http_queue_answer (http_exchange_t *exchange)
         return MHD_NO;
 
     bool ok = true;
-    if (exchange->status != GATEWAY_HTTP_NO_CONTENT)
+    if (exchange->status != GATEWAY_HTTP_NO_CONTENT &&
+        exchange->status != GATEWAY_HTTP_NOT_MODIFIED)
         http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
                          exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
-    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", &ok);
+    /*  The API document may be kept, as long as it is revalidated (ETag);
+     *  every other answer is someone's data, or of the moment. */
+    bool revalidate = exchange->route && exchange->route->kind == GATEWAY_ROUTE_OPENAPI;
+    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, revalidate ? "no-cache" : "no-store",
+                     &ok);
     if (*exchange->etag)
         http_add_header (response, MHD_HTTP_HEADER_ETAG, exchange->etag, &ok);
     if (*exchange->location)
@@ -912,6 +919,46 @@ http_queue_stream (http_exchange_t *exchange)
     return result;
 }
 
+/*  True if an If-None-Match value names `etag` (or is *): a list of
+ *  entity tags, weak ones comparing equal too (RFC 9110 13.1.2). */
+static bool
+http_if_none_match (const char *header, const char *etag)
+{
+    size_t etag_length = strlen (etag);
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ' && *end != '\t')
+            end++;
+        if ((size_t)(end - p) == etag_length && strncmp (p, etag, etag_length) == 0)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/*  GET /openapi.json: the document built at start, or 304 when the
+ *  client's copy is current. */
+static void
+http_exchange_answer_openapi (http_exchange_t *exchange)
+{
+    gateway_openapi_t *openapi = exchange->http->openapi;
+    const char *etag = gateway_openapi_etag (openapi);
+    const char *if_none_match = http_header (exchange, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (if_none_match && http_if_none_match (if_none_match, etag))
+        http_answer_json (exchange, GATEWAY_HTTP_NOT_MODIFIED, strdup (""));
+    else
+        http_answer_json (exchange, GATEWAY_HTTP_OK, strdup (gateway_openapi_text (openapi)));
+    if (exchange->answer)
+        snprintf (exchange->etag, sizeof exchange->etag, "%s", etag);
+}
+
 /*  The request is complete: answer it or send it on. */
 static void
 http_exchange_dispatch (http_exchange_t *exchange)
@@ -936,6 +983,9 @@ http_exchange_dispatch (http_exchange_t *exchange)
             return;
         case GATEWAY_ROUTE_EVENTS:
             http_exchange_open_stream (exchange);
+            return;
+        case GATEWAY_ROUTE_OPENAPI:
+            http_exchange_answer_openapi (exchange);
             return;
     }
 }
@@ -1159,6 +1209,13 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
     gateway_http_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    self->openapi = gateway_openapi_new ();
+    if (!self->openapi) {
+        kefu_log_error ("gateway.openapi_failed", "error",
+                        "the OpenAPI document could not be built", NULL);
+        free (self);
+        return NULL;
+    }
     self->auth = auth;
     self->upstream = upstream;
     self->events = events;
@@ -1183,6 +1240,7 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
         snprintf (port, sizeof port, "%u", options->port);
         kefu_log_error ("gateway.bind_failed", "address", options->bind_address, "port", port,
                         "error", strerror (errno), NULL);
+        gateway_openapi_destroy (&self->openapi);
         free (self);
         return NULL;
     }
@@ -1194,6 +1252,7 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
         kefu_log_error ("gateway.bind_failed", "address", options->bind_address, "error",
                         "libmicrohttpd gave no epoll descriptor or port", NULL);
         MHD_stop_daemon (self->daemon);
+        gateway_openapi_destroy (&self->openapi);
         free (self);
         return NULL;
     }
@@ -1224,6 +1283,7 @@ gateway_http_destroy (gateway_http_t **self_p)
         http_exchange_t *exchange = self->exchanges;
         http_exchange_destroy (&exchange);
     }
+    gateway_openapi_destroy (&self->openapi);
     free (self);
     *self_p = NULL;
 }

@@ -4,6 +4,7 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
@@ -25,14 +26,192 @@ enum {
 /*  Who may read tickets, and who may change them. */
 #define ROUTES_TICKET_WRITERS \
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
-#define ROUTES_TICKET_READERS \
-    (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
+#define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who manages departments and routing rules (TKT-6), and who reads them. */
 #define ROUTES_DEPARTMENT_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define ROUTES_DEPARTMENT_READERS (ROUTES_TICKET_READERS | ROUTES_DEPARTMENT_MANAGERS)
+/*  Who manages SLA calendars and policies (TKT-7; the service checks it
+ *  too), and who may read them. */
+#define ROUTES_SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_SLA_READERS (ROUTES_TICKET_READERS | KEFU_ROLE_ADMIN)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
+
+/*  Examples for the OpenAPI document (gateway_openapi), kept beside the
+ *  routes they illustrate; the tests check each against its schema. */
+#define ROUTES_EXAMPLE_TICKET                                                                    \
+    "{\"id\":42,\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\","             \
+    "\"category\":\"billing\",\"subject\":\"Refund not received\",\"description\":\"The "        \
+    "customer was promised a refund two weeks ago.\",\"customer_id\":\"C-10001\","               \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"+86 138 0000 0000\","          \
+    "\"requested_remedy\":\"refund and an apology\",\"status\":\"received\",\"version\":1,"      \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\","  \
+    "\"assignee_staff_id\":\"S-0007\",\"confirmation_method\":\"\",\"merged_into\":0,"         \
+    "\"department_id\":0}"
+/*  Work order 43, water leak, dispatched to department 5 (Facilities) by
+ *  its category's routing rule 2, then handed to S-0012. */
+#define ROUTES_EXAMPLE_WORK_ORDER_AT(version, assignee, updated_at)                                \
+    "{\"id\":43,\"kind\":\"work_order\",\"channel\":\"web\",\"priority\":\"normal\","     \
+    "\"category\":\"facilities\",\"subject\":\"Water leak in the lobby\",\"description\":"     \
+    "\"Water drips from the ceiling near the lifts.\",\"customer_id\":\"C-20417\","           \
+    "\"complainant_name\":\"Li Si\",\"complainant_contact\":\"lisi@example.com\","           \
+    "\"requested_remedy\":\"\",\"status\":\"dispatched\",\"version\":" version ","          \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T10:02:45.310Z\"," \
+    "\"created_at\":\"2026-03-14T10:02:45.310Z\",\"updated_at\":\"" updated_at "\","          \
+    "\"assignee_staff_id\":\"" assignee "\",\"confirmation_method\":\"\",\"merged_into\":0,"    \
+    "\"department_id\":5}"
+#define ROUTES_EXAMPLE_WORK_ORDER ROUTES_EXAMPLE_WORK_ORDER_AT ("3", "S-0007", "2026-03-14T10:02:45.310Z")
+/*  Ticket 44, a second call about ticket 42's refund, merged into it. */
+#define ROUTES_EXAMPLE_TICKET_MERGED                                                             \
+    "{\"id\":44,\"kind\":\"complaint\",\"channel\":\"email\",\"priority\":\"high\","         \
+    "\"category\":\"billing\",\"subject\":\"Still no refund\",\"description\":\"Second "         \
+    "contact about the same refund.\",\"customer_id\":\"C-10001\","                            \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"zhangsan@example.com\","   \
+    "\"requested_remedy\":\"refund\",\"status\":\"merged\",\"version\":2,"                    \
+    "\"owner_staff_id\":\"S-0009\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-15T08:12:00.000Z\"," \
+    "\"created_at\":\"2026-03-15T08:12:00.904Z\",\"updated_at\":\"2026-03-15T08:40:19.271Z\","  \
+    "\"assignee_staff_id\":\"S-0009\",\"confirmation_method\":\"\",\"merged_into\":42,"        \
+    "\"department_id\":0}"
+#define ROUTES_EXAMPLE_DISPATCH                                                                  \
+    "{\"ticket_id\":43,\"from_department_id\":0,\"to_department_id\":5,\"by_staff_id\":"      \
+    "\"S-0007\",\"reason\":\"routed by category facilities\",\"routing_rule_id\":2,"          \
+    "\"at\":\"2026-03-14T10:02:45.310Z\"}"
+#define ROUTES_EXAMPLE_HANDOFF                                                                   \
+    "{\"ticket_id\":43,\"from_staff_id\":\"S-0007\",\"to_staff_id\":\"S-0012\",\"by_staff_id\":" \
+    "\"S-0007\",\"reason\":\"S-0012 covers facilities this week\","                          \
+    "\"at\":\"2026-03-14T10:15:03.020Z\"}"
+#define ROUTES_EXAMPLE_WATCHERS(version)                                                         \
+    "{\"items\":[{\"ticket_id\":42,\"staff_id\":\"S-0031\",\"added_by\":\"S-0007\","          \
+    "\"added_at\":\"2026-03-14T09:40:11.502Z\"}],\"ticket_version\":" version "}"
+#define ROUTES_EXAMPLE_COMMENT                                                                   \
+    "{\"id\":17,\"ticket_id\":42,\"body\":\"We have asked finance to confirm the refund "      \
+    "date and will call you back tomorrow.\",\"visibility\":\"public\",\"author_staff_id\":"   \
+    "\"S-0007\",\"created_at\":\"2026-03-14T09:52:30.114Z\",\"merged_from_ticket_id\":0,"     \
+    "\"ticket_version\":3}"
+#define ROUTES_EXAMPLE_ATTACHMENT                                                                \
+    "{\"id\":8,\"ticket_id\":42,\"file_name\":\"refund-receipt.pdf\",\"media_type\":"       \
+    "\"application/pdf\",\"size_bytes\":48213,\"sha256\":"                                    \
+    "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\",\"storage_uri\":"      \
+    "\"s3://kefu-attachments/42/refund-receipt.pdf\",\"added_by\":\"S-0007\",\"created_at\":"  \
+    "\"2026-03-14T09:55:02.640Z\",\"merged_from_ticket_id\":0,\"ticket_version\":4}"
+#define ROUTES_EXAMPLE_DEPARTMENT_AT(name, active, version, updated_at)                          \
+    "{\"id\":5,\"name\":\"" name "\",\"active\":" active ",\"version\":" version ","            \
+    "\"created_at\":\"2026-03-01T07:00:00.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_DEPARTMENT                                                                \
+    ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities", "true", "1", "2026-03-01T07:00:00.000Z")
+#define ROUTES_EXAMPLE_ROUTING_RULE_AT(department, version, updated_at)                          \
+    "{\"id\":2,\"category\":\"facilities\",\"department_id\":" department ",\"version\":"    \
+    version ",\"created_at\":\"2026-03-01T07:05:12.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_ROUTING_RULE ROUTES_EXAMPLE_ROUTING_RULE_AT ("5", "1", "2026-03-01T07:05:12.000Z")
+#define ROUTES_EXAMPLE_WEBHOOK                                                          \
+    "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
+    "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
+    "\"created_at\":\"2026-03-14T09:00:00Z\",\"secret\":\"\","                          \
+    "\"updated_at\":\"2026-03-14T09:00:00Z\"}"
+#define ROUTES_EXAMPLE_DELIVERY                                                                \
+    "{\"id\":7,\"webhook_id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"event_id\":\"tickets-42\","    \
+    "\"event_source\":\"tickets\",\"event_seq\":42,\"event_type\":\"ticket.created\","         \
+    "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
+    "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
+    "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
+/*  A business calendar: Shanghai office hours, the National Day holiday
+ *  and the Saturday worked in exchange for it (调休). */
+#define ROUTES_EXAMPLE_SLA_CALENDAR_BODY                                                          \
+    "\"name\":\"Shanghai office\",\"time_zone\":\"Asia/Shanghai\",\"hours\":["                    \
+    "{\"weekday\":\"monday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"monday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                             \
+    "{\"weekday\":\"tuesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                            \
+    "{\"weekday\":\"tuesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                            \
+    "{\"weekday\":\"wednesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                          \
+    "{\"weekday\":\"wednesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                          \
+    "{\"weekday\":\"thursday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                           \
+    "{\"weekday\":\"thursday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                           \
+    "{\"weekday\":\"friday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"friday\",\"start\":\"13:00\",\"end\":\"18:00\"}],\"dates\":["                 \
+    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"working\":false,\"hours_of\":\"\"},"          \
+    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"working\":true,\"hours_of\":\"friday\"}]"
+#define ROUTES_EXAMPLE_SLA_CALENDAR_AT(version, updated_at)                                       \
+    "{\"id\":1," ROUTES_EXAMPLE_SLA_CALENDAR_BODY ",\"version\":" version                        \
+    ",\"expected_version\":0,\"created_at\":\"2026-03-02T08:15:40.512Z\",\"updated_at\":\""      \
+    updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_CALENDAR ROUTES_EXAMPLE_SLA_CALENDAR_AT ("1", "2026-03-02T08:15:40.512Z")
+#define ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED                                                       \
+    ROUTES_EXAMPLE_SLA_CALENDAR_AT ("2", "2026-03-09T02:04:11.907Z")
+/*  A policy for urgent complaints: two business hours to answer, one
+ *  business day (eight hours) to resolve, at risk at 80 %, escalated
+ *  hourly after a breach. */
+#define ROUTES_EXAMPLE_SLA_ESCALATION                                                             \
+    "\"escalation\":[{\"level\":1,\"role\":\"shift_lead\",\"department\":\"\",\"staff_id\":\"\"}," \
+    "{\"level\":2,\"role\":\"supervisor\",\"department\":\"customer-service\",\"staff_id\":\"\"},"  \
+    "{\"level\":3,\"role\":\"manager\",\"department\":\"\",\"staff_id\":\"M4001\"}]"
+#define ROUTES_EXAMPLE_SLA_POLICY_REQUEST(resolution_s)                                          \
+    "{\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","             \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600,\"escalation\":["                    \
+    "{\"role\":\"shift_lead\"},{\"role\":\"supervisor\",\"department\":\"customer-service\"},"    \
+    "{\"role\":\"manager\",\"staff_id\":\"M4001\"}]}"
+#define ROUTES_EXAMPLE_SLA_POLICY_AT(resolution_s, version, updated_at)                           \
+    "{\"id\":3,\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","     \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600," ROUTES_EXAMPLE_SLA_ESCALATION      \
+    ",\"version\":" version ",\"expected_version\":0,"                                          \
+    "\"created_at\":\"2026-03-02T08:20:03.004Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_POLICY                                                                 \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("28800", "1", "2026-03-02T08:20:03.004Z")
+/*  The update gives urgent complaints two business days. */
+#define ROUTES_EXAMPLE_SLA_POLICY_UPDATED                                                         \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("57600", "2", "2026-03-10T01:45:27.330Z")
+/*  Ticket 57, an urgent complaint received on Monday 2026-03-16 at 10:30
+ *  in Shanghai (02:30Z) under that policy: answer by 13:30 (the lunch hour
+ *  does not count), resolve by Tuesday 10:30. Its first response was late,
+ *  so it went to level 1 at 13:30 (the next level one business hour
+ *  later). Then: paused at 14:10; resumed at 14:30, which moves every
+ *  deadline 20 business minutes later; or escalated by hand to level 2 at
+ *  14:00. */
+#define ROUTES_EXAMPLE_TICKET_SLA_AT(first_due, first_risk, resolution_due, resolution_risk,      \
+                                     pause, paused_s, level, next_escalation)                    \
+    "{\"ticket_id\":57,\"policy_id\":3,\"policy_name\":\"Urgent complaints\","                   \
+    "\"time_zone\":\"Asia/Shanghai\",\"started_at\":\"2026-03-16T02:30:00.000Z\","               \
+    "\"first_response_due_at\":\"" first_due "\",\"first_response_at_risk_at\":\"" first_risk    \
+    "\",\"first_responded_at\":\"\",\"resolution_due_at\":\"" resolution_due                     \
+    "\",\"resolution_at_risk_at\":\"" resolution_risk "\",\"resolved_at\":\"\",\"closed_at\":\"\"," \
+    pause ",\"paused_business_s\":" paused_s ",\"first_response_at_risk\":true,"                 \
+    "\"first_response_breached\":true,\"resolution_at_risk\":false,"                             \
+    "\"resolution_breached\":false,\"escalation_level\":" level ",\"next_escalation_at\":\""     \
+    next_escalation "\"," ROUTES_EXAMPLE_SLA_ESCALATION "}"
+#define ROUTES_EXAMPLE_SLA_RUNNING "\"paused\":false,\"paused_since\":\"\",\"pause_reason\":\"\""
+#define ROUTES_EXAMPLE_TICKET_SLA                                                                 \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_PAUSED                                                          \
+    ROUTES_EXAMPLE_TICKET_SLA_AT (                                                               \
+        "2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z", "2026-03-17T02:30:00.000Z",      \
+        "2026-03-16T09:54:00.000Z",                                                              \
+        "\"paused\":true,\"paused_since\":\"2026-03-16T06:10:00.000Z\","                         \
+        "\"pause_reason\":\"waiting for the customer's invoice\"",                               \
+        "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_RESUMED                                                         \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:50:00.000Z", "2026-03-16T05:26:00.000Z",        \
+                                  "2026-03-17T02:50:00.000Z", "2026-03-16T10:14:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "1200", "1",                       \
+                                  "2026-03-16T06:50:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_ESCALATED                                                       \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "2", "2026-03-16T07:00:00.000Z")
 
 static const gateway_route_t routes_table[] = {
     {
@@ -41,6 +220,9 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_HEALTH,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Liveness: the gateway process answers",
+        .description = "Always 200 while the gateway runs; it asks no service.",
+        .example_response = "{\"status\":\"ok\"}",
     },
     {
         .method = "GET",
@@ -48,6 +230,21 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Readiness: every service and its database answer",
+        .description = "Pings every service of KEFU_GATEWAY_SERVICES; 503 (with the same document) "
+                       "when one is down, its database is, or the gateway is stopping.",
+        .example_response =
+            "{\"status\":\"ready\",\"services\":{\"tickets\":{\"up\":true,\"database_up\":true}}}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/openapi.json",
+        .kind = GATEWAY_ROUTE_OPENAPI,
+        .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "This API's OpenAPI 3.1 document",
+        .description = "Generated from the gateway's route table and the protobuf messages "
+                       "of each route when the gateway starts; ETag changes with it.",
     },
     {
         /*  Server-Sent Events; audit records only to auditors (AUD-8). */
@@ -57,6 +254,11 @@ static const gateway_route_t routes_table[] = {
         .roles = KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |
                  KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Stream events (Server-Sent Events)",
+        .description = "An endless text/event-stream of CloudEvents: `id:` is the cursor to resume "
+                       "from (send it back as Last-Event-ID), `event:` the event type, `data:` the "
+                       "CloudEvent as JSON. `?types=` keeps the types starting with one of its "
+                       "comma-separated prefixes. Audit records go to auditors only (AUD-8).",
     },
     {
         .method = "POST",
@@ -72,6 +274,17 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/tickets/",
+        .summary = "Register a ticket (TKT-1, TKT-2)",
+        .description = "Creates a complaint, inquiry, work order or suggestion in status "
+                       "`received`. Send Idempotency-Key so that a retry returns the same ticket.",
+        .example_request =
+            "{\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\",\"category\":"
+            "\"billing\",\"subject\":\"Refund not received\",\"description\":\"The customer was "
+            "promised a refund two weeks "
+            "ago.\",\"customer_id\":\"C-10001\",\"complainant_name\":\"Zhang "
+            "San\",\"complainant_contact\":\"+86 138 0000 0000\",\"requested_remedy\":\"refund and "
+            "an apology\",\"received_at\":\"2026-03-14T09:30:00Z\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -93,6 +306,10 @@ static const gateway_route_t routes_table[] = {
                 {"assignee", 0, 0},
             },
         .cursor_field = "next",
+        .summary = "List tickets, oldest first",
+        .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
+                       "`next` is null on the last page. Filters combine.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
     },
     {
         .method = "GET",
@@ -106,6 +323,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a ticket",
+        .description = "ETag carries the ticket's version, for If-Match on a transition.",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "POST",
@@ -121,6 +341,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Move a ticket along its workflow (TKT-3)",
+        .description =
+            "`to` names the next status; the fields a step needs (responsible department and "
+            "person, remedy, confirmation, review summary) come with it. If-Match with the ETag of "
+            "the version read makes a concurrent change a 412.",
+        .example_request =
+            "{\"to\":\"assessed\",\"reason\":\"a billing complaint within our remit\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -133,6 +361,270 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "A ticket's status changes, oldest first",
+        .description = "Who moved the ticket, when, from and to which status, and why.",
+        .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"created\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1,\"merged_from_ticket_id\":0}]}",
+    },
+    /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/sla",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "A ticket's SLA: deadlines, pause, escalation (TKT-7)",
+        .description = "The deadlines fixed from the policy in force when the ticket was registered "
+                       "(a later change of the policy applies to new tickets), in business time of "
+                       "the policy's calendar; whether each is at risk or breached; the pause; the "
+                       "escalation level reached and the chain. 404 when the ticket does not exist "
+                       "or no policy covers its kind and priority. Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/pause",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.pause",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Pause a ticket's SLA clocks while waiting on the customer",
+        .description = "Stops the first-response and resolution clocks; on resume the deadlines move "
+                       "by the business time paused. `reason` is required. 409 when already paused, "
+                       "or when the ticket is resolved or closed.",
+        .example_request = "{\"reason\":\"waiting for the customer's invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_PAUSED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/resume",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.resume",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Resume a ticket's paused SLA clocks",
+        .description = "The deadlines move by the business time the SLA was paused (counted in its "
+                       "calendar, so a paused weekend costs nothing). `reason` is optional; 409 "
+                       "when the SLA is not paused.",
+        .example_request = "{\"reason\":\"the customer sent the invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_RESUMED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/escalations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.escalate",
+        .request_type = &kefu__v1__escalate_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Escalate a ticket to the next level of its chain",
+        .description = "Reports go up one level at a time: `level` must be the next one (422 "
+                       "otherwise), unless `emergency` is true, which may skip levels and still "
+                       "notifies every level skipped. 409 when the ticket is at that level already, "
+                       "or resolved or closed. `reason` is required.",
+        .example_request = "{\"level\":2,\"reason\":\"the customer called a third time\","
+                           "\"emergency\":false}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_ESCALATED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.create",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/calendars/",
+        .summary = "Create a business calendar (TKT-7)",
+        .description = "Working hours per weekday in an IANA time zone (several intervals a day, "
+                       "\"24:00\" for midnight), holidays, and extra working days that take the hours "
+                       "of `hours_of` (调休). SLA deadlines count only working time. Names are unique "
+                       "(409).",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_calendars_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List business calendars, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_CALENDAR "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a business calendar",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.update",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace a business calendar",
+        .description = "The whole calendar is replaced; deadlines already fixed for tickets stay, "
+                       "new tickets use the new hours. If-Match with the ETag read makes a "
+                       "concurrent change a 412.",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete a business calendar",
+        .description = "409 while a policy uses it: change or delete the policy first.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.create",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/policies/",
+        .summary = "Create an SLA policy for a ticket kind and priority (TKT-7)",
+        .description = "Business seconds to the first response and to resolution in the calendar "
+                       "`calendar_id` (422 when there is no such calendar), the share of a target "
+                       "after which it is at risk (1 to 99 %, 80 when 0), and the escalation chain, "
+                       "lowest level first, climbed every `escalation_interval_s` after a breach. "
+                       "One policy per kind and priority, and per name (409).",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("28800"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_policies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List SLA policies, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_POLICY "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read an SLA policy",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.update",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace an SLA policy",
+        .description = "Applies to tickets registered from now on; those registered before keep the "
+                       "deadlines they were given. If-Match with the ETag read makes a concurrent "
+                       "change a 412.",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("57600"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete an SLA policy",
+        .description = "New tickets of its kind and priority get no SLA; tickets registered under it "
+                       "keep theirs.",
     },
     /*  The parts of a ticket, merging and dispatch (TKT-5, TKT-6, TKT-8):
      *  every change takes If-Match and answers the ticket's version as ETag. */
@@ -150,6 +642,17 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Merge a duplicate ticket into another (TKT-4)",
+        .description =
+            "The ticket of the path is the duplicate: it moves to status `merged` with "
+            "`merged_into` set, and its history, comments, attachments and watchers are copied to "
+            "the primary `into` (the copies name the ticket they came from). The duplicate's SLA "
+            "stops. 422 when merging a ticket into itself, 409 when either ticket is already "
+            "merged; If-Match is the duplicate's version. Both tickets are locked in id order, so "
+            "opposite merges of one pair cannot deadlock.",
+        .example_request =
+            "{\"into\":42,\"reason\":\"the customer called twice about the same refund\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_MERGED,
     },
     {
         .method = "POST",
@@ -165,6 +668,15 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Dispatch a work order to a department (TKT-6)",
+        .description =
+            "The first dispatch moves a work order from `received` to `dispatched`, as the "
+            "transition does; a later one sends it on to another department "
+            "(`ticket.redispatched`). The department must exist and be active (422). A work order "
+            "whose category has a routing rule is dispatched when it is registered.",
+        .example_request =
+            "{\"department_id\":5,\"reason\":\"facilities handles leaks\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER,
     },
     {
         .method = "GET",
@@ -178,6 +690,11 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "ticket_version",
+        .summary = "A work order's dispatches, oldest first",
+        .description =
+            "Which department it went to, from which, by whom, why, and the routing rule when a "
+            "rule chose it. ETag is the ticket's version. Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DISPATCH "],\"ticket_version\":3}",
     },
     {
         .method = "POST",
@@ -193,6 +710,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Hand a ticket to another staff member (TKT-5)",
+        .description =
+            "Changes the current assignee; the first-contact owner of record stays and keeps being "
+            "notified (`ticket.owner_notified`) of every change until closure. `to_staff_id` and "
+            "`reason` are required; handing a ticket to its current assignee is 422, a closed one 409.",
+        .example_request =
+            "{\"to_staff_id\":\"S-0012\",\"reason\":\"S-0012 covers facilities this week\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER_AT ("4", "S-0012", "2026-03-14T10:15:03.020Z"),
     },
     {
         .method = "GET",
@@ -206,6 +731,11 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "ticket_version",
+        .summary = "A ticket's hand-offs, oldest first",
+        .description =
+            "Who handed the ticket from whom to whom, when and why. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_HANDOFF "],\"ticket_version\":4}",
     },
     {
         .method = "POST",
@@ -221,6 +751,13 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "ticket_version",
+        .summary = "Watch a ticket",
+        .description =
+            "Adds `staff_id` to the ticket's watchers (409 if already watching); the answer is the "
+            "watcher list after the change, its ETag the ticket's new version.",
+        .example_request =
+            "{\"staff_id\":\"S-0031\"}",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
     },
     {
         .method = "DELETE",
@@ -236,6 +773,11 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "staff_id",
         .if_match_field = "expected_version",
         .etag_field = "ticket_version",
+        .summary = "Stop watching a ticket",
+        .description =
+            "Removes the staff member of the path from the watchers (404 when not watching); "
+            "answers the remaining watchers and the ticket's new version as ETag.",
+        .example_response = "{\"items\":[],\"ticket_version\":3}",
     },
     {
         .method = "GET",
@@ -249,6 +791,11 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "ticket_version",
+        .summary = "A ticket's watchers",
+        .description =
+            "The staff members watching the ticket, oldest first. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
     },
     {
         .method = "POST",
@@ -264,6 +811,16 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "ticket_version",
+        .summary = "Comment on a ticket",
+        .description =
+            "`visibility` is `public` (shown to the customer) or `internal` (staff only). The "
+            "first public comment is the ticket's first response for its SLA (TKT-7); an internal "
+            "note is not. The ticket's version goes up (ETag); Idempotency-Key makes a retry "
+            "answer the comment first written.",
+        .example_request =
+            "{\"body\":\"We have asked finance to confirm the refund date and will call you back "
+            "tomorrow.\",\"visibility\":\"public\"}",
+        .example_response = ROUTES_EXAMPLE_COMMENT,
     },
     {
         .method = "GET",
@@ -278,6 +835,12 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .query = {{"visibility", 0, 0}},
         .etag_field = "ticket_version",
+        .summary = "A ticket's comments, oldest first",
+        .description =
+            "`?visibility=` keeps `public` or `internal` ones; the integration role reads public "
+            "comments only (403 for internal). Comments copied from a merged duplicate name it in "
+            "`merged_from_ticket_id`. ETag is the ticket's version.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_COMMENT "],\"ticket_version\":3}",
     },
     {
         .method = "POST",
@@ -293,6 +856,16 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "ticket_version",
+        .summary = "Record an attachment's metadata",
+        .description =
+            "The bytes stay in the integrator's object store; kefu keeps the file name, media "
+            "type, size (at most 100 MiB), SHA-256 and storage URI. The ticket's version goes up "
+            "(ETag); Idempotency-Key makes a retry answer the attachment first recorded.",
+        .example_request =
+            "{\"file_name\":\"refund-receipt.pdf\",\"media_type\":\"application/pdf\",\"size_bytes"
+            "\":48213,\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            "\",\"storage_uri\":\"s3://kefu-attachments/42/refund-receipt.pdf\"}",
+        .example_response = ROUTES_EXAMPLE_ATTACHMENT,
     },
     {
         .method = "GET",
@@ -306,6 +879,11 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "ticket_version",
+        .summary = "A ticket's attachments, oldest first",
+        .description =
+            "Metadata only, the bytes are at `storage_uri`. ETag is the ticket's version. Reading "
+            "it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ATTACHMENT "],\"ticket_version\":4}",
     },
     {
         .method = "GET",
@@ -323,6 +901,12 @@ static const gateway_route_t routes_table[] = {
                   {"responsible_person", 0, 0},
                   {"responsible_party", 0, 0}},
         .cursor_field = "next",
+        .summary = "Tickets by who was held accountable (TKT-8)",
+        .description =
+            "Filters by responsible department, person or party (as the review recorded them); "
+            "cursor pagination as for tickets. Reading it is audited with the number of records "
+            "returned.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -338,6 +922,13 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/departments/",
+        .summary = "Create a department (TKT-6)",
+        .description =
+            "A department receives dispatched work orders while `active`. Names are unique (409). "
+            "Idempotency-Key makes a retry answer the department first created.",
+        .example_request =
+            "{\"name\":\"Facilities\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
     },
     {
         .method = "GET",
@@ -351,6 +942,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List departments, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DEPARTMENT "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -364,6 +959,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a department",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
     },
     {
         .method = "PUT",
@@ -379,6 +978,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Rename or (de)activate a department",
+        .description =
+            "An inactive department receives no new work (a dispatch to it is 422); work orders "
+            "already there stay. If-Match with its version; a name taken is 409.",
+        .example_request =
+            "{\"name\":\"Facilities and maintenance\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities and maintenance", "true", "2",
+                                                          "2026-03-20T02:11:47.058Z"),
     },
     {
         .method = "DELETE",
@@ -392,6 +999,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_id_field = "id",
         .if_match_field = "expected_version",
+        .summary = "Delete a department",
+        .description =
+            "Only a department no routing rule and no ticket names (409 otherwise: deactivate it "
+            "instead).",
     },
     {
         .method = "POST",
@@ -407,6 +1018,14 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/routing-rules/",
+        .summary = "Route a category's work orders to a department (TKT-6)",
+        .description =
+            "Work orders registered with `category` are dispatched to `department_id` in the "
+            "transaction that creates them. One rule per category (409); the department must exist "
+            "(422).",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":5}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
     },
     {
         .method = "GET",
@@ -420,6 +1039,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List routing rules, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROUTING_RULE "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -433,6 +1056,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a routing rule",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
     },
     {
         .method = "PUT",
@@ -448,6 +1075,13 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Change a routing rule",
+        .description =
+            "Applies to work orders registered afterwards; those already dispatched stay where "
+            "they are. If-Match with its version.",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":6}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE_AT ("6", "2", "2026-03-21T06:30:00.412Z"),
     },
     {
         .method = "DELETE",
@@ -461,6 +1095,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_id_field = "id",
         .if_match_field = "expected_version",
+        .summary = "Delete a routing rule",
+        .description =
+            "Work orders of its category then wait in `received` to be dispatched by hand. "
+            "If-Match with its version.",
     },
     {
         .method = "POST",
@@ -475,6 +1113,12 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/webhooks/",
+        .summary = "Subscribe a URL to events",
+        .description = "Events whose type starts with one of `event_types` (every event when "
+                       "empty) are POSTed to `url`, signed with the secret returned here once.",
+        .example_request = "{\"url\":\"https://crm.example.com/"
+                           "kefu\",\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\"}",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -488,6 +1132,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List webhooks, oldest first",
+        .description = "Cursor pagination as for tickets; secrets are never listed.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_WEBHOOK "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -500,6 +1147,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Read a webhook",
+        .description = "The webhook's subscription and status; its secret is not shown again.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "DELETE",
@@ -512,6 +1162,8 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Delete a webhook",
+        .description = "Stops its deliveries; pending ones are dropped.",
     },
     {
         .method = "POST",
@@ -524,6 +1176,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Pause a webhook's deliveries",
+        .description = "Events are still recorded for it and delivered after resume.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "POST",
@@ -536,6 +1191,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Resume a paused webhook",
+        .description = "Deliveries held while paused go out in order.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -550,6 +1208,9 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "webhook_id",
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
         .cursor_field = "next",
+        .summary = "List a webhook's deliveries, newest first",
+        .description = "Each delivery's status, attempts and last error; filter by `status`.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DELIVERY "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -563,6 +1224,10 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+        .summary = "Send a delivery again",
+        .description =
+            "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
+        .example_response = ROUTES_EXAMPLE_DELIVERY,
     },
 };
 
@@ -748,8 +1413,8 @@ gateway_routes_parse_if_match (const char *header, int64_t *version)
 
 /* --- requests ------------------------------------------------------------ */
 
-static bool
-routes_field_is_integer (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -790,7 +1455,7 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_integer (field)) {
+        if (gateway_routes_field_is_integer (field)) {
             long long number;
             if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
                 number > param->max) {

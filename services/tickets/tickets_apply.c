@@ -2,6 +2,7 @@
  *  notification of every ticket change. See tickets_apply.h.
  */
 #include "tickets_apply.h"
+#include "tickets_sla.h"
 #include "tickets_workflow.h"
 
 #include "kefu_audit.h"
@@ -25,17 +26,6 @@ void
 tickets_resource (const char *kind, int64_t id, char *out, size_t size)
 {
     snprintf (out, size, "%s/%" PRId64, kind, id);
-}
-
-bool
-tickets_field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max,
-                  bool required)
-{
-    const char *problem = kefu_text_check (value, kind, max, required);
-    if (!problem)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field, problem);
-    return false;
 }
 
 bool
@@ -312,9 +302,10 @@ tickets_transition_apply (kefu_call_t *call, const Kefu__V1__Ticket *ticket,
     tickets_rows_t transition = { 0 }, dispatch = { 0 };
     memset (updated, 0, sizeof *updated);
     int64_t now_ms = kefu_time_now_ms ();
-    if (tickets_store_update (db, ticket->id, request->to, &changes, updated) != 0
+    if (tickets_store_update (db, ticket->id, request->to, &changes, now_ms, updated) != 0
+    ||  tickets_sla_on_transition (db, ticket->id, ticket->status, request->to, edge && edge->reopens, now_ms) != 0
     ||  tickets_store_record_transition (db, ticket->id, ticket->status, request->to, actor, roles_text,
-                                         request->reason, updated->tickets[0].version, &transition) != 0)
+                                         request->reason, updated->tickets[0].version, now_ms, &transition) != 0)
         goto failed;
     const Kefu__V1__Ticket *after = &updated->tickets[0];
     Kefu__V1__TicketTransitioned event = KEFU__V1__TICKET_TRANSITIONED__INIT;

@@ -206,7 +206,7 @@ managed_key (kefu_call_t *call, const managed_t *kind, bool *replayed)
 static bool
 department_name_ok (kefu_call_t *call, const char *name)
 {
-    return tickets_field_ok (call, "name", name, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, true);
+    return kefu_call_check_text (call, "name", name, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, true);
 }
 
 void
@@ -304,7 +304,7 @@ static bool
 rule_request_ok (kefu_call_t *call, const Kefu__V1__RoutingRuleRequest *request)
 {
     if (!tickets_roles_ok (call, MANAGERS)
-    ||  !tickets_field_ok (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true))
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true))
         return false;
     if (request->department_id <= 0) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "department_id",

@@ -7,6 +7,7 @@
 #include "tickets_handlers.h"
 #include "tickets_apply.h"
 #include "tickets_parts.h"
+#include "tickets_sla.h"
 #include "tickets_store.h"
 #include "tickets_workflow.h"
 
@@ -51,14 +52,14 @@ create_request_valid (kefu_call_t *call, const Kefu__V1__CreateTicketRequest *re
     if (!tickets_choice_ok (call, "kind", request->kind, tickets_kinds)
     ||  !tickets_choice_ok (call, "channel", request->channel, tickets_channels)
     ||  !tickets_choice_ok (call, "priority", request->priority, tickets_priorities)
-    ||  !tickets_field_ok (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true)
-    ||  !tickets_field_ok (call, "subject", request->subject, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
-    ||  !tickets_field_ok (call, "description", request->description, KEFU_TEXT_MULTILINE, TICKETS_DESCRIPTION_MAX,
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true)
+    ||  !kefu_call_check_text (call, "subject", request->subject, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+    ||  !kefu_call_check_text (call, "description", request->description, KEFU_TEXT_MULTILINE, TICKETS_DESCRIPTION_MAX,
                    strcmp (request->kind, "complaint") == 0)
-    ||  !tickets_field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
-    ||  !tickets_field_ok (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-    ||  !tickets_field_ok (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, TICKETS_CONTACT_MAX, false)
-    ||  !tickets_field_ok (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false))
+    ||  !kefu_call_check_text (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, TICKETS_CONTACT_MAX, false)
+    ||  !kefu_call_check_text (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false))
         return false;
     /*  TKT-2: a complaint names its complainant. */
     if (strcmp (request->kind, "complaint") == 0 && !*request->customer_id
@@ -151,15 +152,18 @@ tickets_create (kefu_call_t *call)
                 return;
             }
         }
-        if (tickets_store_insert (db, &request, actor, received_at_ms, &ticket) != 0 || ticket.count != 1)
+        int64_t now_ms = kefu_time_now_ms ();
+        if (tickets_store_insert (db, &request, actor, received_at_ms, now_ms, &ticket) != 0 || ticket.count != 1)
             goto failed;
         Kefu__V1__Ticket *created = &ticket.tickets[0];
         char roles[TICKETS_MESSAGE_MAX], resource[TICKETS_RESOURCE_MAX];
         tickets_actor_roles_text (envelope->actor, roles, sizeof roles);
         tickets_resource ("ticket", created->id, resource, sizeof resource);
         if ((*key && tickets_store_idempotency_bind (db, actor, key, created->id) != 0)
+        ||  tickets_sla_start (db, created->id, created->kind, created->priority,
+                               received_at_ms ? received_at_ms : now_ms) != 0
         ||  tickets_store_record_transition (db, created->id, "", created->status, actor, roles,
-                                             "created", created->version, &transition) != 0)
+                                             "created", created->version, now_ms, &transition) != 0)
             goto failed;
         Kefu__V1__TicketCreated event = KEFU__V1__TICKET_CREATED__INIT;
         event.ticket = created;
@@ -255,8 +259,8 @@ tickets_list (kefu_call_t *call)
     }
     if ((*request->status && !tickets_choice_ok (call, "status", request->status, tickets_statuses))
     ||  (*request->kind && !tickets_choice_ok (call, "kind", request->kind, tickets_kinds))
-    ||  !tickets_field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
-    ||  !tickets_field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
+    ||  !kefu_call_check_text (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
         return;
 
     kefu_db_t *db = kefu_call_db (call);
@@ -286,17 +290,17 @@ failed:
 static bool
 transition_request_valid (kefu_call_t *call, const Kefu__V1__TransitionTicketRequest *request)
 {
-    return tickets_field_ok (call, "to", request->to, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
-        && tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && tickets_field_ok (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, false)
-        && tickets_field_ok (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-        && tickets_field_ok (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && tickets_field_ok (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-        && tickets_field_ok (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && tickets_field_ok (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
-        && tickets_field_ok (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && tickets_field_ok (call, "rejection_explanation", request->rejection_explanation, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
-        && tickets_field_ok (call, "confirmation_method", request->confirmation_method, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
+    return kefu_call_check_text (call, "to", request->to, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+        && kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, false)
+        && kefu_call_check_text (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && kefu_call_check_text (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && kefu_call_check_text (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "rejection_explanation", request->rejection_explanation, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "confirmation_method", request->confirmation_method, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
         && (request->department_id >= 0
             || (kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "department_id",
                                 "department_id must be a department's id"), false));

@@ -11,6 +11,7 @@
  */
 #include "tickets_parts.h"
 #include "tickets_apply.h"
+#include "tickets_sla.h"
 #include "tickets_workflow.h"
 
 #include "kefu_audit.h"
@@ -37,7 +38,9 @@ enum {
     ATTACHMENT_SIZE_MAX = 100 * 1024 * 1024,
 };
 
-static const char *const comment_visibilities[] = { "internal", "public", NULL };
+/*  A public comment is shown to the customer; an internal one to staff only. */
+#define COMMENT_PUBLIC "public"
+static const char *const comment_visibilities[] = { "internal", COMMENT_PUBLIC, NULL };
 
 /*  Storage URI schemes accepted: where the CRM's object store lives. No
  *  file:, no plain http: (the bytes travel outside kefu, encrypted). */
@@ -74,7 +77,8 @@ static int
 touch (kefu_call_t *call, const Kefu__V1__Ticket *ticket, const tickets_changes_t *changes, tickets_rows_t *updated)
 {
     tickets_changes_t none = { 0 };
-    return tickets_store_update (kefu_call_db (call), ticket->id, NULL, changes ? changes : &none, updated) == 0
+    return tickets_store_update (kefu_call_db (call), ticket->id, NULL, changes ? changes : &none,
+                                 kefu_time_now_ms (), updated) == 0
          ? 0 : -1;
 }
 
@@ -85,8 +89,8 @@ tickets_handoff (kefu_call_t *call)
 {
     const Kefu__V1__HandOffTicketRequest *request = (const Kefu__V1__HandOffTicketRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS)
-    ||  !tickets_field_ok (call, "to_staff_id", request->to_staff_id, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, true)
-    ||  !tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
+    ||  !kefu_call_check_text (call, "to_staff_id", request->to_staff_id, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, true)
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     tickets_rows_t current, updated = { 0 }, handoff = { 0 };
@@ -219,7 +223,7 @@ watcher_change (kefu_call_t *call, bool add)
 {
     const Kefu__V1__TicketWatcherRequest *request = (const Kefu__V1__TicketWatcherRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS)
-    ||  !tickets_field_ok (call, "staff_id", request->staff_id, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, true))
+    ||  !kefu_call_check_text (call, "staff_id", request->staff_id, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, true))
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     kefu_db_t *db = kefu_call_db (call);
@@ -340,7 +344,7 @@ tickets_comment_add (kefu_call_t *call)
 {
     const Kefu__V1__AddCommentRequest *request = (const Kefu__V1__AddCommentRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS)
-    ||  !tickets_field_ok (call, "body", request->body, KEFU_TEXT_MULTILINE, COMMENT_BODY_MAX, true)
+    ||  !kefu_call_check_text (call, "body", request->body, KEFU_TEXT_MULTILINE, COMMENT_BODY_MAX, true)
     ||  !tickets_choice_ok (call, "visibility", request->visibility, comment_visibilities))
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
@@ -355,8 +359,14 @@ tickets_comment_add (kefu_call_t *call)
         part_replay (call, &current, replay_id, tickets_store_comment_get);
         return;
     }
+    /*  A comment the customer sees is a reply to them: the first one
+     *  meets the first-response deadline (TKT-7); an internal note does
+     *  not. */
+    int64_t now_ms = kefu_time_now_ms ();
+    bool customer_visible = strcmp (request->visibility, COMMENT_PUBLIC) == 0;
     if (tickets_store_comment_add (kefu_call_db (call), ticket->id, request->body, request->visibility, actor,
-                                   kefu_time_now_ms (), &comment) != 0
+                                   now_ms, &comment) != 0
+    ||  (customer_visible && tickets_sla_first_response (kefu_call_db (call), ticket->id, now_ms) != 0)
     ||  touch (call, ticket, NULL, &updated) != 0
     ||  tickets_apply_key_bind (call, TICKETS_ROW (&comment, Kefu__V1__TicketComment, 0)->id) != 0)
         goto failed;
@@ -395,7 +405,7 @@ tickets_comments (kefu_call_t *call)
                             "internal comments are for staff only");
             return;
         }
-        visibility = "public";
+        visibility = COMMENT_PUBLIC;
     }
     tickets_rows_t current, rows = { 0 };
     if (!tickets_apply_read (call, request->id, &current))
@@ -459,9 +469,9 @@ storage_uri_valid (const char *text)
 static bool
 attachment_request_valid (kefu_call_t *call, const Kefu__V1__AddAttachmentRequest *request)
 {
-    if (!tickets_field_ok (call, "file_name", request->file_name, KEFU_TEXT_LINE, FILE_NAME_MAX, true)
-    ||  !tickets_field_ok (call, "media_type", request->media_type, KEFU_TEXT_LINE, MEDIA_TYPE_MAX, true)
-    ||  !tickets_field_ok (call, "storage_uri", request->storage_uri, KEFU_TEXT_LINE, STORAGE_URI_MAX, true))
+    if (!kefu_call_check_text (call, "file_name", request->file_name, KEFU_TEXT_LINE, FILE_NAME_MAX, true)
+    ||  !kefu_call_check_text (call, "media_type", request->media_type, KEFU_TEXT_LINE, MEDIA_TYPE_MAX, true)
+    ||  !kefu_call_check_text (call, "storage_uri", request->storage_uri, KEFU_TEXT_LINE, STORAGE_URI_MAX, true))
         return false;
     if (strpbrk (request->file_name, "/\\")) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "file_name",
@@ -588,7 +598,7 @@ tickets_dispatch (kefu_call_t *call)
 {
     const Kefu__V1__DispatchTicketRequest *request = (const Kefu__V1__DispatchTicketRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS) || !id_ok (call, "department_id", request->department_id)
-    ||  !tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     kefu_db_t *db = kefu_call_db (call);
@@ -693,7 +703,7 @@ tickets_merge (kefu_call_t *call)
 {
     const Kefu__V1__MergeTicketRequest *request = (const Kefu__V1__MergeTicketRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS) || !id_ok (call, "into", request->into)
-    ||  !tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, true))
         return;
     if (request->into == request->id) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "merge-into-itself", "into",
@@ -744,7 +754,7 @@ tickets_merge (kefu_call_t *call)
     if (tickets_store_merge_parts (db, duplicate->id, into->id) != 0
     ||  touch (call, into, NULL, &primary_after) != 0
     ||  tickets_store_record_transition (db, into->id, into->status, into->status, envelope->actor->staff_id,
-                                         roles_text, reason, primary_after.tickets[0].version, &history) != 0)
+                                         roles_text, reason, primary_after.tickets[0].version, kefu_time_now_ms (), &history) != 0)
         goto failed;
     tickets_change_detail_t detail = { .reason = request->reason, .merged_ticket_id = duplicate->id };
     if (tickets_apply_event (call, "ticket.merge_received", &primary_after.tickets[0], &detail) != 0)
@@ -782,10 +792,10 @@ tickets_accountability (kefu_call_t *call)
         (const Kefu__V1__ListAccountabilityRequest *) kefu_call_payload (call);
     uint32_t limit;
     if (!tickets_roles_ok (call, TICKET_READERS) || !tickets_page_ok (call, request->limit, request->after, &limit)
-    ||  !tickets_field_ok (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE,
+    ||  !kefu_call_check_text (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE,
                            TICKETS_DEPARTMENT_MAX, false)
-    ||  !tickets_field_ok (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
-    ||  !tickets_field_ok (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
+    ||  !kefu_call_check_text (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };

@@ -41,9 +41,10 @@ static const kefu_sql_t sql_ticket_insert = {
     "tickets_insert",
     "INSERT INTO tickets (kind, channel, priority, category, subject, description, customer_id, "
     "  complainant_name, complainant_contact, requested_remedy, status, owner_staff_id, assignee_staff_id, "
-    "  received_at) "
+    "  received_at, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, "
-    "  coalesce(to_timestamp($13::bigint / 1000.0), now())) "
+    "  to_timestamp(coalesce($13::bigint, $14::bigint) / 1000.0), to_timestamp($14::bigint / 1000.0), "
+    "  to_timestamp($14::bigint / 1000.0)) "
     "RETURNING " TICKET_COLUMNS
 };
 static const kefu_sql_t sql_ticket_get = {
@@ -57,7 +58,8 @@ static const kefu_sql_t sql_ticket_lock_pair = {
 };
 static const kefu_sql_t sql_ticket_update = {
     "tickets_update",
-    "UPDATE tickets SET status = coalesce($2, status), version = version + 1, updated_at = now(), "
+    "UPDATE tickets SET status = coalesce($2, status), version = version + 1, "
+    "  updated_at = to_timestamp($17::bigint / 1000.0), "
     "  responsible_department = coalesce($3, responsible_department), "
     "  responsible_person = coalesce($4, responsible_person), "
     "  remedy = coalesce($5, remedy), "
@@ -77,7 +79,8 @@ static const kefu_sql_t sql_ticket_update = {
 static const kefu_sql_t sql_transition_insert = {
     "tickets_transition_insert",
     "INSERT INTO ticket_transitions (ticket_id, from_status, to_status, actor_staff_id, actor_roles, "
-    "  reason, version) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " TRANSITION_COLUMNS
+    "  reason, version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0)) "
+    "RETURNING " TRANSITION_COLUMNS
 };
 /*  Empty filters match everything. The statement is prepared once; PostgreSQL
  *  plans the first executions with the actual values, folding the empty
@@ -251,17 +254,18 @@ tickets_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *ke
 
 int
 tickets_store_insert (kefu_db_t *db, const Kefu__V1__CreateTicketRequest *request,
-                      const char *owner_staff_id, int64_t received_at_ms, tickets_rows_t *rows)
+                      const char *owner_staff_id, int64_t received_at_ms, int64_t now_ms, tickets_rows_t *rows)
 {
-    char received[ID_TEXT_SIZE];
+    char received[ID_TEXT_SIZE], now[ID_TEXT_SIZE];
     snprintf (received, sizeof received, "%" PRId64, received_at_ms);
+    snprintf (now, sizeof now, "%" PRId64, now_ms);
     const char *values[] = {
         request->kind, request->channel, request->priority, request->category, request->subject,
         request->description, request->customer_id, request->complainant_name,
         request->complainant_contact, request->requested_remedy, "received", owner_staff_id,
-        received_at_ms ? received : NULL
+        received_at_ms ? received : NULL, now
     };
-    PGresult *result = kefu_db_run (db, &sql_ticket_insert, 13, values);
+    PGresult *result = kefu_db_run (db, &sql_ticket_insert, 14, values);
     if (!result)
         return -1;
     return rows_of_tickets (result, rows);
@@ -293,10 +297,11 @@ tickets_store_lock_pair (kefu_db_t *db, int64_t a, int64_t b)
 
 int
 tickets_store_update (kefu_db_t *db, int64_t id, const char *to, const tickets_changes_t *changes,
-                      tickets_rows_t *rows)
+                      int64_t at_ms, tickets_rows_t *rows)
 {
-    char id_text[ID_TEXT_SIZE];
+    char id_text[ID_TEXT_SIZE], at_text[ID_TEXT_SIZE];
     snprintf (id_text, sizeof id_text, "%" PRId64, id);
+    snprintf (at_text, sizeof at_text, "%" PRId64, at_ms);
     char merged_into[ID_TEXT_SIZE], department[ID_TEXT_SIZE];
     snprintf (merged_into, sizeof merged_into, "%" PRId64, changes->merged_into);
     snprintf (department, sizeof department, "%" PRId64, changes->department_id);
@@ -305,9 +310,9 @@ tickets_store_update (kefu_db_t *db, int64_t id, const char *to, const tickets_c
         changes->remedy_proposed_by, changes->remedy_approved_by, changes->customer_confirmation,
         changes->rejection_explanation, changes->review_summary, changes->responsible_party,
         changes->sanction, changes->confirmation_method, changes->merged_into ? merged_into : NULL,
-        changes->department_id ? department : NULL, changes->assignee_staff_id
+        changes->department_id ? department : NULL, changes->assignee_staff_id, at_text
     };
-    PGresult *result = kefu_db_run (db, &sql_ticket_update, 16, values);
+    PGresult *result = kefu_db_run (db, &sql_ticket_update, 17, values);
     if (!result)
         return -1;
     if (rows_of_tickets (result, rows) != 0)
@@ -318,13 +323,14 @@ tickets_store_update (kefu_db_t *db, int64_t id, const char *to, const tickets_c
 int
 tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to,
                                  const char *actor_staff_id, const char *actor_roles,
-                                 const char *reason, int64_t version, tickets_rows_t *rows)
+                                 const char *reason, int64_t version, int64_t at_ms, tickets_rows_t *rows)
 {
-    char id_text[ID_TEXT_SIZE], version_text[ID_TEXT_SIZE];
+    char id_text[ID_TEXT_SIZE], version_text[ID_TEXT_SIZE], at_text[ID_TEXT_SIZE];
     snprintf (id_text, sizeof id_text, "%" PRId64, ticket_id);
     snprintf (version_text, sizeof version_text, "%" PRId64, version);
-    const char *values[] = { id_text, from, to, actor_staff_id, actor_roles, reason, version_text };
-    PGresult *result = kefu_db_run (db, &sql_transition_insert, 7, values);
+    snprintf (at_text, sizeof at_text, "%" PRId64, at_ms);
+    const char *values[] = { id_text, from, to, actor_staff_id, actor_roles, reason, version_text, at_text };
+    PGresult *result = kefu_db_run (db, &sql_transition_insert, 8, values);
     if (!result)
         return -1;
     return rows_of_transitions (result, rows);

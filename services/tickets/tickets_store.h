@@ -50,9 +50,11 @@ int tickets_store_idempotency_claim (kefu_db_t *db, const char *actor, const cha
 /*  Record which ticket a claimed key created. */
 int tickets_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *key, int64_t ticket_id);
 
-/*  Insert a new ticket in TICKETS_STATUS_INITIAL; received_at_ms 0 = now. */
+/*  Insert a new ticket in TICKETS_STATUS_INITIAL, created at `now_ms`
+ *  (kefu_time_now_ms: the driven clock, never the database's); received
+ *  at received_at_ms, 0 = now_ms. */
 int tickets_store_insert (kefu_db_t *db, const Kefu__V1__CreateTicketRequest *request,
-                          const char *owner_staff_id, int64_t received_at_ms, tickets_rows_t *rows);
+                          const char *owner_staff_id, int64_t received_at_ms, int64_t now_ms, tickets_rows_t *rows);
 
 /*  One ticket by id; for_update locks it for the rest of the transaction.
  *  1 if there is none. */
@@ -83,15 +85,17 @@ typedef struct {
 } tickets_changes_t;
 
 /*  Move ticket `id` to `to` (NULL: the status stays), bump its version,
- *  apply `changes`. Every change of a ticket goes through here, so the
- *  version counts every change. 1 if there is no such ticket. */
+ *  apply `changes`, updated at `at_ms`. Every change of a ticket goes
+ *  through here, so the version counts every change. 1 if there is no
+ *  such ticket. */
 int tickets_store_update (kefu_db_t *db, int64_t id, const char *to, const tickets_changes_t *changes,
-                          tickets_rows_t *rows);
+                          int64_t at_ms, tickets_rows_t *rows);
 
-/*  Append to the transition history; the row written comes back. */
+/*  Append to the transition history, at `at_ms`; the row written comes
+ *  back. */
 int tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to,
                                      const char *actor_staff_id, const char *actor_roles,
-                                     const char *reason, int64_t version, tickets_rows_t *rows);
+                                     const char *reason, int64_t version, int64_t at_ms, tickets_rows_t *rows);
 
 /*  A page of tickets with id > after, in id order, at most `limit`; empty
  *  filters match anything. */
