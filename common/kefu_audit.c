@@ -35,14 +35,22 @@ int
 kefu_audit_record (kefu_call_t *call, const char *action, const char *resource,
                    const char *reason, uint32_t record_count)
 {
+    return kefu_audit_record_as (call, kefu_call_request (call)->actor, action, resource, reason,
+                                 record_count);
+}
+
+int
+kefu_audit_record_as (kefu_call_t *call, const Kefu__V1__Actor *actor, const char *action,
+                      const char *resource, const char *reason, uint32_t record_count)
+{
     const Kefu__V1__Request *request = kefu_call_request (call);
-    return audit_append (kefu_call_db (call), request->actor, request->request_id, request->trace_id, action,
+    return audit_append (kefu_call_db (call), actor, request->request_id, request->trace_id, action,
                          resource, reason, record_count);
 }
 
 int
-kefu_audit_record_as (kefu_db_t *db, const Kefu__V1__Actor *actor, const char *action, const char *resource,
-                      const char *reason, uint32_t record_count)
+kefu_audit_record_system (kefu_db_t *db, const Kefu__V1__Actor *actor, const char *action,
+                          const char *resource, const char *reason, uint32_t record_count)
 {
     return audit_append (db, actor, "", "", action, resource, reason, record_count);
 }

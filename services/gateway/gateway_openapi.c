@@ -66,8 +66,8 @@ typedef struct {
 static const openapi_problem_example_t openapi_problem_examples[] = {
     {GATEWAY_HTTP_BAD_REQUEST, "invalid-field", "limit: must be an integer from 1 to 200"},
     {GATEWAY_HTTP_UNAUTHORIZED, "unauthenticated",
-     "an API key is required: send Authorization: Bearer <key>"},
-    {GATEWAY_HTTP_FORBIDDEN, "forbidden", "the role auditor may not use POST /v1/tickets"},
+     "a session token or API key is required: send Authorization: Bearer <token>"},
+    {GATEWAY_HTTP_FORBIDDEN, "forbidden", "your role may not use POST /v1/tickets"},
     {GATEWAY_HTTP_NOT_FOUND, "not-found", "no such resource"},
     {GATEWAY_HTTP_CONFLICT, "conflict", "the ticket is resolved; it can no longer move"},
     {GATEWAY_HTTP_PRECONDITION_FAILED, "stale-version",
@@ -241,16 +241,23 @@ openapi_headers (void)
         "schema", "type", "integer", "minimum", 0);
 }
 
+/*  Both credentials travel as `Authorization: Bearer`; the gateway tells
+ *  them apart by their shape (gateway_sessions, kefu_token). */
 static json_t *
 openapi_security_schemes (void)
 {
     return json_pack (
-        "{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "apiKey", "type", "http", "scheme", "bearer",
-        "description",
-        "An API key (KEFU_API_KEYS), sent as `Authorization: Bearer <secret>`. Each key carries "
-        "one role; an operation's x-kefu-roles lists the roles it admits.",
-        "bearerToken", "type", "http", "scheme", "bearer", "bearerFormat", "opaque", "description",
-        "A staff session token, sent the same way; the roles are the staff member's.");
+        "{s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "apiKey", "type", "http", "scheme", "bearer",
+        "bearerFormat", "kefu_ak_<16 hex>_<64 hex>", "description",
+        "An API key, sent as `Authorization: Bearer <key>`: one an admin made with POST "
+        "/v1/api-keys (shown once; it acts as its staff member with the roles given to it, "
+        "until DELETE /v1/api-keys/{key}), or a deployment's static key of KEFU_API_KEYS (one "
+        "role each). An operation's x-kefu-roles lists the roles it admits.",
+        "bearerToken", "type", "http", "scheme", "bearer", "bearerFormat",
+        "v1.<kid>.<claims>.<Ed25519 signature>", "description",
+        "A staff session token from POST /v1/sessions (log-in), sent as `Authorization: Bearer "
+        "<token>`; it carries the staff member's roles, ends at expires_at or DELETE "
+        "/v1/sessions/current, and is refused outside the person's shift where that applies.");
 }
 
 /*  The readiness document of /readyz (gateway_http). */
@@ -304,7 +311,9 @@ openapi_error_statuses (const gateway_route_t *route, unsigned statuses[OPENAPI_
      *  checked by the gateway; `types` and Last-Event-ID by the stream. */
     if (service || events)
         statuses[count++] = GATEWAY_HTTP_BAD_REQUEST;
-    if (!route->anonymous) {
+    /*  An anonymous service route checks the credentials in its body
+     *  instead (log-in, password change): refused ones are 401 and 403. */
+    if (!route->anonymous || service) {
         statuses[count++] = GATEWAY_HTTP_UNAUTHORIZED;
         statuses[count++] = GATEWAY_HTTP_FORBIDDEN;
     }
@@ -578,10 +587,11 @@ static json_t *
 openapi_operation (openapi_builder_t *builder, const gateway_route_t *route)
 {
     json_t *operation = json_pack (
-        "{s:s,s:s,s:[s],s:o,s:o}", "operationId", openapi_operation_id (route), "summary",
+        "{s:s,s:s,s:[s],s:o,s:b,s:o}", "operationId", openapi_operation_id (route), "summary",
         route->summary ? route->summary : route->pattern, "tags",
         route->service ? route->service : "gateway", "x-kefu-roles",
-        openapi_role_names (route->anonymous ? 0 : route->roles), "security",
+        openapi_role_names (route->anonymous ? 0 : route->roles), "x-kefu-anonymous",
+        route->anonymous, "security",
         route->anonymous ? json_array () : json_pack ("[{s:[]},{s:[]}]", "apiKey", "bearerToken"));
     if (route->description)
         openapi_set (builder, operation, "description", json_string (route->description));
@@ -645,7 +655,9 @@ openapi_document (openapi_builder_t *builder)
         "The HTTP/JSON API of kefu, the customer-service back office. JSON in and out; errors "
         "are RFC 9457 application/problem+json with a stable `type`; ETag / If-Match on "
         "updates (a stale version is 412); Idempotency-Key on creating POSTs; cursor pagination "
-        "(?limit=&after=). Each operation's x-kefu-roles lists the roles it admits. Generated "
+        "(?limit=&after=). Each operation's x-kefu-roles lists the roles it admits; operations "
+        "with `security: []` (x-kefu-anonymous) need no credentials, such as POST /v1/sessions, "
+        "which logs in and returns a session token. Generated "
         "by the gateway from its route table.",
         "license", "name", "MIT", "identifier", "MIT", "servers", "url", "/", "description",
         "this gateway", "security", "apiKey", "bearerToken", "tags", tags, "paths", paths,

@@ -3,6 +3,7 @@
  */
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
@@ -37,6 +38,10 @@ enum {
 #define ROUTES_SLA_READERS (ROUTES_TICKET_READERS | KEFU_ROLE_ADMIN)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
+/*  Who may look people up, and who plans shifts (scheduling checks too). */
+#define ROUTES_STAFF_READERS  (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
 
 /*  Examples for the OpenAPI document (gateway_openapi), kept beside the
  *  routes they illustrate; the tests check each against its schema. */
@@ -212,6 +217,23 @@ enum {
     ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
                                   "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
                                   ROUTES_EXAMPLE_SLA_RUNNING, "0", "2", "2026-03-16T07:00:00.000Z")
+/*  One supervisor of the hotline throughout the scheduling examples: the
+ *  same person is created, logs in, gets a shift and an API key. */
+#define ROUTES_EXAMPLE_STAFF_FIELDS                                         \
+    "\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"]," \
+    "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\"],\"department\":\"Hotline 1\""
+#define ROUTES_EXAMPLE_STAFF                                                  \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","        \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-14T08:05:12Z\"}"
+#define ROUTES_EXAMPLE_STAFF_SUSPENDED                                        \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"suspended\","     \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-20T17:45:00Z\"}"
+#define ROUTES_EXAMPLE_API_KEY                                                                 \
+    "{\"id\":\"ak_3f9c0a5e7b21d4c8\",\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\"," \
+    "\"roles\":[\"supervisor\"],\"created_at\":\"2026-03-14T10:00:00Z\",\"created_by\":"       \
+    "\"D0001\",\"revoked_at\":\"\"}"
 
 static const gateway_route_t routes_table[] = {
     {
@@ -1228,6 +1250,290 @@ static const gateway_route_t routes_table[] = {
         .description =
             "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
         .example_response = ROUTES_EXAMPLE_DELIVERY,
+    },
+    /*  Staff, sessions and shifts (scheduling: SCH-1, SCH-2, AUD-2). */
+    {
+        .method = "POST",
+        .pattern = "/v1/staff",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.create",
+        .request_type = &kefu__v1__create_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .location_field = "id",
+        .location_prefix = "/v1/staff/",
+        .summary = "Add a staff member (SCH-1)",
+        .description =
+            "Admins only. `password` is the person's first password, which must be changed (POST "
+            "/v1/sessions/password) before they can log in; it must not be weak (shorter than "
+            "KEFU_PASSWORD_MIN_LENGTH, the staff number, or a common password: 422). A staff "
+            "number already taken is 409.",
+        .example_request = "{" ROUTES_EXAMPLE_STAFF_FIELDS ",\"password\":\"Lotus-harbour-2718\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-14T08:00:00Z\"}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFF_READERS,
+        .service = "scheduling",
+        .service_method = "staff.get",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Read a staff member",
+        .description = "Admins, managers and supervisors. Password hashes are never shown.",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "PATCH",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.update",
+        .request_type = &kefu__v1__update_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Change a staff member's name, roles, grade, skills or department",
+        .description = "Admins only. Fields sent replace the stored ones; a role change ends the "
+                       "person's sessions (they log in again with the new roles).",
+        .example_request = "{\"name\":\"Li Na\",\"roles\":[\"supervisor\"],\"grade\":\"senior\","
+                           "\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],\"department\":"
+                           "\"Hotline 1\"}",
+        .example_response =
+            "{\"id\":7,\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"],"
+            "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],"
+            "\"department\":\"Hotline 1\",\"status\":\"active\",\"must_change_password\":false,"
+            "\"created_at\":\"2026-03-14T08:00:00Z\",\"updated_at\":\"2026-03-18T11:20:00Z\"}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/reinstate",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reinstate",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Reinstate a suspended staff member",
+        .description = "Admins only. The person may log in again; someone not suspended is 409. "
+                       "`reason` is kept in the audit record.",
+        .example_request = "{\"reason\":\"investigation closed\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/suspend",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.suspend",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Suspend a staff member",
+        .description = "Admins only. Their sessions and API keys stop working at once (the "
+                       "gateways are told over the bus); a departed person is 409. `reason` is "
+                       "kept in the audit record.",
+        .example_request = "{\"reason\":\"account sharing under investigation\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF_SUSPENDED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/depart",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.depart",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Record that a staff member has left",
+        .description = "Admins only. Final: the person can no longer log in and their sessions "
+                       "end; the record stays for the audit trail.",
+        .example_request = "{\"reason\":\"contract ended\"}",
+        .example_response =
+            "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"departed\","
+            "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\","
+            "\"updated_at\":\"2026-06-30T18:00:00Z\"}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/password-reset",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reset_password",
+        .request_type = &kefu__v1__reset_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Give a staff member a temporary password",
+        .description = "Admins only. The person must choose a new password (POST "
+                       "/v1/sessions/password) before logging in again.",
+        .example_request = "{\"password\":\"Maple-lantern-5531\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-21T09:00:00Z\"}",
+    },
+    {
+        /*  Logging in: anyone may try; scheduling checks the password. */
+        .method = "POST",
+        .pattern = "/v1/sessions",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.create",
+        .request_type = &kefu__v1__create_session_request__descriptor,
+        .reply_type = &kefu__v1__session_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Log in: a session token for a staff number and password (SCH-2)",
+        .description =
+            "Anonymous: the credentials are in the body. Returns a session token to send as "
+            "`Authorization: Bearer <token>` until `expires_at` (KEFU_SESSION_TTL_MIN). A wrong "
+            "staff number or password is 401; a locked account (too many failures), a suspended "
+            "or departed person, a password that must be changed first, or an agent or shift "
+            "lead outside their shift is 403. `terminal` names the workstation: the same person "
+            "logged in on two terminals raises an account-sharing alert (AUD-3) and the other "
+            "terminal's session ends.",
+        .example_request =
+            "{\"staff_no\":\"S0107\",\"password\":\"Quiet-orchard-9042\",\"terminal\":\"T-03-12\"}",
+        .example_response =
+            "{\"token\":\"v1.k1.CAcSBVMwMTA3GgpzdXBlcnZpc29yIhBzXzhmM2E5YzBkMmU0YjcxNQ.kXo2"
+            "v9cV0bW3pG4q7n1yR8sT5uZ6aE2dF3gH4jK5lM6nO7pQ8rS9tU0vW1xY2zA3bC4dE5fG6hI7jK8lM9nO0pQ"
+            "\",\"expires_at\":\"2026-03-14T17:00:00Z\",\"staff\":" ROUTES_EXAMPLE_STAFF
+            ",\"session_id\":\"8f3a9c0d2e4b71569a0c3e5f7b2d4a61\"}",
+    },
+    {
+        /*  With the current password, so a forced change needs no session. */
+        .method = "POST",
+        .pattern = "/v1/sessions/password",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.change_password",
+        .request_type = &kefu__v1__change_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .summary = "Change one's password with the current one",
+        .description = "Anonymous, so that a first or reset password can be changed before any "
+                       "log-in: the current password is in the body (a wrong one is 401 and "
+                       "counts toward the lock-out). The new one must not be weak (422).",
+        .example_request = "{\"staff_no\":\"S0107\",\"password\":\"Lotus-harbour-2718\","
+                           "\"new_password\":\"Quiet-orchard-9042\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sessions/current",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_EVERY_ROLE,
+        .service = "scheduling",
+        .service_method = "sessions.end",
+        .request_type = &kefu__v1__end_session_request__descriptor,
+        .reply_type = &kefu__v1__end_session_request__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .summary = "Log out: end the session of the token sent",
+        .description = "Any role, with a session token (an API key is 409: it is not a session). "
+                       "Every gateway refuses the token from then on.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.create",
+        .request_type = &kefu__v1__create_api_key_request__descriptor,
+        .reply_type = &kefu__v1__api_key_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Make an API key for a staff member",
+        .description =
+            "Admins only. The key acts as `staff_no` with `roles` (a subset of that person's; "
+            "422 otherwise) and stops working when revoked or when the person is suspended or "
+            "leaves. `key` is shown here only: send it as `Authorization: Bearer <key>`; the "
+            "database keeps its hash.",
+        .example_request =
+            "{\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\",\"roles\":[\"supervisor\"]}",
+        .example_response =
+            "{\"api_key\":" ROUTES_EXAMPLE_API_KEY ",\"key\":\"kefu_ak_3f9c0a5e7b21d4c8_"
+            "9b1d5e2f7a3c8d4e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f\"}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.list",
+        .request_type = &kefu__v1__list_api_keys_request__descriptor,
+        .reply_type = &kefu__v1__api_key_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, 0}},
+        .cursor_field = "next",
+        .summary = "List API keys, oldest first",
+        .description = "Admins only. Live and revoked keys, never the secrets; cursor pagination "
+                       "as for tickets (`after` is the id of a page's last key).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_API_KEY "],\"next\":null}",
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/api-keys/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.revoke",
+        .request_type = &kefu__v1__api_key_ref__descriptor,
+        .reply_type = &kefu__v1__api_key_ref__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "id",
+        .summary = "Revoke an API key",
+        .description = "Admins only. Every gateway refuses the key from then on; an unknown or "
+                       "already revoked key is 404.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/shifts",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shifts.create",
+        .request_type = &kefu__v1__create_shift_request__descriptor,
+        .reply_type = &kefu__v1__shift__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Plan a shift for a staff member",
+        .description =
+            "Admins, managers and supervisors. Agents and shift leads may log in and work only "
+            "within a shift (KEFU_SHIFT_GRACE_BEFORE_MIN before to KEFU_SHIFT_GRACE_AFTER_MIN "
+            "after); times are RFC 3339, `site_zone` "
+            "the site's IANA time zone. An unknown staff number or an end not after the start "
+            "is 422.",
+        .example_request = "{\"staff_no\":\"S0107\",\"starts_at\":\"2026-03-16T00:00:00Z\","
+                           "\"ends_at\":\"2026-03-16T09:00:00Z\",\"site_zone\":\"Asia/Shanghai\"}",
+        .example_response = "{\"id\":31,\"staff_no\":\"S0107\",\"starts_at\":"
+                            "\"2026-03-16T00:00:00Z\",\"ends_at\":\"2026-03-16T09:00:00Z\","
+                            "\"site_zone\":\"Asia/Shanghai\"}",
     },
 };
 

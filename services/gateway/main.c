@@ -6,7 +6,9 @@
  *
  *  Two options print what the gateway serves and exit, without reading the
  *  configuration: --routes (the route table as JSON) and --openapi (the
- *  OpenAPI document GET /openapi.json serves).
+ *  OpenAPI document GET /openapi.json serves). --routes is the permission
+ *  table (role x method): the README's table is generated from it
+ *  (tools/routes-table.py) and the tests check both.
  */
 #include "gateway_openapi.h"
 #include "gateway_server.h"

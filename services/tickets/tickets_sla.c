@@ -282,7 +282,7 @@ sla_emit (kefu_db_t *db, const tickets_sla_state_t *state, const char *type, con
     if (kefu_outbox_append_message (db, type, resource, &event.base) != 0)
         return -1;
     if (!what->actor_staff_id)
-        return kefu_audit_record_as (db, engine_actor (), type, resource, what->reason, 1);
+        return kefu_audit_record_system (db, engine_actor (), type, resource, what->reason, 1);
     return 0;
 }
 

@@ -324,6 +324,52 @@ def make_webhooks(env, name, tickets_port, port=None, **extra):
     return process
 
 
+def make_session_keys(env, kid):
+    """A new Ed25519 token key from `kefu-scheduling keygen`: (signing entry, public entry)."""
+    out = subprocess.run([os.path.join(env.bin, "kefu-scheduling"), "keygen", kid], capture_output=True,
+                         check=True, timeout=60, env=env.base_environ()).stdout.decode()
+    values = dict(line.split("=", 1) for line in out.split())
+    return values["KEFU_SESSION_SIGNING_KEYS"], values["KEFU_SESSION_PUBLIC_KEYS"]
+
+
+def scheduling_environ(env, port, signing_keys, bus_xsub, **extra):
+    """kefu-scheduling on `port`, signing with `signing_keys`, publishing to `bus_xsub`."""
+    e = env.base_environ()
+    e.update({
+        "KEFU_SCHEDULING_BIND": "tcp://127.0.0.1:%d" % port,
+        "KEFU_SCHEDULING_DSN": env.service_dsn("scheduling"),
+        "KEFU_SESSION_SIGNING_KEYS": signing_keys,
+        "KEFU_BUS_XSUB": bus_xsub,
+        "KEFU_LOG_LEVEL": "info",
+    })
+    e.update({k: str(v) for k, v in extra.items()})
+    return e
+
+
+def create_admin(env, staff_no, name, password):
+    """The documented first-admin command: kefu-scheduling create-admin, password on stdin."""
+    e = env.base_environ()
+    e["KEFU_SCHEDULING_DSN"] = env.service_dsn("scheduling")
+    return subprocess.run([os.path.join(env.bin, "kefu-scheduling"), "create-admin", staff_no, name],
+                          input=(password + "\n").encode(), capture_output=True, timeout=120, env=e)
+
+
+def make_scheduling(env, name, signing_keys, bus_xsub, port=None, **extra):
+    port = port or free_port()
+    endpoint = "tcp://127.0.0.1:%d" % port
+
+    def ready(_process):
+        with ZmqClient(endpoint) as client:
+            reply = client.call("sys.ping", actor=None, timeout=0.5)
+            return reply is not None and reply.status.code == envelope_pb2.OK
+
+    process = ServiceProcess(name, os.path.join(env.bin, "kefu-scheduling"),
+                             scheduling_environ(env, port, signing_keys, bus_xsub, **extra), ready, env.log_dir)
+    process.port = port
+    process.endpoint = endpoint
+    return process
+
+
 def make_api_keys():
     return {who: "e2e-%s-%s" % (who.replace("_", "-"), secrets.token_hex(12)) for who in ROLES}
 

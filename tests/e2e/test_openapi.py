@@ -14,6 +14,7 @@ import copy
 import json
 import os
 import re
+import secrets
 import subprocess
 import uuid
 
@@ -21,7 +22,7 @@ import jsonschema
 import pytest
 import requests
 
-from kefu_e2e import HTTP_TIMEOUT, ROLES, describe
+from kefu_e2e import HTTP_TIMEOUT, ROLES, describe, free_port, make_session_keys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VALIDATOR = os.path.join(ROOT, "tests", "openapi", "validate.js")
@@ -29,6 +30,9 @@ METHODS = ("get", "put", "post", "delete", "patch")
 # Ids no resource has: the service's own 404, never the gateway's "no such route".
 ABSENT_ID = "999999999"
 ABSENT_KEY = "wh_000000000000000000000000"
+# The staff number every scheduling example uses (gateway_routes.c); the tests
+# put a number of their own in its place, so that a run never meets an earlier one.
+EXAMPLE_STAFF_NO = "S0107"
 
 
 def gateway_output(e2e_env, option):
@@ -167,11 +171,17 @@ def test_problem_schema_holds_what_the_gateway_sends(gateway, served):
 
 
 @pytest.fixture
-def full_gateway(spawn, tickets, session_bus):
-    """A gateway that routes every service the table names (tickets and webhooks)."""
+def full_gateway(e2e_env, spawn, tickets, session_bus):
+    """A gateway that routes every service the table names (tickets, webhooks and
+    scheduling), verifies session tokens and runs the bus scheduling publishes to."""
     webhooks = spawn.webhooks(tickets.port, KEFU_BUS_XSUB="", KEFU_BUS_XPUB=session_bus["KEFU_BUS_XPUB"])
-    return spawn.gateway(tickets.port, KEFU_GATEWAY_SERVICES="tickets,webhooks",
-                         KEFU_WEBHOOKS_ENDPOINT=webhooks.endpoint)
+    signing, public = make_session_keys(e2e_env, "k1")
+    bus_xsub = "tcp://127.0.0.1:%d" % free_port()
+    scheduling = spawn.scheduling(signing, bus_xsub)
+    return spawn.gateway(tickets.port, KEFU_GATEWAY_SERVICES="tickets,webhooks,scheduling",
+                         KEFU_WEBHOOKS_ENDPOINT=webhooks.endpoint, KEFU_SCHEDULING_ENDPOINT=scheduling.endpoint,
+                         KEFU_SESSION_PUBLIC_KEYS=public, KEFU_BUS_XSUB=bus_xsub,
+                         KEFU_BUS_XPUB="tcp://127.0.0.1:%d" % free_port())
 
 
 def who_may(op):
@@ -211,11 +221,21 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
     base = full_gateway.base
     document = requests.get(base + "/openapi.json", timeout=HTTP_TIMEOUT).json()
     session = requests.Session()
+    staff_no = "S" + secrets.token_hex(4)
 
-    def call(method, path, op, **kw):
+    def example(op):
+        """The operation's request example, with this run's staff number."""
+        body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        if "example" not in body:
+            return None
+        return json.loads(json.dumps(body["example"]).replace(EXAMPLE_STAFF_NO, staff_no))
+
+    def call(method, path, op, token=None, **kw):
         who = who_may(op)
         headers = kw.pop("headers", {})
-        if who:
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        elif who:
             headers["Authorization"] = "Bearer " + api_keys[who]
         if method == "GET" and path == "/v1/events":
             with session.get(base + path, headers=headers, stream=True, timeout=HTTP_TIMEOUT, **kw) as r:
@@ -229,31 +249,56 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
     # Real resources, made from the documented examples, so successes are checked too.
     ops = {(m, p): op for m, p, op in operations(document)}
     created = {}
-    for pattern, field in (("/v1/tickets", "id"), ("/v1/webhooks", "id")):
+    for pattern, field in (("/v1/tickets", "id"), ("/v1/webhooks", "id"), ("/v1/staff", "id")):
         op = ops[("POST", pattern)]
-        example = op["requestBody"]["content"]["application/json"]["example"]
-        if "url" in example:  # the example's host is not resolvable here; loopback is allowed
-            example = dict(example, url="http://127.0.0.1:9/kefu")
-        r = call("POST", pattern, op, json=example)
+        body = example(op)
+        if "url" in body:  # the example's host is not resolvable here; loopback is allowed
+            body = dict(body, url="http://127.0.0.1:9/kefu")
+        r = call("POST", pattern, op, json=body)
         check_answer(document, "POST", pattern, op, r)
         assert r.status_code == 201, describe(r)
         created[pattern] = str(r.json()[field])
+    # The examples' person sets the password the log-in example uses; the
+    # /v1/staff/{id} operations (suspend, depart...) act on another person.
+    op = ops[("POST", "/v1/sessions/password")]
+    r = call("POST", "/v1/sessions/password", op, json=example(op))
+    check_answer(document, "POST", "/v1/sessions/password", op, r)
+    assert r.status_code == 200 and not r.json()["must_change_password"], describe(r)
+    person = example(ops[("POST", "/v1/staff")])
+    person["staff_no"] = "S" + secrets.token_hex(4)
+    r = call("POST", "/v1/staff", ops[("POST", "/v1/staff")], json=person)
+    assert r.status_code == 201, describe(r)
+    created["/v1/staff/"] = str(r.json()["id"])
+    op = ops[("POST", "/v1/api-keys")]
+    r = call("POST", "/v1/api-keys", op, json=example(op))
+    check_answer(document, "POST", "/v1/api-keys", op, r)
+    assert r.status_code == 201, describe(r)
+    created["/v1/api-keys/"] = r.json()["api_key"]["id"]
+
+    def concrete(pattern):
+        """The pattern with the ids of the resources made above (an absent {id} elsewhere)."""
+        path = pattern.replace("{key}", created["/v1/api-keys/" if pattern.startswith("/v1/api-keys/")
+                                                 else "/v1/webhooks"])
+        if path.startswith("/v1/tickets"):
+            return path.replace("{id}", created["/v1/tickets"])
+        if path.startswith("/v1/staff/"):
+            return path.replace("{id}", created["/v1/staff/"])
+        return path.replace("{id}", ABSENT_ID)
 
     answered = set()
     made = []  # Locations of what the examples created, deleted at the end
     # DELETE last: it removes the webhook the other calls use.
     for method, pattern, op in sorted(operations(document), key=lambda o: o[0] == "DELETE"):
-        path = pattern.replace("{key}", created["/v1/webhooks"])
-        path = path.replace("{id}", created["/v1/tickets"] if path.startswith("/v1/tickets") else ABSENT_ID)
+        path = concrete(pattern)
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-        kw = {"json": body["example"]} if "example" in body else ({"json": {}} if body else {})
+        kw = {"json": example(op)} if "example" in body else ({"json": {}} if body else {})
         if method == "POST" and pattern == "/v1/tickets/{id}/transitions":
             kw["headers"] = {"If-Match": '"1"'}
         r = call(method, path, op, **kw)
         check_answer(document, method, pattern, op, r)
         answered.add(r.status_code)
-        # A comment or an attachment is created without a URL of its own
-        # (no Location): it goes with its ticket.
+        # A log-in, a comment or an attachment creates nothing with a URL of
+        # its own (no Location).
         if r.status_code == 201 and "Location" in r.headers:
             made.append(r.headers["Location"])
 
@@ -272,6 +317,25 @@ def test_every_operation_answers_as_documented(full_gateway, api_keys):
         assert bad.json()["type"] == "urn:kefu:problem:invalid-field", describe(bad)
     # Not every call failed: successes were checked against their schemas too.
     assert {200, 201, 204} <= answered, answered
+
+    # The bearerToken scheme: the token POST /v1/sessions returns is a credential.
+    op = ops[("POST", "/v1/sessions")]
+    r = call("POST", "/v1/sessions", op, json=example(op))
+    check_answer(document, "POST", "/v1/sessions", op, r)
+    assert r.status_code == 201, describe(r)
+    token = r.json()["token"]
+    op = ops[("GET", "/v1/staff/{id}")]
+    r = call("GET", concrete("/v1/staff/{id}"), op, token=token)
+    check_answer(document, "GET", "/v1/staff/{id}", op, r)
+    assert r.status_code == 200, describe(r)
+    op = ops[("GET", "/v1/tickets")]
+    r = call("GET", "/v1/tickets", op, token=token)
+    check_answer(document, "GET", "/v1/tickets", op, r)
+    assert r.status_code == 200, describe(r)
+    op = ops[("DELETE", "/v1/sessions/current")]
+    r = call("DELETE", "/v1/sessions/current", op, token=token)
+    check_answer(document, "DELETE", "/v1/sessions/current", op, r)
+    assert r.status_code == 204, describe(r)
 
     # What the examples created goes, newest first (a policy before the calendar
     # it uses), so later tests see no SLA policy or webhook of this test's.
@@ -305,6 +369,27 @@ def test_a_retried_create_of_a_deleted_resource_answers_as_documented(gateway, a
     again = requests.post(base + "/v1/sla/calendars", json=body, headers=headers, timeout=HTTP_TIMEOUT)
     check_answer(document, "POST", "/v1/sla/calendars", create, again)
     assert again.status_code == 404 and again.json()["type"] == "urn:kefu:problem:not-found", describe(again)
+
+
+def test_security_is_declared_per_operation(served):
+    """Both credentials are HTTP bearer schemes; anonymous operations (log-in,
+    the password change, probes, this document) say so with `security: []`."""
+    document = served.json()
+    schemes = document["components"]["securitySchemes"]
+    assert {name: (s["type"], s["scheme"]) for name, s in schemes.items()} == {
+        "apiKey": ("http", "bearer"), "bearerToken": ("http", "bearer")}
+    assert document["security"] == [{"apiKey": []}, {"bearerToken": []}]
+    anonymous = {(m, p) for m, p, op in operations(document) if op["security"] == []}
+    assert anonymous == {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
+                         ("POST", "/v1/sessions"), ("POST", "/v1/sessions/password")}
+    for method, path, op in operations(document):
+        assert op["x-kefu-anonymous"] == ((method, path) in anonymous), (method, path)
+        if (method, path) not in anonymous:
+            assert op["security"] == [{"apiKey": []}, {"bearerToken": []}], (method, path)
+            assert "401" in op["responses"] and "403" in op["responses"], (method, path)
+    # Log-in is anonymous, yet refuses bad credentials: 401 and 403 are documented.
+    login = document["paths"]["/v1/sessions"]["post"]["responses"]
+    assert {"201", "401", "403"} <= set(login)
 
 
 def test_a_ticket_read_matches_the_schema_and_a_broken_one_does_not(api, served):

@@ -164,6 +164,50 @@ test_body_leaves_out_path_and_if_match_fields (void **state)
     gateway_openapi_destroy (&openapi);
 }
 
+/*  Security: both credentials are HTTP bearer schemes; a route without
+ *  credentials says `security: []`, and still documents 401/403 when a
+ *  service checks credentials in its body (log-in), not when nothing does
+ *  (/healthz); a route with credentials admits either scheme. */
+static void
+test_security_follows_the_table (void **state)
+{
+    (void)state;
+    gateway_openapi_t *openapi = gateway_openapi_new ();
+    json_t *document = load_document (openapi);
+    json_t *schemes = json_object_get (json_object_get (document, "components"), "securitySchemes");
+    const char *names[] = {"apiKey", "bearerToken"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        json_t *scheme = json_object_get (schemes, names[i]);
+        assert_string_equal (json_string_value (json_object_get (scheme, "type")), "http");
+        assert_string_equal (json_string_value (json_object_get (scheme, "scheme")), "bearer");
+    }
+    size_t count;
+    const gateway_route_t *routes = gateway_routes_table (&count);
+    bool saw_anonymous_service = false;
+    for (size_t i = 0; i < count; i++) {
+        json_t *operation = operation_of (document, &routes[i]);
+        json_t *security = json_object_get (operation, "security");
+        json_t *responses = json_object_get (operation, "responses");
+        assert_true (json_is_boolean (json_object_get (operation, "x-kefu-anonymous")));
+        assert_int_equal (json_is_true (json_object_get (operation, "x-kefu-anonymous")),
+                          routes[i].anonymous);
+        bool credentials_checked = !routes[i].anonymous || routes[i].kind == GATEWAY_ROUTE_SERVICE;
+        assert_int_equal (json_object_get (responses, "401") != NULL, credentials_checked);
+        assert_int_equal (json_object_get (responses, "403") != NULL, credentials_checked);
+        if (routes[i].anonymous) {
+            assert_int_equal (json_array_size (security), 0);
+            saw_anonymous_service |= routes[i].kind == GATEWAY_ROUTE_SERVICE;
+        } else {
+            assert_int_equal (json_array_size (security), 2);
+            assert_non_null (json_object_get (json_array_get (security, 0), "apiKey"));
+            assert_non_null (json_object_get (json_array_get (security, 1), "bearerToken"));
+        }
+    }
+    assert_true (saw_anonymous_service); /* POST /v1/sessions */
+    json_decref (document);
+    gateway_openapi_destroy (&openapi);
+}
+
 /*  The ETag is strong, and the same for the same document. */
 static void
 test_etag_is_strong_and_stable (void **state)
@@ -210,6 +254,7 @@ main (void)
         cmocka_unit_test (test_body_leaves_out_path_and_if_match_fields),
         cmocka_unit_test (test_etag_is_strong_and_stable),
         cmocka_unit_test (test_routes_text_shape),
+        cmocka_unit_test (test_security_follows_the_table),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
