@@ -664,7 +664,7 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
-        .summary = "Merge a duplicate ticket into another (TKT-4)",
+        .summary = "Merge a duplicate ticket into another",
         .description =
             "The ticket of the path is the duplicate: it moves to status `merged` with "
             "`merged_into` set, and its history, comments, attachments and watchers are copied to "
