@@ -960,7 +960,7 @@ http_answer_bad_stream_option (http_exchange_t *exchange, const char *slug, cons
     http_answer_problem (exchange, &problem);
 }
 
-/*  Read the client's filter (?types=) and cursor (Last-Event-ID, or
+/*  Read the client's filters (?types=, ?subject=) and cursor (Last-Event-ID, or
  *  ?last_event_id= for clients that cannot set headers), then open its
  *  stream; or answer a problem. An empty Last-Event-ID is no cursor: SSE
  *  clients send it so before they have seen an id. */
@@ -972,6 +972,11 @@ http_exchange_open_stream (http_exchange_t *exchange)
     char reason[GATEWAY_STREAM_REASON_SIZE];
     if (gateway_stream_types_parse (http_query_lookup (exchange, "types"), &types, reason) != 0) {
         http_answer_bad_stream_option (exchange, "invalid-field", "types", reason);
+        return;
+    }
+    if (gateway_stream_subject_parse (http_query_lookup (exchange, "subject"), &types, reason) !=
+        0) {
+        http_answer_bad_stream_option (exchange, "invalid-field", "subject", reason);
         return;
     }
     const char *field = "Last-Event-ID";

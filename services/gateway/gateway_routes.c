@@ -36,6 +36,9 @@ enum {
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 #define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who manages departments and routing rules (TKT-6), and who reads them. */
+#define ROUTES_DEPARTMENT_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_DEPARTMENT_READERS (ROUTES_TICKET_READERS | ROUTES_DEPARTMENT_MANAGERS)
 /*  Who manages SLA calendars and policies (TKT-7; the service checks it
  *  too), and who may read them. */
 #define ROUTES_SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
@@ -62,7 +65,70 @@ enum {
     "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
     "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
     "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
-    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\"}"
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\","  \
+    "\"assignee_staff_id\":\"S-0007\",\"confirmation_method\":\"\",\"merged_into\":0,"         \
+    "\"department_id\":0}"
+/*  Work order 43, water leak, dispatched to department 5 (Facilities) by
+ *  its category's routing rule 2, then handed to S-0012. */
+#define ROUTES_EXAMPLE_WORK_ORDER_AT(version, assignee, updated_at)                                \
+    "{\"id\":43,\"kind\":\"work_order\",\"channel\":\"web\",\"priority\":\"normal\","     \
+    "\"category\":\"facilities\",\"subject\":\"Water leak in the lobby\",\"description\":"     \
+    "\"Water drips from the ceiling near the lifts.\",\"customer_id\":\"C-20417\","           \
+    "\"complainant_name\":\"Li Si\",\"complainant_contact\":\"lisi@example.com\","           \
+    "\"requested_remedy\":\"\",\"status\":\"dispatched\",\"version\":" version ","          \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T10:02:45.310Z\"," \
+    "\"created_at\":\"2026-03-14T10:02:45.310Z\",\"updated_at\":\"" updated_at "\","          \
+    "\"assignee_staff_id\":\"" assignee "\",\"confirmation_method\":\"\",\"merged_into\":0,"    \
+    "\"department_id\":5}"
+#define ROUTES_EXAMPLE_WORK_ORDER ROUTES_EXAMPLE_WORK_ORDER_AT ("3", "S-0007", "2026-03-14T10:02:45.310Z")
+/*  Ticket 44, a second call about ticket 42's refund, merged into it. */
+#define ROUTES_EXAMPLE_TICKET_MERGED                                                             \
+    "{\"id\":44,\"kind\":\"complaint\",\"channel\":\"email\",\"priority\":\"high\","         \
+    "\"category\":\"billing\",\"subject\":\"Still no refund\",\"description\":\"Second "         \
+    "contact about the same refund.\",\"customer_id\":\"C-10001\","                            \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"zhangsan@example.com\","   \
+    "\"requested_remedy\":\"refund\",\"status\":\"merged\",\"version\":2,"                    \
+    "\"owner_staff_id\":\"S-0009\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-15T08:12:00.000Z\"," \
+    "\"created_at\":\"2026-03-15T08:12:00.904Z\",\"updated_at\":\"2026-03-15T08:40:19.271Z\","  \
+    "\"assignee_staff_id\":\"S-0009\",\"confirmation_method\":\"\",\"merged_into\":42,"        \
+    "\"department_id\":0}"
+#define ROUTES_EXAMPLE_DISPATCH                                                                  \
+    "{\"ticket_id\":43,\"from_department_id\":0,\"to_department_id\":5,\"by_staff_id\":"      \
+    "\"S-0007\",\"reason\":\"routed by category facilities\",\"routing_rule_id\":2,"          \
+    "\"at\":\"2026-03-14T10:02:45.310Z\"}"
+#define ROUTES_EXAMPLE_HANDOFF                                                                   \
+    "{\"ticket_id\":43,\"from_staff_id\":\"S-0007\",\"to_staff_id\":\"S-0012\",\"by_staff_id\":" \
+    "\"S-0007\",\"reason\":\"S-0012 covers facilities this week\","                          \
+    "\"at\":\"2026-03-14T10:15:03.020Z\"}"
+#define ROUTES_EXAMPLE_WATCHERS(version)                                                         \
+    "{\"items\":[{\"ticket_id\":42,\"staff_id\":\"S-0031\",\"added_by\":\"S-0007\","          \
+    "\"added_at\":\"2026-03-14T09:40:11.502Z\"}],\"ticket_version\":" version "}"
+#define ROUTES_EXAMPLE_COMMENT                                                                   \
+    "{\"id\":17,\"ticket_id\":42,\"body\":\"We have asked finance to confirm the refund "      \
+    "date and will call you back tomorrow.\",\"visibility\":\"public\",\"author_staff_id\":"   \
+    "\"S-0007\",\"created_at\":\"2026-03-14T09:52:30.114Z\",\"merged_from_ticket_id\":0,"     \
+    "\"ticket_version\":3}"
+#define ROUTES_EXAMPLE_ATTACHMENT                                                                \
+    "{\"id\":8,\"ticket_id\":42,\"file_name\":\"refund-receipt.pdf\",\"media_type\":"       \
+    "\"application/pdf\",\"size_bytes\":48213,\"sha256\":"                                    \
+    "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\",\"storage_uri\":"      \
+    "\"s3://kefu-attachments/42/refund-receipt.pdf\",\"added_by\":\"S-0007\",\"created_at\":"  \
+    "\"2026-03-14T09:55:02.640Z\",\"merged_from_ticket_id\":0,\"ticket_version\":4}"
+#define ROUTES_EXAMPLE_DEPARTMENT_AT(name, active, version, updated_at)                          \
+    "{\"id\":5,\"name\":\"" name "\",\"active\":" active ",\"version\":" version ","            \
+    "\"created_at\":\"2026-03-01T07:00:00.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_DEPARTMENT                                                                \
+    ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities", "true", "1", "2026-03-01T07:00:00.000Z")
+#define ROUTES_EXAMPLE_ROUTING_RULE_AT(department, version, updated_at)                          \
+    "{\"id\":2,\"category\":\"facilities\",\"department_id\":" department ",\"version\":"    \
+    version ",\"created_at\":\"2026-03-01T07:05:12.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_ROUTING_RULE ROUTES_EXAMPLE_ROUTING_RULE_AT ("5", "1", "2026-03-01T07:05:12.000Z")
 #define ROUTES_EXAMPLE_WEBHOOK                                                          \
     "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
     "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
@@ -330,8 +396,8 @@ static const gateway_route_t routes_table[] = {
         .summary = "A ticket's status changes, oldest first",
         .description = "Who moved the ticket, when, from and to which status, and why.",
         .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
-                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"\",\"at\":"
-                            "\"2026-03-14T09:31:02.118Z\",\"version\":1}]}",
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"created\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1,\"merged_from_ticket_id\":0}]}",
     },
     /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
     {
@@ -591,6 +657,480 @@ static const gateway_route_t routes_table[] = {
         .summary = "Delete an SLA policy",
         .description = "New tickets of its kind and priority get no SLA; tickets registered under it "
                        "keep theirs.",
+    },
+    /*  The parts of a ticket, merging and dispatch (TKT-5, TKT-6, TKT-8):
+     *  every change takes If-Match and answers the ticket's version as ETag. */
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/merge",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.merge",
+        .request_type = &kefu__v1__merge_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Merge a duplicate ticket into another",
+        .description =
+            "The ticket of the path is the duplicate: it moves to status `merged` with "
+            "`merged_into` set, and its history, comments, attachments and watchers are copied to "
+            "the primary `into` (the copies name the ticket they came from). The duplicate's SLA "
+            "stops. 422 when merging a ticket into itself, 409 when either ticket is already "
+            "merged; If-Match is the duplicate's version. Both tickets are locked in id order, so "
+            "opposite merges of one pair cannot deadlock.",
+        .example_request =
+            "{\"into\":42,\"reason\":\"the customer called twice about the same refund\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_MERGED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/dispatch",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.dispatch",
+        .request_type = &kefu__v1__dispatch_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Dispatch a work order to a department (TKT-6)",
+        .description =
+            "The first dispatch moves a work order from `received` to `dispatched`, as the "
+            "transition does; a later one sends it on to another department "
+            "(`ticket.redispatched`). The department must exist and be active (422). A work order "
+            "whose category has a routing rule is dispatched when it is registered.",
+        .example_request =
+            "{\"department_id\":5,\"reason\":\"facilities handles leaks\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/dispatches",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.dispatches",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_dispatches__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A work order's dispatches, oldest first",
+        .description =
+            "Which department it went to, from which, by whom, why, and the routing rule when a "
+            "rule chose it. ETag is the ticket's version. Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DISPATCH "],\"ticket_version\":3}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/handoffs",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.handoff",
+        .request_type = &kefu__v1__hand_off_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Hand a ticket to another staff member (TKT-5)",
+        .description =
+            "Changes the current assignee; the first-contact owner of record stays and keeps being "
+            "notified (`ticket.owner_notified`) of every change until closure. `to_staff_id` and "
+            "`reason` are required; handing a ticket to its current assignee is 422, a closed one 409.",
+        .example_request =
+            "{\"to_staff_id\":\"S-0012\",\"reason\":\"S-0012 covers facilities this week\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER_AT ("4", "S-0012", "2026-03-14T10:15:03.020Z"),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/handoffs",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.handoffs",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_handoffs__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's hand-offs, oldest first",
+        .description =
+            "Who handed the ticket from whom to whom, when and why. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_HANDOFF "],\"ticket_version\":4}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/watchers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.watcher_add",
+        .request_type = &kefu__v1__ticket_watcher_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Watch a ticket",
+        .description =
+            "Adds `staff_id` to the ticket's watchers (409 if already watching); the answer is the "
+            "watcher list after the change, its ETag the ticket's new version.",
+        .example_request =
+            "{\"staff_id\":\"S-0031\"}",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/tickets/{id}/watchers/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.watcher_remove",
+        .request_type = &kefu__v1__ticket_watcher_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .path_key_field = "staff_id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Stop watching a ticket",
+        .description =
+            "Removes the staff member of the path from the watchers (404 when not watching); "
+            "answers the remaining watchers and the ticket's new version as ETag.",
+        .example_response = "{\"items\":[],\"ticket_version\":3}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/watchers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.watchers",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's watchers",
+        .description =
+            "The staff members watching the ticket, oldest first. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/comments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.comment_add",
+        .request_type = &kefu__v1__add_comment_request__descriptor,
+        .reply_type = &kefu__v1__ticket_comment__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Comment on a ticket",
+        .description =
+            "`visibility` is `public` (shown to the customer) or `internal` (staff only). The "
+            "first public comment is the ticket's first response for its SLA (TKT-7); an internal "
+            "note is not. The ticket's version goes up (ETag); Idempotency-Key makes a retry "
+            "answer the comment first written.",
+        .example_request =
+            "{\"body\":\"We have asked finance to confirm the refund date and will call you back "
+            "tomorrow.\",\"visibility\":\"public\"}",
+        .example_response = ROUTES_EXAMPLE_COMMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/comments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.comments",
+        .request_type = &kefu__v1__list_comments_request__descriptor,
+        .reply_type = &kefu__v1__ticket_comments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .query = {{"visibility", 0, 0}},
+        .etag_field = "ticket_version",
+        .summary = "A ticket's comments, oldest first",
+        .description =
+            "`?visibility=` keeps `public` or `internal` ones; the integration role reads public "
+            "comments only (403 for internal). Comments copied from a merged duplicate name it in "
+            "`merged_from_ticket_id`. ETag is the ticket's version.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_COMMENT "],\"ticket_version\":3}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/attachments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.attachment_add",
+        .request_type = &kefu__v1__add_attachment_request__descriptor,
+        .reply_type = &kefu__v1__ticket_attachment__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Record an attachment's metadata",
+        .description =
+            "The bytes stay in the integrator's object store; kefu keeps the file name, media "
+            "type, size (at most 100 MiB), SHA-256 and storage URI. The ticket's version goes up "
+            "(ETag); Idempotency-Key makes a retry answer the attachment first recorded.",
+        .example_request =
+            "{\"file_name\":\"refund-receipt.pdf\",\"media_type\":\"application/pdf\",\"size_bytes"
+            "\":48213,\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            "\",\"storage_uri\":\"s3://kefu-attachments/42/refund-receipt.pdf\"}",
+        .example_response = ROUTES_EXAMPLE_ATTACHMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/attachments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.attachments",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_attachments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's attachments, oldest first",
+        .description =
+            "Metadata only, the bytes are at `storage_uri`. ETag is the ticket's version. Reading "
+            "it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ATTACHMENT "],\"ticket_version\":4}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/accountability",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.accountability",
+        .request_type = &kefu__v1__list_accountability_request__descriptor,
+        .reply_type = &kefu__v1__list_tickets_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX},
+                  {"responsible_department", 0, 0},
+                  {"responsible_person", 0, 0},
+                  {"responsible_party", 0, 0}},
+        .cursor_field = "next",
+        .summary = "Tickets by who was held accountable (TKT-8)",
+        .description =
+            "Filters by responsible department, person or party (as the review recorded them); "
+            "cursor pagination as for tickets. Reading it is audited with the number of records "
+            "returned.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":null}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/departments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.create",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/departments/",
+        .summary = "Create a department (TKT-6)",
+        .description =
+            "A department receives dispatched work orders while `active`. Names are unique (409). "
+            "Idempotency-Key makes a retry answer the department first created.",
+        .example_request =
+            "{\"name\":\"Facilities\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/departments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "departments.list",
+        .request_type = &kefu__v1__list_page_request__descriptor,
+        .reply_type = &kefu__v1__departments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List departments, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DEPARTMENT "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "departments.get",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a department",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.update",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Rename or (de)activate a department",
+        .description =
+            "An inactive department receives no new work (a dispatch to it is 422); work orders "
+            "already there stay. If-Match with its version; a name taken is 409.",
+        .example_request =
+            "{\"name\":\"Facilities and maintenance\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities and maintenance", "true", "2",
+                                                          "2026-03-20T02:11:47.058Z"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.delete",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .summary = "Delete a department",
+        .description =
+            "Only a department no routing rule and no ticket names (409 otherwise: deactivate it "
+            "instead).",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/routing-rules",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.create",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/routing-rules/",
+        .summary = "Route a category's work orders to a department (TKT-6)",
+        .description =
+            "Work orders registered with `category` are dispatched to `department_id` in the "
+            "transaction that creates them. One rule per category (409); the department must exist "
+            "(422).",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":5}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/routing-rules",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "routing_rules.list",
+        .request_type = &kefu__v1__list_page_request__descriptor,
+        .reply_type = &kefu__v1__routing_rules__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List routing rules, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROUTING_RULE "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "routing_rules.get",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a routing rule",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.update",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Change a routing rule",
+        .description =
+            "Applies to work orders registered afterwards; those already dispatched stay where "
+            "they are. If-Match with its version.",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":6}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE_AT ("6", "2", "2026-03-21T06:30:00.412Z"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.delete",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .summary = "Delete a routing rule",
+        .description =
+            "Work orders of its category then wait in `received` to be dispatched by hand. "
+            "If-Match with its version.",
     },
     {
         .method = "POST",

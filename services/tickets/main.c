@@ -1,11 +1,12 @@
-/*  kefu-tickets: the tickets service (TKT-1..3, TKT-7).
+/*  kefu-tickets: the tickets service (TKT-1..3, 5..8).
  *
  *  Wiring only: read the configuration, build the service from its method
  *  tables and migrations, start the SLA escalation engine, run until
- *  SIGTERM, tear down. The handlers are in tickets_handlers.c and
- *  tickets_sla_handlers.c, the rules in tickets_workflow.c and
- *  tickets_sla.c, the SQL in tickets_store.c, tickets_sla_store.c and
- *  migrations/.
+ *  SIGTERM, tear down. The handlers are in tickets_handlers.c,
+ *  tickets_parts.c, tickets_departments.c and tickets_sla_handlers.c (all
+ *  changes of status through tickets_apply.c), the rules in
+ *  tickets_workflow.c and tickets_sla.c, the SQL in tickets_store.c,
+ *  tickets_sla_store.c and migrations/.
  */
 #include "tickets_handlers.h"
 #include "tickets_sla_engine.h"

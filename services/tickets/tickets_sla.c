@@ -433,13 +433,20 @@ tickets_sla_closed (kefu_db_t *db, int64_t ticket_id, int64_t at_ms)
 }
 
 int
-tickets_sla_on_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to, int64_t at_ms)
+tickets_sla_on_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to, bool reopens,
+                           int64_t at_ms)
 {
+    /*  The statuses of tickets_workflow.c: `resolved` meets the resolution
+     *  deadline; `rejected` (closed without resolution), `reviewed` (the
+     *  case is closed) and `merged` (the duplicate lives on in its
+     *  primary) stop every clock; a reopening edge (from `resolved` or
+     *  `reviewed`) starts the resolution clock again; any first move out
+     *  of `received` is the first response. */
     if (strcmp (to, "resolved") == 0)
         return tickets_sla_resolved (db, ticket_id, at_ms);
-    if (strcmp (to, "rejected") == 0)
+    if (strcmp (to, "rejected") == 0 || strcmp (to, "reviewed") == 0 || strcmp (to, "merged") == 0)
         return tickets_sla_closed (db, ticket_id, at_ms);
-    if (strcmp (from, "resolved") == 0 && strcmp (to, "reviewed") != 0)
+    if (reopens)
         return tickets_sla_reopened (db, ticket_id, at_ms);
     if (strcmp (from, "received") == 0)
         return tickets_sla_first_response (db, ticket_id, at_ms);

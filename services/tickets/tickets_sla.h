@@ -78,11 +78,16 @@ int tickets_sla_resolved (kefu_db_t *db, int64_t ticket_id, int64_t at_ms);
  *  its at-risk and breach events may be raised again. */
 int tickets_sla_reopened (kefu_db_t *db, int64_t ticket_id, int64_t at_ms);
 
-/*  The ticket was closed without resolution (rejected): clocks stop. */
+/*  The ticket was closed: without resolution (rejected), after its review
+ *  (reviewed), or merged into another: clocks stop. */
 int tickets_sla_closed (kefu_db_t *db, int64_t ticket_id, int64_t at_ms);
 
-/*  Dispatch a workflow transition `from` -> `to` to the hooks above. */
-int tickets_sla_on_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to, int64_t at_ms);
+/*  Dispatch a workflow transition `from` -> `to` to the hooks above;
+ *  `reopens` when the workflow's edge is a reopening (tickets_workflow.h).
+ *  tickets_transition_apply is its one caller, so every status change of
+ *  every ticket, merges included, passes here. */
+int tickets_sla_on_transition (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to, bool reopens,
+                               int64_t at_ms);
 
 /*  --- A ticket's SLA in memory ----------------------------------------- */
 

@@ -594,7 +594,7 @@ def assert_ticket_shape(ticket):
     missing = [f for f in TICKET_FIELDS if f not in ticket]
     assert not missing, "ticket lacks %s: %r" % (missing, ticket)
     for name in TICKET_FIELDS:
-        if name in ("id", "version"):
+        if name in ("id", "version", "merged_into", "department_id"):
             assert type(ticket[name]) is int, "%s must be a JSON integer: %r" % (name, ticket[name])
         else:
             assert isinstance(ticket[name], str), "%s must be a string: %r" % (name, ticket[name])
@@ -654,13 +654,20 @@ class Db:
     def count(self, sql, **params):
         return int(self.scalar(sql, **params))
 
+    # Tables a request may write, and the sums of versions that move on any update.
+    COUNTED = ("tickets", "ticket_transitions", "outbox", "idempotency_keys", "ticket_handoffs", "ticket_watchers",
+               "ticket_comments", "ticket_attachments", "ticket_dispatches", "departments", "routing_rules",
+               "creation_keys")
+    VERSIONED = ("tickets", "departments", "routing_rules")
+
     def counts(self):
-        """Row counts of every table a request may write."""
-        row = self.rows("SELECT (SELECT count(*) FROM tickets.tickets), "
-                        "(SELECT count(*) FROM tickets.ticket_transitions), "
-                        "(SELECT count(*) FROM tickets.outbox), "
-                        "(SELECT count(*) FROM tickets.idempotency_keys)")[0]
-        return dict(zip(("tickets", "ticket_transitions", "outbox", "idempotency_keys"), map(int, row)))
+        """Row counts of every table a request may write, and the sum of the versions of
+        the versioned ones (every change bumps a version, so an update shows too)."""
+        parts = ["(SELECT count(*) FROM tickets.%s)" % t for t in self.COUNTED]
+        parts += ["(SELECT coalesce(sum(version), 0) FROM tickets.%s)" % t for t in self.VERSIONED]
+        row = self.rows("SELECT " + ", ".join(parts))[0]
+        names = list(self.COUNTED) + [t + ".versions" for t in self.VERSIONED]
+        return dict(zip(names, map(int, row)))
 
     @contextlib.contextmanager
     def unchanged(self, *tables):

@@ -209,7 +209,7 @@ def test_reopen_restarts_the_resolution_clock_and_rejection_stops_both(api, db, 
     assert db.scalar("SELECT next_check_at = resolution_at_risk_at FROM tickets.ticket_sla WHERE ticket_id = :'i'",
                      i=ticket["id"]) == "t"
     rejected = api.agent.create(body=inquiry(priority="low"))
-    api.agent.move(rejected["id"], "rejected")
+    api.agent.move(rejected["id"], "rejected", rejection_explanation="we do not handle this; call the branch")
     state = ticket_sla(api, rejected["id"])
     assert state["closed_at"] and state["resolved_at"] == ""
     assert db.scalar("SELECT next_check_at IS NULL FROM tickets.ticket_sla WHERE ticket_id = :'i'",
@@ -402,3 +402,84 @@ def test_bad_requests_on_every_sla_route_write_nothing(api, db, sla):
     assert r.status_code == 200, describe(r)
     with Nothing(db):
         assert_problem(api.agent.post(path + "/sla/pause", json={"reason": "waiting again"}), 409, slug="sla-paused")
+
+
+def test_public_comment_is_the_first_response_and_an_internal_note_is_not(api, db, clock, sla):
+    clock.set_rfc3339("2026-12-03T10:00:00+08:00")
+    ticket = api.agent.create(body=inquiry(priority="low"))
+    # The ticket's own times are the driven clock's, as the SLA's are.
+    assert ticket["created_at"].startswith("2026-12-03T02:00:0"), ticket
+    assert api.agent.history(ticket["id"])[0]["at"].startswith("2026-12-03T02:00:0")
+    clock.set_rfc3339("2026-12-03T11:00:00+08:00")
+    r = api.agent.post("/v1/tickets/%d/comments" % ticket["id"],
+                       json={"body": "Checked the opening hours with the branch", "visibility": "internal"})
+    assert r.status_code == 201, describe(r)
+    assert r.json()["created_at"].startswith("2026-12-03T03:00:0"), r.json()
+    assert ticket_sla(api, ticket["id"])["first_responded_at"] == "", "an internal note is no response"
+    assert db.scalar("SELECT next_check_at = first_response_at_risk_at FROM tickets.ticket_sla "
+                     "WHERE ticket_id = :'i'", i=ticket["id"]) == "t"
+    clock.set_rfc3339("2026-12-03T12:00:00+08:00")
+    r = api.agent.post("/v1/tickets/%d/comments" % ticket["id"],
+                       json={"body": "We open at 09:00 on weekdays.", "visibility": "public"})
+    assert r.status_code == 201, describe(r)
+    state = ticket_sla(api, ticket["id"])
+    assert state["first_responded_at"].startswith("2026-12-03T04:00:0"), state
+    # The first-response clock stopped: next is the resolution's at-risk instant.
+    assert db.scalar("SELECT next_check_at = resolution_at_risk_at FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=ticket["id"]) == "t"
+    # Only the first response counts: a later move out of received changes nothing.
+    clock.set_rfc3339("2026-12-03T14:00:00+08:00")
+    moved = api.agent.move(ticket["id"], "in_progress")
+    assert moved["updated_at"].startswith("2026-12-03T06:00:0"), moved
+    assert ticket_sla(api, ticket["id"])["first_responded_at"] == state["first_responded_at"]
+
+
+def test_reopen_from_reviewed_restarts_the_resolution_clock(api, db, clock, sla):
+    clock.set_rfc3339("2026-12-03T10:00:00+08:00")
+    ticket = api.agent.create(body=inquiry(priority="low"))
+    api.agent.move(ticket["id"], "in_progress")
+    clock.set_rfc3339("2026-12-03T11:00:00+08:00")
+    api.agent.move(ticket["id"], "resolved")
+    clock.set_rfc3339("2026-12-03T12:00:00+08:00")
+    api.shift_lead.move(ticket["id"], "reviewed", review_summary="answered the same day")
+    state = ticket_sla(api, ticket["id"])
+    # The review closes the case: every clock has stopped.
+    assert state["resolved_at"].startswith("2026-12-03T03:00:0") and state["closed_at"].startswith(
+        "2026-12-03T04:00:0"), state
+    assert db.scalar("SELECT next_check_at IS NULL FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=ticket["id"]) == "t"
+    # Reopened Thursday 15:00 from reviewed: 16 business hours from then is
+    # Tuesday 15:00 (Thursday 3 h, Friday 8 h, Monday a holiday, Tuesday 5 h).
+    clock.set_rfc3339("2026-12-03T15:00:00+08:00")
+    api.supervisor.move(ticket["id"], "in_progress")
+    state = ticket_sla(api, ticket["id"])
+    assert state["resolved_at"] == "" and state["closed_at"] == "", state
+    assert state["resolution_due_at"].startswith("2026-12-08T07:00:0"), state
+    assert db.scalar("SELECT next_check_at = resolution_at_risk_at FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=ticket["id"]) == "t"
+    # Its breach is raised again when the new deadline passes.
+    clock.set_rfc3339("2026-12-08T15:01:00+08:00")
+    wait_for_event(db, ticket["id"], "ticket.sla_breached", "the reopened resolution's breach",
+                   deadline="resolution")
+
+
+def test_merge_closes_the_duplicates_sla(api, db, clock, sla):
+    clock.set_rfc3339("2026-12-03T10:00:00+08:00")
+    customer = "C-" + uuid.uuid4().hex[:8]
+    primary = api.agent.create(body=inquiry(priority="low", customer_id=customer))
+    duplicate = api.agent.create(body=inquiry(priority="low", customer_id=customer))
+    clock.set_rfc3339("2026-12-03T11:00:00+08:00")
+    r = api.agent.post("/v1/tickets/%d/merge" % duplicate["id"], json={"into": primary["id"], "reason": "asked twice"})
+    assert r.status_code == 200 and r.json()["status"] == "merged", describe(r)
+    state = ticket_sla(api, duplicate["id"])
+    assert state["closed_at"].startswith("2026-12-03T03:00:0") and state["resolved_at"] == "", state
+    assert db.scalar("SELECT next_check_at IS NULL FROM tickets.ticket_sla WHERE ticket_id = :'i'",
+                     i=duplicate["id"]) == "t"
+    # The primary's clocks run on.
+    primary_state = ticket_sla(api, primary["id"])
+    assert primary_state["closed_at"] == "" and primary_state["first_responded_at"] == "", primary_state
+    # Past the duplicate's deadlines nothing is raised about it; the primary breaches.
+    clock.set_rfc3339("2026-12-04T10:01:00+08:00")
+    wait_for_event(db, primary["id"], "ticket.sla_breached", "the primary's breach", deadline="first_response")
+    assert not sla_events(db, duplicate["id"], ("ticket.sla_at_risk", "ticket.sla_breached")), \
+        "a merged ticket's SLA was still running"

@@ -157,6 +157,72 @@ test_transition_payload_takes_path_id_and_if_match (void **state)
     free (payload);
 }
 
+/*  TKT-5: removing a watcher names the ticket by {id} and the staff member
+ *  by {key}, and takes If-Match like every change of a ticket. */
+static void
+test_watcher_removal_takes_id_key_and_if_match (void **state)
+{
+    (void)state;
+    const char *path = "/v1/tickets/12/watchers/S2001";
+    const gateway_route_t *route = find_route ("DELETE", path);
+    assert_string_equal (route->service_method, "tickets.watcher_remove");
+    assert_string_equal (route->etag_field, "ticket_version");
+    gateway_path_t values;
+    assert_true (gateway_routes_parse_path (route, path, &values));
+    json_t *body = json_object ();
+    test_query_t query = {{NULL}, {NULL}};
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload_path (route, body, &values, test_query_lookup,
+                                                         &query, "\"3\"", &payload, &size,
+                                                         &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__TicketWatcherRequest *request =
+        kefu__v1__ticket_watcher_request__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_int_equal (request->id, 12);
+    assert_string_equal (request->staff_id, "S2001");
+    assert_int_equal (request->expected_version, 3);
+    kefu__v1__ticket_watcher_request__free_unpacked (request, NULL);
+    free (payload);
+}
+
+/*  Every route that changes a ticket, a department or a routing rule reads
+ *  If-Match, and every route answering about one carries an ETag. The SLA
+ *  routes (TKT-7) are not ticket changes: a ticket's SLA has no version
+ *  of its own (pausing or escalating leaves the ticket's version alone and
+ *  conflicts are answered by the SLA's state, 409), and calendars and
+ *  policies are versioned resources of their own. */
+static void
+test_every_update_route_takes_if_match (void **state)
+{
+    (void)state;
+    size_t count;
+    const gateway_route_t *table = gateway_routes_table (&count);
+    int checked = 0;
+    for (size_t i = 0; i < count; i++) {
+        const gateway_route_t *route = &table[i];
+        bool ours = route->service && strcmp (route->service, "tickets") == 0;
+        bool sla = route->service_method && (strncmp (route->service_method, "sla.", 4) == 0 ||
+                                             strncmp (route->service_method, "tickets.sla.", 12) == 0 ||
+                                             strcmp (route->service_method, "tickets.escalate") == 0);
+        bool changes = strcmp (route->method, "GET") != 0 &&
+                       strcmp (route->pattern, "/v1/tickets") != 0 &&
+                       strcmp (route->pattern, "/v1/departments") != 0 &&
+                       strcmp (route->pattern, "/v1/routing-rules") != 0;
+        if (!ours || sla || !changes)
+            continue;
+        if (!route->if_match_field)
+            fail_msg ("%s %s does not read If-Match", route->method, route->pattern);
+        if (route->success_status != GATEWAY_HTTP_NO_CONTENT && !route->etag_field)
+            fail_msg ("%s %s sends no ETag", route->method, route->pattern);
+        checked++;
+    }
+    assert_int_equal (checked, 12);
+}
+
 /*  A body field of the wrong type is 400 invalid-field naming it. */
 static void
 test_wrong_body_field_is_invalid_field (void **state)
@@ -462,6 +528,8 @@ main (void)
         cmocka_unit_test (test_path_id_must_be_positive_integer),
         cmocka_unit_test (test_if_match_forms),
         cmocka_unit_test (test_transition_payload_takes_path_id_and_if_match),
+        cmocka_unit_test (test_watcher_removal_takes_id_key_and_if_match),
+        cmocka_unit_test (test_every_update_route_takes_if_match),
         cmocka_unit_test (test_wrong_body_field_is_invalid_field),
         cmocka_unit_test (test_list_query_parameters),
         cmocka_unit_test (test_ticket_reply_has_etag_and_location),
