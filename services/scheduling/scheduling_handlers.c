@@ -899,8 +899,8 @@ sessions_revocations (kefu_call_t *call)
             kefu__v1__session_revoked__init (&items[i]);
             items[i].session_id = PQgetvalue (result, (int) i, 0);
             items[i].staff_no = PQgetvalue (result, (int) i, 1);
-            items[i].revoked_at_ms = strtoll (PQgetvalue (result, (int) i, 2), NULL, 10);
-            items[i].expires_at_ms = strtoll (PQgetvalue (result, (int) i, 3), NULL, 10);
+            items[i].revoked_at_ms = kefu_db_int64 (result, (int) i, 2);
+            items[i].expires_at_ms = kefu_db_int64 (result, (int) i, 3);
             items[i].reason = PQgetvalue (result, (int) i, 4);
             pointers[i] = &items[i];
         }
