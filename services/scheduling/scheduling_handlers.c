@@ -71,15 +71,7 @@ field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kin
 bool
 scheduling_staff_no_valid (const char *text)
 {
-    size_t length = strlen (text);
-    if (length == 0 || length > STAFF_NO_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return kefu_text_identifier_valid (text, strlen (text), STAFF_NO_MAX);
 }
 
 static bool
