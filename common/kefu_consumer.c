@@ -176,6 +176,26 @@ consumer_source (kefu_consumer_t *self, const char *name)
     return NULL;
 }
 
+/*  Begin a transaction and lock the cursor row of `source`, reading where
+ *  it stands into `stored`. The row lock makes replicas of this consumer
+ *  take turns; whoever comes second sees the cursor already past the event.
+ *  Returns 0 with the transaction open, or -1 (the caller rolls back). */
+static int
+consumer_lock_cursor (kefu_consumer_t *self, consumer_source_t *source, uint64_t *stored)
+{
+    const char *lock[] = { source->name };
+    if (kefu_db_ensure (self->db) != 0 || kefu_db_begin (self->db) != 0)
+        return -1;
+    PGresult *locked = kefu_db_run (self->db, &sql_cursor_lock, 1, lock);
+    if (!locked || PQntuples (locked) != 1) {
+        PQclear (locked);
+        return -1;
+    }
+    *stored = strtoull (PQgetvalue (locked, 0, 0), NULL, 10);
+    PQclear (locked);
+    return 0;
+}
+
 /*  Write the cursor of `source` at `seq` on its own (after a run of
  *  unwanted events), unless a replica has written one as far already.
  *  Returns 0 or -1. */
@@ -184,17 +204,10 @@ consumer_write_cursor (kefu_consumer_t *self, consumer_source_t *source, uint64_
 {
     char seq[24];
     snprintf (seq, sizeof seq, "%" PRIu64, seq_number);
-    const char *lock[] = { source->name };
     const char *move[] = { source->name, seq };
-    if (kefu_db_ensure (self->db) != 0 || kefu_db_begin (self->db) != 0)
+    uint64_t stored;
+    if (consumer_lock_cursor (self, source, &stored) != 0)
         goto failed;
-    PGresult *locked = kefu_db_run (self->db, &sql_cursor_lock, 1, lock);
-    if (!locked || PQntuples (locked) != 1) {
-        PQclear (locked);
-        goto failed;
-    }
-    uint64_t stored = strtoull (PQgetvalue (locked, 0, 0), NULL, 10);
-    PQclear (locked);
     if (stored < seq_number && kefu_db_command (self->db, &sql_cursor_move, 2, move) != 0)
         goto failed;
     if (kefu_db_commit (self->db) != 0)
@@ -229,19 +242,10 @@ consumer_process (kefu_consumer_t *self, consumer_source_t *source, const Kefu__
     }
     char seq[24];
     snprintf (seq, sizeof seq, "%" PRIu64, event->seq);
-    const char *lock[] = { source->name };
     const char *move[] = { source->name, seq };
-    if (kefu_db_ensure (self->db) != 0 || kefu_db_begin (self->db) != 0)
+    uint64_t stored;
+    if (consumer_lock_cursor (self, source, &stored) != 0)
         goto failed;
-    /*  The row lock makes replicas of this consumer take turns; whoever
-     *  comes second sees the cursor already past the event. */
-    PGresult *locked = kefu_db_run (self->db, &sql_cursor_lock, 1, lock);
-    if (!locked || PQntuples (locked) != 1) {
-        PQclear (locked);
-        goto failed;
-    }
-    uint64_t stored = strtoull (PQgetvalue (locked, 0, 0), NULL, 10);
-    PQclear (locked);
     if (stored >= event->seq) {
         kefu_db_rollback (self->db);
         source->cursor = stored;

@@ -232,6 +232,18 @@ kefu_db_run (kefu_db_t *self, const kefu_sql_t *statement, int count, const char
     return kefu_db_run_binary (self, statement, count, values, NULL, NULL);
 }
 
+int64_t
+kefu_db_int64 (const PGresult *result, int row, int column)
+{
+    return strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+bool
+kefu_db_bool (const PGresult *result, int row, int column)
+{
+    return PQgetvalue (result, row, column)[0] == 't';
+}
+
 int
 kefu_db_command (kefu_db_t *self, const kefu_sql_t *statement, int count, const char *const *values)
 {

@@ -56,6 +56,11 @@ PGresult *kefu_db_run (kefu_db_t *self, const kefu_sql_t *statement, int count, 
 PGresult *kefu_db_run_binary (kefu_db_t *self, const kefu_sql_t *statement, int count,
                               const char *const *values, const int *lengths, const int *formats);
 
+/*  A cell of a result in PostgreSQL's text format, as a number (bigint,
+ *  integer; 0 for NULL) or as a boolean ('t'; false for NULL). */
+int64_t kefu_db_int64 (const PGresult *result, int row, int column);
+bool kefu_db_bool (const PGresult *result, int row, int column);
+
 /*  Run a statement and discard its result. Returns 0 or -1. */
 int kefu_db_command (kefu_db_t *self, const kefu_sql_t *statement, int count, const char *const *values);
 

@@ -109,7 +109,7 @@ kefu_outbox_last_seq (kefu_db_t *db)
         PQclear (result);
         return -1;
     }
-    int64_t seq = strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+    int64_t seq = kefu_db_int64 (result, 0, 0);
     PQclear (result);
     return seq;
 }

@@ -297,6 +297,22 @@ kefu_call_check_text (kefu_call_t *call, const char *field, const char *value,
     return false;
 }
 
+bool
+kefu_call_check_page (kefu_call_t *call, uint32_t limit, int64_t after, uint32_t max)
+{
+    if (limit > max) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
+                        "limit must be from 1 to %" PRIu32, max);
+        return false;
+    }
+    if (after < 0) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after",
+                        "after must be a cursor from a previous page");
+        return false;
+    }
+    return true;
+}
+
 void
 kefu_call_fail_db (kefu_call_t *call)
 {

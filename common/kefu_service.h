@@ -111,6 +111,12 @@ void kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, c
 bool kefu_call_check_text (kefu_call_t *call, const char *field, const char *value,
                            kefu_text_kind_t kind, size_t max_chars, bool required);
 
+/*  Check a page window of a list request: `limit` (already defaulted when
+ *  the caller sent 0) at most `max`, and `after` (the last id of the
+ *  previous page, 0 for the first) not negative. When either is bad,
+ *  answer INVALID_ARGUMENT naming the field and return false. */
+bool kefu_call_check_page (kefu_call_t *call, uint32_t limit, int64_t after, uint32_t max);
+
 /*  Answer after a database failure: UNAVAILABLE when the connection was
  *  lost (and mark the call for one retry if that is safe), INTERNAL
  *  otherwise, with the detail logged and not sent to the caller. */

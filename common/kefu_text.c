@@ -85,6 +85,19 @@ kefu_text_service_name_valid (const char *name, size_t length)
 }
 
 bool
+kefu_text_identifier_valid (const char *text, size_t length, size_t max_chars)
+{
+    if (length == 0 || length > max_chars)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+bool
 kefu_text_list_next (const char **cursor, const char **item, size_t *length)
 {
     while (**cursor) {

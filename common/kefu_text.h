@@ -34,6 +34,10 @@ const char *kefu_text_check (const char *text, kefu_text_kind_t kind, size_t max
 enum { KEFU_TEXT_SERVICE_NAME_MAX = 32 };
 bool kefu_text_service_name_valid (const char *name, size_t length);
 
+/*  An identifier (a staff number, a key id): 1 to `max_chars` characters
+ *  of A-Z a-z 0-9 _ -, the first `length` bytes of `text`. */
+bool kefu_text_identifier_valid (const char *text, size_t length, size_t max_chars);
+
 /*  Walk a comma-separated configuration list ("tickets, webhooks"): give
  *  the next item in *item / *length with surrounding spaces trimmed,
  *  skipping empty items, and advance *cursor (which starts at the list).

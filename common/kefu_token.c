@@ -36,14 +36,7 @@ struct _kefu_token_keys_t {
 static bool
 token_kid_valid (const char *kid, size_t length)
 {
-    if (length == 0 || length > KEFU_TOKEN_KID_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = kid[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return kefu_text_identifier_valid (kid, length, KEFU_TOKEN_KID_MAX);
 }
 
 kefu_token_keys_t *

@@ -212,17 +212,25 @@ gateway_sessions_revoke (gateway_sessions_t *self, const Kefu__V1__SessionRevoke
     return 0;
 }
 
+/*  True if a revocation arrived for `session_id`, or for `staff_no` at or
+ *  after `since_ms` (when the token was issued or the key made). A person's
+ *  revocation covers what was issued before it; what was issued later
+ *  (reinstated, logged in again) stands. */
+static bool
+sessions_is_revoked (gateway_sessions_t *self, const char *session_id, const char *staff_no, int64_t since_ms)
+{
+    bool found;
+    sessions_set_find (&self->sessions, session_id, &found);
+    if (found)
+        return true;
+    size_t at = sessions_set_find (&self->people, staff_no, &found);
+    return found && since_ms <= self->people.entries[at].revoked_at_ms;
+}
+
 static bool
 sessions_revoked (gateway_sessions_t *self, const Kefu__V1__SessionClaims *claims)
 {
-    bool found;
-    sessions_set_find (&self->sessions, claims->session_id, &found);
-    if (found)
-        return true;
-    size_t at = sessions_set_find (&self->people, claims->staff_no, &found);
-    /*  A person's revocation covers the tokens issued before it; one issued
-     *  later (reinstated, logged in again) stands. */
-    return found && claims->issued_at_ms <= self->people.entries[at].revoked_at_ms;
+    return sessions_is_revoked (self, claims->session_id, claims->staff_no, claims->issued_at_ms);
 }
 
 gateway_session_verdict_t
@@ -389,12 +397,7 @@ gateway_sessions_set_key_cache_ms (gateway_sessions_t *self, int64_t cache_ms)
 static bool
 sessions_key_revoked (gateway_sessions_t *self, const sessions_key_t *key)
 {
-    bool found;
-    sessions_set_find (&self->sessions, key->session_id, &found);
-    if (found)
-        return true;
-    size_t at = sessions_set_find (&self->people, key->staff_no, &found);
-    return found && key->created_at_ms <= self->people.entries[at].revoked_at_ms;
+    return sessions_is_revoked (self, key->session_id, key->staff_no, key->created_at_ms);
 }
 
 static void

@@ -71,15 +71,7 @@ field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kin
 bool
 scheduling_staff_no_valid (const char *text)
 {
-    size_t length = strlen (text);
-    if (length == 0 || length > STAFF_NO_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return kefu_text_identifier_valid (text, strlen (text), STAFF_NO_MAX);
 }
 
 static bool
@@ -321,6 +313,46 @@ failed:
     fail_db (call);
 }
 
+/* --- changes to a person ------------------------------------------------- */
+
+/*  Which people a change applies to. */
+typedef enum {
+    STAFF_CHANGE_NOT_DEPARTED, /* suspend, depart, update: anyone still here */
+    STAFF_CHANGE_SUSPENDED     /* reinstate: only a suspended person */
+} staff_change_t;
+
+/*  Begin a transaction and lock person `id` into `current` for a change.
+ *  Returns 0 with the transaction open and the row locked; 1 when the call
+ *  has been answered (no such person, or one the change does not apply to;
+ *  rolled back, `current` released); -1 on a database failure (the caller
+ *  releases `current` and answers with fail_db). */
+static int
+staff_lock_for_change (kefu_call_t *call, kefu_db_t *db, int64_t id, staff_change_t change,
+                       scheduling_staff_rows_t *current)
+{
+    if (kefu_db_begin (db) != 0)
+        return -1;
+    int found = scheduling_store_staff_by_id (db, id, true, current);
+    if (found < 0)
+        return -1;
+    bool applies = found == 0
+                && (change == STAFF_CHANGE_SUSPENDED ? strcmp (current->row.staff.status, "suspended") == 0
+                                                     : strcmp (current->row.staff.status, "departed") != 0);
+    if (applies)
+        return 0;
+    scheduling_staff_rows_release (current);
+    kefu_db_rollback (db);
+    if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found", id);
+    else if (change == STAFF_CHANGE_SUSPENDED)
+        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-suspended", NULL,
+                        "only a suspended person can be reinstated");
+    else
+        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", NULL,
+                        "staff %" PRId64 " has departed", id);
+    return 1;
+}
+
 /* --- staff.suspend, staff.depart ------------------------------------------ */
 
 /*  Move a person to `status` and revoke every session and API key at once
@@ -336,23 +368,11 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
-    if (kefu_db_begin (db) != 0)
+    int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
+    if (locked < 0)
         goto failed;
-    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
-    if (found < 0)
-        goto failed;
-    if (found == 1 || strcmp (current.row.staff.status, "departed") == 0) {
-        bool missing = found == 1;
-        scheduling_staff_rows_release (&current);
-        kefu_db_rollback (db);
-        if (missing)
-            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
-                            request->id);
-        else
-            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", NULL,
-                            "staff %" PRId64 " has departed", request->id);
+    if (locked > 0)
         return;
-    }
     /*  Read with the row locked: a log-in that held the lock first issued
      *  its token before this time, so the revocation covers it. */
     int64_t now_ms = kefu_time_now_ms ();
@@ -404,23 +424,11 @@ staff_update (kefu_call_t *call)
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
-    if (kefu_db_begin (db) != 0)
+    int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
+    if (locked < 0)
         goto failed;
-    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
-    if (found < 0)
-        goto failed;
-    if (found == 1 || strcmp (current.row.staff.status, "departed") == 0) {
-        bool missing = found == 1;
-        scheduling_staff_rows_release (&current);
-        kefu_db_rollback (db);
-        if (missing)
-            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
-                            request->id);
-        else
-            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", NULL,
-                            "staff %" PRId64 " has departed", request->id);
+    if (locked > 0)
         return;
-    }
     /*  After the lock, as in staff_set_status. */
     int64_t now_ms = kefu_time_now_ms ();
     bool roles_changed = request->n_roles > 0
@@ -457,23 +465,11 @@ staff_reinstate (kefu_call_t *call)
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
-    if (kefu_db_begin (db) != 0)
+    int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_SUSPENDED, &current);
+    if (locked < 0)
         goto failed;
-    int found = scheduling_store_staff_by_id (db, request->id, true, &current);
-    if (found < 0)
-        goto failed;
-    if (found == 1 || strcmp (current.row.staff.status, "suspended") != 0) {
-        bool missing = found == 1;
-        scheduling_staff_rows_release (&current);
-        kefu_db_rollback (db);
-        if (missing)
-            kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
-                            request->id);
-        else
-            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-suspended", NULL,
-                            "only a suspended person can be reinstated");
+    if (locked > 0)
         return;
-    }
     if (scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) != 0
     ||  kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) != 0
     ||  kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
@@ -899,8 +895,8 @@ sessions_revocations (kefu_call_t *call)
             kefu__v1__session_revoked__init (&items[i]);
             items[i].session_id = PQgetvalue (result, (int) i, 0);
             items[i].staff_no = PQgetvalue (result, (int) i, 1);
-            items[i].revoked_at_ms = strtoll (PQgetvalue (result, (int) i, 2), NULL, 10);
-            items[i].expires_at_ms = strtoll (PQgetvalue (result, (int) i, 3), NULL, 10);
+            items[i].revoked_at_ms = kefu_db_int64 (result, (int) i, 2);
+            items[i].expires_at_ms = kefu_db_int64 (result, (int) i, 3);
             items[i].reason = PQgetvalue (result, (int) i, 4);
             pointers[i] = &items[i];
         }

@@ -128,12 +128,6 @@ static const kefu_sql_t sql_agents_scheduled = {
     " GROUP BY slot ORDER BY slot"
 };
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 void
 scheduling_staff_rows_release (scheduling_staff_rows_t *rows)
 {
@@ -169,7 +163,7 @@ staff_from_result (scheduling_staff_rows_t *rows)
     Kefu__V1__Staff *staff = &row->staff;
     kefu__v1__staff__init (staff);
     int c = 0;
-    staff->id = column_int (result, 0, c++);
+    staff->id = kefu_db_int64 (result, 0, c++);
     staff->staff_no = PQgetvalue (result, 0, c++);
     staff->name = PQgetvalue (result, 0, c++);
     const char *roles = PQgetvalue (result, 0, c++);
@@ -185,12 +179,12 @@ staff_from_result (scheduling_staff_rows_t *rows)
     staff->skills = row->skill_texts;
     staff->department = PQgetvalue (result, 0, c++);
     staff->status = PQgetvalue (result, 0, c++);
-    staff->must_change_password = PQgetvalue (result, 0, c++)[0] == 't';
+    staff->must_change_password = kefu_db_bool (result, 0, c++);
     staff->created_at = PQgetvalue (result, 0, c++);
     staff->updated_at = PQgetvalue (result, 0, c++);
     row->password_hash = PQgetvalue (result, 0, c++);
-    row->failed_attempts = (int) column_int (result, 0, c++);
-    row->locked_until_ms = column_int (result, 0, c++);
+    row->failed_attempts = (int) kefu_db_int64 (result, 0, c++);
+    row->locked_until_ms = kefu_db_int64 (result, 0, c++);
     return 0;
 }
 
@@ -331,8 +325,8 @@ scheduling_store_login_failed (kefu_db_t *db, int64_t id, int max_failures, int6
         return -1;
     int rc = PQntuples (result) == 1 ? 0 : 1;
     if (rc == 0) {
-        *failures = (int) column_int (result, 0, 0);
-        *locked_until_ms = column_int (result, 0, 1);
+        *failures = (int) kefu_db_int64 (result, 0, 0);
+        *locked_until_ms = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return rc;
@@ -363,8 +357,8 @@ scheduling_store_shift_now (kefu_db_t *db, int64_t staff_id, int64_t now_ms, int
         return -1;
     int rc = PQntuples (result) == 1 ? 0 : 1;
     if (rc == 0) {
-        *from_ms = column_int (result, 0, 0);
-        *until_ms = column_int (result, 0, 1);
+        *from_ms = kefu_db_int64 (result, 0, 0);
+        *until_ms = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return rc;
@@ -382,7 +376,7 @@ scheduling_store_shift_insert (kefu_db_t *db, int64_t staff_id, int64_t starts_m
     PGresult *result = kefu_db_run (db, &sql_shift_insert, 4, values);
     if (!result)
         return -1;
-    *id = column_int (result, 0, 0);
+    *id = kefu_db_int64 (result, 0, 0);
     PQclear (result);
     return 0;
 }
@@ -421,7 +415,7 @@ scheduling_store_session_end (kefu_db_t *db, const char *session_id, const char 
         return -1;
     int rc = PQntuples (result) == 1 ? 0 : 1;
     if (rc == 0) {
-        *expires_ms = column_int (result, 0, 0);
+        *expires_ms = kefu_db_int64 (result, 0, 0);
         snprintf (staff_no, SCHEDULING_STAFF_NO_SIZE, "%s", PQgetvalue (result, 0, 1));
     }
     PQclear (result);
@@ -473,7 +467,7 @@ scheduling_store_agents_scheduled (kefu_db_t *db, int64_t starts_ms, int64_t int
         return -1;
     int rc = PQntuples (result) == count ? 0 : -1;
     for (int row = 0; rc == 0 && row < count; row++)
-        scheduled[row] = (int32_t) column_int (result, row, 1);
+        scheduled[row] = (int32_t) kefu_db_int64 (result, row, 1);
     PQclear (result);
     return rc;
 }

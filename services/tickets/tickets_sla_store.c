@@ -113,18 +113,6 @@ statements_of (tickets_sla_table_t table)
     return table == TICKETS_SLA_CALENDARS ? &calendar_statements : &policy_statements;
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
-static bool
-column_bool (PGresult *result, int row, int column)
-{
-    return PQgetvalue (result, row, column)[0] == 't';
-}
-
 /*  Replace an unpacked message's string with a copy of `value` (freed with
  *  the message by protobuf_c_message_free_unpacked). */
 static bool
@@ -171,7 +159,7 @@ definitions_from (PGresult *result, const definition_statements_t *statements, t
             rc = -1;
             break;
         }
-        int64_t id = column_int (result, (int) i, 0), version = column_int (result, (int) i, 2);
+        int64_t id = kefu_db_int64 (result, (int) i, 0), version = kefu_db_int64 (result, (int) i, 2);
         const char *created = PQgetvalue (result, (int) i, 3), *updated = PQgetvalue (result, (int) i, 4);
         bool copied;
         if (statements->descriptor == &kefu__v1__sla_calendar__descriptor) {
@@ -310,7 +298,7 @@ tickets_sla_store_idempotency_claim (kefu_db_t *db, const char *actor, const cha
         *created_id = 0;
     } else {
         snprintf (stored_hash, stored_hash_size, "%s", PQgetvalue (result, 0, 0));
-        *created_id = column_int (result, 0, 1);
+        *created_id = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return 0;
@@ -339,7 +327,7 @@ tickets_sla_store_policy_for (kefu_db_t *db, const char *kind, const char *prior
         PQclear (result);
         return 1;
     }
-    *policy_id = column_int (result, 0, 0);
+    *policy_id = kefu_db_int64 (result, 0, 0);
     *policy = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, 0, 1), policy_size);
     *calendar = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, 0, 2), calendar_size);
     PQclear (result);
@@ -387,27 +375,27 @@ row_from (PGresult *result, int i, tickets_sla_row_t *row)
 {
     memset (row, 0, sizeof *row);
     int c = 0;
-    row->ticket_id = column_int (result, i, c++);
-    row->policy_id = column_int (result, i, c++);
+    row->ticket_id = kefu_db_int64 (result, i, c++);
+    row->policy_id = kefu_db_int64 (result, i, c++);
     row->policy = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, i, c++), &row->policy_size);
     row->calendar = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, i, c++), &row->calendar_size);
-    row->started_ms = column_int (result, i, c++);
-    row->first_response_due_ms = column_int (result, i, c++);
-    row->first_response_at_risk_ms = column_int (result, i, c++);
-    row->first_responded_ms = column_int (result, i, c++);
-    row->resolution_due_ms = column_int (result, i, c++);
-    row->resolution_at_risk_ms = column_int (result, i, c++);
-    row->resolved_ms = column_int (result, i, c++);
-    row->closed_ms = column_int (result, i, c++);
-    row->paused_since_ms = column_int (result, i, c++);
+    row->started_ms = kefu_db_int64 (result, i, c++);
+    row->first_response_due_ms = kefu_db_int64 (result, i, c++);
+    row->first_response_at_risk_ms = kefu_db_int64 (result, i, c++);
+    row->first_responded_ms = kefu_db_int64 (result, i, c++);
+    row->resolution_due_ms = kefu_db_int64 (result, i, c++);
+    row->resolution_at_risk_ms = kefu_db_int64 (result, i, c++);
+    row->resolved_ms = kefu_db_int64 (result, i, c++);
+    row->closed_ms = kefu_db_int64 (result, i, c++);
+    row->paused_since_ms = kefu_db_int64 (result, i, c++);
     row->pause_reason = strdup (PQgetvalue (result, i, c++));
-    row->paused_business_s = column_int (result, i, c++);
-    row->first_response_at_risk = column_bool (result, i, c++);
-    row->first_response_breached = column_bool (result, i, c++);
-    row->resolution_at_risk = column_bool (result, i, c++);
-    row->resolution_breached = column_bool (result, i, c++);
-    row->escalation_level = (int) column_int (result, i, c++);
-    row->next_escalation_ms = column_int (result, i, c++);
+    row->paused_business_s = kefu_db_int64 (result, i, c++);
+    row->first_response_at_risk = kefu_db_bool (result, i, c++);
+    row->first_response_breached = kefu_db_bool (result, i, c++);
+    row->resolution_at_risk = kefu_db_bool (result, i, c++);
+    row->resolution_breached = kefu_db_bool (result, i, c++);
+    row->escalation_level = (int) kefu_db_int64 (result, i, c++);
+    row->next_escalation_ms = kefu_db_int64 (result, i, c++);
     if (!row->policy || !row->calendar || !row->pause_reason) {
         tickets_sla_row_release (row);
         return -1;

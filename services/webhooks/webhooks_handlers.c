@@ -81,22 +81,6 @@ webhook_not_found (kefu_call_t *call, const char *id)
     kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "webhook %s not found", id);
 }
 
-static bool
-list_window_ok (kefu_call_t *call, uint32_t limit, int64_t after)
-{
-    if (limit > LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
-                        "limit must be from 1 to %d", LIST_MAX);
-        return false;
-    }
-    if (after < 0) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after",
-                        "after must be a cursor from a previous page");
-        return false;
-    }
-    return true;
-}
-
 bool
 webhooks_event_type_valid (const char *type, const char **reason)
 {
@@ -343,7 +327,7 @@ webhooks_list (kefu_call_t *call)
     const Kefu__V1__ListWebhooksRequest *request =
         (const Kefu__V1__ListWebhooksRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!actor_may_manage (call) || !list_window_ok (call, limit, request->after))
+    if (!actor_may_manage (call) || !kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
     webhooks_rows_t rows = {0};
     /*  One row more than asked tells whether there is a next page. */
@@ -466,7 +450,7 @@ webhooks_deliveries (kefu_call_t *call)
         (const Kefu__V1__ListDeliveriesRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
     if (!actor_may_manage (call) || !webhook_id_ok (call, request->webhook_id) ||
-        !list_window_ok (call, limit, request->after))
+        !kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
     if (*request->status && !kefu_text_one_of (request->status, delivery_statuses)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "status",

@@ -158,12 +158,6 @@ webhooks_rows_release (webhooks_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 /*  Split a copy of the newline-joined prefixes into webhook->event_types.
  *  Returns 0 or -1 (out of memory; what was allocated is in rows). */
 static int
@@ -201,7 +195,7 @@ webhook_from_row (webhooks_rows_t *rows, size_t index)
     webhook->status = PQgetvalue (result, row, 4);
     webhook->created_at = PQgetvalue (result, row, 5);
     webhook->updated_at = PQgetvalue (result, row, 6);
-    rows->numbers[index] = column_int (result, row, 7);
+    rows->numbers[index] = kefu_db_int64 (result, row, 7);
     return webhook_split_event_types (rows, index, PQgetvalue (result, row, 2));
 }
 
@@ -210,17 +204,17 @@ delivery_from_row (PGresult *result, int row, Kefu__V1__Delivery *delivery)
 {
     kefu__v1__delivery__init (delivery);
     int c = 0;
-    delivery->id = column_int (result, row, c++);
+    delivery->id = kefu_db_int64 (result, row, c++);
     delivery->webhook_id = PQgetvalue (result, row, c++);
     delivery->event_id = PQgetvalue (result, row, c++);
     delivery->event_source = PQgetvalue (result, row, c++);
-    delivery->event_seq = (uint64_t)column_int (result, row, c++);
+    delivery->event_seq = (uint64_t)kefu_db_int64 (result, row, c++);
     delivery->event_type = PQgetvalue (result, row, c++);
     delivery->status = PQgetvalue (result, row, c++);
-    delivery->attempts = (uint32_t)column_int (result, row, c++);
-    delivery->last_status_code = (int32_t)column_int (result, row, c++);
+    delivery->attempts = (uint32_t)kefu_db_int64 (result, row, c++);
+    delivery->last_status_code = (int32_t)kefu_db_int64 (result, row, c++);
     delivery->last_error = PQgetvalue (result, row, c++);
-    delivery->last_latency_ms = (uint32_t)column_int (result, row, c++);
+    delivery->last_latency_ms = (uint32_t)kefu_db_int64 (result, row, c++);
     delivery->next_attempt_at = PQgetvalue (result, row, c++);
     delivery->delivered_at = PQgetvalue (result, row, c++);
     delivery->created_at = PQgetvalue (result, row, c++);
@@ -485,7 +479,7 @@ webhooks_store_claim (kefu_db_t *db, int64_t lease_ms, webhooks_claim_t *claim)
      *  change, the others are still leased and are taken again when their
      *  lease runs out. */
     claim->result = result;
-    claim->delivery_id = column_int (result, 0, 0);
+    claim->delivery_id = kefu_db_int64 (result, 0, 0);
     claim->webhook_id = PQgetvalue (result, 0, 1);
     claim->url = PQgetvalue (result, 0, 2);
     claim->sealed =
@@ -494,7 +488,7 @@ webhooks_store_claim (kefu_db_t *db, int64_t lease_ms, webhooks_claim_t *claim)
     claim->event_type = PQgetvalue (result, 0, 5);
     claim->body = PQgetvalue (result, 0, 6);
     claim->body_size = (size_t)PQgetlength (result, 0, 6);
-    claim->attempts = (uint32_t)column_int (result, 0, 7);
+    claim->attempts = (uint32_t)kefu_db_int64 (result, 0, 7);
     if (!claim->sealed) {
         /*  Out of memory: give the delivery back rather than hold it for
          *  the whole lease. */

@@ -20,6 +20,7 @@ import time
 import pytest
 import requests
 
+from conftest import _stopped_cleanly
 from kefu_e2e import (HTTP_TIMEOUT, assert_problem, create_admin, describe, free_port, make_gateway,
                       make_scheduling, make_session_keys, poll_until)
 
@@ -27,14 +28,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 MINUTE_MS = 60 * 1000
 # A strong password of the test run; people get their own variants.
 STRONG = "Kefu-e2e-" + secrets.token_hex(6)
-
-
-def _stop_cleanly(process):
-    process.stop()
-    bad = [code for code in process.exit_codes if code != 0]
-    report = process.sanitizer_report()
-    assert not bad and not report, "%s exited with %r; %s" % (
-        process.name, process.exit_codes, report or process.log_tail())
 
 
 class Stack:
@@ -70,8 +63,8 @@ class Stack:
         return make_gateway(self.env, name, self.tickets_port, self.keys, **settings)
 
     def close(self):
-        _stop_cleanly(self.gateway)
-        _stop_cleanly(self.scheduling)
+        _stopped_cleanly(self.gateway)
+        _stopped_cleanly(self.scheduling)
 
     # --- HTTP -------------------------------------------------------------------------
 
@@ -278,8 +271,8 @@ def test_rotated_key_verifies_until_its_tokens_expire(stack, e2e_env, clock):
         assert_problem(stack.call("GET", "/v1/tickets?limit=1", token, base=both.base), 401)
     finally:
         clock.set(None)
-        _stop_cleanly(both)
-        _stop_cleanly(only_new)
+        _stopped_cleanly(both)
+        _stopped_cleanly(only_new)
 
 
 def test_revocation_reaches_every_gateway_and_a_late_one(stack):
@@ -294,13 +287,13 @@ def test_revocation_reaches_every_gateway_and_a_late_one(stack):
         assert stack.call("DELETE", "/v1/sessions/current", token).status_code == 204
         wait_refused(stack, token, base=replica.base, timeout=1.0)
     finally:
-        _stop_cleanly(replica)
+        _stopped_cleanly(replica)
     late = stack.gateway_process("staff.gateway-late", KEFU_BUS_XSUB="")
     late.start()
     try:
         assert_problem(stack.call("GET", "/v1/tickets?limit=1", token, base=late.base), 401)
     finally:
-        _stop_cleanly(late)
+        _stopped_cleanly(late)
 
 
 # --- the permission table -------------------------------------------------------------------------
@@ -468,8 +461,8 @@ def test_shared_account_policy_end_older(stack, e2e_env):
         wait_refused(stack, older, base=gateway.base)
         assert stack.call("GET", "/v1/tickets?limit=1", newer, base=gateway.base).status_code == 200
     finally:
-        _stop_cleanly(gateway)
-        _stop_cleanly(scheduling)
+        _stopped_cleanly(gateway)
+        _stopped_cleanly(scheduling)
 
 
 # --- API keys in the database -------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from kefu.v1 import envelope_pb2, staffing_pb2
+from conftest import _stopped_cleanly
 from kefu_e2e import (HTTP_TIMEOUT, ZmqClient, assert_problem, describe, free_port, make_gateway, make_scheduling,
                       make_session_keys)
 
@@ -25,14 +26,6 @@ PLAN = "/v1/staffing/plan"
 REFERENCE = {"calls": "100", "interval_s": "1800", "aht_s": "180", "target_answer_s": "20", "target_sl": "0.8"}
 HALF_HOUR_S = 1800
 STRONG = "Kefu-e2e-" + secrets.token_hex(6)
-
-
-def _stop_cleanly(process):
-    process.stop()
-    bad = [code for code in process.exit_codes if code != 0]
-    report = process.sanitizer_report()
-    assert not bad and not report, "%s exited with %r; %s" % (
-        process.name, process.exit_codes, report or process.log_tail())
 
 
 class StaffingStack:
@@ -52,8 +45,8 @@ class StaffingStack:
         self.base = self.gateway.base
 
     def close(self):
-        _stop_cleanly(self.gateway)
-        _stop_cleanly(self.scheduling)
+        _stopped_cleanly(self.gateway)
+        _stopped_cleanly(self.scheduling)
 
     def get(self, path, params, who="supervisor"):
         return requests.get(self.base + path, params=params, timeout=HTTP_TIMEOUT,

@@ -10,6 +10,7 @@
 #include "kefu_service.h"
 
 #include "kefu/v1/events.pb-c.h"
+#include "kefu/v1/webhooks.pb-c.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -22,7 +23,7 @@
 #include <zmq.h>
 #include <cmocka.h>
 
-enum { REPLY_TIMEOUT_MS = 5000, SLOW_HANDLER_MS = 300 };
+enum { REPLY_TIMEOUT_MS = 5000, SLOW_HANDLER_MS = 300, UNIT_PAGE_MAX = 200 };
 
 static const kefu_migration_t unit_migrations[] = {
     { 1, "0001_notes", "CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL);" },
@@ -51,6 +52,15 @@ unit_insert (kefu_call_t *call)
     kefu_call_reply (call, NULL);
 }
 
+/*  Answers OK when the page window passes kefu_call_check_page. */
+static void
+unit_page (kefu_call_t *call)
+{
+    const Kefu__V1__ListWebhooksRequest *request = (const Kefu__V1__ListWebhooksRequest *) kefu_call_payload (call);
+    if (kefu_call_check_page (call, request->limit, request->after, UNIT_PAGE_MAX))
+        kefu_call_reply (call, NULL);
+}
+
 static void
 unit_slow (kefu_call_t *call)
 {
@@ -68,6 +78,7 @@ unit_forgetful (kefu_call_t *call)
 static const kefu_method_t unit_methods[] = {
     { "unit.echo", unit_echo, &kefu__v1__status__descriptor, false },
     { "unit.insert", unit_insert, &kefu__v1__status__descriptor, true },
+    { "unit.page", unit_page, &kefu__v1__list_webhooks_request__descriptor, false },
     { "unit.slow", unit_slow, NULL, false },
     { "unit.forgetful", unit_forgetful, NULL, false },
 };
@@ -284,6 +295,38 @@ test_malformed_payload_invalid_argument (void **state)
     assert_int_equal (reply->status->code, KEFU__V1__CODE__INVALID_ARGUMENT);
     assert_string_equal (reply->status->field, "payload");
     kefu__v1__reply__free_unpacked (reply, NULL);
+}
+
+/*  A page window: limit up to the bound, after not negative; the field at
+ *  fault is named. */
+static void
+test_page_window_checked (void **state)
+{
+    fixture_t *self = *state;
+    const struct {
+        uint32_t limit;
+        int64_t after;
+        Kefu__V1__Code code;
+        const char *field;
+    } cases[] = {
+        { UNIT_PAGE_MAX, 0, KEFU__V1__CODE__OK, NULL },
+        { 1, INT64_MAX, KEFU__V1__CODE__OK, NULL },
+        { UNIT_PAGE_MAX + 1, 0, KEFU__V1__CODE__INVALID_ARGUMENT, "limit" },
+        { 1, -1, KEFU__V1__CODE__INVALID_ARGUMENT, "after" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Kefu__V1__ListWebhooksRequest page = KEFU__V1__LIST_WEBHOOKS_REQUEST__INIT;
+        page.limit = cases[i].limit;
+        page.after = cases[i].after;
+        Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+        request.method = "unit.page";
+        Kefu__V1__Reply *reply = exchange (self, &request, &page.base);
+        assert_non_null (reply);
+        assert_int_equal (reply->status ? reply->status->code : KEFU__V1__CODE__OK, cases[i].code);
+        if (cases[i].field)
+            assert_string_equal (reply->status->field, cases[i].field);
+        kefu__v1__reply__free_unpacked (reply, NULL);
+    }
 }
 
 /*  A method that acts for someone refuses a request without an actor, and
@@ -604,6 +647,7 @@ main (void)
         cmocka_unit_test (test_garbage_frame_answered_then_service_goes_on),
         cmocka_unit_test (test_unknown_method_not_found),
         cmocka_unit_test (test_malformed_payload_invalid_argument),
+        cmocka_unit_test (test_page_window_checked),
         cmocka_unit_test (test_missing_actor_unauthenticated),
         cmocka_unit_test (test_expired_deadline_not_started),
         cmocka_unit_test (test_change_and_event_commit_together),

@@ -64,6 +64,20 @@ test_service_names (void **state)
     assert_false (kefu_text_service_name_valid ("abcdefghijklmnopqrstuvwxyzabcdefg", 33));
 }
 
+/*  Identifiers (staff numbers, key ids): A-Z a-z 0-9 _ -, bounded. */
+static void
+test_identifiers (void **state)
+{
+    (void) state;
+    assert_true (kefu_text_identifier_valid ("ADM-01_x", 8, 8));
+    assert_true (kefu_text_identifier_valid ("k1 and more", 2, 2));   /* only `length` bytes count */
+    assert_false (kefu_text_identifier_valid ("ADM-01_x", 8, 7));
+    assert_false (kefu_text_identifier_valid ("", 0, 8));
+    assert_false (kefu_text_identifier_valid ("a b", 3, 8));
+    assert_false (kefu_text_identifier_valid ("a.b", 3, 8));
+    assert_false (kefu_text_identifier_valid ("\xc3\xa9", 2, 8));
+}
+
 /*  Configuration lists: items trimmed, empty ones skipped. */
 static void
 test_configuration_list_walked (void **state)
@@ -177,6 +191,7 @@ main (void)
         cmocka_unit_test (test_length_counts_characters),
         cmocka_unit_test (test_control_characters_and_blanks),
         cmocka_unit_test (test_service_names),
+        cmocka_unit_test (test_identifiers),
         cmocka_unit_test (test_configuration_list_walked),
         cmocka_unit_test (test_rfc3339_parsed),
         cmocka_unit_test (test_clock_file),
