@@ -3,6 +3,7 @@
  */
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/replies.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
@@ -28,6 +29,9 @@ enum {
 #define ROUTES_TICKET_READERS \
     (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who approves and retires standard replies (TKT-10; the service checks
+ *  it too). */
+#define ROUTES_REPLY_REVIEWERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
 
@@ -88,6 +92,15 @@ static const gateway_route_t routes_table[] = {
                 {"kind", 0, 0},
                 {"customer_id", 0, 0},
                 {"assignee", 0, 0},
+                {"q", 0, 0},
+                {"owner", 0, 0},
+                {"priority", 0, 0},
+                {"channel", 0, 0},
+                {"category", 0, 0},
+                {"created_from", 0, 0},
+                {"created_to", 0, 0},
+                {"received_from", 0, 0},
+                {"received_to", 0, 0},
             },
         .cursor_field = "next",
     },
@@ -130,6 +143,114 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+    },
+    /*  Standard replies (TKT-10), served by the tickets service. */
+    {
+        .method = "POST",
+        .pattern = "/v1/replies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "replies.create",
+        .request_type = &kefu__v1__create_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "revision",
+        .location_field = "id",
+        .location_prefix = "/v1/replies/",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.list",
+        .request_type = &kefu__v1__list_standard_replies_request__descriptor,
+        .reply_type = &kefu__v1__list_standard_replies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query =
+            {
+                {"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                {"after", 0, INT64_MAX},
+                {"q", 0, 0},
+                {"category", 0, 0},
+                {"state", 0, 0},
+            },
+        .cursor_field = "next",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.get",
+        .request_type = &kefu__v1__get_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .query = {{"version", 1, INT32_MAX}},
+        .etag_field = "revision",
+    },
+    {
+        /*  An edit: the body is the new version, in full. */
+        .method = "PUT",
+        .pattern = "/v1/replies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "replies.update",
+        .request_type = &kefu__v1__update_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies/{id}/versions",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.versions",
+        .request_type = &kefu__v1__get_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply_versions__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/replies/{id}/approve",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_REPLY_REVIEWERS,
+        .service = "tickets",
+        .service_method = "replies.approve",
+        .request_type = &kefu__v1__review_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/replies/{id}/retire",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_REPLY_REVIEWERS,
+        .service = "tickets",
+        .service_method = "replies.retire",
+        .request_type = &kefu__v1__review_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
     },
     {
         .method = "POST",

@@ -25,8 +25,8 @@
 #include <stdint.h>
 
 enum {
-    /*  Query parameters one route may read. */
-    GATEWAY_ROUTE_QUERY_MAX = 8,
+    /*  Query parameters one route may read (the ticket search has 15). */
+    GATEWAY_ROUTE_QUERY_MAX = 16,
     /*  Room for an Allow header value listing every method of a path. */
     GATEWAY_ROUTES_ALLOW_SIZE = 64,
     /*  Room for header values rendered from a reply. */

@@ -3,6 +3,8 @@
  *  tickets_store.c.
  */
 #include "tickets_handlers.h"
+#include "tickets_replies.h"
+#include "tickets_search.h"
 #include "tickets_store.h"
 #include "tickets_workflow.h"
 
@@ -280,16 +282,26 @@ tickets_list (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after", "after must be a cursor from a previous page");
         return;
     }
+    tickets_list_query_t query = { .filters = request };
     if ((*request->status && !choice_ok (call, "status", request->status, tickets_statuses))
     ||  (*request->kind && !choice_ok (call, "kind", request->kind, tickets_kinds))
+    ||  (*request->priority && !choice_ok (call, "priority", request->priority, tickets_priorities))
+    ||  (*request->channel && !choice_ok (call, "channel", request->channel, tickets_channels))
     ||  !field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, CUSTOMER_ID_MAX, false)
-    ||  !field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, PERSON_MAX, false))
+    ||  !field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, PERSON_MAX, false)
+    ||  !field_ok (call, "owner", request->owner, KEFU_TEXT_LINE, PERSON_MAX, false)
+    ||  !field_ok (call, "category", request->category, KEFU_TEXT_LINE, CATEGORY_MAX, false)
+    ||  !tickets_search_text_prepare (call, "q", request->q, &query.text)
+    ||  !tickets_search_range_prepare (call, "created_from", request->created_from, "created_to",
+                                       request->created_to, &query.created_from_ms, &query.created_to_ms)
+    ||  !tickets_search_range_prepare (call, "received_from", request->received_from, "received_to",
+                                       request->received_to, &query.received_from_ms, &query.received_to_ms))
         return;
 
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
     /*  One row more than asked tells whether there is a next page. */
-    if (kefu_db_begin (db) != 0 || tickets_store_list (db, request, limit + 1, &rows) != 0)
+    if (kefu_db_begin (db) != 0 || tickets_store_list (db, &query, limit + 1, &rows) != 0)
         goto failed;
     size_t shown = rows.count > limit ? limit : rows.count;
     if (kefu_audit_record (call, "ticket.listed", "tickets", NULL, (uint32_t) shown) != 0
@@ -493,12 +505,33 @@ failed:
     kefu_call_fail_db (call);
 }
 
+bool
+tickets_field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max,
+                  bool required)
+{
+    return field_ok (call, field, value, kind, max, required);
+}
+
+bool
+tickets_choice_ok (kefu_call_t *call, const char *field, const char *value, const char *const *choices)
+{
+    return choice_ok (call, field, value, choices);
+}
+
 const kefu_method_t tickets_methods[] = {
     { "tickets.create", tickets_create, &kefu__v1__create_ticket_request__descriptor, true },
     { "tickets.get", tickets_get, &kefu__v1__get_ticket_request__descriptor, true },
     { "tickets.list", tickets_list, &kefu__v1__list_tickets_request__descriptor, true },
     { "tickets.transition", tickets_transition, &kefu__v1__transition_ticket_request__descriptor, true },
     { "tickets.history", tickets_history, &kefu__v1__get_ticket_request__descriptor, true },
+    /*  Standard replies (TKT-10): tickets_replies.c. */
+    { "replies.create", tickets_replies_create, &kefu__v1__create_standard_reply_request__descriptor, true },
+    { "replies.get", tickets_replies_get, &kefu__v1__get_standard_reply_request__descriptor, true },
+    { "replies.versions", tickets_replies_versions, &kefu__v1__get_standard_reply_request__descriptor, true },
+    { "replies.update", tickets_replies_update, &kefu__v1__update_standard_reply_request__descriptor, true },
+    { "replies.approve", tickets_replies_approve, &kefu__v1__review_standard_reply_request__descriptor, true },
+    { "replies.retire", tickets_replies_retire, &kefu__v1__review_standard_reply_request__descriptor, true },
+    { "replies.list", tickets_replies_list, &kefu__v1__list_standard_replies_request__descriptor, true },
 };
 
 const size_t tickets_method_count = sizeof tickets_methods / sizeof tickets_methods[0];

@@ -69,15 +69,33 @@ static const kefu_sql_t sql_transition_insert = {
     "INSERT INTO ticket_transitions (ticket_id, from_status, to_status, actor_staff_id, actor_roles, "
     "  reason, version) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " TRANSITION_COLUMNS
 };
-/*  Empty filters match everything. The statement is prepared once; PostgreSQL
- *  plans the first executions with the actual values, folding the empty
- *  filters away. */
+/*  Empty filters (NULL dates) match everything. The text search is
+ *  tickets_search.h's: $15 the ILIKE pattern, $16 the gram for queries
+ *  shorter than a trigram; both spell the searched text exactly as the
+ *  indexes of migrations/0004 do. Plans are made for each execution's
+ *  values (tickets_search_custom_plans), which folds the empty filters away
+ *  and lets the planner pick the index that fits the query. */
 static const kefu_sql_t sql_ticket_list = {
     "tickets_list",
     "SELECT " TICKET_COLUMNS " FROM tickets WHERE id > $1 "
     "  AND ($2 = '' OR status = $2) AND ($3 = '' OR kind = $3) "
     "  AND ($4 = '' OR customer_id = $4) AND ($5 = '' OR responsible_person = $5) "
+    "  AND ($7 = '' OR owner_staff_id = $7) AND ($8 = '' OR priority = $8) "
+    "  AND ($9 = '' OR channel = $9) AND ($10 = '' OR category = $10) "
+    "  AND ($11::bigint IS NULL OR created_at >= to_timestamp($11::bigint / 1000.0)) "
+    "  AND ($12::bigint IS NULL OR created_at < to_timestamp($12::bigint / 1000.0)) "
+    "  AND ($13::bigint IS NULL OR received_at >= to_timestamp($13::bigint / 1000.0)) "
+    "  AND ($14::bigint IS NULL OR received_at < to_timestamp($14::bigint / 1000.0)) "
+    "  AND ($15 = '' OR (subject || E'\\n' || description) ILIKE $15) "
+    "  AND ($16 = '' OR search_grams(subject || E'\\n' || description) @> ARRAY[lower($16)]) "
     "ORDER BY id LIMIT $6"
+};
+/*  A prepared statement is planned for its parameters' values only in its
+ *  first executions; then PostgreSQL may keep one generic plan, which
+ *  cannot fold the empty filters away nor use a text index. This keeps
+ *  per-execution plans for the rest of the list's transaction. */
+static const kefu_sql_t sql_custom_plans = {
+    "tickets_custom_plans", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 };
 static const kefu_sql_t sql_history = {
     "tickets_history",
@@ -300,16 +318,33 @@ tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const char *f
 }
 
 int
-tickets_store_list (kefu_db_t *db, const Kefu__V1__ListTicketsRequest *filters, uint32_t limit,
+tickets_store_custom_plans (kefu_db_t *db)
+{
+    return kefu_db_command (db, &sql_custom_plans, 0, NULL);
+}
+
+int
+tickets_store_list (kefu_db_t *db, const tickets_list_query_t *query, uint32_t limit,
                     tickets_rows_t *rows)
 {
+    const Kefu__V1__ListTicketsRequest *filters = query->filters;
     char after[ID_TEXT_SIZE], limit_text[ID_TEXT_SIZE];
+    char created_from[TICKETS_SEARCH_MS_TEXT_SIZE], created_to[TICKETS_SEARCH_MS_TEXT_SIZE];
+    char received_from[TICKETS_SEARCH_MS_TEXT_SIZE], received_to[TICKETS_SEARCH_MS_TEXT_SIZE];
     snprintf (after, sizeof after, "%" PRId64, filters->after);
     snprintf (limit_text, sizeof limit_text, "%" PRIu32, limit);
     const char *values[] = {
-        after, filters->status, filters->kind, filters->customer_id, filters->assignee, limit_text
+        after, filters->status, filters->kind, filters->customer_id, filters->assignee, limit_text,
+        filters->owner, filters->priority, filters->channel, filters->category,
+        tickets_search_ms_parameter (query->created_from_ms, created_from),
+        tickets_search_ms_parameter (query->created_to_ms, created_to),
+        tickets_search_ms_parameter (query->received_from_ms, received_from),
+        tickets_search_ms_parameter (query->received_to_ms, received_to),
+        query->text.pattern, query->text.gram
     };
-    PGresult *result = kefu_db_run (db, &sql_ticket_list, 6, values);
+    if (tickets_store_custom_plans (db) != 0)
+        return -1;
+    PGresult *result = kefu_db_run (db, &sql_ticket_list, 16, values);
     if (!result)
         return -1;
     return rows_of_tickets (result, rows);

@@ -12,6 +12,7 @@
 
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu_db.h"
+#include "tickets_search.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,10 +76,23 @@ int tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const cha
                                      const char *actor_staff_id, const char *actor_roles,
                                      const char *reason, int64_t version, tickets_rows_t *rows);
 
-/*  A page of tickets with id > after, in id order, at most `limit`; empty
- *  filters match anything. */
-int tickets_store_list (kefu_db_t *db, const Kefu__V1__ListTicketsRequest *filters, uint32_t limit,
+/*  What a list asks for: the request's filters, checked, with its text
+ *  query and date ranges prepared (tickets_search.h). */
+typedef struct {
+    const Kefu__V1__ListTicketsRequest *filters;
+    tickets_search_text_t text;
+    int64_t created_from_ms, created_to_ms;     /* INT64_MIN: not given */
+    int64_t received_from_ms, received_to_ms;
+} tickets_list_query_t;
+
+/*  A page of tickets with id > filters->after, in id order, at most
+ *  `limit`; empty filters match anything. */
+int tickets_store_list (kefu_db_t *db, const tickets_list_query_t *query, uint32_t limit,
                         tickets_rows_t *rows);
+
+/*  Plan the statements of the current transaction for their parameters'
+ *  values (see tickets_store.c); used before every search. */
+int tickets_store_custom_plans (kefu_db_t *db);
 
 /*  The whole history of ticket `id`, oldest first. */
 int tickets_store_history (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
