@@ -5,6 +5,7 @@
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/replies.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/tickets_stats.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
@@ -29,6 +30,10 @@ enum {
 #define ROUTES_TICKET_READERS \
     (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who reads the statistics (TKT-9): those who answer for the service. */
+#define ROUTES_STATS_READERS                                                          \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_AUDITOR | \
+     KEFU_ROLE_INTEGRATION)
 /*  Who approves and retires standard replies (TKT-10; the service checks
  *  it too). */
 #define ROUTES_REPLY_REVIEWERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
@@ -103,6 +108,19 @@ static const gateway_route_t routes_table[] = {
                 {"received_to", 0, 0},
             },
         .cursor_field = "next",
+    },
+    {
+        /*  Before /v1/tickets/{id}, which would take "stats" for an id. */
+        .method = "GET",
+        .pattern = "/v1/tickets/stats",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STATS_READERS,
+        .service = "tickets",
+        .service_method = "tickets.stats",
+        .request_type = &kefu__v1__ticket_stats_request__descriptor,
+        .reply_type = &kefu__v1__ticket_stats_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"group_by", 0, 0}, {"period", 0, 0}, {"from", 0, 0}, {"to", 0, 0}},
     },
     {
         .method = "GET",

@@ -5,6 +5,7 @@
 #include "tickets_handlers.h"
 #include "tickets_replies.h"
 #include "tickets_search.h"
+#include "tickets_stats.h"
 #include "tickets_store.h"
 #include "tickets_workflow.h"
 
@@ -524,6 +525,7 @@ const kefu_method_t tickets_methods[] = {
     { "tickets.list", tickets_list, &kefu__v1__list_tickets_request__descriptor, true },
     { "tickets.transition", tickets_transition, &kefu__v1__transition_ticket_request__descriptor, true },
     { "tickets.history", tickets_history, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.stats", tickets_stats, &kefu__v1__ticket_stats_request__descriptor, true },
     /*  Standard replies (TKT-10): tickets_replies.c. */
     { "replies.create", tickets_replies_create, &kefu__v1__create_standard_reply_request__descriptor, true },
     { "replies.get", tickets_replies_get, &kefu__v1__get_standard_reply_request__descriptor, true },

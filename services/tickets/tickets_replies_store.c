@@ -72,14 +72,15 @@ static const kefu_sql_t sql_reply_versions = {
 };
 /*  As tickets' list (tickets_store.c): empty filters match everything, the
  *  text search is tickets_search.h's over title and body, spelt as the
- *  indexes of migrations/0004 are, and the plan is made per execution. */
+ *  indexes of migrations/0004 are, the plan is made per execution, and
+ *  with a text query the order is spelt so that the text index drives. */
 static const kefu_sql_t sql_reply_list = {
     "replies_list",
     "SELECT " REPLY_COLUMNS REPLY_FROM
     "WHERE v.row_id > $1 AND ($2 = '' OR v.category = $2) AND ($3 = '' OR v.state = $3) "
     "  AND ($4 = '' OR (v.title || E'\\n' || v.body) ILIKE $4) "
     "  AND ($5 = '' OR search_grams(v.title || E'\\n' || v.body) @> ARRAY[lower($5)]) "
-    "ORDER BY v.row_id LIMIT $6"
+    "ORDER BY CASE WHEN $4 = '' THEN v.row_id ELSE v.row_id + 0 END LIMIT $6"
 };
 static const kefu_sql_t sql_custom_plans = {
     "replies_custom_plans", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"

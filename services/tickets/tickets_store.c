@@ -73,8 +73,12 @@ static const kefu_sql_t sql_transition_insert = {
  *  tickets_search.h's: $15 the ILIKE pattern, $16 the gram for queries
  *  shorter than a trigram; both spell the searched text exactly as the
  *  indexes of migrations/0004 do. Plans are made for each execution's
- *  values (tickets_search_custom_plans), which folds the empty filters away
- *  and lets the planner pick the index that fits the query. */
+ *  values (tickets_store_custom_plans), which folds the empty filters away
+ *  and lets the planner pick the index that fits the query. With a text
+ *  query the order is spelt id + 0 (the same order): otherwise the planner
+ *  may walk the primary key in id order, filtering, betting on many
+ *  matches; when its estimate is wrong that reads the whole table, while
+ *  the text index costs what the matches cost (docs/PERFORMANCE.md). */
 static const kefu_sql_t sql_ticket_list = {
     "tickets_list",
     "SELECT " TICKET_COLUMNS " FROM tickets WHERE id > $1 "
@@ -88,7 +92,7 @@ static const kefu_sql_t sql_ticket_list = {
     "  AND ($14::bigint IS NULL OR received_at < to_timestamp($14::bigint / 1000.0)) "
     "  AND ($15 = '' OR (subject || E'\\n' || description) ILIKE $15) "
     "  AND ($16 = '' OR search_grams(subject || E'\\n' || description) @> ARRAY[lower($16)]) "
-    "ORDER BY id LIMIT $6"
+    "ORDER BY CASE WHEN $15 = '' THEN id ELSE id + 0 END LIMIT $6"
 };
 /*  A prepared statement is planned for its parameters' values only in its
  *  first executions; then PostgreSQL may keep one generic plan, which

@@ -284,7 +284,7 @@ SELECT 'plan of {name}';
 EXPLAIN (COSTS OFF) SELECT id FROM search_probe WHERE id > 0
   AND (:'pattern_{name}' = '' OR (subject || E'\\n' || description) ILIKE :'pattern_{name}')
   AND (:'gram_{name}' = '' OR search_grams(subject || E'\\n' || description) @> ARRAY[lower(:'gram_{name}')])
-ORDER BY id LIMIT 51;
+ORDER BY CASE WHEN :'pattern_{name}' = '' THEN id ELSE id + 0 END LIMIT 51;
 """
 # The probe's index names come from the copy: _expr_idx is the trigram index,
 # _search_grams_idx the grams' (migrations/0004_tickets_search_replies.sql).

@@ -1,4 +1,5 @@
--- Ticket search (GET /v1/tickets?q=…) and standard replies (TKT-10).
+-- Ticket search (GET /v1/tickets?q=…), standard replies (TKT-10), and the
+-- index of the statistics (TKT-9).
 --
 -- Text search without full scans, Chinese included. Two indexes per searched
 -- text, chosen by the length of the query (tickets_search.c):
@@ -55,6 +56,8 @@ CREATE INDEX tickets_by_category ON tickets (category, id);
 CREATE INDEX tickets_by_owner ON tickets (owner_staff_id, id);
 CREATE INDEX tickets_by_created ON tickets (created_at);
 CREATE INDEX tickets_by_received ON tickets (received_at);
+-- Statistics (TKT-9): resolutions in a range of time.
+CREATE INDEX ticket_transitions_resolved ON ticket_transitions (at) WHERE to_status = 'resolved';
 
 -- Standard replies (TKT-10). A reply is the sequence of its versions;
 -- `revision` is its ETag, +1 on every change of it or of its versions.
