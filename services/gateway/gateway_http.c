@@ -981,10 +981,7 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
     /*  A Reply without a Status carries the proto3 default: OK. */
     if (reply->status && reply->status->code != KEFU__V1__CODE__OK) {
         gateway_problem_set_from_status (&problem, reply->status);
-        /*  A GET's only input is its URL: a value the service refuses
-         *  there (a filter, a query) is a malformed request, not content
-         *  it could not process. */
-        if (problem.status == GATEWAY_HTTP_UNPROCESSABLE && strcmp (route->method, "GET") == 0)
+        if (route->refused_query_is_400 && problem.status == GATEWAY_HTTP_UNPROCESSABLE)
             problem.status = GATEWAY_HTTP_BAD_REQUEST;
         http_answer_problem (exchange, &problem);
         return;

@@ -108,6 +108,7 @@ static const gateway_route_t routes_table[] = {
                 {"received_to", 0, 0},
             },
         .cursor_field = "next",
+        .refused_query_is_400 = true,
     },
     {
         /*  Before /v1/tickets/{id}, which would take "stats" for an id. */
@@ -121,6 +122,7 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_stats_reply__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"group_by", 0, 0}, {"period", 0, 0}, {"from", 0, 0}, {"to", 0, 0}},
+        .refused_query_is_400 = true,
     },
     {
         .method = "GET",
@@ -197,6 +199,7 @@ static const gateway_route_t routes_table[] = {
                 {"state", 0, 0},
             },
         .cursor_field = "next",
+        .refused_query_is_400 = true,
     },
     {
         .method = "GET",
@@ -211,6 +214,7 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .query = {{"version", 1, INT32_MAX}},
         .etag_field = "revision",
+        .refused_query_is_400 = true,
     },
     {
         /*  An edit: the body is the new version, in full. */

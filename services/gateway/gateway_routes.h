@@ -78,6 +78,10 @@ typedef struct {
     const char *location_field;  /* reply field appended to location_prefix */
     const char *location_prefix; /* "/v1/tickets/" */
     const char *cursor_field;    /* reply field rendered as a cursor: text, or null for 0 */
+    /*  The request is its query: a value the service refuses
+     *  (INVALID_ARGUMENT, a bad filter) is a malformed request, 400, not
+     *  unprocessable content, 422. */
+    bool refused_query_is_400;
 } gateway_route_t;
 
 typedef enum {

@@ -2,6 +2,7 @@
  *  tickets_replies_store.h.
  */
 #include "tickets_replies_store.h"
+#include "tickets_store.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,9 +82,6 @@ static const kefu_sql_t sql_reply_list = {
     "  AND ($4 = '' OR (v.title || E'\\n' || v.body) ILIKE $4) "
     "  AND ($5 = '' OR search_grams(v.title || E'\\n' || v.body) @> ARRAY[lower($5)]) "
     "ORDER BY CASE WHEN $4 = '' THEN v.row_id ELSE v.row_id + 0 END LIMIT $6"
-};
-static const kefu_sql_t sql_custom_plans = {
-    "replies_custom_plans", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 };
 static const kefu_sql_t sql_citable = {
     "replies_citable",
@@ -316,7 +314,7 @@ tickets_replies_store_list (kefu_db_t *db, int64_t after, const char *category, 
     number_text (after, after_text);
     number_text (limit, limit_text);
     const char *values[] = { after_text, category, state, text->pattern, text->gram, limit_text };
-    if (kefu_db_command (db, &sql_custom_plans, 0, NULL) != 0)
+    if (tickets_store_custom_plans (db) != 0)
         return -1;
     PGresult *result = kefu_db_run (db, &sql_reply_list, 6, values);
     if (!result)

@@ -301,6 +301,14 @@ def test_malformed_requests_are_4xx_and_write_nothing(api, db):
         for query, field in [({"version": "0"}, "version"), ({"version": "x"}, "version")]:
             assert_problem(api.agent.get("/v1/replies/%d" % rid, params=query), 400, field=field)
         assert_problem(api.agent.get("/v1/replies/%d" % rid, params={"version": "7"}), 404)
+        assert_problem(api.agent.get("/v1/replies/999999999/versions"), 404)
+        assert_problem(api.agent.get("/v1/replies/0/versions"), 404)
+        assert_problem(api.supervisor.post("/v1/replies/999999999/retire", json={}), 404)
+        assert_problem(api.supervisor.post("/v1/replies/%d/retire" % rid, json={"colour": 1}), 400,
+                       field="colour")
+        too_large = api.agent.post("/v1/replies", data=b'{"title": "' + b"x" * (4 * 65536) + b'"}',
+                                   headers={"Content-Type": "application/json"})
+        assert_problem(too_large, 413)
         for query, field in [({"q": "x" * 101}, "q"), ({"q": " "}, "q"), ({"state": "gone"}, "state"),
                              ({"category": "x" * 101}, "category"), ({"limit": "201"}, "limit"),
                              ({"after": "x"}, "after"), ({"q": "x" * 300}, "q")]:
