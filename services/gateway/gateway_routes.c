@@ -31,7 +31,7 @@ enum {
     (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who reads the statistics (TKT-9): those who answer for the service. */
-#define ROUTES_STATS_READERS                                                          \
+#define ROUTES_STATS_READERS                                                               \
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_AUDITOR | \
      KEFU_ROLE_INTEGRATION)
 /*  Who approves and retires standard replies (TKT-10; the service checks
