@@ -5,6 +5,8 @@
 #   make test    the same in a throw-away cluster, with sanitizers; all tests
 #   make bench   benchmarks, with a PostgreSQL baseline measured in the same run
 #
+#   make admin   the first admin (STAFF_NO=... NAME=...; asks for the password)
+#
 # Variables: SANITIZE=1 builds with ASan/UBSan into build/asan; otherwise the
 # release build goes to build/release. Generated code (protobuf-c, embedded
 # migrations) goes under the build folder and is never committed.
@@ -27,7 +29,7 @@ CPPFLAGS   += -Icommon -I$(BUILD)/gen -I$(shell pg_config --includedir 2>/dev/nu
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -D_GNU_SOURCE
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers -pthread $(OPTFLAGS) $(SANFLAGS)
 LDFLAGS    += -pthread $(SANFLAGS)
-LDLIBS     += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq
+LDLIBS     += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lm
 
 PROTOS     := $(wildcard proto/kefu/v1/*.proto)
 PROTO_C    := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -38,23 +40,26 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(PROTO_C:.c=.o) $(BUILD)/gen/kefu_migrations.o
 LIBKEFU    := $(BUILD)/lib/libkefu.a
 
-SERVICES   := tickets gateway webhooks
+SERVICES   := tickets gateway webhooks scheduling
 # Libraries only some services need (a service's binary and its unit tests).
 SERVICE_LIBS_webhooks := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 BINARIES   := $(patsubst %,$(BUILD)/bin/kefu-%,$(SERVICES))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Micro-benchmarks (tests/bench/bench_<service>_*.c) link that service's objects.
+MICROBENCH_SRC := $(wildcard tests/bench/bench_*.c)
+MICROBENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(MICROBENCH_SRC))
 # test_<service>_*.c tests a service's own objects too.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 
-.PHONY: all build run test unit e2e bench python clean format deps
+.PHONY: all build run test unit e2e bench python clean format deps admin
 .DEFAULT_GOAL := all
 .SECONDARY:
 .SECONDEXPANSION:
 
 all: build python
-build: $(BINARIES) $(UNIT_BIN)
+build: $(BINARIES) $(UNIT_BIN) $(MICROBENCH_BIN)
 
 deps:
 	@deploy/local/deps.sh
@@ -66,9 +71,27 @@ run: deps
 test: deps
 	@tests/run.sh
 
+# The first admin (SCH-2: no default password): make admin STAFF_NO=D0001 NAME='...'
+# asks for the password; the database is KEFU_SCHEDULING_DSN or KEFU_DATABASE_URL.
+admin: $(BUILD)/bin/kefu-scheduling
+	@test -n "$(STAFF_NO)" -a -n "$(NAME)" || { echo "usage: make admin STAFF_NO=D0001 NAME='...'"; exit 2; }
+	@read -r -s -p "password for $(STAFF_NO): " password && echo && \
+	    printf '%s\n' "$$password" | $(BUILD)/bin/kefu-scheduling create-admin "$(STAFF_NO)" "$(NAME)"
+
+# BENCH_QUICK=1: a one-minute smoke run; BENCH_LARGE=1: also the
+# 1,000,000-ticket case; PROFILE=1: perf profile of ticket creation.
+PROFILE    ?= 0
+BENCH_BIN  := $(BUILD)/bin/kefu-bench-zmq
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@tests/bench/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BIN)
+	@PROFILE=$(PROFILE) tests/bench/run.sh
+
+# The ZeroMQ load generator of make bench (tests/bench/kefu_bench_zmq.c).
+$(BENCH_BIN): $(BUILD)/obj/tests/bench/kefu_bench_zmq.o $(LIBKEFU)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # --- generated code ---------------------------------------------------------
 
@@ -134,6 +157,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SERVICE_LIBS_$(call unit_service,$*)) -lcmocka -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(LIBKEFU) $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(CPPFLAGS) $(if $(call unit_service,$*),-Iservices/$(call unit_service,$*)) $(CFLAGS) $(LDFLAGS) \
+	    $(filter %.c %.a,$^) $(LDLIBS) -o $@
 
 unit: $(UNIT_BIN)
 	@failed=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || failed=1; done; exit $$failed

@@ -17,6 +17,10 @@
 static const ProtobufCMessageDescriptor *const payload_types[] = {
     &kefu__v1__ticket_created__descriptor,
     &kefu__v1__ticket_transitioned__descriptor,
+    &kefu__v1__ticket_changed__descriptor,
+    &kefu__v1__ticket_owner_notified__descriptor,
+    &kefu__v1__department_changed__descriptor,
+    &kefu__v1__routing_rule_changed__descriptor,
     &kefu__v1__audit_record__descriptor,
     &kefu__v1__webhook_changed__descriptor,
     &kefu__v1__webhook_delivery_changed__descriptor,

@@ -40,6 +40,10 @@ enum {
      *  logged as an error: the source is stuck behind it until it succeeds,
      *  and an operator must look (the event is never skipped). */
     CONSUMER_STUCK_FAILURES = 10,
+    /*  Events not wanted move the cursor in memory only, written with the
+     *  next event handled; after this many in a row it is written on its
+     *  own, so that a restart never replays more than that many again. */
+    CONSUMER_SKIPPED_WRITE_EVERY = 1000,
 };
 
 typedef struct {
@@ -49,6 +53,7 @@ typedef struct {
     uint64_t cursor;                    /* highest seq dealt with */
     int64_t retry_at_ms;                /* after a failure, wait until then */
     int failures;                       /* in a row, on the event after cursor */
+    int skipped;                        /* unwanted events since the cursor was written */
 } consumer_source_t;
 
 struct _kefu_consumer_t {
@@ -61,6 +66,7 @@ struct _kefu_consumer_t {
     consumer_source_t sources[CONSUMER_SOURCES_MAX];
     int source_count;
     char *types[CONSUMER_TYPES_MAX + 1];
+    kefu_consumer_filter_fn *filter;    /* NULL: every event of the types */
     int poll_ms;
     uint64_t request_counter;
     kefu_db_t *db;
@@ -132,6 +138,13 @@ kefu_consumer_set_types (kefu_consumer_t *self, const char *const *prefixes)
 }
 
 void
+kefu_consumer_set_filter (kefu_consumer_t *self, kefu_consumer_filter_fn *wanted)
+{
+    assert (!self->thread_started);
+    self->filter = wanted;
+}
+
+void
 kefu_consumer_set_poll_ms (kefu_consumer_t *self, int poll_ms)
 {
     self->poll_ms = poll_ms;
@@ -163,6 +176,36 @@ consumer_source (kefu_consumer_t *self, const char *name)
     return NULL;
 }
 
+/*  Write the cursor of `source` at `seq` on its own (after a run of
+ *  unwanted events), unless a replica has written one as far already.
+ *  Returns 0 or -1. */
+static int
+consumer_write_cursor (kefu_consumer_t *self, consumer_source_t *source, uint64_t seq_number)
+{
+    char seq[24];
+    snprintf (seq, sizeof seq, "%" PRIu64, seq_number);
+    const char *lock[] = { source->name };
+    const char *move[] = { source->name, seq };
+    if (kefu_db_ensure (self->db) != 0 || kefu_db_begin (self->db) != 0)
+        goto failed;
+    PGresult *locked = kefu_db_run (self->db, &sql_cursor_lock, 1, lock);
+    if (!locked || PQntuples (locked) != 1) {
+        PQclear (locked);
+        goto failed;
+    }
+    uint64_t stored = strtoull (PQgetvalue (locked, 0, 0), NULL, 10);
+    PQclear (locked);
+    if (stored < seq_number && kefu_db_command (self->db, &sql_cursor_move, 2, move) != 0)
+        goto failed;
+    if (kefu_db_commit (self->db) != 0)
+        goto failed;
+    return 0;
+failed:
+    kefu_log_warn ("consumer.db_failed", "source", source->name, "error", kefu_db_error (self->db), NULL);
+    kefu_db_rollback (self->db);
+    return -1;
+}
+
 /*  Deal with one event of `source`, in order. Returns 0 when it is dealt
  *  with (processed now, or before, or not wanted), -1 if it must be tried
  *  again later. */
@@ -171,7 +214,16 @@ consumer_process (kefu_consumer_t *self, consumer_source_t *source, const Kefu__
 {
     if (event->seq <= source->cursor)
         return 0;
-    if (!consumer_wants (self, event->type)) {
+    if (!consumer_wants (self, event->type) || (self->filter && !self->filter (event))) {
+        /*  No transaction for an event nobody here wants: handling it again
+         *  after a restart would do nothing either. */
+        if (source->skipped + 1 >= CONSUMER_SKIPPED_WRITE_EVERY) {
+            if (consumer_write_cursor (self, source, event->seq) != 0)
+                return -1;
+            source->skipped = 0;
+        }
+        else
+            source->skipped++;
         source->cursor = event->seq;
         return 0;
     }
@@ -206,6 +258,7 @@ consumer_process (kefu_consumer_t *self, consumer_source_t *source, const Kefu__
     if (kefu_db_command (self->db, &sql_cursor_move, 2, move) != 0 || kefu_db_commit (self->db) != 0)
         goto failed;
     source->failures = 0;
+    source->skipped = 0;
     source->cursor = event->seq;
     atomic_fetch_add (&self->processed, 1);
     return 0;

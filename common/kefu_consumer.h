@@ -21,6 +21,7 @@
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu_db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct _kefu_consumer_t kefu_consumer_t;
@@ -45,6 +46,16 @@ int kefu_consumer_add_source (kefu_consumer_t *self, const char *source, const c
  *  handler (the others still move the cursor). NULL-terminated, copied.
  *  Default: every event. Call before start. */
 int kefu_consumer_set_types (kefu_consumer_t *self, const char *const *prefixes);
+
+/*  A finer filter than the types, for what a prefix cannot say: an event
+ *  for which `wanted` returns false does not reach the handler and costs no
+ *  transaction. Like an event of another type, it moves the cursor in
+ *  memory, written with the next event handled (or after a long run of
+ *  unwanted ones), so a restart may look at it again and skip it again.
+ *  Called on the consumer's thread. Default: every event of the types.
+ *  Call before start. */
+typedef bool (kefu_consumer_filter_fn) (const Kefu__V1__Event *event);
+void kefu_consumer_set_filter (kefu_consumer_t *self, kefu_consumer_filter_fn *wanted);
 
 /*  How long a quiet consumer waits before asking each source whether it
  *  missed anything (default 1000 ms). Call before start. */

@@ -646,3 +646,218 @@ kefu_json_from_proto (const ProtobufCMessage *message)
     assert (message && message->descriptor);
     return json_message_to_object (message, 1);
 }
+
+/* --- JSON Schema of the two conversions ----------------------------------- */
+
+/*  Set `key` of `object` to `value` (taken over, also on failure); false
+ *  when either is NULL (out of memory) or setting fails. */
+static bool
+json_schema_set (json_t *object, const char *key, json_t *value)
+{
+    if (!object || !value) {
+        json_decref (value);
+        return false;
+    }
+    return json_object_set_new (object, key, value) == 0;
+}
+
+/*  {"type": "integer", "minimum": min, "maximum": max, "format": format}. */
+static json_t *
+json_schema_integer (json_int_t minimum, json_int_t maximum, const char *format)
+{
+    return json_pack ("{s:s,s:I,s:I,s:s}", "type", "integer", "minimum", minimum, "maximum",
+                      maximum, "format", format);
+}
+
+/*  The names of an enum's values, as both converters write and read them. */
+static json_t *
+json_schema_enum_names (const ProtobufCEnumDescriptor *descriptor)
+{
+    json_t *names = json_array ();
+    for (unsigned i = 0; names && i < descriptor->n_values; i++)
+        if (json_array_append_new (names, json_string (descriptor->values[i].name)) != 0) {
+            json_decref (names);
+            return NULL;
+        }
+    return names;
+}
+
+/*  `schema` (taken over) that also admits null: a "type" widened to
+ *  [type, "null"] when it is a plain one, otherwise anyOf with null. */
+static json_t *
+json_schema_or_null (json_t *schema)
+{
+    if (!schema)
+        return NULL;
+    json_t *type = json_object_get (schema, "type");
+    if (json_is_string (type) && !json_object_get (schema, "enum")) {
+        json_t *types = json_pack ("[O,s]", type, "null");
+        if (!json_schema_set (schema, "type", types)) {
+            json_decref (schema);
+            return NULL;
+        }
+        return schema;
+    }
+    return json_pack ("{s:[o,{s:s}]}", "anyOf", schema, "type", "null");
+}
+
+bool
+kefu_json_schema_name (const ProtobufCMessageDescriptor *descriptor, kefu_json_schema_side_t side,
+                       char *name, size_t size)
+{
+    int written = snprintf (name, size, "%s%s", descriptor->name,
+                            side == KEFU_JSON_SCHEMA_INPUT ? ".input" : "");
+    return written > 0 && (size_t)written < size;
+}
+
+static json_t *json_schema_message (const ProtobufCMessageDescriptor *descriptor,
+                                    kefu_json_schema_side_t side, const char *ref_prefix,
+                                    json_t *definitions);
+
+/*  A reference to the definition of a sub-message type, added to
+ *  `definitions` first if missing (an empty placeholder goes in before its
+ *  schema is built, so a message that contains itself ends). */
+static json_t *
+json_schema_reference (const ProtobufCMessageDescriptor *descriptor, kefu_json_schema_side_t side,
+                       const char *ref_prefix, json_t *definitions)
+{
+    char name[KEFU_JSON_FIELD_MAX];
+    char reference[KEFU_JSON_FIELD_MAX * 2];
+    if (!kefu_json_schema_name (descriptor, side, name, sizeof name))
+        return NULL;
+    int written = snprintf (reference, sizeof reference, "%s%s", ref_prefix, name);
+    if (written < 0 || (size_t)written >= sizeof reference)
+        return NULL;
+    if (!json_object_get (definitions, name)) {
+        if (!json_schema_set (definitions, name, json_object ()))
+            return NULL;
+        if (!json_schema_set (definitions, name,
+                              json_schema_message (descriptor, side, ref_prefix, definitions)))
+            return NULL;
+    }
+    return json_pack ("{s:s}", "$ref", reference);
+}
+
+/*  The schema of one element of `field` (mirrors json_value_to_member on
+ *  the INPUT side and json_member_to_value on the OUTPUT side). */
+static json_t *
+json_schema_element (const ProtobufCFieldDescriptor *field, kefu_json_schema_side_t side,
+                     const char *ref_prefix, json_t *definitions)
+{
+    bool output = side == KEFU_JSON_SCHEMA_OUTPUT;
+    switch (field->type) {
+        case PROTOBUF_C_TYPE_INT32:
+        case PROTOBUF_C_TYPE_SINT32:
+        case PROTOBUF_C_TYPE_SFIXED32:
+            return json_schema_integer (INT32_MIN, INT32_MAX, "int32");
+        case PROTOBUF_C_TYPE_UINT32:
+        case PROTOBUF_C_TYPE_FIXED32:
+            return json_schema_integer (0, UINT32_MAX, "uint32");
+        case PROTOBUF_C_TYPE_INT64:
+        case PROTOBUF_C_TYPE_SINT64:
+        case PROTOBUF_C_TYPE_SFIXED64:
+            return json_schema_integer (INT64_MIN, INT64_MAX, "int64");
+        case PROTOBUF_C_TYPE_UINT64:
+        case PROTOBUF_C_TYPE_FIXED64:
+            /*  JSON integers here are signed 64-bit: beyond, text. */
+            if (output)
+                return json_pack ("{s:[o,{s:s,s:s}]}", "oneOf",
+                                  json_schema_integer (0, INT64_MAX, "uint64"), "type", "string",
+                                  "pattern", "^[0-9]{19,20}$");
+            return json_schema_integer (0, INT64_MAX, "uint64");
+        case PROTOBUF_C_TYPE_FLOAT:
+        case PROTOBUF_C_TYPE_DOUBLE:
+            /*  A non-finite number has no JSON form: written as null. */
+            return output ? json_pack ("{s:[s,s]}", "type", "number", "null")
+                          : json_pack ("{s:s}", "type", "number");
+        case PROTOBUF_C_TYPE_BOOL:
+            return json_pack ("{s:s}", "type", "boolean");
+        case PROTOBUF_C_TYPE_ENUM: {
+            json_t *named = json_pack ("{s:s,s:o}", "type", "string", "enum",
+                                       json_schema_enum_names (field->descriptor));
+            /*  A value newer than the schema is written as its number. */
+            if (output && named)
+                return json_pack ("{s:[o,{s:s,s:s}]}", "anyOf", named, "type", "integer", "format",
+                                  "int32");
+            return named;
+        }
+        case PROTOBUF_C_TYPE_STRING:
+            return json_pack ("{s:s}", "type", "string");
+        case PROTOBUF_C_TYPE_BYTES:
+            return json_pack ("{s:s,s:s}", "type", "string", "contentEncoding", "base64");
+        case PROTOBUF_C_TYPE_MESSAGE:
+            return json_schema_reference (field->descriptor, side, ref_prefix, definitions);
+    }
+    return NULL;
+}
+
+/*  True when the OUTPUT side may write null for a singular field: it has
+ *  presence and is absent (json_field_to_value). */
+static bool
+json_schema_output_nullable (const ProtobufCFieldDescriptor *field)
+{
+    return field->label == PROTOBUF_C_LABEL_OPTIONAL ||
+           (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || field->type == PROTOBUF_C_TYPE_MESSAGE;
+}
+
+static json_t *
+json_schema_field (const ProtobufCFieldDescriptor *field, kefu_json_schema_side_t side,
+                   const char *ref_prefix, json_t *definitions)
+{
+    json_t *element = json_schema_element (field, side, ref_prefix, definitions);
+    if (!element)
+        return NULL;
+    json_t *schema = element;
+    if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+        schema = side == KEFU_JSON_SCHEMA_INPUT
+                     ? json_pack ("{s:s,s:o,s:i}", "type", "array", "items", element, "maxItems",
+                                  KEFU_JSON_MAX_ARRAY)
+                     : json_pack ("{s:s,s:o}", "type", "array", "items", element);
+        if (!schema)
+            return NULL;
+    }
+    /*  On input, null means absent for every field. */
+    if (side == KEFU_JSON_SCHEMA_INPUT ||
+        (field->label != PROTOBUF_C_LABEL_REPEATED && json_schema_output_nullable (field)))
+        return json_schema_or_null (schema);
+    return schema;
+}
+
+static json_t *
+json_schema_message (const ProtobufCMessageDescriptor *descriptor, kefu_json_schema_side_t side,
+                     const char *ref_prefix, json_t *definitions)
+{
+    json_t *schema = json_pack ("{s:s}", "type", "object");
+    json_t *properties = json_object ();
+    json_t *required = json_array ();
+    bool built = schema && properties && required;
+    for (unsigned i = 0; built && i < descriptor->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &descriptor->fields[i];
+        built = json_schema_set (properties, field->name,
+                                 json_schema_field (field, side, ref_prefix, definitions)) &&
+                (side == KEFU_JSON_SCHEMA_INPUT ||
+                 json_array_append_new (required, json_string (field->name)) == 0);
+    }
+    built = built && json_schema_set (schema, "properties", json_incref (properties));
+    if (side == KEFU_JSON_SCHEMA_INPUT)
+        /*  kefu_json_to_proto refuses unknown keys. */
+        built = built && json_schema_set (schema, "additionalProperties", json_false ());
+    else if (json_array_size (required) > 0)
+        built = built && json_schema_set (schema, "required", json_incref (required));
+    json_decref (properties);
+    json_decref (required);
+    if (!built) {
+        json_decref (schema);
+        return NULL;
+    }
+    return schema;
+}
+
+json_t *
+kefu_json_schema (const ProtobufCMessageDescriptor *descriptor, kefu_json_schema_side_t side,
+                  const char *ref_prefix, json_t *definitions)
+{
+    assert (descriptor && descriptor->magic == PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC);
+    assert (ref_prefix && json_is_object (definitions));
+    return json_schema_message (descriptor, side, ref_prefix, definitions);
+}

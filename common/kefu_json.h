@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 enum {
     /*  Objects and arrays nested deeper than this are refused; our messages
@@ -67,6 +69,41 @@ kefu_json_result_t kefu_json_to_proto (const json_t *object,
  *  new reference, or NULL when out of memory or nested deeper than
  *  KEFU_JSON_MAX_DEPTH. */
 json_t *kefu_json_from_proto (const ProtobufCMessage *message);
+
+/*  Which side of the conversion a schema describes. */
+typedef enum {
+    KEFU_JSON_SCHEMA_INPUT, /* what kefu_json_to_proto accepts */
+    KEFU_JSON_SCHEMA_OUTPUT /* what kefu_json_from_proto writes */
+} kefu_json_schema_side_t;
+
+/*  The JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) of the JSON
+ *  form of messages of type `descriptor`, on one side of the conversion,
+ *  derived from the same rules the converters above apply, so that a
+ *  published contract cannot drift from what is accepted and written:
+ *
+ *    INPUT: an object with only the message's fields (additionalProperties
+ *    false), each optional and nullable (null means absent), repeated
+ *    fields at most KEFU_JSON_MAX_ARRAY long, integers within their type's
+ *    range, enums one of their value names.
+ *    OUTPUT: every field present (required); null only where a field has
+ *    presence and may be absent (a sub-message, an optional or oneof
+ *    member) or for a non-finite float; a uint64 beyond INT64_MAX is its
+ *    decimal text; an enum value newer than the schema is its number.
+ *
+ *  The message itself is returned inline (callers may adjust it); every
+ *  sub-message type is a {"$ref": "<ref_prefix><name>"} whose schema is
+ *  added to the `definitions` object under <name> when not there yet:
+ *  name is the message's full name ("kefu.v1.Ticket"), with ".input"
+ *  appended on the INPUT side. Returns a new reference, or NULL when out of
+ *  memory. */
+json_t *kefu_json_schema (const ProtobufCMessageDescriptor *descriptor,
+                          kefu_json_schema_side_t side, const char *ref_prefix,
+                          json_t *definitions);
+
+/*  The definitions name kefu_json_schema gives `descriptor` on `side`,
+ *  written into `name` (`size` bytes); false when it does not fit. */
+bool kefu_json_schema_name (const ProtobufCMessageDescriptor *descriptor,
+                            kefu_json_schema_side_t side, char *name, size_t size);
 
 /*  A JSON string holding `text`, with every byte sequence that is not valid
  *  UTF-8 replaced by U+FFFD. For text from outside (a service's message, a

@@ -23,6 +23,9 @@ typedef enum {
     KEFU_ROLE_INTEGRATION = 1u << 7
 } kefu_role_t;
 
+/*  Number of roles: the bits 1 << 0 .. 1 << (KEFU_ROLE_COUNT - 1). */
+enum { KEFU_ROLE_COUNT = 8 };
+
 /*  A set of roles (bitwise or of kefu_role_t). */
 typedef unsigned kefu_roles_t;
 

@@ -285,6 +285,18 @@ kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const 
     va_end (args);
 }
 
+bool
+kefu_call_check_text (kefu_call_t *call, const char *field, const char *value,
+                      kefu_text_kind_t kind, size_t max_chars, bool required)
+{
+    const char *problem = kefu_text_check (value, kind, max_chars, required);
+    if (!problem)
+        return true;
+    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field,
+                    problem);
+    return false;
+}
+
 void
 kefu_call_fail_db (kefu_call_t *call)
 {

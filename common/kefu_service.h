@@ -28,6 +28,7 @@
 #include "kefu_config.h"
 #include "kefu_db.h"
 #include "kefu_migrate.h"
+#include "kefu_text.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -103,6 +104,12 @@ void kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message);
  *  (or NULL) and a message. */
 void kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
                      const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+
+/*  Check a text field of the request with kefu_text_check; when it is
+ *  bad, answer INVALID_ARGUMENT (slug invalid-field, `field` at fault,
+ *  "<field> <what is wrong>") and return false. */
+bool kefu_call_check_text (kefu_call_t *call, const char *field, const char *value,
+                           kefu_text_kind_t kind, size_t max_chars, bool required);
 
 /*  Answer after a database failure: UNAVAILABLE when the connection was
  *  lost (and mark the call for one retry if that is safe), INTERNAL

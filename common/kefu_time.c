@@ -119,8 +119,8 @@ read_digits (const char **p, int width, int *value)
 
 /*  Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  *  days_from_civil), so no time zone or locale is involved. */
-static int64_t
-days_from_civil (int64_t year, int month, int day)
+int64_t
+kefu_time_days_from_civil (int64_t year, int month, int day)
 {
     year -= month <= 2;
     int64_t era = (year >= 0 ? year : year - 399) / 400;
@@ -130,12 +130,34 @@ days_from_civil (int64_t year, int month, int day)
     return era * 146097 + day_of_era - 719468;
 }
 
-static int
-days_in_month (int year, int month)
+int
+kefu_time_days_in_month (int year, int month)
 {
     static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     return month == 2 && leap ? 29 : days[month - 1];
+}
+
+void
+kefu_time_civil_from_days (int64_t days, int64_t *year, int *month, int *day)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t day_of_era = days - era * 146097;
+    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t month_index = (5 * day_of_year + 2) / 153;
+    *day = (int) (day_of_year - (153 * month_index + 2) / 5 + 1);
+    *month = (int) (month_index < 10 ? month_index + 3 : month_index - 9);
+    *year = year_of_era + era * 400 + (*month <= 2);
+}
+
+int
+kefu_time_weekday_of_days (int64_t days)
+{
+    /*  1970-01-01 was a Thursday (3 when Monday is 0). */
+    int64_t weekday = (days + 3) % 7;
+    return (int) (weekday < 0 ? weekday + 7 : weekday);
 }
 
 bool
@@ -177,12 +199,12 @@ kefu_time_parse_rfc3339 (const char *text, int64_t *unix_ms)
     }
     else
         return false;
-    if (*p != '\0' || month < 1 || month > 12 || day < 1 || day > days_in_month (year, month)
+    if (*p != '\0' || month < 1 || month > 12 || day < 1 || day > kefu_time_days_in_month (year, month)
     ||  hour > 23 || minute > 59 || second > 60)
         return false;
     if (second == 60)
         second = 59;    /* a leap second: hold the clock at :59 */
-    int64_t seconds = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    int64_t seconds = kefu_time_days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second
                     - (int64_t) offset_minutes * 60;
     *unix_ms = seconds * 1000 + millis;
     return true;

@@ -36,4 +36,14 @@ bool kefu_time_parse_rfc3339 (const char *text, int64_t *unix_ms);
 enum { KEFU_TIME_TEXT_SIZE = 32 };
 void kefu_time_format_rfc3339 (int64_t unix_ms, char *out);
 
+/*  Civil dates in the proleptic Gregorian calendar, as days since
+ *  1970-01-01 (negative before), with no time zone or locale involved
+ *  (Howard Hinnant's algorithms). Months 1..12, days 1..31. */
+int64_t kefu_time_days_from_civil (int64_t year, int month, int day);
+void kefu_time_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
+int kefu_time_days_in_month (int year, int month);
+/*  Day of the week of a day number: 0 = Monday ... 6 = Sunday (ISO 8601
+ *  order, as call-centre rosters count). */
+int kefu_time_weekday_of_days (int64_t days);
+
 #endif

@@ -4,13 +4,14 @@
 # `make test` runs this after deploy/local/deps.sh (and .ci/run runs make test).
 # It builds with ASan/UBSan into build/asan, starts a private cluster in a
 # temporary directory (deploy/local/pg.sh), runs each C unit test binary
-# (build/asan/tests/test_*), then the end-to-end tests (pytest, tests/e2e),
+# (build/asan/tests/test_*), the OpenAPI validator on the gateway's document
+# (tests/openapi), then the end-to-end tests (pytest, tests/e2e),
 # then looks for sanitizer reports in the logs of the services the e2e tests
 # started. Everything is torn down at the end, whatever happens.
 #
 # The last line of output is the summary, `N passed, N failed`, counting each
-# unit test binary and the pytest run as one suite each; the exit status is
-# non-zero if anything failed.
+# unit test binary, the OpenAPI validation and the pytest run as one suite each;
+# the exit status is non-zero if anything failed.
 #
 # What the tests get (environment):
 #   KEFU_TEST_PG_PORT      port of the cluster (from KEFU_TEST_PG_PORT, default 55433)
@@ -88,8 +89,11 @@ kill_leftovers() {
         [[ -n $pid ]] && readlink "/proc/$pid/exe" 2>/dev/null | grep -q "^$BUILD/bin/kefu-" &&
             pids+=("$pid")
     done
-    # Scoped to this repo's build and to this run: never another developer's processes.
-    for pid in $(pgrep -f -- "$BUILD/bin/kefu-" || true); do
+    # Scoped to this repo's build and to this run: never another developer's
+    # processes. A walk over /proc rather than pgrep, which a minimal Debian
+    # lacks (procps).
+    for f in /proc/[0-9]*; do
+        pid=${f#/proc/}
         ours "$pid" && pids+=("$pid")
     done
     ((${#pids[@]})) || return 0
@@ -167,6 +171,20 @@ for t in "$BUILD"/tests/$UNITS; do
         failures+=("$name")
     fi
 done
+
+# --- the OpenAPI contract ------------------------------------------------------------------
+
+# The document the gateway serves (kefu-gateway --openapi prints the same
+# bytes; an e2e test checks that and validates the served copy too), through
+# a real OpenAPI validator (tests/openapi, installed by deps.sh).
+echo "== openapi (tests/openapi/validate.js)"
+if "$BUILD/bin/kefu-gateway" --openapi >"$TMP/openapi.json" &&
+    node "$ROOT/tests/openapi/validate.js" "$TMP/openapi.json"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    failures+=(openapi)
+fi
 
 # --- end-to-end tests --------------------------------------------------------------------------
 

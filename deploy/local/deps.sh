@@ -8,6 +8,11 @@
 # only what is missing, non-interactively (safe without a terminal, e.g. CI).
 # Uses plain apt-get as root and sudo otherwise.
 #
+# Then the npm packages of tests/openapi (the OpenAPI validator `make test`
+# runs), pinned by its package-lock.json, with `npm ci` when they are missing
+# or the lock file changed; Debian's nodejs and npm are installed first when
+# there is no node/npm at all (any node >= 18 will do).
+#
 # Usage: deploy/local/deps.sh [--dry-run] [EXTRA_PACKAGE...]
 #   --dry-run   only report what is missing (exit 1 if anything is), install nothing
 #   EXTRA_PACKAGE  more package names to require on top of the list below
@@ -32,8 +37,10 @@ PACKAGES=(
     python3-requests      # HTTP client for the e2e tests
     python3-zmq           # ZeroMQ client for the e2e tests
     python3-protobuf      # protobuf runtime for the e2e tests
+    python3-jsonschema    # e2e tests check answers against the OpenAPI document's schemas
     curl                  # readiness checks in run.sh, manual poking
     locales               # C.UTF-8 locale for the PostgreSQL cluster
+    tzdata                # IANA time zones (common/kefu_tz reads /usr/share/zoneinfo)
 )
 
 dry_run=0
@@ -42,6 +49,24 @@ if [[ ${1:-} == --dry-run ]]; then
     shift
 fi
 PACKAGES+=("$@")
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+fi
+
+# tests/openapi/node_modules, installed exactly as package-lock.json says.
+NPM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/openapi" && pwd -P)
+npm_packages() {
+    local stamp=$NPM_DIR/node_modules/.package-lock.json
+    if [[ -f $stamp && ! $NPM_DIR/package-lock.json -nt $stamp ]]; then
+        return 0
+    fi
+    if ((dry_run)); then
+        echo "deps.sh: npm packages of tests/openapi are not installed" >&2
+        return 1
+    fi
+    (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "deps.sh: installed the npm packages of tests/openapi" >&2
+}
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -52,11 +77,13 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    exit 0
+    npm_packages
+    exit $?
 fi
 
 echo "deps.sh: missing Debian packages: ${missing[*]}" >&2
 if ((dry_run)); then
+    npm_packages || true
     exit 1
 fi
 
@@ -77,3 +104,4 @@ export DEBIAN_FRONTEND=noninteractive
     --no-install-recommends -o Dpkg::Options::=--force-confdef \
     -o Dpkg::Options::=--force-confold "${missing[@]}"
 echo "deps.sh: installed ${missing[*]}" >&2
+npm_packages

@@ -8,6 +8,9 @@
 #   var/webhooks-secret-key  KEFU_WEBHOOKS_SECRET_KEY, sealing webhook secrets
 #                  (created once, mode 600; losing it makes every webhook's
 #                  secret unreadable)
+#   var/session-signing-keys  KEFU_SESSION_SIGNING_KEYS (scheduling signs log-in
+#                  tokens; created once, mode 600), var/session-public-keys the
+#                  gateway's KEFU_SESSION_PUBLIC_KEYS
 #   var/log/       one log per process, appended to
 # A second run reuses the data and the keys. Ctrl-C (or SIGTERM) stops the
 # gateway, then the services, then PostgreSQL.
@@ -18,7 +21,7 @@
 set -euo pipefail
 
 # The domain services, started before the gateway. Adding a service: one word.
-SERVICES=(tickets webhooks)
+SERVICES=(tickets webhooks scheduling)
 # Default ZeroMQ ports (DESIGN.md, section 3), for the summary.
 declare -A DEFAULT_PORT=([tickets]=5551 [callbacks]=5552 [archives]=5553
                          [scheduling]=5554 [audit]=5555 [webhooks]=5556)
@@ -124,6 +127,21 @@ if [[ ! -s $WEBHOOKS_KEY_FILE ]]; then
 fi
 chmod 600 "$WEBHOOKS_KEY_FILE"
 
+SIGNING_KEYS_FILE=$VAR/session-signing-keys
+PUBLIC_KEYS_FILE=$VAR/session-public-keys
+if [[ ! -s $SIGNING_KEYS_FILE || ! -s $PUBLIC_KEYS_FILE ]]; then
+    keys=$("$BIN/kefu-scheduling" keygen local1)
+    tmp=$(mktemp "$VAR/session-signing-keys.XXXXXX") # mode 600
+    sed -n 's/^KEFU_SESSION_SIGNING_KEYS=//p' <<<"$keys" >"$tmp"
+    mv -f "$tmp" "$SIGNING_KEYS_FILE"
+    sed -n 's/^KEFU_SESSION_PUBLIC_KEYS=//p' <<<"$keys" >"$PUBLIC_KEYS_FILE"
+    say "created $SIGNING_KEYS_FILE (first admin: make admin STAFF_NO=... NAME=... with KEFU_SCHEDULING_DSN set as below)"
+fi
+chmod 600 "$SIGNING_KEYS_FILE"
+
+export KEFU_SESSION_SIGNING_KEYS_FILE=$SIGNING_KEYS_FILE
+KEFU_SESSION_PUBLIC_KEYS=$(cat "$PUBLIC_KEYS_FILE")
+export KEFU_SESSION_PUBLIC_KEYS
 export KEFU_API_KEYS_FILE=$KEYS_FILE
 export KEFU_WEBHOOKS_SECRET_KEY_FILE=$WEBHOOKS_KEY_FILE
 # Local receivers (a test server on 127.0.0.1) are the point of a local run.

@@ -38,7 +38,7 @@ REVOKE ALL ON DATABASE kefu FROM PUBLIC;
 
 DO $services$
 DECLARE
-    services text[] := ARRAY['tickets', 'webhooks'];
+    services text[] := ARRAY['tickets', 'webhooks', 'scheduling'];
     svc      text;
     rol      text;
 BEGIN

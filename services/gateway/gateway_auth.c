@@ -113,7 +113,7 @@ auth_parse_entry (gateway_auth_t *self, const char *entry, size_t length, size_t
         return false;
     }
     auth_key_t *key = &self->keys[self->count];
-    key->identity.role = role;
+    key->identity.roles = role;
     memcpy (key->name, parts[0], lengths[0]);
     key->name[lengths[0]] = '\0';
     if (!auth_identifier_valid (parts[2], lengths[2])) {
@@ -284,8 +284,8 @@ gateway_auth_lookup (gateway_auth_t *self, const char *secret, size_t length)
     return found ? &self->keys[found_index].identity : NULL;
 }
 
-const gateway_identity_t *
-gateway_auth_authenticate (gateway_auth_t *self, const char *authorization)
+const char *
+gateway_auth_bearer (const char *authorization, size_t *length)
 {
     if (!authorization)
         return NULL;
@@ -296,8 +296,16 @@ gateway_auth_authenticate (gateway_auth_t *self, const char *authorization)
     const char *token = authorization + scheme_length;
     while (*token == ' ')
         token++;
-    size_t length = strlen (token);
-    while (length > 0 && token[length - 1] == ' ')
-        length--;
-    return gateway_auth_lookup (self, token, length);
+    *length = strlen (token);
+    while (*length > 0 && token[*length - 1] == ' ')
+        (*length)--;
+    return token;
+}
+
+const gateway_identity_t *
+gateway_auth_authenticate (gateway_auth_t *self, const char *authorization)
+{
+    size_t length = 0;
+    const char *token = gateway_auth_bearer (authorization, &length);
+    return token ? gateway_auth_lookup (self, token, length) : NULL;
 }

@@ -35,11 +35,14 @@ enum {
     GATEWAY_AUTH_NAME_MAX = 64
 };
 
-/*  Who a key belongs to. Borrowed from the gateway_auth_t. */
+/*  Who a request comes from: an API key's owner (borrowed from the
+ *  gateway_auth_t) or a session token's holder (gateway_sessions). */
 typedef struct {
     const char *name; /* the key's name: session "apikey:<name>" */
     const char *staff_id;
-    kefu_role_t role;
+    kefu_roles_t roles;
+    const char *session_id; /* a log-in session's id; NULL for an API key */
+    const char *terminal;   /* the terminal logged in from; NULL: the client address */
 } gateway_identity_t;
 
 typedef struct _gateway_auth_t gateway_auth_t;
@@ -58,6 +61,11 @@ size_t gateway_auth_count (gateway_auth_t *self);
  *  NULL. Takes the same time whichever key (if any) matches. */
 const gateway_identity_t *gateway_auth_lookup (gateway_auth_t *self, const char *secret,
                                                size_t length);
+
+/*  The credential in an Authorization header value ("Bearer <secret>",
+ *  scheme in any case, surrounding spaces dropped): a pointer into it and
+ *  *length, or NULL when the header is missing (NULL) or malformed. */
+const char *gateway_auth_bearer (const char *authorization, size_t *length);
 
 /*  The identity for an Authorization header value ("Bearer <secret>",
  *  scheme in any case), or NULL when the header is missing (NULL),

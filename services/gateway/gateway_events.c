@@ -64,6 +64,8 @@ struct _gateway_events_t {
     gateway_stream_t **streams;
     size_t stream_count;
     bool stopping;
+    gateway_events_observer_fn *observer;
+    void *observer_arg;
 };
 
 /* --- what streams ask of their host ---------------------------------------- */
@@ -125,6 +127,8 @@ gateway_events_new (void *zmq_context, const gateway_events_options_t *options,
     self->upstream = upstream;
     self->max_streams = options->max_streams;
     self->request_timeout_ms = options->request_timeout_ms;
+    self->observer = options->observer;
+    self->observer_arg = options->observer_arg;
     size_t sources = gateway_upstream_service_count (upstream);
     self->source_names = calloc (sources ? sources : 1, sizeof *self->source_names);
     self->sources = calloc (sources ? sources : 1, sizeof *self->sources);
@@ -262,6 +266,8 @@ gateway_events_dispatch (gateway_events_t *self, const zmq_pollitem_t *item)
             return;
         if (!message)
             continue;
+        if (self->observer)
+            self->observer (self->observer_arg, message);
         long source = message->source ? events_source_index (self, message->source) : -1;
         /*  Another gateway's services, or an unnumbered event: no stream
          *  of ours can place it. */

@@ -36,8 +36,13 @@
 #include <stdint.h>
 #include <zmq.h>
 
+/*  Told of every event read from the bus, before the streams see it. */
+typedef void (gateway_events_observer_fn) (void *arg, const Kefu__V1__Event *event);
+
 typedef struct {
-    const char *bus_endpoint;   /* the XPUB to read; NULL or "": no live events */
+    const char *bus_endpoint;             /* the XPUB to read; NULL or "": no live events */
+    gateway_events_observer_fn *observer; /* NULL: none (session revocations) */
+    void *observer_arg;
     size_t max_streams;         /* KEFU_SSE_MAX_CLIENTS */
     size_t buffer_bytes;        /* KEFU_SSE_BUFFER_BYTES */
     int64_t heartbeat_ms;       /* KEFU_SSE_HEARTBEAT_MS */

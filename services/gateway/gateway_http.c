@@ -14,11 +14,15 @@
  */
 #include "gateway_http.h"
 #include "gateway_events.h"
+#include "gateway_openapi.h"
 #include "gateway_problem.h"
 #include "gateway_routes.h"
 #include "kefu_json.h"
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
+#include "kefu_time.h"
+#include "kefu_token.h"
+#include "kefu/v1/scheduling.pb-c.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -62,6 +66,10 @@ enum {
     HTTP_IDEMPOTENCY_KEY_MAX = 255,
     HTTP_CLIENT_ADDRESS_MAX = INET6_ADDRSTRLEN,
     HTTP_SESSION_MAX = 80,
+    /*  A packed AccessRefusal: a method and a path of at most HTTP_PATH_MAX. */
+    HTTP_REFUSAL_MAX = 2048,
+    /*  A packed one-string message: the string, its tag and its length. */
+    HTTP_PACKED_FIELD_OVERHEAD = 8,
     HTTP_LOG_MESSAGE_MAX = 256,
     HTTP_NUMBER_TEXT_MAX = 24,
     /*  W3C traceparent: "00-" 32 hex "-" 16 hex "-" 2 hex. */
@@ -114,6 +122,16 @@ struct _http_exchange_t {
     const gateway_route_t *route;
     gateway_path_t path_values; /* the {id} and {key} of the route's pattern */
     const gateway_identity_t *identity;
+    gateway_session_identity_t session; /* identity's storage for a session token */
+    /*  Refused at the gateway ("role", "off-shift"): scheduling records the
+     *  refusal and its answer is the response. NULL: not refused. */
+    const char *refusal;
+    bool authorization_given;
+    bool path_bad;                              /* the path's {id} or {key} is malformed */
+    char key_hash[KEFU_API_KEY_HASH_SIZE];      /* a stored API key to resolve; "" if none */
+    char resolved_hash[KEFU_API_KEY_HASH_SIZE]; /* the key being resolved */
+    bool resolving_key;                         /* api_keys.resolve in flight */
+    bool admit_pending;                         /* resolved: run http_exchange_admit */
     kefu_strbuf_t body;
     size_t body_received;
     bool body_too_large;
@@ -137,6 +155,7 @@ struct _gateway_http_t {
     gateway_auth_t *auth;           /* borrowed */
     gateway_upstream_t *upstream;   /* borrowed */
     gateway_events_t *events;       /* borrowed */
+    gateway_openapi_t *openapi;     /* GET /openapi.json, built once at start */
     gateway_http_options_t options; /* bind_address not kept */
     unsigned port;
     int epoll_fd;
@@ -366,11 +385,16 @@ http_queue_answer (http_exchange_t *exchange)
         return MHD_NO;
 
     bool ok = true;
-    if (exchange->status != GATEWAY_HTTP_NO_CONTENT)
+    if (exchange->status != GATEWAY_HTTP_NO_CONTENT &&
+        exchange->status != GATEWAY_HTTP_NOT_MODIFIED)
         http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
                          exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
-    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", &ok);
+    /*  The API document may be kept, as long as it is revalidated (ETag);
+     *  every other answer is someone's data, or of the moment. */
+    bool revalidate = exchange->route && exchange->route->kind == GATEWAY_ROUTE_OPENAPI;
+    http_add_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, revalidate ? "no-cache" : "no-store",
+                     &ok);
     if (*exchange->etag)
         http_add_header (response, MHD_HTTP_HEADER_ETAG, exchange->etag, &ok);
     if (*exchange->location)
@@ -468,55 +492,72 @@ http_exchange_resume (http_exchange_t *exchange)
     }
 }
 
-/*  Everything that can be decided from the request line and headers. On
- *  return the exchange is either answered or ready to read its body. */
-static void
-http_exchange_begin (http_exchange_t *exchange, const char *url, const char *method)
+/*  Who sent the request: a session token's holder (verified with
+ *  gateway_sessions) or an API key's owner. Sets exchange->identity, or
+ *  leaves it NULL when neither proves anyone. */
+static gateway_session_verdict_t
+http_exchange_authenticate (http_exchange_t *exchange, const char *authorization)
 {
     gateway_http_t *self = exchange->http;
-    http_choose_request_id (exchange);
+    exchange->identity = NULL;
+    size_t length = 0;
+    const char *token = gateway_auth_bearer (authorization, &length);
+    gateway_sessions_t *sessions = self->options.sessions;
+    if (token && sessions && kefu_token_looks_like (token, length)) {
+        gateway_session_verdict_t verdict = gateway_sessions_verify (
+            sessions, token, length, kefu_time_now_ms (), &exchange->session);
+        if (verdict != GATEWAY_SESSION_INVALID)
+            exchange->identity = &exchange->session.identity;
+        return verdict;
+    }
+    exchange->identity = token ? gateway_auth_lookup (self->auth, token, length) : NULL;
+    if (!exchange->identity && token && sessions && kefu_token_is_api_key (token, length)) {
+        switch (gateway_sessions_key_lookup (sessions, token, length, kefu_time_now_ms (),
+                                             exchange->key_hash, &exchange->session)) {
+            case GATEWAY_KEY_KNOWN:
+                exchange->identity = &exchange->session.identity;
+                exchange->key_hash[0] = '\0';
+                break;
+            case GATEWAY_KEY_REFUSED:
+                exchange->key_hash[0] = '\0';
+                break;
+            case GATEWAY_KEY_UNRESOLVED:
+                break;
+        }
+    }
+    return GATEWAY_SESSION_VALID;
+}
 
-    const char *id_text;
-    size_t id_length;
-    gateway_route_match_t match =
-        gateway_routes_match (method, url, &exchange->route, &id_text, &id_length, exchange->allow);
-    if (match == GATEWAY_ROUTE_NO_PATH) {
-        http_answer_problem_with (exchange, GATEWAY_HTTP_NOT_FOUND, "not-found", NULL,
-                                  "no such resource");
-        return;
-    }
-    if (match == GATEWAY_ROUTE_NO_METHOD) {
-        gateway_problem_t problem;
-        gateway_problem_set (&problem, GATEWAY_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
-                             "%s is not allowed here; use %s", exchange->method, exchange->allow);
-        http_answer_problem (exchange, &problem);
-        return;
-    }
-    exchange->allow[0] = '\0';
+/*  Every check that needs to know who is asking, and those of the
+ *  headers. On return the exchange is answered, refused (exchange->refusal:
+ *  recorded once the request is read), or ready to read its body. */
+static void
+http_exchange_admit (http_exchange_t *exchange, gateway_session_verdict_t verdict)
+{
+    gateway_http_t *self = exchange->http;
     const gateway_route_t *route = exchange->route;
-
     if (!route->anonymous) {
-        const char *authorization = http_header (exchange, MHD_HTTP_HEADER_AUTHORIZATION);
-        exchange->identity = gateway_auth_authenticate (self->auth, authorization);
         if (!exchange->identity) {
             http_answer_problem_with (exchange, GATEWAY_HTTP_UNAUTHORIZED, "unauthenticated", NULL,
-                                      authorization ? "the API key is not valid"
-                                                    : "an API key is required: "
-                                                      "send Authorization: Bearer <key>");
+                                      exchange->authorization_given
+                                          ? "the API key or session token is not valid "
+                                            "(unknown, expired or revoked)"
+                                          : "a session token or API key is required: "
+                                            "send Authorization: Bearer <token>");
             return;
         }
-        if (!(route->roles & exchange->identity->role)) {
-            gateway_problem_t problem;
-            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
-                                 "the role %s may not use %s %s",
-                                 kefu_role_name (exchange->identity->role), route->method,
-                                 route->pattern);
-            http_answer_problem (exchange, &problem);
+        /*  Refusals are recorded by scheduling once the request is read
+         *  (http_exchange_dispatch); nothing else about it matters. */
+        if (verdict == GATEWAY_SESSION_OFF_SHIFT) {
+            exchange->refusal = "off-shift";
+            return;
+        }
+        if (!(route->roles & exchange->identity->roles)) {
+            exchange->refusal = "role";
             return;
         }
     }
-    (void)id_length;
-    if (id_text && !gateway_routes_parse_path (route, url, &exchange->path_values)) {
+    if (exchange->path_bad) {
         http_answer_problem_with (exchange, GATEWAY_HTTP_NOT_FOUND, "not-found", NULL,
                                   "no such resource: ids are positive integers or, for "
                                   "webhooks, their wh_ identifiers");
@@ -558,6 +599,48 @@ http_exchange_begin (http_exchange_t *exchange, const char *url, const char *met
             return;
         }
     }
+}
+
+/*  Everything that can be decided from the request line and headers. On
+ *  return the exchange is either answered or ready to read its body. */
+static void
+http_exchange_begin (http_exchange_t *exchange, const char *url, const char *method)
+{
+    http_choose_request_id (exchange);
+
+    const char *id_text;
+    size_t id_length;
+    gateway_route_match_t match =
+        gateway_routes_match (method, url, &exchange->route, &id_text, &id_length, exchange->allow);
+    if (match == GATEWAY_ROUTE_NO_PATH) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_NOT_FOUND, "not-found", NULL,
+                                  "no such resource");
+        return;
+    }
+    if (match == GATEWAY_ROUTE_NO_METHOD) {
+        gateway_problem_t problem;
+        gateway_problem_set (&problem, GATEWAY_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+                             "%s is not allowed here; use %s", exchange->method, exchange->allow);
+        http_answer_problem (exchange, &problem);
+        return;
+    }
+    exchange->allow[0] = '\0';
+    const gateway_route_t *route = exchange->route;
+
+    (void)id_length;
+    exchange->path_bad = id_text && !gateway_routes_parse_path (route, url, &exchange->path_values);
+    gateway_session_verdict_t verdict = GATEWAY_SESSION_VALID;
+    if (!route->anonymous) {
+        const char *authorization = http_header (exchange, MHD_HTTP_HEADER_AUTHORIZATION);
+        exchange->authorization_given = authorization != NULL;
+        verdict = http_exchange_authenticate (exchange, authorization);
+        /*  A stored API key not seen lately: scheduling says whose it is
+         *  once the request is read (http_exchange_dispatch), then the
+         *  checks below run. */
+        if (exchange->key_hash[0])
+            return;
+    }
+    http_exchange_admit (exchange, verdict);
 }
 
 /*  True if the request says a body follows (Content-Length above zero, or
@@ -631,6 +714,49 @@ http_exchange_body_json (http_exchange_t *exchange)
     return body;
 }
 
+static void http_exchange_send (http_exchange_t *exchange, size_t service, const char *method,
+                                const uint8_t *payload, size_t payload_size);
+
+/*  A request refused at the gateway: scheduling records the refusal (the
+ *  gateway has no database) and its answer, a 403, is the response; if it
+ *  cannot be reached the client gets 503: refused either way, and never
+ *  silently. A gateway without scheduling answers 403 itself and logs. */
+static void
+http_exchange_refuse (http_exchange_t *exchange)
+{
+    gateway_http_t *self = exchange->http;
+    const gateway_route_t *route = exchange->route;
+    int service = gateway_upstream_service_index (self->upstream, "scheduling");
+    bool off_shift = strcmp (exchange->refusal, "off-shift") == 0;
+    if (service < 0) {
+        kefu_log_warn ("http.refusal_unrecorded", "reason", exchange->refusal, "staff_id",
+                       exchange->identity->staff_id, "path", exchange->path, "detail",
+                       "the scheduling service is not configured in this gateway", NULL);
+        gateway_problem_t problem;
+        if (off_shift)
+            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "off-shift", NULL,
+                                 "you are not on shift now (shift ± grace)");
+        else
+            gateway_problem_set (&problem, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                 "your role may not use %s %s", route->method, route->pattern);
+        http_answer_problem (exchange, &problem);
+        return;
+    }
+    Kefu__V1__AccessRefusal refusal = KEFU__V1__ACCESS_REFUSAL__INIT;
+    refusal.method = (char *)route->method;
+    refusal.path = exchange->path;
+    refusal.reason = (char *)exchange->refusal;
+    uint8_t payload[HTTP_REFUSAL_MAX];
+    size_t size = kefu__v1__access_refusal__get_packed_size (&refusal);
+    if (size > sizeof payload) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                  "this request is not allowed");
+        return;
+    }
+    kefu__v1__access_refusal__pack (&refusal, payload);
+    http_exchange_send (exchange, (size_t)service, "access.refuse", payload, size);
+}
+
 /*  Send the request of a service route and suspend, or answer. */
 static void
 http_exchange_call_service (http_exchange_t *exchange)
@@ -663,20 +789,43 @@ http_exchange_call_service (http_exchange_t *exchange)
         return;
     }
 
+    http_exchange_send (exchange, (size_t)service, route->service_method, payload, payload_size);
+    free (payload);
+}
+
+/*  Send `method` with `payload` to `service` as the exchange's actor and
+ *  suspend, or answer. */
+static void
+http_exchange_send (http_exchange_t *exchange, size_t service, const char *method,
+                    const uint8_t *payload, size_t payload_size)
+{
+    gateway_http_t *self = exchange->http;
+    const gateway_route_t *route = exchange->route;
+    gateway_problem_t problem;
     char terminal[HTTP_CLIENT_ADDRESS_MAX];
     char session[HTTP_SESSION_MAX];
     http_client_address (exchange, terminal, sizeof terminal);
-    snprintf (session, sizeof session, "apikey:%s", exchange->identity->name);
-    char *roles[] = {(char *)kefu_role_name (exchange->identity->role)};
+    /*  An anonymous route (logging in) has no one yet: the service learns
+     *  who from the request itself. */
+    const gateway_identity_t *identity = exchange->identity;
+    snprintf (session, sizeof session, "%s%s", identity && !identity->session_id ? "apikey:" : "",
+              !identity              ? "anonymous"
+              : identity->session_id ? identity->session_id
+                                     : identity->name);
+    char *roles[KEFU_ROLE_COUNT];
+    size_t role_count = 0;
+    for (unsigned bit = 0; bit < KEFU_ROLE_COUNT; bit++)
+        if (identity && (identity->roles & (1u << bit)))
+            roles[role_count++] = (char *)kefu_role_name ((kefu_role_t)(1u << bit));
     Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
-    actor.staff_id = (char *)exchange->identity->staff_id;
-    actor.n_roles = sizeof roles / sizeof roles[0];
+    actor.staff_id = identity ? (char *)identity->staff_id : "";
+    actor.n_roles = role_count;
     actor.roles = roles;
     actor.session_id = session;
-    actor.terminal = terminal;
+    actor.terminal = identity && identity->terminal ? (char *)identity->terminal : terminal;
 
     gateway_upstream_call_t call = {
-        .method = route->service_method,
+        .method = method,
         .actor = &actor,
         .idempotency_key = http_header (exchange, "Idempotency-Key"),
         .trace_id = exchange->request_id,
@@ -684,9 +833,8 @@ http_exchange_call_service (http_exchange_t *exchange)
         .payload_size = payload_size,
         .timeout_ms = self->options.request_timeout_ms,
     };
-    gateway_upstream_result_t sent = gateway_upstream_send (self->upstream, (size_t)service, &call,
-                                                            exchange, &exchange->pending);
-    free (payload);
+    gateway_upstream_result_t sent =
+        gateway_upstream_send (self->upstream, service, &call, exchange, &exchange->pending);
     switch (sent) {
         case GATEWAY_UPSTREAM_SENT:
             exchange->waiting_for = 1;
@@ -812,7 +960,7 @@ http_answer_bad_stream_option (http_exchange_t *exchange, const char *slug, cons
     http_answer_problem (exchange, &problem);
 }
 
-/*  Read the client's filter (?types=) and cursor (Last-Event-ID, or
+/*  Read the client's filters (?types=, ?subject=) and cursor (Last-Event-ID, or
  *  ?last_event_id= for clients that cannot set headers), then open its
  *  stream; or answer a problem. An empty Last-Event-ID is no cursor: SSE
  *  clients send it so before they have seen an id. */
@@ -824,6 +972,11 @@ http_exchange_open_stream (http_exchange_t *exchange)
     char reason[GATEWAY_STREAM_REASON_SIZE];
     if (gateway_stream_types_parse (http_query_lookup (exchange, "types"), &types, reason) != 0) {
         http_answer_bad_stream_option (exchange, "invalid-field", "types", reason);
+        return;
+    }
+    if (gateway_stream_subject_parse (http_query_lookup (exchange, "subject"), &types, reason) !=
+        0) {
+        http_answer_bad_stream_option (exchange, "invalid-field", "subject", reason);
         return;
     }
     const char *field = "Last-Event-ID";
@@ -849,7 +1002,7 @@ http_exchange_open_stream (http_exchange_t *exchange)
             return;
         }
     }
-    bool auditor = exchange->identity->role == KEFU_ROLE_AUDITOR;
+    bool auditor = (exchange->identity->roles & KEFU_ROLE_AUDITOR) != 0;
     gateway_events_open_result_t opened =
         self->quiescing ? GATEWAY_EVENTS_STOPPING
                         : gateway_events_open (self->events, exchange, &types, auditor, resume,
@@ -907,16 +1060,94 @@ http_queue_stream (http_exchange_t *exchange)
     return result;
 }
 
+/*  Ask scheduling whose stored API key this is (the answer comes back to
+ *  http_settle_key). */
+static void
+http_exchange_resolve_key (http_exchange_t *exchange)
+{
+    gateway_http_t *self = exchange->http;
+    int service = gateway_upstream_service_index (self->upstream, "scheduling");
+    if (service < 0) {
+        exchange->key_hash[0] = '\0';
+        http_exchange_admit (exchange, GATEWAY_SESSION_VALID);
+        if (exchange->state == EXCHANGE_RECEIVING && exchange->refusal)
+            http_exchange_refuse (exchange);
+        return;
+    }
+    Kefu__V1__ResolveApiKeyRequest request = KEFU__V1__RESOLVE_API_KEY_REQUEST__INIT;
+    request.key_hash = exchange->key_hash;
+    uint8_t payload[KEFU_API_KEY_HASH_SIZE + HTTP_PACKED_FIELD_OVERHEAD];
+    size_t size = kefu__v1__resolve_api_key_request__pack (&request, payload);
+    memcpy (exchange->resolved_hash, exchange->key_hash, sizeof exchange->resolved_hash);
+    exchange->key_hash[0] = '\0';
+    exchange->resolving_key = true;
+    http_exchange_send (exchange, (size_t)service, "api_keys.resolve", payload, size);
+}
+
+/*  True if an If-None-Match value names `etag` (or is *): a list of
+ *  entity tags, weak ones comparing equal too (RFC 9110 13.1.2). */
+static bool
+http_if_none_match (const char *header, const char *etag)
+{
+    size_t etag_length = strlen (etag);
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ' && *end != '\t')
+            end++;
+        if ((size_t)(end - p) == etag_length && strncmp (p, etag, etag_length) == 0)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/*  GET /openapi.json: the document built at start, or 304 when the
+ *  client's copy is current. */
+static void
+http_exchange_answer_openapi (http_exchange_t *exchange)
+{
+    gateway_openapi_t *openapi = exchange->http->openapi;
+    const char *etag = gateway_openapi_etag (openapi);
+    const char *if_none_match = http_header (exchange, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (if_none_match && http_if_none_match (if_none_match, etag))
+        http_answer_json (exchange, GATEWAY_HTTP_NOT_MODIFIED, strdup (""));
+    else
+        http_answer_json (exchange, GATEWAY_HTTP_OK, strdup (gateway_openapi_text (openapi)));
+    if (exchange->answer)
+        snprintf (exchange->etag, sizeof exchange->etag, "%s", etag);
+}
+
 /*  The request is complete: answer it or send it on. */
 static void
 http_exchange_dispatch (http_exchange_t *exchange)
 {
-    if (exchange->body_too_large) {
+    if (!exchange->refusal && exchange->body_too_large) {
         gateway_problem_t problem;
         gateway_problem_set (&problem, GATEWAY_HTTP_PAYLOAD_TOO_LARGE, "payload-too-large", NULL,
                              "the body must be at most %zu bytes",
                              exchange->http->options.max_body);
         http_answer_problem (exchange, &problem);
+        return;
+    }
+    if (exchange->key_hash[0]) {
+        http_exchange_resolve_key (exchange);
+        return;
+    }
+    if (exchange->admit_pending) {
+        exchange->admit_pending = false;
+        http_exchange_admit (exchange, GATEWAY_SESSION_VALID);
+        if (exchange->state != EXCHANGE_RECEIVING)
+            return;
+    }
+    if (exchange->refusal) {
+        http_exchange_refuse (exchange);
         return;
     }
     switch (exchange->route->kind) {
@@ -931,6 +1162,9 @@ http_exchange_dispatch (http_exchange_t *exchange)
             return;
         case GATEWAY_ROUTE_EVENTS:
             http_exchange_open_stream (exchange);
+            return;
+        case GATEWAY_ROUTE_OPENAPI:
+            http_exchange_answer_openapi (exchange);
             return;
     }
 }
@@ -979,6 +1213,11 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
         return;
     }
     /*  A Reply without a Status carries the proto3 default: OK. */
+    if (exchange->refusal && (!reply->status || reply->status->code == KEFU__V1__CODE__OK)) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_FORBIDDEN, "forbidden", NULL,
+                                  "this request is not allowed");
+        return;
+    }
     if (reply->status && reply->status->code != KEFU__V1__CODE__OK) {
         gateway_problem_set_from_status (&problem, reply->status);
         if (route->refused_query_is_400 && problem.status == GATEWAY_HTTP_UNPROCESSABLE)
@@ -997,6 +1236,39 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
     memcpy (exchange->location, rendered.location, sizeof exchange->location);
 }
 
+/*  Scheduling said whose key it is (or that there is none): cache it, and
+ *  let the request go on through the checks (http_exchange_dispatch, once
+ *  the connection is resumed). */
+static void
+http_settle_key (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
+                 const Kefu__V1__Reply *reply)
+{
+    gateway_sessions_t *sessions = exchange->http->options.sessions;
+    exchange->resolving_key = false;
+    exchange->pending = (gateway_pending_id_t){0, 0};
+    if (outcome != GATEWAY_UPSTREAM_REPLIED) {
+        http_answer_problem_with (exchange, GATEWAY_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
+                                  NULL, "the API key could not be checked now; retry later");
+        return;
+    }
+    bool found = !reply->status || reply->status->code == KEFU__V1__CODE__OK;
+    if (!found && reply->status->code != KEFU__V1__CODE__NOT_FOUND) {
+        gateway_problem_t problem;
+        gateway_problem_set_from_status (&problem, reply->status);
+        http_answer_problem (exchange, &problem);
+        return;
+    }
+    Kefu__V1__ApiKey *key =
+        found ? kefu__v1__api_key__unpack (NULL, reply->payload.len, reply->payload.data) : NULL;
+    if (gateway_sessions_key_store (sessions, exchange->resolved_hash, key, kefu_time_now_ms (),
+                                    &exchange->session) == 0)
+        exchange->identity = &exchange->session.identity;
+    if (key)
+        kefu__v1__api_key__free_unpacked (key, NULL);
+    exchange->admit_pending = true;
+    exchange->state = EXCHANGE_RECEIVING;
+}
+
 void
 gateway_http_settle (void *owner, size_t service, gateway_upstream_outcome_t outcome,
                      const Kefu__V1__Reply *reply)
@@ -1009,7 +1281,9 @@ gateway_http_settle (void *owner, size_t service, gateway_upstream_outcome_t out
     }
     assert (exchange->state == EXCHANGE_WAITING && exchange->waiting_for > 0);
     exchange->waiting_for--;
-    if (exchange->route->kind == GATEWAY_ROUTE_READY) {
+    if (exchange->resolving_key)
+        http_settle_key (exchange, outcome, reply);
+    else if (exchange->route->kind == GATEWAY_ROUTE_READY) {
         http_settle_probe (exchange, service, outcome, reply);
         if (exchange->waiting_for == 0)
             http_exchange_answer_readiness (exchange);
@@ -1156,6 +1430,13 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
     gateway_http_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    self->openapi = gateway_openapi_new ();
+    if (!self->openapi) {
+        kefu_log_error ("gateway.openapi_failed", "error",
+                        "the OpenAPI document could not be built", NULL);
+        free (self);
+        return NULL;
+    }
     self->auth = auth;
     self->upstream = upstream;
     self->events = events;
@@ -1180,6 +1461,7 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
         snprintf (port, sizeof port, "%u", options->port);
         kefu_log_error ("gateway.bind_failed", "address", options->bind_address, "port", port,
                         "error", strerror (errno), NULL);
+        gateway_openapi_destroy (&self->openapi);
         free (self);
         return NULL;
     }
@@ -1191,6 +1473,7 @@ gateway_http_new (const gateway_http_options_t *options, gateway_auth_t *auth,
         kefu_log_error ("gateway.bind_failed", "address", options->bind_address, "error",
                         "libmicrohttpd gave no epoll descriptor or port", NULL);
         MHD_stop_daemon (self->daemon);
+        gateway_openapi_destroy (&self->openapi);
         free (self);
         return NULL;
     }
@@ -1221,6 +1504,7 @@ gateway_http_destroy (gateway_http_t **self_p)
         http_exchange_t *exchange = self->exchanges;
         http_exchange_destroy (&exchange);
     }
+    gateway_openapi_destroy (&self->openapi);
     free (self);
     *self_p = NULL;
 }

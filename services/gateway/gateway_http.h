@@ -25,6 +25,7 @@
 
 #include "gateway_auth.h"
 #include "gateway_events.h"
+#include "gateway_sessions.h"
 #include "gateway_upstream.h"
 
 #include <stddef.h>
@@ -36,6 +37,9 @@ typedef struct {
     size_t max_connections;     /* KEFU_HTTP_MAX_CONNECTIONS */
     size_t max_body;            /* KEFU_HTTP_MAX_BODY */
     int64_t request_timeout_ms; /* KEFU_REQUEST_TIMEOUT_MS */
+    /*  Session tokens and stored API keys; borrowed, must outlive the
+     *  gateway_http_t. */
+    gateway_sessions_t *sessions;
 } gateway_http_options_t;
 
 typedef struct _gateway_http_t gateway_http_t;

@@ -4,15 +4,20 @@
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/replies.pb-c.h"
+#include "kefu/v1/scheduling.pb-c.h"
+#include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
+#include "kefu/v1/tickets_sla.pb-c.h"
 #include "kefu/v1/tickets_stats.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
+#include "kefu_erlang.h"
 #include "kefu_json.h"
 #include "kefu_text.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +26,17 @@ enum {
     /*  ListTicketsRequest.limit: 0 = the service's default (50). */
     ROUTES_LIST_LIMIT_MAX = 200,
     /*  Digits of INT64_MAX. */
-    ROUTES_INT64_DIGITS_MAX = 19
+    ROUTES_INT64_DIGITS_MAX = 19,
+    /*  A decimal query number: sign, digits and point, then the exponent's
+     *  digits (a double's exponent has at most three). */
+    ROUTES_NUMBER_TEXT_MAX = 40,
+    ROUTES_EXPONENT_DIGITS_MAX = 3
 };
 
 /*  Who may read tickets, and who may change them. */
 #define ROUTES_TICKET_WRITERS \
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
-#define ROUTES_TICKET_READERS \
-    (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
+#define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
 /*  Who reads the statistics (TKT-9): those who answer for the service. */
 #define ROUTES_STATS_READERS                                                               \
@@ -37,8 +45,241 @@ enum {
 /*  Who approves and retires standard replies (TKT-10; the service checks
  *  it too). */
 #define ROUTES_REPLY_REVIEWERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
+/*  Who manages departments and routing rules (TKT-6), and who reads them. */
+#define ROUTES_DEPARTMENT_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_DEPARTMENT_READERS (ROUTES_TICKET_READERS | ROUTES_DEPARTMENT_MANAGERS)
+/*  Who manages SLA calendars and policies (TKT-7; the service checks it
+ *  too), and who may read them. */
+#define ROUTES_SLA_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_SLA_READERS (ROUTES_TICKET_READERS | KEFU_ROLE_ADMIN)
 /*  Who manages webhooks (the webhooks service checks it too). */
 #define ROUTES_WEBHOOK_MANAGERS (KEFU_ROLE_ADMIN | KEFU_ROLE_INTEGRATION)
+/*  Who may look people up, and who plans shifts (scheduling checks too). */
+#define ROUTES_STAFF_READERS  (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+#define ROUTES_SHIFT_PLANNERS (KEFU_ROLE_ADMIN | KEFU_ROLE_MANAGER | KEFU_ROLE_SUPERVISOR)
+/*  Who plans staffing (SCH-9; scheduling checks too). */
+#define ROUTES_STAFFING_PLANNERS \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+
+/*  Examples for the OpenAPI document (gateway_openapi), kept beside the
+ *  routes they illustrate; the tests check each against its schema. */
+#define ROUTES_EXAMPLE_TICKET                                                                    \
+    "{\"id\":42,\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\","             \
+    "\"category\":\"billing\",\"subject\":\"Refund not received\",\"description\":\"The "        \
+    "customer was promised a refund two weeks ago.\",\"customer_id\":\"C-10001\","               \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"+86 138 0000 0000\","          \
+    "\"requested_remedy\":\"refund and an apology\",\"status\":\"received\",\"version\":1,"      \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T09:30:00Z\","     \
+    "\"created_at\":\"2026-03-14T09:31:02.118Z\",\"updated_at\":\"2026-03-14T09:31:02.118Z\","  \
+    "\"assignee_staff_id\":\"S-0007\",\"confirmation_method\":\"\",\"merged_into\":0,"         \
+    "\"department_id\":0}"
+/*  Work order 43, water leak, dispatched to department 5 (Facilities) by
+ *  its category's routing rule 2, then handed to S-0012. */
+#define ROUTES_EXAMPLE_WORK_ORDER_AT(version, assignee, updated_at)                                \
+    "{\"id\":43,\"kind\":\"work_order\",\"channel\":\"web\",\"priority\":\"normal\","     \
+    "\"category\":\"facilities\",\"subject\":\"Water leak in the lobby\",\"description\":"     \
+    "\"Water drips from the ceiling near the lifts.\",\"customer_id\":\"C-20417\","           \
+    "\"complainant_name\":\"Li Si\",\"complainant_contact\":\"lisi@example.com\","           \
+    "\"requested_remedy\":\"\",\"status\":\"dispatched\",\"version\":" version ","          \
+    "\"owner_staff_id\":\"S-0007\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-14T10:02:45.310Z\"," \
+    "\"created_at\":\"2026-03-14T10:02:45.310Z\",\"updated_at\":\"" updated_at "\","          \
+    "\"assignee_staff_id\":\"" assignee "\",\"confirmation_method\":\"\",\"merged_into\":0,"    \
+    "\"department_id\":5}"
+#define ROUTES_EXAMPLE_WORK_ORDER ROUTES_EXAMPLE_WORK_ORDER_AT ("3", "S-0007", "2026-03-14T10:02:45.310Z")
+/*  Ticket 44, a second call about ticket 42's refund, merged into it. */
+#define ROUTES_EXAMPLE_TICKET_MERGED                                                             \
+    "{\"id\":44,\"kind\":\"complaint\",\"channel\":\"email\",\"priority\":\"high\","         \
+    "\"category\":\"billing\",\"subject\":\"Still no refund\",\"description\":\"Second "         \
+    "contact about the same refund.\",\"customer_id\":\"C-10001\","                            \
+    "\"complainant_name\":\"Zhang San\",\"complainant_contact\":\"zhangsan@example.com\","   \
+    "\"requested_remedy\":\"refund\",\"status\":\"merged\",\"version\":2,"                    \
+    "\"owner_staff_id\":\"S-0009\",\"responsible_department\":\"\",\"responsible_person\":\"\"," \
+    "\"remedy\":\"\",\"remedy_proposed_by\":\"\",\"remedy_approved_by\":\"\","                   \
+    "\"customer_confirmation\":\"\",\"rejection_explanation\":\"\",\"review_summary\":\"\","     \
+    "\"responsible_party\":\"\",\"sanction\":\"\",\"received_at\":\"2026-03-15T08:12:00.000Z\"," \
+    "\"created_at\":\"2026-03-15T08:12:00.904Z\",\"updated_at\":\"2026-03-15T08:40:19.271Z\","  \
+    "\"assignee_staff_id\":\"S-0009\",\"confirmation_method\":\"\",\"merged_into\":42,"        \
+    "\"department_id\":0}"
+#define ROUTES_EXAMPLE_DISPATCH                                                                  \
+    "{\"ticket_id\":43,\"from_department_id\":0,\"to_department_id\":5,\"by_staff_id\":"      \
+    "\"S-0007\",\"reason\":\"routed by category facilities\",\"routing_rule_id\":2,"          \
+    "\"at\":\"2026-03-14T10:02:45.310Z\"}"
+#define ROUTES_EXAMPLE_HANDOFF                                                                   \
+    "{\"ticket_id\":43,\"from_staff_id\":\"S-0007\",\"to_staff_id\":\"S-0012\",\"by_staff_id\":" \
+    "\"S-0007\",\"reason\":\"S-0012 covers facilities this week\","                          \
+    "\"at\":\"2026-03-14T10:15:03.020Z\"}"
+#define ROUTES_EXAMPLE_WATCHERS(version)                                                         \
+    "{\"items\":[{\"ticket_id\":42,\"staff_id\":\"S-0031\",\"added_by\":\"S-0007\","          \
+    "\"added_at\":\"2026-03-14T09:40:11.502Z\"}],\"ticket_version\":" version "}"
+#define ROUTES_EXAMPLE_COMMENT                                                                   \
+    "{\"id\":17,\"ticket_id\":42,\"body\":\"We have asked finance to confirm the refund "      \
+    "date and will call you back tomorrow.\",\"visibility\":\"public\",\"author_staff_id\":"   \
+    "\"S-0007\",\"created_at\":\"2026-03-14T09:52:30.114Z\",\"merged_from_ticket_id\":0,"     \
+    "\"ticket_version\":3,\"reply_id\":12,\"reply_version\":2}"
+#define ROUTES_EXAMPLE_ATTACHMENT                                                                \
+    "{\"id\":8,\"ticket_id\":42,\"file_name\":\"refund-receipt.pdf\",\"media_type\":"       \
+    "\"application/pdf\",\"size_bytes\":48213,\"sha256\":"                                    \
+    "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\",\"storage_uri\":"      \
+    "\"s3://kefu-attachments/42/refund-receipt.pdf\",\"added_by\":\"S-0007\",\"created_at\":"  \
+    "\"2026-03-14T09:55:02.640Z\",\"merged_from_ticket_id\":0,\"ticket_version\":4}"
+#define ROUTES_EXAMPLE_DEPARTMENT_AT(name, active, version, updated_at)                          \
+    "{\"id\":5,\"name\":\"" name "\",\"active\":" active ",\"version\":" version ","            \
+    "\"created_at\":\"2026-03-01T07:00:00.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_DEPARTMENT                                                                \
+    ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities", "true", "1", "2026-03-01T07:00:00.000Z")
+#define ROUTES_EXAMPLE_ROUTING_RULE_AT(department, version, updated_at)                          \
+    "{\"id\":2,\"category\":\"facilities\",\"department_id\":" department ",\"version\":"    \
+    version ",\"created_at\":\"2026-03-01T07:05:12.000Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_ROUTING_RULE ROUTES_EXAMPLE_ROUTING_RULE_AT ("5", "1", "2026-03-01T07:05:12.000Z")
+#define ROUTES_EXAMPLE_WEBHOOK                                                          \
+    "{\"id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"url\":\"https://crm.example.com/kefu\"," \
+    "\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\",\"status\":\"active\"," \
+    "\"created_at\":\"2026-03-14T09:00:00Z\",\"secret\":\"\","                          \
+    "\"updated_at\":\"2026-03-14T09:00:00Z\"}"
+#define ROUTES_EXAMPLE_DELIVERY                                                                \
+    "{\"id\":7,\"webhook_id\":\"wh_5f0c3a9e21b7d4c8a6e19f03\",\"event_id\":\"tickets-42\","    \
+    "\"event_source\":\"tickets\",\"event_seq\":42,\"event_type\":\"ticket.created\","         \
+    "\"status\":\"dead\",\"attempts\":8,\"last_status_code\":503,\"last_error\":\"HTTP 503\"," \
+    "\"last_latency_ms\":120,\"next_attempt_at\":\"\",\"delivered_at\":\"\","                  \
+    "\"created_at\":\"2026-03-14T09:31:02Z\",\"last_attempt_at\":\"2026-03-14T10:02:11Z\"}"
+
+/*  A business calendar: Shanghai office hours, the National Day holiday
+ *  and the Saturday worked in exchange for it (调休). */
+#define ROUTES_EXAMPLE_SLA_CALENDAR_BODY                                                          \
+    "\"name\":\"Shanghai office\",\"time_zone\":\"Asia/Shanghai\",\"hours\":["                    \
+    "{\"weekday\":\"monday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"monday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                             \
+    "{\"weekday\":\"tuesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                            \
+    "{\"weekday\":\"tuesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                            \
+    "{\"weekday\":\"wednesday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                          \
+    "{\"weekday\":\"wednesday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                          \
+    "{\"weekday\":\"thursday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                           \
+    "{\"weekday\":\"thursday\",\"start\":\"13:00\",\"end\":\"18:00\"},"                           \
+    "{\"weekday\":\"friday\",\"start\":\"09:00\",\"end\":\"12:00\"},"                             \
+    "{\"weekday\":\"friday\",\"start\":\"13:00\",\"end\":\"18:00\"}],\"dates\":["                 \
+    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"working\":false,\"hours_of\":\"\"},"          \
+    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"working\":true,\"hours_of\":\"friday\"}]"
+#define ROUTES_EXAMPLE_SLA_CALENDAR_AT(version, updated_at)                                       \
+    "{\"id\":1," ROUTES_EXAMPLE_SLA_CALENDAR_BODY ",\"version\":" version                        \
+    ",\"expected_version\":0,\"created_at\":\"2026-03-02T08:15:40.512Z\",\"updated_at\":\""      \
+    updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_CALENDAR ROUTES_EXAMPLE_SLA_CALENDAR_AT ("1", "2026-03-02T08:15:40.512Z")
+#define ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED                                                       \
+    ROUTES_EXAMPLE_SLA_CALENDAR_AT ("2", "2026-03-09T02:04:11.907Z")
+/*  A policy for urgent complaints: two business hours to answer, one
+ *  business day (eight hours) to resolve, at risk at 80 %, escalated
+ *  hourly after a breach. */
+#define ROUTES_EXAMPLE_SLA_ESCALATION                                                             \
+    "\"escalation\":[{\"level\":1,\"role\":\"shift_lead\",\"department\":\"\",\"staff_id\":\"\"}," \
+    "{\"level\":2,\"role\":\"supervisor\",\"department\":\"customer-service\",\"staff_id\":\"\"},"  \
+    "{\"level\":3,\"role\":\"manager\",\"department\":\"\",\"staff_id\":\"M4001\"}]"
+#define ROUTES_EXAMPLE_SLA_POLICY_REQUEST(resolution_s)                                          \
+    "{\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","             \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600,\"escalation\":["                    \
+    "{\"role\":\"shift_lead\"},{\"role\":\"supervisor\",\"department\":\"customer-service\"},"    \
+    "{\"role\":\"manager\",\"staff_id\":\"M4001\"}]}"
+#define ROUTES_EXAMPLE_SLA_POLICY_AT(resolution_s, version, updated_at)                           \
+    "{\"id\":3,\"name\":\"Urgent complaints\",\"kind\":\"complaint\",\"priority\":\"urgent\","     \
+    "\"calendar_id\":1,\"first_response_s\":7200,\"resolution_s\":" resolution_s                 \
+    ",\"at_risk_percent\":80,\"escalation_interval_s\":3600," ROUTES_EXAMPLE_SLA_ESCALATION      \
+    ",\"version\":" version ",\"expected_version\":0,"                                          \
+    "\"created_at\":\"2026-03-02T08:20:03.004Z\",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_SLA_POLICY                                                                 \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("28800", "1", "2026-03-02T08:20:03.004Z")
+/*  The update gives urgent complaints two business days. */
+#define ROUTES_EXAMPLE_SLA_POLICY_UPDATED                                                         \
+    ROUTES_EXAMPLE_SLA_POLICY_AT ("57600", "2", "2026-03-10T01:45:27.330Z")
+/*  Ticket 57, an urgent complaint received on Monday 2026-03-16 at 10:30
+ *  in Shanghai (02:30Z) under that policy: answer by 13:30 (the lunch hour
+ *  does not count), resolve by Tuesday 10:30. Its first response was late,
+ *  so it went to level 1 at 13:30 (the next level one business hour
+ *  later). Then: paused at 14:10; resumed at 14:30, which moves every
+ *  deadline 20 business minutes later; or escalated by hand to level 2 at
+ *  14:00. */
+#define ROUTES_EXAMPLE_TICKET_SLA_AT(first_due, first_risk, resolution_due, resolution_risk,      \
+                                     pause, paused_s, level, next_escalation)                    \
+    "{\"ticket_id\":57,\"policy_id\":3,\"policy_name\":\"Urgent complaints\","                   \
+    "\"time_zone\":\"Asia/Shanghai\",\"started_at\":\"2026-03-16T02:30:00.000Z\","               \
+    "\"first_response_due_at\":\"" first_due "\",\"first_response_at_risk_at\":\"" first_risk    \
+    "\",\"first_responded_at\":\"\",\"resolution_due_at\":\"" resolution_due                     \
+    "\",\"resolution_at_risk_at\":\"" resolution_risk "\",\"resolved_at\":\"\",\"closed_at\":\"\"," \
+    pause ",\"paused_business_s\":" paused_s ",\"first_response_at_risk\":true,"                 \
+    "\"first_response_breached\":true,\"resolution_at_risk\":false,"                             \
+    "\"resolution_breached\":false,\"escalation_level\":" level ",\"next_escalation_at\":\""     \
+    next_escalation "\"," ROUTES_EXAMPLE_SLA_ESCALATION "}"
+#define ROUTES_EXAMPLE_SLA_RUNNING "\"paused\":false,\"paused_since\":\"\",\"pause_reason\":\"\""
+#define ROUTES_EXAMPLE_TICKET_SLA                                                                 \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_PAUSED                                                          \
+    ROUTES_EXAMPLE_TICKET_SLA_AT (                                                               \
+        "2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z", "2026-03-17T02:30:00.000Z",      \
+        "2026-03-16T09:54:00.000Z",                                                              \
+        "\"paused\":true,\"paused_since\":\"2026-03-16T06:10:00.000Z\","                         \
+        "\"pause_reason\":\"waiting for the customer's invoice\"",                               \
+        "0", "1", "2026-03-16T06:30:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_RESUMED                                                         \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:50:00.000Z", "2026-03-16T05:26:00.000Z",        \
+                                  "2026-03-17T02:50:00.000Z", "2026-03-16T10:14:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "1200", "1",                       \
+                                  "2026-03-16T06:50:00.000Z")
+#define ROUTES_EXAMPLE_TICKET_SLA_ESCALATED                                                       \
+    ROUTES_EXAMPLE_TICKET_SLA_AT ("2026-03-16T05:30:00.000Z", "2026-03-16T05:06:00.000Z",        \
+                                  "2026-03-17T02:30:00.000Z", "2026-03-16T09:54:00.000Z",        \
+                                  ROUTES_EXAMPLE_SLA_RUNNING, "0", "2", "2026-03-16T07:00:00.000Z")
+/*  One supervisor of the hotline throughout the scheduling examples: the
+ *  same person is created, logs in, gets a shift and an API key. */
+#define ROUTES_EXAMPLE_STAFF_FIELDS                                         \
+    "\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"]," \
+    "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\"],\"department\":\"Hotline 1\""
+#define ROUTES_EXAMPLE_STAFF                                                  \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","        \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-14T08:05:12Z\"}"
+#define ROUTES_EXAMPLE_STAFF_SUSPENDED                                        \
+    "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"suspended\","     \
+    "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\"," \
+    "\"updated_at\":\"2026-03-20T17:45:00Z\"}"
+#define ROUTES_EXAMPLE_API_KEY                                                                 \
+    "{\"id\":\"ak_3f9c0a5e7b21d4c8\",\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\"," \
+    "\"roles\":[\"supervisor\"],\"created_at\":\"2026-03-14T10:00:00Z\",\"created_by\":"       \
+    "\"D0001\",\"revoked_at\":\"\"}"
+
+/*  Standard reply 12 (TKT-10), the answer on late refunds: version 1
+ *  written by S-0007, version 2 (an edit) approved by supervisor S-0031. */
+#define ROUTES_EXAMPLE_REPLY_TITLE "Refund not yet received"
+#define ROUTES_EXAMPLE_REPLY_BODY                                                                 \
+    "We are sorry your refund has not arrived. Refunds reach the original payment method within " \
+    "7 working days of approval; we have asked finance to confirm the date and will call you."
+#define ROUTES_EXAMPLE_REPLY_AT(version, latest, revision, state, approved_by, approved_at,       \
+                                retired_by, retired_at, created_at)                               \
+    "{\"id\":12,\"version\":" version ",\"latest_version\":" latest ",\"revision\":" revision   \
+    ",\"category\":\"billing\",\"title\":\"" ROUTES_EXAMPLE_REPLY_TITLE "\",\"body\":\""          \
+    ROUTES_EXAMPLE_REPLY_BODY "\",\"state\":\"" state "\",\"author_staff_id\":\"S-0007\","        \
+    "\"approved_by\":\"" approved_by "\",\"approved_at\":\"" approved_at "\",\"retired_by\":\""   \
+    retired_by "\",\"retired_at\":\"" retired_at "\",\"created_at\":\"" created_at "\"}"
+#define ROUTES_EXAMPLE_REPLY_CREATED                                                              \
+    ROUTES_EXAMPLE_REPLY_AT ("1", "1", "1", "draft", "", "", "", "", "2026-03-10T02:00:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_DRAFT                                                                \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "2", "draft", "", "", "", "", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_APPROVED                                                             \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "3", "approved", "S-0031", "2026-03-11T06:45:10.204Z", "", \
+                             "", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_RETIRED                                                              \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "4", "retired", "S-0031", "2026-03-11T06:45:10.204Z",     \
+                             "S-0031", "2026-04-02T01:00:00.000Z", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_REQUEST                                                              \
+    "{\"category\":\"billing\",\"title\":\"" ROUTES_EXAMPLE_REPLY_TITLE "\",\"body\":\""           \
+    ROUTES_EXAMPLE_REPLY_BODY "\"}"
 
 static const gateway_route_t routes_table[] = {
     {
@@ -47,6 +288,9 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_HEALTH,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Liveness: the gateway process answers",
+        .description = "Always 200 while the gateway runs; it asks no service.",
+        .example_response = "{\"status\":\"ok\"}",
     },
     {
         .method = "GET",
@@ -54,6 +298,21 @@ static const gateway_route_t routes_table[] = {
         .kind = GATEWAY_ROUTE_READY,
         .anonymous = true,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Readiness: every service and its database answer",
+        .description = "Pings every service of KEFU_GATEWAY_SERVICES; 503 (with the same document) "
+                       "when one is down, its database is, or the gateway is stopping.",
+        .example_response =
+            "{\"status\":\"ready\",\"services\":{\"tickets\":{\"up\":true,\"database_up\":true}}}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/openapi.json",
+        .kind = GATEWAY_ROUTE_OPENAPI,
+        .anonymous = true,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "This API's OpenAPI 3.1 document",
+        .description = "Generated from the gateway's route table and the protobuf messages "
+                       "of each route when the gateway starts; ETag changes with it.",
     },
     {
         /*  Server-Sent Events; audit records only to auditors (AUD-8). */
@@ -63,6 +322,11 @@ static const gateway_route_t routes_table[] = {
         .roles = KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |
                  KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
         .success_status = GATEWAY_HTTP_OK,
+        .summary = "Stream events (Server-Sent Events)",
+        .description = "An endless text/event-stream of CloudEvents: `id:` is the cursor to resume "
+                       "from (send it back as Last-Event-ID), `event:` the event type, `data:` the "
+                       "CloudEvent as JSON. `?types=` keeps the types starting with one of its "
+                       "comma-separated prefixes. Audit records go to auditors only (AUD-8).",
     },
     {
         .method = "POST",
@@ -78,6 +342,17 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "version",
         .location_field = "id",
         .location_prefix = "/v1/tickets/",
+        .summary = "Register a ticket (TKT-1, TKT-2)",
+        .description = "Creates a complaint, inquiry, work order or suggestion in status "
+                       "`received`. Send Idempotency-Key so that a retry returns the same ticket.",
+        .example_request =
+            "{\"kind\":\"complaint\",\"channel\":\"phone\",\"priority\":\"high\",\"category\":"
+            "\"billing\",\"subject\":\"Refund not received\",\"description\":\"The customer was "
+            "promised a refund two weeks "
+            "ago.\",\"customer_id\":\"C-10001\",\"complainant_name\":\"Zhang "
+            "San\",\"complainant_contact\":\"+86 138 0000 0000\",\"requested_remedy\":\"refund and "
+            "an apology\",\"received_at\":\"2026-03-14T09:30:00Z\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -93,22 +368,33 @@ static const gateway_route_t routes_table[] = {
             {
                 {"limit", 1, ROUTES_LIST_LIMIT_MAX},
                 {"after", 0, INT64_MAX},
-                {"status", 0, 0},
-                {"kind", 0, 0},
-                {"customer_id", 0, 0},
-                {"assignee", 0, 0},
-                {"q", 0, 0},
-                {"owner", 0, 0},
-                {"priority", 0, 0},
-                {"channel", 0, 0},
-                {"category", 0, 0},
-                {"created_from", 0, 0},
-                {"created_to", 0, 0},
-                {"received_from", 0, 0},
-                {"received_to", 0, 0},
+                {"status", 0, 0, .example = "merged"},
+                {"kind", 0, 0, .example = "complaint"},
+                {"customer_id", 0, 0, .example = "C-10001"},
+                {"assignee", 0, 0, .example = "S-0007"},
+                {"q", 0, 0, .example = "退款"},
+                {"owner", 0, 0, .example = "S-0007"},
+                {"priority", 0, 0, .example = "high"},
+                {"channel", 0, 0, .example = "phone"},
+                {"category", 0, 0, .example = "billing"},
+                {"created_from", 0, 0, .example = "2026-03-01T00:00:00+08:00"},
+                {"created_to", 0, 0, .example = "2026-04-01T00:00:00+08:00"},
+                {"received_from", 0, 0, .example = "2026-03-01T00:00:00+08:00"},
+                {"received_to", 0, 0, .example = "2026-04-01T00:00:00+08:00"},
+                {"responsible_person", 0, 0, .example = "Wang Wu"},
             },
         .cursor_field = "next",
         .refused_query_is_400 = true,
+        .summary = "List and search tickets, oldest first",
+        .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
+                       "`next` is null on the last page. Filters combine (every given one must hold); "
+                       "a bad filter is 400 naming it. `q` is text found in the subject or description "
+                       "(1 to 100 characters, Chinese included, case-insensitive; `%` and `_` match "
+                       "themselves), answered from an index for any length. `owner` is the first-contact "
+                       "owner, `assignee` who handles the ticket now (`assignee_staff_id`, changed by "
+                       "hand-offs), `responsible_person` the person named by the investigation. The "
+                       "ranges are RFC 3339, `*_from` inclusive and `*_to` exclusive.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
     },
     {
         /*  Before /v1/tickets/{id}, which would take "stats" for an id. */
@@ -121,8 +407,27 @@ static const gateway_route_t routes_table[] = {
         .request_type = &kefu__v1__ticket_stats_request__descriptor,
         .reply_type = &kefu__v1__ticket_stats_reply__descriptor,
         .success_status = GATEWAY_HTTP_OK,
-        .query = {{"group_by", 0, 0}, {"period", 0, 0}, {"from", 0, 0}, {"to", 0, 0}},
+        .query = {{"group_by", 0, 0, .example = "category,department"},
+                  {"period", 0, 0, .example = "month"},
+                  {"from", 0, 0, .required = true, .example = "2026-03-01T00:00:00+08:00"},
+                  {"to", 0, 0, .required = true, .example = "2026-04-01T00:00:00+08:00"}},
         .refused_query_is_400 = true,
+        .summary = "Complaint classification statistics (TKT-9)",
+        .description = "Per UTC day, ISO week or month of [`from`, `to`) (at most 366 periods), and "
+                       "per category and/or responsible department (`group_by`): tickets opened (by "
+                       "`received_at`), tickets resolved (by their transition to `resolved`), the "
+                       "median and 90th percentile of the seconds from `received_at` to resolution, "
+                       "complaints repeated by the same customer in the same category within 30 days, "
+                       "and `sla_compliance`: the share of the row's resolved tickets that have an SLA "
+                       "and were resolved at or before its resolution deadline (null when none of them "
+                       "has an SLA).",
+        .example_response =
+            "{\"rows\":[{\"category\":\"billing\",\"department\":\"Finance\",\"period\":"
+            "\"2026-03-01T00:00:00Z\",\"opened\":412,\"resolved\":380,\"median_resolve_s\":"
+            "86400,\"p90_resolve_s\":302400,\"sla_compliance\":0.9125,\"repeat_complaints\":23},"
+            "{\"category\":\"delivery\",\"department\":\"Logistics\",\"period\":"
+            "\"2026-03-01T00:00:00Z\",\"opened\":97,\"resolved\":88,\"median_resolve_s\":"
+            "43200,\"p90_resolve_s\":172800,\"sla_compliance\":null,\"repeat_complaints\":4}]}",
     },
     {
         .method = "GET",
@@ -136,6 +441,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
         .etag_field = "version",
+        .summary = "Read a ticket",
+        .description = "ETag carries the ticket's version, for If-Match on a transition.",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "POST",
@@ -151,6 +459,14 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_version",
         .etag_field = "version",
+        .summary = "Move a ticket along its workflow (TKT-3)",
+        .description =
+            "`to` names the next status; the fields a step needs (responsible department and "
+            "person, remedy, confirmation, review summary) come with it. If-Match with the ETag of "
+            "the version read makes a concurrent change a 412.",
+        .example_request =
+            "{\"to\":\"assessed\",\"reason\":\"a billing complaint within our remit\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET,
     },
     {
         .method = "GET",
@@ -163,6 +479,747 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__ticket_history__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "A ticket's status changes, oldest first",
+        .description = "Who moved the ticket, when, from and to which status, and why.",
+        .example_response = "{\"items\":[{\"ticket_id\":42,\"from_status\":\"\",\"to_status\":"
+                            "\"received\",\"actor_staff_id\":\"S-0007\",\"reason\":\"created\",\"at\":"
+                            "\"2026-03-14T09:31:02.118Z\",\"version\":1,\"merged_from_ticket_id\":0}]}",
+    },
+    /*  SLAs (TKT-7): a ticket's deadlines, pause, escalation; calendars and policies. */
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/sla",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "A ticket's SLA: deadlines, pause, escalation (TKT-7)",
+        .description = "The deadlines fixed from the policy in force when the ticket was registered "
+                       "(a later change of the policy applies to new tickets), in business time of "
+                       "the policy's calendar; whether each is at risk or breached; the pause; the "
+                       "escalation level reached and the chain. 404 when the ticket does not exist "
+                       "or no policy covers its kind and priority. Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/pause",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.pause",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Pause a ticket's SLA clocks while waiting on the customer",
+        .description = "Stops the first-response and resolution clocks; on resume the deadlines move "
+                       "by the business time paused. `reason` is required. 409 when already paused, "
+                       "or when the ticket is resolved or closed.",
+        .example_request = "{\"reason\":\"waiting for the customer's invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_PAUSED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/sla/resume",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.sla.resume",
+        .request_type = &kefu__v1__pause_ticket_sla_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Resume a ticket's paused SLA clocks",
+        .description = "The deadlines move by the business time the SLA was paused (counted in its "
+                       "calendar, so a paused weekend costs nothing). `reason` is optional; 409 "
+                       "when the SLA is not paused.",
+        .example_request = "{\"reason\":\"the customer sent the invoice\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_RESUMED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/escalations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.escalate",
+        .request_type = &kefu__v1__escalate_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_sla__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Escalate a ticket to the next level of its chain",
+        .description = "Reports go up one level at a time: `level` must be the next one (422 "
+                       "otherwise), unless `emergency` is true, which may skip levels and still "
+                       "notifies every level skipped. 409 when the ticket is at that level already, "
+                       "or resolved or closed. `reason` is required.",
+        .example_request = "{\"level\":2,\"reason\":\"the customer called a third time\","
+                           "\"emergency\":false}",
+        .example_response = ROUTES_EXAMPLE_TICKET_SLA_ESCALATED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.create",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/calendars/",
+        .summary = "Create a business calendar (TKT-7)",
+        .description = "Working hours per weekday in an IANA time zone (several intervals a day, "
+                       "\"24:00\" for midnight), holidays, and extra working days that take the hours "
+                       "of `hours_of` (调休). SLA deadlines count only working time. Names are unique "
+                       "(409).",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_calendars_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List business calendars, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_CALENDAR "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a business calendar",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.update",
+        .request_type = &kefu__v1__sla_calendar__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace a business calendar",
+        .description = "The whole calendar is replaced; deadlines already fixed for tickets stay, "
+                       "new tickets use the new hours. If-Match with the ETag read makes a "
+                       "concurrent change a 412.",
+        .example_request = "{" ROUTES_EXAMPLE_SLA_CALENDAR_BODY "}",
+        .example_response = ROUTES_EXAMPLE_SLA_CALENDAR_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/calendars/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.calendars.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_calendar__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete a business calendar",
+        .description = "409 while a policy uses it: change or delete the policy first.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.create",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/sla/policies/",
+        .summary = "Create an SLA policy for a ticket kind and priority (TKT-7)",
+        .description = "Business seconds to the first response and to resolution in the calendar "
+                       "`calendar_id` (422 when there is no such calendar), the share of a target "
+                       "after which it is at risk (1 to 99 %, 80 when 0), and the escalation chain, "
+                       "lowest level first, climbed every `escalation_interval_s` after a breach. "
+                       "One policy per kind and priority, and per name (409).",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("28800"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.list",
+        .request_type = &kefu__v1__list_sla_request__descriptor,
+        .reply_type = &kefu__v1__list_sla_policies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List SLA policies, oldest first",
+        .description = "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SLA_POLICY "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_READERS,
+        .service = "tickets",
+        .service_method = "sla.policies.get",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read an SLA policy",
+        .description = "ETag carries its version, for If-Match on an update.",
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.update",
+        .request_type = &kefu__v1__sla_policy__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Replace an SLA policy",
+        .description = "Applies to tickets registered from now on; those registered before keep the "
+                       "deadlines they were given. If-Match with the ETag read makes a concurrent "
+                       "change a 412.",
+        .example_request = ROUTES_EXAMPLE_SLA_POLICY_REQUEST ("57600"),
+        .example_response = ROUTES_EXAMPLE_SLA_POLICY_UPDATED,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sla/policies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SLA_MANAGERS,
+        .service = "tickets",
+        .service_method = "sla.policies.delete",
+        .request_type = &kefu__v1__sla_ref__descriptor,
+        .reply_type = &kefu__v1__sla_policy__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .summary = "Delete an SLA policy",
+        .description = "New tickets of its kind and priority get no SLA; tickets registered under it "
+                       "keep theirs.",
+    },
+    /*  The parts of a ticket, merging and dispatch (TKT-5, TKT-6, TKT-8):
+     *  every change takes If-Match and answers the ticket's version as ETag. */
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/merge",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.merge",
+        .request_type = &kefu__v1__merge_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Merge a duplicate ticket into another",
+        .description =
+            "The ticket of the path is the duplicate: it moves to status `merged` with "
+            "`merged_into` set, and its history, comments, attachments and watchers are copied to "
+            "the primary `into` (the copies name the ticket they came from). The duplicate's SLA "
+            "stops. 422 when merging a ticket into itself, 409 when either ticket is already "
+            "merged; If-Match is the duplicate's version. Both tickets are locked in id order, so "
+            "opposite merges of one pair cannot deadlock.",
+        .example_request =
+            "{\"into\":42,\"reason\":\"the customer called twice about the same refund\"}",
+        .example_response = ROUTES_EXAMPLE_TICKET_MERGED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/dispatch",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.dispatch",
+        .request_type = &kefu__v1__dispatch_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Dispatch a work order to a department (TKT-6)",
+        .description =
+            "The first dispatch moves a work order from `received` to `dispatched`, as the "
+            "transition does; a later one sends it on to another department "
+            "(`ticket.redispatched`). The department must exist and be active (422). A work order "
+            "whose category has a routing rule is dispatched when it is registered.",
+        .example_request =
+            "{\"department_id\":5,\"reason\":\"facilities handles leaks\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/dispatches",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.dispatches",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_dispatches__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A work order's dispatches, oldest first",
+        .description =
+            "Which department it went to, from which, by whom, why, and the routing rule when a "
+            "rule chose it. ETag is the ticket's version. Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DISPATCH "],\"ticket_version\":3}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/handoffs",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.handoff",
+        .request_type = &kefu__v1__hand_off_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Hand a ticket to another staff member (TKT-5)",
+        .description =
+            "Changes the current assignee; the first-contact owner of record stays and keeps being "
+            "notified (`ticket.owner_notified`) of every change until closure. `to_staff_id` and "
+            "`reason` are required; handing a ticket to its current assignee is 422, a closed one 409.",
+        .example_request =
+            "{\"to_staff_id\":\"S-0012\",\"reason\":\"S-0012 covers facilities this week\"}",
+        .example_response = ROUTES_EXAMPLE_WORK_ORDER_AT ("4", "S-0012", "2026-03-14T10:15:03.020Z"),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/handoffs",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.handoffs",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_handoffs__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's hand-offs, oldest first",
+        .description =
+            "Who handed the ticket from whom to whom, when and why. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_HANDOFF "],\"ticket_version\":4}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/watchers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.watcher_add",
+        .request_type = &kefu__v1__ticket_watcher_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Watch a ticket",
+        .description =
+            "Adds `staff_id` to the ticket's watchers (409 if already watching); the answer is the "
+            "watcher list after the change, its ETag the ticket's new version.",
+        .example_request =
+            "{\"staff_id\":\"S-0031\"}",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/tickets/{id}/watchers/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.watcher_remove",
+        .request_type = &kefu__v1__ticket_watcher_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .path_key_field = "staff_id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Stop watching a ticket",
+        .description =
+            "Removes the staff member of the path from the watchers (404 when not watching); "
+            "answers the remaining watchers and the ticket's new version as ETag.",
+        .example_response = "{\"items\":[],\"ticket_version\":3}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/watchers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.watchers",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_watchers__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's watchers",
+        .description =
+            "The staff members watching the ticket, oldest first. ETag is the ticket's version. "
+            "Reading it is audited.",
+        .example_response = ROUTES_EXAMPLE_WATCHERS ("2"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/comments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.comment_add",
+        .request_type = &kefu__v1__add_comment_request__descriptor,
+        .reply_type = &kefu__v1__ticket_comment__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Comment on a ticket",
+        .description =
+            "`visibility` is `public` (shown to the customer) or `internal` (staff only). The "
+            "first public comment is the ticket's first response for its SLA (TKT-7); an internal "
+            "note is not. A public comment may cite the standard reply it gives (TKT-10): "
+            "`reply_id` and `reply_version`, both or neither; the version must be approved when the "
+            "comment is written (422 `reply-not-citable` otherwise, and nothing is written), and the "
+            "comment and its `ticket.commented` event carry the citation. The ticket's version goes "
+            "up (ETag); Idempotency-Key makes a retry answer the comment first written.",
+        .example_request =
+            "{\"body\":\"We have asked finance to confirm the refund date and will call you back "
+            "tomorrow.\",\"visibility\":\"public\",\"reply_id\":12,\"reply_version\":2}",
+        .example_response = ROUTES_EXAMPLE_COMMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/comments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.comments",
+        .request_type = &kefu__v1__list_comments_request__descriptor,
+        .reply_type = &kefu__v1__ticket_comments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .query = {{"visibility", 0, 0}},
+        .etag_field = "ticket_version",
+        .summary = "A ticket's comments, oldest first",
+        .description =
+            "`?visibility=` keeps `public` or `internal` ones; the integration role reads public "
+            "comments only (403 for internal). Comments copied from a merged duplicate name it in "
+            "`merged_from_ticket_id`. ETag is the ticket's version.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_COMMENT "],\"ticket_version\":3}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/tickets/{id}/attachments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "tickets.attachment_add",
+        .request_type = &kefu__v1__add_attachment_request__descriptor,
+        .reply_type = &kefu__v1__ticket_attachment__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "ticket_version",
+        .summary = "Record an attachment's metadata",
+        .description =
+            "The bytes stay in the integrator's object store; kefu keeps the file name, media "
+            "type, size (at most 100 MiB), SHA-256 and storage URI. The ticket's version goes up "
+            "(ETag); Idempotency-Key makes a retry answer the attachment first recorded.",
+        .example_request =
+            "{\"file_name\":\"refund-receipt.pdf\",\"media_type\":\"application/pdf\",\"size_bytes"
+            "\":48213,\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            "\",\"storage_uri\":\"s3://kefu-attachments/42/refund-receipt.pdf\"}",
+        .example_response = ROUTES_EXAMPLE_ATTACHMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/tickets/{id}/attachments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.attachments",
+        .request_type = &kefu__v1__get_ticket_request__descriptor,
+        .reply_type = &kefu__v1__ticket_attachments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "ticket_version",
+        .summary = "A ticket's attachments, oldest first",
+        .description =
+            "Metadata only, the bytes are at `storage_uri`. ETag is the ticket's version. Reading "
+            "it is audited.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ATTACHMENT "],\"ticket_version\":4}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/accountability",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "tickets.accountability",
+        .request_type = &kefu__v1__list_accountability_request__descriptor,
+        .reply_type = &kefu__v1__list_tickets_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX},
+                  {"responsible_department", 0, 0},
+                  {"responsible_person", 0, 0},
+                  {"responsible_party", 0, 0}},
+        .cursor_field = "next",
+        .summary = "Tickets by who was held accountable (TKT-8)",
+        .description =
+            "Filters by responsible department, person or party (as the review recorded them); "
+            "cursor pagination as for tickets. Reading it is audited with the number of records "
+            "returned.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":null}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/departments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.create",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/departments/",
+        .summary = "Create a department (TKT-6)",
+        .description =
+            "A department receives dispatched work orders while `active`. Names are unique (409). "
+            "Idempotency-Key makes a retry answer the department first created.",
+        .example_request =
+            "{\"name\":\"Facilities\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/departments",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "departments.list",
+        .request_type = &kefu__v1__list_page_request__descriptor,
+        .reply_type = &kefu__v1__departments__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List departments, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DEPARTMENT "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "departments.get",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a department",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.update",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Rename or (de)activate a department",
+        .description =
+            "An inactive department receives no new work (a dispatch to it is 422); work orders "
+            "already there stay. If-Match with its version; a name taken is 409.",
+        .example_request =
+            "{\"name\":\"Facilities and maintenance\",\"active\":true}",
+        .example_response = ROUTES_EXAMPLE_DEPARTMENT_AT ("Facilities and maintenance", "true", "2",
+                                                          "2026-03-20T02:11:47.058Z"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/departments/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "departments.delete",
+        .request_type = &kefu__v1__department_request__descriptor,
+        .reply_type = &kefu__v1__department__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .summary = "Delete a department",
+        .description =
+            "Only a department no routing rule and no ticket names (409 otherwise: deactivate it "
+            "instead).",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/routing-rules",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.create",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/routing-rules/",
+        .summary = "Route a category's work orders to a department (TKT-6)",
+        .description =
+            "Work orders registered with `category` are dispatched to `department_id` in the "
+            "transaction that creates them. One rule per category (409); the department must exist "
+            "(422).",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":5}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/routing-rules",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "routing_rules.list",
+        .request_type = &kefu__v1__list_page_request__descriptor,
+        .reply_type = &kefu__v1__routing_rules__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .summary = "List routing rules, oldest first",
+        .description =
+            "Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROUTING_RULE "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_READERS,
+        .service = "tickets",
+        .service_method = "routing_rules.get",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a routing rule",
+        .description =
+            "ETag carries its version, for If-Match on an update or delete.",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE,
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.update",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Change a routing rule",
+        .description =
+            "Applies to work orders registered afterwards; those already dispatched stay where "
+            "they are. If-Match with its version.",
+        .example_request =
+            "{\"category\":\"facilities\",\"department_id\":6}",
+        .example_response = ROUTES_EXAMPLE_ROUTING_RULE_AT ("6", "2", "2026-03-21T06:30:00.412Z"),
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/routing-rules/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_DEPARTMENT_MANAGERS,
+        .service = "tickets",
+        .service_method = "routing_rules.delete",
+        .request_type = &kefu__v1__routing_rule_request__descriptor,
+        .reply_type = &kefu__v1__routing_rule__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .summary = "Delete a routing rule",
+        .description =
+            "Work orders of its category then wait in `received` to be dispatched by hand. "
+            "If-Match with its version.",
     },
     /*  Standard replies (TKT-10), served by the tickets service. */
     {
@@ -179,6 +1236,13 @@ static const gateway_route_t routes_table[] = {
         .etag_field = "revision",
         .location_field = "id",
         .location_prefix = "/v1/replies/",
+        .summary = "Write a standard reply (TKT-10)",
+        .description = "An approved answer per category (统一的答复口径), written as version 1, a draft: "
+                       "agents see it once a supervisor or manager other than its author approves it. "
+                       "ETag is the reply's `revision`. Idempotency-Key makes a retry answer the reply "
+                       "first written.",
+        .example_request = ROUTES_EXAMPLE_REPLY_REQUEST,
+        .example_response = ROUTES_EXAMPLE_REPLY_CREATED,
     },
     {
         .method = "GET",
@@ -194,12 +1258,18 @@ static const gateway_route_t routes_table[] = {
             {
                 {"limit", 1, ROUTES_LIST_LIMIT_MAX},
                 {"after", 0, INT64_MAX},
-                {"q", 0, 0},
-                {"category", 0, 0},
-                {"state", 0, 0},
+                {"q", 0, 0, .example = "退款"},
+                {"category", 0, 0, .example = "billing"},
+                {"state", 0, 0, .example = "approved"},
             },
         .cursor_field = "next",
         .refused_query_is_400 = true,
+        .summary = "Search standard replies",
+        .description = "Approved versions unless `state` is `draft`, `retired` or `any`; `q` finds text "
+                       "in the title or body like the tickets' `q` (any length, Chinese included); "
+                       "`category` an exact category. Cursor pagination as for tickets; a bad "
+                       "parameter is 400 naming it.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_REPLY_APPROVED "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -212,9 +1282,13 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__standard_reply__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
-        .query = {{"version", 1, INT32_MAX}},
+        .query = {{"version", 1, INT32_MAX, .example = "1"}},
         .etag_field = "revision",
         .refused_query_is_400 = true,
+        .summary = "Read a standard reply",
+        .description = "The latest version, or `version` N (any older one). ETag is the reply's "
+                       "`revision`, for If-Match on an edit, an approval or a retirement.",
+        .example_response = ROUTES_EXAMPLE_REPLY_APPROVED,
     },
     {
         /*  An edit: the body is the new version, in full. */
@@ -231,6 +1305,12 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_revision",
         .etag_field = "revision",
+        .summary = "Edit a standard reply: write its next version",
+        .description = "The body is the new version in full, a draft; older versions are kept as they "
+                       "were (an approved one stays what agents see until the new one is approved). "
+                       "If-Match on the `revision`: a stale one is 412 and writes nothing.",
+        .example_request = ROUTES_EXAMPLE_REPLY_REQUEST,
+        .example_response = ROUTES_EXAMPLE_REPLY_DRAFT,
     },
     {
         .method = "GET",
@@ -243,6 +1323,12 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__standard_reply_versions__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_id_field = "id",
+        .summary = "Every version of a standard reply, oldest first",
+        .description = "Drafts, the approved version and retired ones, each with who wrote, approved "
+                       "and retired it and when.",
+        .example_response = "{\"items\":["
+            ROUTES_EXAMPLE_REPLY_AT ("1", "2", "3", "draft", "", "", "", "", "2026-03-10T02:00:00.000Z")
+            "," ROUTES_EXAMPLE_REPLY_APPROVED "]}",
     },
     {
         .method = "POST",
@@ -258,6 +1344,12 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_revision",
         .etag_field = "revision",
+        .summary = "Approve the latest version of a standard reply",
+        .description = "Supervisors and managers, not the version's author (403). Only the latest "
+                       "version (`version` 0 or absent: that one), a draft (409 otherwise); the version "
+                       "approved before, if any, is retired. `reason` is recorded in the audit.",
+        .example_request = "{\"version\":2,\"reason\":\"checked with finance\"}",
+        .example_response = ROUTES_EXAMPLE_REPLY_APPROVED,
     },
     {
         .method = "POST",
@@ -273,6 +1365,11 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .if_match_field = "expected_revision",
         .etag_field = "revision",
+        .summary = "Retire the approved version of a standard reply",
+        .description = "Supervisors and managers. Agents no longer see or cite it; comments that cited "
+                       "it keep their citation. 409 when the version is not the approved one.",
+        .example_request = "{\"version\":2,\"reason\":\"the refund rules changed\"}",
+        .example_response = ROUTES_EXAMPLE_REPLY_RETIRED,
     },
     {
         .method = "POST",
@@ -287,6 +1384,12 @@ static const gateway_route_t routes_table[] = {
         .takes_body = true,
         .location_field = "id",
         .location_prefix = "/v1/webhooks/",
+        .summary = "Subscribe a URL to events",
+        .description = "Events whose type starts with one of `event_types` (every event when "
+                       "empty) are POSTed to `url`, signed with the secret returned here once.",
+        .example_request = "{\"url\":\"https://crm.example.com/"
+                           "kefu\",\"event_types\":[\"ticket.\"],\"description\":\"CRM sync\"}",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -300,6 +1403,9 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_OK,
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}},
         .cursor_field = "next",
+        .summary = "List webhooks, oldest first",
+        .description = "Cursor pagination as for tickets; secrets are never listed.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_WEBHOOK "],\"next\":null}",
     },
     {
         .method = "GET",
@@ -312,6 +1418,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Read a webhook",
+        .description = "The webhook's subscription and status; its secret is not shown again.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "DELETE",
@@ -324,6 +1433,8 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_NO_CONTENT,
         .path_key_field = "id",
+        .summary = "Delete a webhook",
+        .description = "Stops its deliveries; pending ones are dropped.",
     },
     {
         .method = "POST",
@@ -336,6 +1447,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Pause a webhook's deliveries",
+        .description = "Events are still recorded for it and delivered after resume.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "POST",
@@ -348,6 +1462,9 @@ static const gateway_route_t routes_table[] = {
         .reply_type = &kefu__v1__webhook__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .path_key_field = "id",
+        .summary = "Resume a paused webhook",
+        .description = "Deliveries held while paused go out in order.",
+        .example_response = ROUTES_EXAMPLE_WEBHOOK,
     },
     {
         .method = "GET",
@@ -362,6 +1479,9 @@ static const gateway_route_t routes_table[] = {
         .path_key_field = "webhook_id",
         .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, INT64_MAX}, {"status", 0, 0}},
         .cursor_field = "next",
+        .summary = "List a webhook's deliveries, newest first",
+        .description = "Each delivery's status, attempts and last error; filter by `status`.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_DELIVERY "],\"next\":null}",
     },
     {
         .method = "POST",
@@ -375,6 +1495,374 @@ static const gateway_route_t routes_table[] = {
         .success_status = GATEWAY_HTTP_ACCEPTED,
         .path_key_field = "webhook_id",
         .path_id_field = "delivery_id",
+        .summary = "Send a delivery again",
+        .description =
+            "Puts a delivered or dead delivery back in the queue; 202, as it is sent later.",
+        .example_response = ROUTES_EXAMPLE_DELIVERY,
+    },
+    /*  Staff, sessions and shifts (scheduling: SCH-1, SCH-2, AUD-2). */
+    {
+        .method = "POST",
+        .pattern = "/v1/staff",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.create",
+        .request_type = &kefu__v1__create_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .location_field = "id",
+        .location_prefix = "/v1/staff/",
+        .summary = "Add a staff member (SCH-1)",
+        .description =
+            "Admins only. `password` is the person's first password, which must be changed (POST "
+            "/v1/sessions/password) before they can log in; it must not be weak (shorter than "
+            "KEFU_PASSWORD_MIN_LENGTH, the staff number, or a common password: 422). A staff "
+            "number already taken is 409.",
+        .example_request = "{" ROUTES_EXAMPLE_STAFF_FIELDS ",\"password\":\"Lotus-harbour-2718\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-14T08:00:00Z\"}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFF_READERS,
+        .service = "scheduling",
+        .service_method = "staff.get",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Read a staff member",
+        .description = "Admins, managers and supervisors. Password hashes are never shown.",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "PATCH",
+        .pattern = "/v1/staff/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.update",
+        .request_type = &kefu__v1__update_staff_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Change a staff member's name, roles, grade, skills or department",
+        .description = "Admins only. Fields sent replace the stored ones; a role change ends the "
+                       "person's sessions (they log in again with the new roles).",
+        .example_request = "{\"name\":\"Li Na\",\"roles\":[\"supervisor\"],\"grade\":\"senior\","
+                           "\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],\"department\":"
+                           "\"Hotline 1\"}",
+        .example_response =
+            "{\"id\":7,\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"roles\":[\"supervisor\"],"
+            "\"grade\":\"senior\",\"skills\":[\"billing\",\"mandarin\",\"cantonese\"],"
+            "\"department\":\"Hotline 1\",\"status\":\"active\",\"must_change_password\":false,"
+            "\"created_at\":\"2026-03-14T08:00:00Z\",\"updated_at\":\"2026-03-18T11:20:00Z\"}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/reinstate",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reinstate",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Reinstate a suspended staff member",
+        .description = "Admins only. The person may log in again; someone not suspended is 409. "
+                       "`reason` is kept in the audit record.",
+        .example_request = "{\"reason\":\"investigation closed\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/suspend",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.suspend",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Suspend a staff member",
+        .description = "Admins only. Their sessions and API keys stop working at once (the "
+                       "gateways are told over the bus); a departed person is 409. `reason` is "
+                       "kept in the audit record.",
+        .example_request = "{\"reason\":\"account sharing under investigation\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF_SUSPENDED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/depart",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.depart",
+        .request_type = &kefu__v1__staff_ref__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Record that a staff member has left",
+        .description = "Admins only. Final: the person can no longer log in and their sessions "
+                       "end; the record stays for the audit trail.",
+        .example_request = "{\"reason\":\"contract ended\"}",
+        .example_response =
+            "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"departed\","
+            "\"must_change_password\":false,\"created_at\":\"2026-03-14T08:00:00Z\","
+            "\"updated_at\":\"2026-06-30T18:00:00Z\"}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/password-reset",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "staff.reset_password",
+        .request_type = &kefu__v1__reset_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .summary = "Give a staff member a temporary password",
+        .description = "Admins only. The person must choose a new password (POST "
+                       "/v1/sessions/password) before logging in again.",
+        .example_request = "{\"password\":\"Maple-lantern-5531\"}",
+        .example_response = "{\"id\":7," ROUTES_EXAMPLE_STAFF_FIELDS ",\"status\":\"active\","
+                            "\"must_change_password\":true,\"created_at\":\"2026-03-14T08:00:00Z\","
+                            "\"updated_at\":\"2026-03-21T09:00:00Z\"}",
+    },
+    {
+        /*  Logging in: anyone may try; scheduling checks the password. */
+        .method = "POST",
+        .pattern = "/v1/sessions",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.create",
+        .request_type = &kefu__v1__create_session_request__descriptor,
+        .reply_type = &kefu__v1__session_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Log in: a session token for a staff number and password (SCH-2)",
+        .description =
+            "Anonymous: the credentials are in the body. Returns a session token to send as "
+            "`Authorization: Bearer <token>` until `expires_at` (KEFU_SESSION_TTL_MIN). A wrong "
+            "staff number or password is 401; a locked account (too many failures), a suspended "
+            "or departed person, a password that must be changed first, or an agent or shift "
+            "lead outside their shift is 403. `terminal` names the workstation: the same person "
+            "logged in on two terminals raises an account-sharing alert (AUD-3) and the other "
+            "terminal's session ends.",
+        .example_request =
+            "{\"staff_no\":\"S0107\",\"password\":\"Quiet-orchard-9042\",\"terminal\":\"T-03-12\"}",
+        .example_response =
+            "{\"token\":\"v1.k1.CAcSBVMwMTA3GgpzdXBlcnZpc29yIhBzXzhmM2E5YzBkMmU0YjcxNQ.kXo2"
+            "v9cV0bW3pG4q7n1yR8sT5uZ6aE2dF3gH4jK5lM6nO7pQ8rS9tU0vW1xY2zA3bC4dE5fG6hI7jK8lM9nO0pQ"
+            "\",\"expires_at\":\"2026-03-14T17:00:00Z\",\"staff\":" ROUTES_EXAMPLE_STAFF
+            ",\"session_id\":\"8f3a9c0d2e4b71569a0c3e5f7b2d4a61\"}",
+    },
+    {
+        /*  With the current password, so a forced change needs no session. */
+        .method = "POST",
+        .pattern = "/v1/sessions/password",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .anonymous = true,
+        .service = "scheduling",
+        .service_method = "sessions.change_password",
+        .request_type = &kefu__v1__change_password_request__descriptor,
+        .reply_type = &kefu__v1__staff__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .summary = "Change one's password with the current one",
+        .description = "Anonymous, so that a first or reset password can be changed before any "
+                       "log-in: the current password is in the body (a wrong one is 401 and "
+                       "counts toward the lock-out). The new one must not be weak (422).",
+        .example_request = "{\"staff_no\":\"S0107\",\"password\":\"Lotus-harbour-2718\","
+                           "\"new_password\":\"Quiet-orchard-9042\"}",
+        .example_response = ROUTES_EXAMPLE_STAFF,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sessions/current",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_EVERY_ROLE,
+        .service = "scheduling",
+        .service_method = "sessions.end",
+        .request_type = &kefu__v1__end_session_request__descriptor,
+        .reply_type = &kefu__v1__end_session_request__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .summary = "Log out: end the session of the token sent",
+        .description = "Any role, with a session token (an API key is 409: it is not a session). "
+                       "Every gateway refuses the token from then on.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.create",
+        .request_type = &kefu__v1__create_api_key_request__descriptor,
+        .reply_type = &kefu__v1__api_key_created__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Make an API key for a staff member",
+        .description =
+            "Admins only. The key acts as `staff_no` with `roles` (a subset of that person's; "
+            "422 otherwise) and stops working when revoked or when the person is suspended or "
+            "leaves. `key` is shown here only: send it as `Authorization: Bearer <key>`; the "
+            "database keeps its hash.",
+        .example_request =
+            "{\"name\":\"Hotline 1 wallboard\",\"staff_no\":\"S0107\",\"roles\":[\"supervisor\"]}",
+        .example_response =
+            "{\"api_key\":" ROUTES_EXAMPLE_API_KEY ",\"key\":\"kefu_ak_3f9c0a5e7b21d4c8_"
+            "9b1d5e2f7a3c8d4e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f\"}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/api-keys",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.list",
+        .request_type = &kefu__v1__list_api_keys_request__descriptor,
+        .reply_type = &kefu__v1__api_key_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX}, {"after", 0, 0}},
+        .cursor_field = "next",
+        .summary = "List API keys, oldest first",
+        .description = "Admins only. Live and revoked keys, never the secrets; cursor pagination "
+                       "as for tickets (`after` is the id of a page's last key).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_API_KEY "],\"next\":null}",
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/api-keys/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_ADMIN,
+        .service = "scheduling",
+        .service_method = "api_keys.revoke",
+        .request_type = &kefu__v1__api_key_ref__descriptor,
+        .reply_type = &kefu__v1__api_key_ref__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "id",
+        .summary = "Revoke an API key",
+        .description = "Admins only. Every gateway refuses the key from then on; an unknown or "
+                       "already revoked key is 404.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/shifts",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shifts.create",
+        .request_type = &kefu__v1__create_shift_request__descriptor,
+        .reply_type = &kefu__v1__shift__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Plan a shift for a staff member",
+        .description =
+            "Admins, managers and supervisors. Agents and shift leads may log in and work only "
+            "within a shift (KEFU_SHIFT_GRACE_BEFORE_MIN before to KEFU_SHIFT_GRACE_AFTER_MIN "
+            "after); times are RFC 3339, `site_zone` "
+            "the site's IANA time zone. An unknown staff number or an end not after the start "
+            "is 422.",
+        .example_request = "{\"staff_no\":\"S0107\",\"starts_at\":\"2026-03-16T00:00:00Z\","
+                           "\"ends_at\":\"2026-03-16T09:00:00Z\",\"site_zone\":\"Asia/Shanghai\"}",
+        .example_response = "{\"id\":31,\"staff_no\":\"S0107\",\"starts_at\":"
+                            "\"2026-03-16T00:00:00Z\",\"ends_at\":\"2026-03-16T09:00:00Z\","
+                            "\"site_zone\":\"Asia/Shanghai\"}",
+    },
+    /*  Staffing (scheduling: SCH-9). Bounds as in common/kefu_erlang.h. */
+    {
+        .method = "GET",
+        .pattern = "/v1/staffing/erlang-c",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.erlang_c",
+        .request_type = &kefu__v1__erlang_crequest__descriptor,
+        .reply_type = &kefu__v1__erlang_creply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query =
+            {
+                {.name = "calls", .min = 0, .max = KEFU_ERLANG_CALLS_MAX, .required = true,
+                 .min_exclusive = true, .example = "100"},
+                {.name = "interval_s", .min = KEFU_ERLANG_INTERVAL_MIN_S,
+                 .max = KEFU_ERLANG_INTERVAL_MAX_S, .required = true, .example = "1800"},
+                {.name = "aht_s", .min = 0, .max = KEFU_ERLANG_AHT_MAX_S, .required = true,
+                 .min_exclusive = true, .example = "180"},
+                {.name = "target_answer_s", .min = 0, .max = KEFU_ERLANG_ANSWER_MAX_S,
+                 .required = true, .example = "20"},
+                {.name = "target_sl", .min = 0, .max = 1, .required = true, .min_exclusive = true,
+                 .max_exclusive = true, .example = "0.8"},
+                {.name = "max_occupancy", .min = 0, .max = 1, .min_exclusive = true,
+                 .example = "0.85"},
+            },
+        .summary = "Agents needed for one interval (Erlang C)",
+        .description =
+            "Shift leads, supervisors, managers and admins. For `calls` offered in an interval of "
+            "`interval_s` seconds with an average handling time of `aht_s` seconds, the fewest "
+            "agents that answer the share `target_sl` of calls within `target_answer_s` seconds "
+            "(the example: 80 % in 20 s), and, with `max_occupancy`, keep the average agent no "
+            "busier than that share; with what they achieve: traffic in Erlangs, the "
+            "probability that a call waits, the service level, the average speed of answer in "
+            "seconds and the occupancy. Numbers may have fractions; one out of its bounds or "
+            "missing is 400. Traffic above " KEFU_ERLANG_TEXT (KEFU_ERLANG_TRAFFIC_MAX)
+            " Erlangs, or a target not met by up to " KEFU_ERLANG_TEXT (KEFU_ERLANG_AGENTS_MAX)
+            " agents, is 422 (staffing-beyond-limit). Nothing is stored.",
+        .example_response = "{\"traffic_erlangs\":10.0,\"agents\":14,\"probability_wait\":0.1741319,"
+                            "\"service_level\":0.88835,\"asa_s\":7.835937,\"occupancy\":0.7142857}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staffing/plan",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STAFFING_PLANNERS,
+        .service = "scheduling",
+        .service_method = "staffing.plan",
+        .request_type = &kefu__v1__staffing_plan_request__descriptor,
+        .reply_type = &kefu__v1__staffing_plan__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .summary = "Staff a day's forecast against the shifts planned",
+        .description =
+            "Shift leads, supervisors, managers and admins. The forecast is consecutive intervals "
+            "of `interval_s` seconds from `starts_at` (RFC 3339), a day at most, each with its "
+            "calls (0 for none) and average handling time; the target is as for GET "
+            "/v1/staffing/erlang-c (`max_occupancy` 0 or left out: no limit). Per interval: the "
+            "agents Erlang C requires (0 without calls), the active agents whose shift covers "
+            "the whole interval, and the gap between them (negative: short). A field of the "
+            "wrong type is 400; one out of its bounds 422; either names the field "
+            "(`forecast[2].aht_s`). Nothing is stored.",
+        .example_request = "{\"starts_at\":\"2026-03-16T00:00:00Z\",\"interval_s\":1800,"
+                           "\"forecast\":[{\"calls\":100,\"aht_s\":180},{\"calls\":120,"
+                           "\"aht_s\":180},{\"calls\":80,\"aht_s\":200}],\"target_answer_s\":20,"
+                           "\"target_sl\":0.8,\"max_occupancy\":0.85}",
+        .example_response =
+            "{\"items\":[{\"starts_at\":\"2026-03-16T00:00:00.000Z\",\"ends_at\":"
+            "\"2026-03-16T00:30:00.000Z\",\"calls\":100.0,\"aht_s\":180.0,\"traffic_erlangs\":10.0,"
+            "\"agents_required\":14,\"service_level\":0.88835,\"probability_wait\":0.1741319,"
+            "\"asa_s\":7.835937,\"occupancy\":0.7142857,\"agents_scheduled\":15,\"gap\":1},"
+            "{\"starts_at\":\"2026-03-16T00:30:00.000Z\",\"ends_at\":\"2026-03-16T01:00:00.000Z\","
+            "\"calls\":120.0,\"aht_s\":180.0,\"traffic_erlangs\":12.0,\"agents_required\":16,"
+            "\"service_level\":0.8688313,\"probability_wait\":0.2045739,\"asa_s\":9.205824,"
+            "\"occupancy\":0.75,\"agents_scheduled\":15,\"gap\":-1},"
+            "{\"starts_at\":\"2026-03-16T01:00:00.000Z\",\"ends_at\":\"2026-03-16T01:30:00.000Z\","
+            "\"calls\":80.0,\"aht_s\":200.0,\"traffic_erlangs\":8.888889,\"agents_required\":12,"
+            "\"service_level\":0.8173523,\"probability_wait\":0.2493034,\"asa_s\":16.02664,"
+            "\"occupancy\":0.7407407,\"agents_scheduled\":13,\"gap\":1}]}",
     },
 };
 
@@ -560,8 +2048,8 @@ gateway_routes_parse_if_match (const char *header, int64_t *version)
 
 /* --- requests ------------------------------------------------------------ */
 
-static bool
-routes_field_is_integer (const ProtobufCFieldDescriptor *field)
+bool
+gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -580,6 +2068,69 @@ routes_field_is_integer (const ProtobufCFieldDescriptor *field)
     }
 }
 
+bool
+gateway_routes_field_is_floating (const ProtobufCFieldDescriptor *field)
+{
+    return field->type == PROTOBUF_C_TYPE_DOUBLE || field->type == PROTOBUF_C_TYPE_FLOAT;
+}
+
+/*  Strict decimal number: an optional '-', digits with an optional
+ *  fraction (a digit on at least one side of the point), an optional
+ *  exponent; nothing else, so strtod's inf, nan and hex forms never get
+ *  through. False too when it overflows to infinity. */
+static bool
+routes_parse_number (const char *text, double *value)
+{
+    const char *cursor = text;
+    if (*cursor == '-')
+        cursor++;
+    size_t digits = 0;
+    for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+        digits++;
+    if (*cursor == '.') {
+        cursor++;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            digits++;
+    }
+    if (digits == 0 || cursor - text > ROUTES_NUMBER_TEXT_MAX)
+        return false;
+    if (*cursor == 'e' || *cursor == 'E') {
+        cursor++;
+        if (*cursor == '+' || *cursor == '-')
+            cursor++;
+        size_t exponent_digits = 0;
+        for (; *cursor >= '0' && *cursor <= '9'; cursor++)
+            exponent_digits++;
+        if (exponent_digits == 0 || exponent_digits > ROUTES_EXPONENT_DIGITS_MAX)
+            return false;
+    }
+    if (*cursor != '\0')
+        return false;
+    double parsed = strtod (text, NULL);
+    if (!isfinite (parsed))
+        return false;
+    *value = parsed;
+    return true;
+}
+
+/*  `value` within the parameter's bounds, each end open or closed. */
+static bool
+routes_number_within (const gateway_query_param_t *param, double value)
+{
+    bool above = param->min_exclusive ? value > (double) param->min : value >= (double) param->min;
+    bool below = param->max_exclusive ? value < (double) param->max : value <= (double) param->max;
+    return above && below;
+}
+
+/*  The same for an integer, compared as one (no rounding through double). */
+static bool
+routes_integer_within (const gateway_query_param_t *param, long long value)
+{
+    bool above = param->min_exclusive ? value > param->min : value >= param->min;
+    bool below = param->max_exclusive ? value < param->max : value <= param->max;
+    return above && below;
+}
+
 /*  Set `key` in `body`; false only when out of memory. */
 static bool
 routes_body_set (json_t *body, const char *key, json_t *value)
@@ -596,20 +2147,38 @@ routes_merge_query (const gateway_route_t *route, json_t *body, gateway_query_lo
     for (size_t i = 0; i < GATEWAY_ROUTE_QUERY_MAX && route->query[i].name; i++) {
         const gateway_query_param_t *param = &route->query[i];
         const char *text = lookup (lookup_arg, param->name);
+        if (!text && param->required) {
+            gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                                 "the query parameter %s is required", param->name);
+            return -1;
+        }
         if (!text)
             continue;
         const ProtobufCFieldDescriptor *field =
             protobuf_c_message_descriptor_get_field_by_name (route->request_type, param->name);
         assert (field); /* the table names real fields */
         json_t *value;
-        if (routes_field_is_integer (field)) {
-            long long number;
-            if (!routes_parse_integer (text, strlen (text), &number) || number < param->min ||
-                number > param->max) {
+        if (gateway_routes_field_is_floating (field)) {
+            double number;
+            if (!routes_parse_number (text, &number) || !routes_number_within (param, number)) {
                 gateway_problem_set (problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field",
                                      param->name,
-                                     "the query parameter %s must be an integer from %lld to %lld",
-                                     param->name, param->min, param->max);
+                                     "the query parameter %s must be a number %s %lld and %s %lld",
+                                     param->name, param->min_exclusive ? "above" : "from",
+                                     param->min, param->max_exclusive ? "below" : "at most",
+                                     param->max);
+                return -1;
+            }
+            value = json_real (number);
+        } else if (gateway_routes_field_is_integer (field)) {
+            long long number;
+            if (!routes_parse_integer (text, strlen (text), &number) ||
+                !routes_integer_within (param, number)) {
+                gateway_problem_set (
+                    problem, GATEWAY_HTTP_BAD_REQUEST, "invalid-field", param->name,
+                    "the query parameter %s must be an integer %s %lld %s %lld", param->name,
+                    param->min_exclusive ? "above" : "from", param->min,
+                    param->max_exclusive ? "and below" : "to", param->max);
                 return -1;
             }
             value = json_integer (number);

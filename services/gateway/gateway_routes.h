@@ -10,7 +10,9 @@
  *  route is a new row, not new code.
  *
  *  The table is in gateway_routes.c; the API shape it describes is fixed
- *  (clients and tests rely on it).
+ *  (clients and tests rely on it). It is also the API's documentation: the
+ *  OpenAPI document (GET /openapi.json) is generated from it, with the
+ *  summary, description and examples each row carries.
  */
 #ifndef GATEWAY_ROUTES_H_INCLUDED
 #define GATEWAY_ROUTES_H_INCLUDED
@@ -25,37 +27,48 @@
 #include <stdint.h>
 
 enum {
-    /*  Query parameters one route may read (the ticket search has 15). */
-    GATEWAY_ROUTE_QUERY_MAX = 16,
+    /*  Query parameters one route may read (the ticket search has 16;
+     *  one more for the NULL that ends the list). */
+    GATEWAY_ROUTE_QUERY_MAX = 17,
     /*  Room for an Allow header value listing every method of a path. */
     GATEWAY_ROUTES_ALLOW_SIZE = 64,
     /*  Room for header values rendered from a reply. */
-    GATEWAY_ROUTES_ETAG_SIZE = 32,
+    GATEWAY_ROUTES_ETAG_SIZE = 40, /* "\"N\"", or the document's hash (gateway_openapi) */
     GATEWAY_ROUTES_LOCATION_SIZE = 128,
     /*  Longest text query parameter accepted, in bytes. */
     GATEWAY_ROUTES_QUERY_TEXT_MAX = 256,
     /*  Longest path {key} accepted, in bytes. */
     GATEWAY_ROUTES_KEY_MAX = 64,
     /*  Successes beyond gateway_problem.h's: accepted for later, and
-     *  without a body (DELETE). */
+     *  without a body (DELETE); not modified (a copy held is current). */
     GATEWAY_HTTP_ACCEPTED = 202,
-    GATEWAY_HTTP_NO_CONTENT = 204
+    GATEWAY_HTTP_NO_CONTENT = 204,
+    GATEWAY_HTTP_NOT_MODIFIED = 304
 };
 
 typedef enum {
     GATEWAY_ROUTE_SERVICE, /* forwarded to a service method */
     GATEWAY_ROUTE_HEALTH,  /* answered by the gateway: it is alive */
     GATEWAY_ROUTE_READY,   /* pings every service */
-    GATEWAY_ROUTE_EVENTS   /* the SSE event stream (gateway_events) */
+    GATEWAY_ROUTE_EVENTS,  /* the SSE event stream (gateway_events) */
+    GATEWAY_ROUTE_OPENAPI  /* the API's OpenAPI document (gateway_openapi) */
 } gateway_route_kind_t;
 
 /*  A query parameter, read into the request field of the same name. An
- *  integer field must lie within [min, max]; a text field is bounded by
- *  GATEWAY_ROUTES_QUERY_TEXT_MAX. */
+ *  integer field must be an integer, a floating-point field a decimal
+ *  number (digits, an optional fraction and exponent: no inf, nan or hex),
+ *  either within [min, max], each end left out when its _exclusive flag
+ *  says so; a text field is bounded by GATEWAY_ROUTES_QUERY_TEXT_MAX. A
+ *  required parameter that is absent is a 400 naming it. The OpenAPI
+ *  document (gateway_openapi) states the same bounds and `required`. */
 typedef struct {
     const char *name;
     long long min;
     long long max;
+    bool required;
+    bool min_exclusive;
+    bool max_exclusive;
+    const char *example; /* a typical value as written in a URL, for the OpenAPI document */
 } gateway_query_param_t;
 
 typedef struct {
@@ -63,7 +76,7 @@ typedef struct {
     const char *pattern; /* "/v1/tickets/{id}"; {id} is a positive integer, {key} a text id */
     gateway_route_kind_t kind;
     bool anonymous;             /* no API key needed */
-    kefu_roles_t roles;      /* roles admitted (unless anonymous) */
+    kefu_roles_t roles;         /* roles admitted (unless anonymous) */
     const char *service;        /* "tickets" */
     const char *service_method; /* "tickets.get" */
     const ProtobufCMessageDescriptor *request_type;
@@ -82,6 +95,15 @@ typedef struct {
      *  (INVALID_ARGUMENT, a bad filter) is a malformed request, 400, not
      *  unprocessable content, 422. */
     bool refused_query_is_400;
+    /*  The route's documentation in the OpenAPI document (gateway_openapi):
+     *  a one-line summary, a paragraph of description (may be NULL), and
+     *  examples as JSON text: a request body (routes that take one) and the
+     *  success response body (routes that send one). Examples are checked
+     *  against the route's schemas by the tests. */
+    const char *summary;
+    const char *description;
+    const char *example_request;
+    const char *example_response;
 } gateway_route_t;
 
 typedef enum {
@@ -118,6 +140,14 @@ gateway_route_match_t gateway_routes_match (const char *method, const char *path
                                             const gateway_route_t **route, const char **id_text,
                                             size_t *id_length,
                                             char allow[GATEWAY_ROUTES_ALLOW_SIZE]);
+
+/*  True if `field` holds an integer (a query parameter read into it must
+ *  be one, within the row's bounds). */
+bool gateway_routes_field_is_integer (const ProtobufCFieldDescriptor *field);
+
+/*  True if `field` holds a floating-point number (a query parameter read
+ *  into it must be a decimal number within the row's bounds). */
+bool gateway_routes_field_is_floating (const ProtobufCFieldDescriptor *field);
 
 /*  Parse a path {id}: decimal digits only, 1 to INT64_MAX. */
 bool gateway_routes_parse_id (const char *text, size_t length, int64_t *id);

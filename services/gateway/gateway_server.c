@@ -3,6 +3,7 @@
 #include "gateway_auth.h"
 #include "gateway_events.h"
 #include "gateway_http.h"
+#include "gateway_sessions.h"
 #include "gateway_upstream.h"
 #include "kefu_bus.h"
 #include "kefu_log.h"
@@ -28,12 +29,17 @@ enum {
     SERVER_SIGNAL_ITEM = 0,
     SERVER_HTTP_ITEM = 1,
     SERVER_FIXED_ITEMS = 2,
-    SERVER_NUMBER_TEXT_MAX = 24
+    SERVER_NUMBER_TEXT_MAX = 24,
+    /*  How long a starting gateway waits for scheduling's revocation list
+     *  (scheduling may still be applying its migrations). */
+    SERVER_REVOCATIONS_LOAD_TIMEOUT_MS = 30000,
+    SERVER_MS_PER_SECOND = 1000
 };
 
 struct _gateway_server_t {
     void *zmq_context;
     gateway_auth_t *auth;
+    gateway_sessions_t *sessions;
     gateway_upstream_t *upstream;
     kefu_bus_t *bus; /* the XSUB/XPUB proxy; NULL when KEFU_BUS_XSUB is empty */
     gateway_events_t *events;
@@ -90,6 +96,18 @@ gateway_server_new (kefu_config_t *config)
         kefu_log_warn ("gateway.no_api_keys", "detail",
                        "KEFU_API_KEYS is empty: every /v1 request will be answered 401", NULL);
 
+    self->sessions =
+        gateway_sessions_new (kefu_config_string (config, "KEFU_SESSION_PUBLIC_KEYS"), &error);
+    if (!self->sessions) {
+        kefu_log_error ("gateway.bad_session_keys", "error", error ? error : "out of memory", NULL);
+        free (error);
+        gateway_server_destroy (&self);
+        return NULL;
+    }
+
+    gateway_sessions_set_key_cache_ms (
+        self->sessions, kefu_config_int (config, "KEFU_API_KEY_CACHE_S") * SERVER_MS_PER_SECOND);
+
     size_t max_connections = (size_t)kefu_config_int (config, "KEFU_HTTP_MAX_CONNECTIONS");
     self->zmq_context = zmq_ctx_new ();
     if (self->zmq_context)
@@ -124,12 +142,27 @@ gateway_server_new (kefu_config_t *config)
         .heartbeat_ms = kefu_config_int (config, "KEFU_SSE_HEARTBEAT_MS"),
         .client_retry_ms = kefu_config_int (config, "KEFU_SSE_RETRY_MS"),
         .request_timeout_ms = self->request_timeout_ms,
+        .observer = gateway_sessions_on_event,
+        .observer_arg = self->sessions,
     };
     self->events = gateway_events_new (self->zmq_context, &events_options, self->upstream,
                                        gateway_http_stream_wake);
     if (!self->events) {
         gateway_server_destroy (&self);
         return NULL;
+    }
+    /*  Subscribed to the bus already, so no revocation falls between the
+     *  list and the live events. Without the list a token revoked before
+     *  this start would pass: refuse to start instead. */
+    if (gateway_sessions_enabled (self->sessions)) {
+        const char *scheduling = kefu_config_string (config, "KEFU_SCHEDULING_ENDPOINT");
+        if (gateway_sessions_load (self->sessions, self->zmq_context, scheduling,
+                                   SERVER_REVOCATIONS_LOAD_TIMEOUT_MS) != 0) {
+            kefu_log_error ("gateway.start_failed", "error",
+                            "session revocations could not be loaded from scheduling", NULL);
+            gateway_server_destroy (&self);
+            return NULL;
+        }
     }
 
     gateway_http_options_t options = {
@@ -138,6 +171,7 @@ gateway_server_new (kefu_config_t *config)
         .max_connections = max_connections,
         .max_body = (size_t)kefu_config_int (config, "KEFU_HTTP_MAX_BODY"),
         .request_timeout_ms = self->request_timeout_ms,
+        .sessions = self->sessions,
     };
     self->http = gateway_http_new (&options, self->auth, self->upstream, self->events);
     if (!self->http) {
@@ -190,6 +224,7 @@ gateway_server_destroy (gateway_server_t **self_p)
     if (self->zmq_context)
         zmq_ctx_term (self->zmq_context);
     gateway_auth_destroy (&self->auth);
+    gateway_sessions_destroy (&self->sessions);
     if (self->signal_fd >= 0)
         close (self->signal_fd);
     free (self->items);

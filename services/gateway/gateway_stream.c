@@ -36,6 +36,7 @@
 #include "kefu_cloudevent.h"
 #include "kefu_log.h"
 #include "kefu_strbuf.h"
+#include "kefu_text.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -122,6 +123,30 @@ gateway_stream_types_match (const gateway_stream_types_t *types, bool auditor, c
         if (strncmp (type, types->prefixes[i], strlen (types->prefixes[i])) == 0)
             return true;
     return false;
+}
+
+int
+gateway_stream_subject_parse (const char *text, gateway_stream_types_t *types,
+                              char reason[GATEWAY_STREAM_REASON_SIZE])
+{
+    types->subject[0] = '\0';
+    if (!text || !*text)
+        return 0;
+    if (strlen (text) > GATEWAY_STREAM_SUBJECT_MAX ||
+        kefu_text_check (text, KEFU_TEXT_LINE, GATEWAY_STREAM_SUBJECT_MAX, true) != NULL) {
+        snprintf (reason, GATEWAY_STREAM_REASON_SIZE,
+                  "the subject must be one line of UTF-8 text, at most %d bytes",
+                  GATEWAY_STREAM_SUBJECT_MAX);
+        return -1;
+    }
+    snprintf (types->subject, sizeof types->subject, "%s", text);
+    return 0;
+}
+
+bool
+gateway_stream_subject_match (const gateway_stream_types_t *types, const char *subject)
+{
+    return types->subject[0] == '\0' || (subject && strcmp (subject, types->subject) == 0);
 }
 
 /* --- shared live events --------------------------------------------------- */
@@ -373,7 +398,8 @@ stream_deliver (gateway_stream_t *self, size_t source, const Kefu__V1__Event *ev
 {
     /*  A type with a line break would end the `event:` field early. */
     bool sendable = event->type && !strpbrk (event->type, "\r\n") &&
-                    gateway_stream_types_match (&self->types, self->auditor, event->type);
+                    gateway_stream_types_match (&self->types, self->auditor, event->type) &&
+                    gateway_stream_subject_match (&self->types, event->subject);
     if (!sendable) {
         gateway_cursor_set (self->cursor, source, event->seq);
         return DELIVER_DONE;

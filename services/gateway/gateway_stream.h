@@ -70,6 +70,8 @@ enum {
      *  a-z 0-9 . _ */
     GATEWAY_STREAM_TYPES_MAX = 16,
     GATEWAY_STREAM_TYPE_PREFIX_MAX = 64,
+    /*  The `subject` filter: at most this many bytes. */
+    GATEWAY_STREAM_SUBJECT_MAX = 200,
     /*  Room for a short explanation of a bad `types`. */
     GATEWAY_STREAM_REASON_SIZE = 160,
     /*  Events asked for per events.replay page. */
@@ -79,10 +81,14 @@ enum {
 /* --- the types filter ----------------------------------------------------- */
 
 /*  Which event types a client wants: those starting with one of the
- *  prefixes; every type when there are none. A value, no allocation. */
+ *  prefixes; every type when there are none. And, when `subject` is not
+ *  empty, only events whose CloudEvents subject is exactly it (a dashboard
+ *  of one staff member follows "staff/<id>": ticket.owner_notified). A
+ *  value, no allocation. */
 typedef struct {
     size_t count;
     char prefixes[GATEWAY_STREAM_TYPES_MAX][GATEWAY_STREAM_TYPE_PREFIX_MAX + 1];
+    char subject[GATEWAY_STREAM_SUBJECT_MAX + 1];
 } gateway_stream_types_t;
 
 /*  Parse `text`, comma-separated prefixes ("ticket.,callback."); NULL or ""
@@ -91,6 +97,17 @@ typedef struct {
  *  another character, or there are too many. */
 int gateway_stream_types_parse (const char *text, gateway_stream_types_t *types,
                                 char reason[GATEWAY_STREAM_REASON_SIZE]);
+
+/*  Set the exact-match subject filter of `types` from `text` (NULL or ""
+ *  means any subject). Returns 0, or -1 with `reason` filled when it is
+ *  longer than GATEWAY_STREAM_SUBJECT_MAX bytes, not UTF-8, or holds a
+ *  control character. */
+int gateway_stream_subject_parse (const char *text, gateway_stream_types_t *types,
+                                  char reason[GATEWAY_STREAM_REASON_SIZE]);
+
+/*  True if an event about `subject` (may be NULL) passes the subject
+ *  filter of `types`. */
+bool gateway_stream_subject_match (const gateway_stream_types_t *types, const char *subject);
 
 /*  True if a client with `types`, auditor or not, may be sent an event of
  *  `type`: audit records (audit.record.*) go to auditors only, whatever

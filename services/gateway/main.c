@@ -3,17 +3,57 @@
  *  Only wiring: read the configuration, start logging, build the gateway
  *  (gateway_server), run it until SIGTERM/SIGINT, tear it down. Everything
  *  else lives in the gateway_* classes.
+ *
+ *  Two options print what the gateway serves and exit, without reading the
+ *  configuration: --routes (the route table as JSON) and --openapi (the
+ *  OpenAPI document GET /openapi.json serves). --routes is the permission
+ *  table (role x method): the README's table is generated from it
+ *  (tools/routes-table.py) and the tests check both.
  */
+#include "gateway_openapi.h"
 #include "gateway_server.h"
 #include "kefu_config.h"
 #include "kefu_log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/*  Print `text` (taken over; NULL means out of memory) and a newline. */
+static int
+main_print (char *text)
+{
+    if (!text) {
+        fprintf (stderr, "kefu-gateway: out of memory\n");
+        return EXIT_FAILURE;
+    }
+    int written = printf ("%s\n", text);
+    free (text);
+    return written < 0 || fflush (stdout) != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/*  --openapi: the document, as served. */
+static int
+main_print_openapi (void)
+{
+    gateway_openapi_t *openapi = gateway_openapi_new ();
+    char *text = openapi ? strdup (gateway_openapi_text (openapi)) : NULL;
+    gateway_openapi_destroy (&openapi);
+    return main_print (text);
+}
 
 int
-main (void)
+main (int argc, char **argv)
 {
+    if (argc == 2 && strcmp (argv[1], "--routes") == 0)
+        return main_print (gateway_openapi_routes_text ());
+    if (argc == 2 && strcmp (argv[1], "--openapi") == 0)
+        return main_print_openapi ();
+    if (argc > 1) {
+        fprintf (stderr, "usage: kefu-gateway [--routes | --openapi]\n");
+        return EXIT_FAILURE;
+    }
+
     char *error = NULL;
     kefu_config_t *config = kefu_config_new (&error);
     if (!config) {

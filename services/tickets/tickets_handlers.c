@@ -1,8 +1,13 @@
-/*  tickets_handlers: create, get, list, transition and history of tickets.
- *  See tickets_handlers.h; the rules are in tickets_workflow.c, the SQL in
- *  tickets_store.c.
+/*  tickets_handlers: create, get, list, transition and history of tickets,
+ *  and the table of every method of the service. See tickets_handlers.h;
+ *  the rules are in tickets_workflow.c, the shared change path in
+ *  tickets_apply.c, the SQL in tickets_store.c. A work order whose category
+ *  has a routing rule is dispatched in the transaction that creates it.
  */
 #include "tickets_handlers.h"
+#include "tickets_apply.h"
+#include "tickets_parts.h"
+#include "tickets_sla.h"
 #include "tickets_replies.h"
 #include "tickets_search.h"
 #include "tickets_stats.h"
@@ -20,22 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/*  Field bounds, in characters. */
 enum {
-    CATEGORY_MAX = 100,
-    SUBJECT_MAX = 200,
-    DESCRIPTION_MAX = 10000,
-    CUSTOMER_ID_MAX = 64,
-    COMPLAINANT_NAME_MAX = 200,
-    CONTACT_MAX = 200,
-    REMEDY_MAX = 4000,
-    REASON_MAX = 2000,
-    DEPARTMENT_MAX = 100,
-    PERSON_MAX = 100,
-    LIST_DEFAULT = 50,
-    LIST_MAX = 200,
-    RESOURCE_MAX = 64,
-    MESSAGE_MAX = 256,
     /*  A complaint may be registered as received a little in the future of
      *  our clock: the caller's clock may run ahead. */
     RECEIVED_AT_SKEW_MS = 5 * 60 * 1000,
@@ -44,7 +34,7 @@ enum {
 static void
 ticket_resource (int64_t id, char *out, size_t size)
 {
-    snprintf (out, size, "ticket/%" PRId64, id);
+    tickets_resource ("ticket", id, out, size);
 }
 
 /*  Answer NOT_FOUND from inside a transaction: release the (empty) rows,
@@ -57,63 +47,22 @@ ticket_not_found (kefu_call_t *call, tickets_rows_t *rows, int64_t id)
     kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "ticket %" PRId64 " not found", id);
 }
 
-/*  The actor's roles joined with commas, for the history row. */
-static void
-actor_roles_text (const Kefu__V1__Actor *actor, char *out, size_t size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < actor->n_roles && used < size; i++) {
-        int n = snprintf (out + used, size - used, "%s%s", i ? "," : "", actor->roles[i]);
-        if (n < 0)
-            break;
-        used += (size_t) n;
-    }
-}
-
-/*  Check one text field; answer INVALID_ARGUMENT and return false if bad. */
-static bool
-field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max,
-          bool required)
-{
-    const char *problem = kefu_text_check (value, kind, max, required);
-    if (!problem)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field, problem);
-    return false;
-}
-
-static bool
-choice_ok (kefu_call_t *call, const char *field, const char *value, const char *const *choices)
-{
-    if (kefu_text_one_of (value, choices))
-        return true;
-    kefu_strbuf_t allowed;
-    kefu_strbuf_init (&allowed);
-    for (const char *const *choice = choices; *choice; choice++)
-        kefu_strbuf_appendf (&allowed, "%s%s", choice == choices ? "" : ", ", *choice);
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s must be one of: %s",
-                    field, kefu_strbuf_data (&allowed));
-    kefu_strbuf_release (&allowed);
-    return false;
-}
-
 /* --- tickets.create ------------------------------------------------------- */
 
 static bool
 create_request_valid (kefu_call_t *call, const Kefu__V1__CreateTicketRequest *request, int64_t *received_at_ms)
 {
-    if (!choice_ok (call, "kind", request->kind, tickets_kinds)
-    ||  !choice_ok (call, "channel", request->channel, tickets_channels)
-    ||  !choice_ok (call, "priority", request->priority, tickets_priorities)
-    ||  !field_ok (call, "category", request->category, KEFU_TEXT_LINE, CATEGORY_MAX, true)
-    ||  !field_ok (call, "subject", request->subject, KEFU_TEXT_LINE, SUBJECT_MAX, true)
-    ||  !field_ok (call, "description", request->description, KEFU_TEXT_MULTILINE, DESCRIPTION_MAX,
+    if (!tickets_choice_ok (call, "kind", request->kind, tickets_kinds)
+    ||  !tickets_choice_ok (call, "channel", request->channel, tickets_channels)
+    ||  !tickets_choice_ok (call, "priority", request->priority, tickets_priorities)
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, true)
+    ||  !kefu_call_check_text (call, "subject", request->subject, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+    ||  !kefu_call_check_text (call, "description", request->description, KEFU_TEXT_MULTILINE, TICKETS_DESCRIPTION_MAX,
                    strcmp (request->kind, "complaint") == 0)
-    ||  !field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, CUSTOMER_ID_MAX, false)
-    ||  !field_ok (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, COMPLAINANT_NAME_MAX, false)
-    ||  !field_ok (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, CONTACT_MAX, false)
-    ||  !field_ok (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, REMEDY_MAX, false))
+    ||  !kefu_call_check_text (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "complainant_name", request->complainant_name, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "complainant_contact", request->complainant_contact, KEFU_TEXT_LINE, TICKETS_CONTACT_MAX, false)
+    ||  !kefu_call_check_text (call, "requested_remedy", request->requested_remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false))
         return false;
     /*  TKT-2: a complaint names its complainant. */
     if (strcmp (request->kind, "complaint") == 0 && !*request->customer_id
@@ -144,7 +93,7 @@ create_replay (kefu_call_t *call, int64_t ticket_id)
 {
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
-    char resource[RESOURCE_MAX];
+    char resource[TICKETS_RESOURCE_MAX];
     ticket_resource (ticket_id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -183,7 +132,7 @@ tickets_create (kefu_call_t *call)
         kefu_idempotency_request_hash (call, hash);
 
     kefu_db_t *db = kefu_call_db (call);
-    tickets_rows_t ticket = { 0 }, transition = { 0 };
+    tickets_rows_t ticket = { 0 }, transition = { 0 }, dispatched = { 0 };
     for (int attempt = 0; attempt < KEFU_IDEMPOTENCY_ATTEMPTS; attempt++) {
         if (kefu_db_begin (db) != 0)
             goto failed;
@@ -206,25 +155,52 @@ tickets_create (kefu_call_t *call)
                 return;
             }
         }
-        if (tickets_store_insert (db, &request, actor, received_at_ms, &ticket) != 0 || ticket.count != 1)
+        int64_t now_ms = kefu_time_now_ms ();
+        if (tickets_store_insert (db, &request, actor, received_at_ms, now_ms, &ticket) != 0 || ticket.count != 1)
             goto failed;
         Kefu__V1__Ticket *created = &ticket.tickets[0];
-        char roles[MESSAGE_MAX], resource[RESOURCE_MAX];
-        actor_roles_text (envelope->actor, roles, sizeof roles);
-        ticket_resource (created->id, resource, sizeof resource);
+        char roles[TICKETS_MESSAGE_MAX], resource[TICKETS_RESOURCE_MAX];
+        tickets_actor_roles_text (envelope->actor, roles, sizeof roles);
+        tickets_resource ("ticket", created->id, resource, sizeof resource);
         if ((*key && tickets_store_idempotency_bind (db, actor, key, created->id) != 0)
+        ||  tickets_sla_start (db, created->id, created->kind, created->priority,
+                               received_at_ms ? received_at_ms : now_ms) != 0
         ||  tickets_store_record_transition (db, created->id, "", created->status, actor, roles,
-                                             "created", created->version, &transition) != 0)
+                                             "created", created->version, now_ms, &transition) != 0)
             goto failed;
         Kefu__V1__TicketCreated event = KEFU__V1__TICKET_CREATED__INIT;
         event.ticket = created;
         if (kefu_outbox_append_message (db, "ticket.created", resource, &event.base) != 0
-        ||  kefu_audit_record (call, "ticket.created", resource, NULL, 1) != 0
-        ||  kefu_db_commit (db) != 0)
+        ||  tickets_apply_notify_owner (call, "ticket.created", created) != 0)
             goto failed;
-        kefu_call_reply (call, &created->base);
+        /*  TKT-6: a work order goes to the department its category is
+         *  routed to, through the same status change as by hand. */
+        const Kefu__V1__Ticket *reply = created;
+        if (strcmp (created->kind, "work_order") == 0) {
+            int64_t rule_id, department_id;
+            int routed = tickets_store_route (db, created->category, &rule_id, &department_id);
+            if (routed < 0)
+                goto failed;
+            if (routed == 0) {
+                char reason[TICKETS_MESSAGE_MAX];
+                snprintf (reason, sizeof reason, "routed by rule %" PRId64 " (category %s)", rule_id,
+                          created->category);
+                Kefu__V1__TransitionTicketRequest dispatch = KEFU__V1__TRANSITION_TICKET_REQUEST__INIT;
+                dispatch.id = created->id;
+                dispatch.to = TICKETS_STATUS_DISPATCHED;
+                dispatch.reason = reason;
+                dispatch.department_id = department_id;
+                if (tickets_transition_apply (call, created, &dispatch, rule_id, 0, &dispatched) != 0)
+                    goto failed;
+                reply = &dispatched.tickets[0];
+            }
+        }
+        if (kefu_audit_record (call, "ticket.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+            goto failed;
+        kefu_call_reply (call, &reply->base);
         tickets_rows_release (&ticket);
         tickets_rows_release (&transition);
+        tickets_rows_release (&dispatched);
         return;
     }
     kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
@@ -233,6 +209,7 @@ tickets_create (kefu_call_t *call)
 failed:
     tickets_rows_release (&ticket);
     tickets_rows_release (&transition);
+    tickets_rows_release (&dispatched);
     kefu_db_rollback (db);
     kefu_call_fail_db (call);
 }
@@ -245,7 +222,7 @@ tickets_get (kefu_call_t *call)
     const Kefu__V1__GetTicketRequest *request = (const Kefu__V1__GetTicketRequest *) kefu_call_payload (call);
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
-    char resource[RESOURCE_MAX];
+    char resource[TICKETS_RESOURCE_MAX];
     ticket_resource (request->id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -273,10 +250,10 @@ static void
 tickets_list (kefu_call_t *call)
 {
     const Kefu__V1__ListTicketsRequest *request = (const Kefu__V1__ListTicketsRequest *) kefu_call_payload (call);
-    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (limit > LIST_MAX) {
+    uint32_t limit = request->limit ? request->limit : TICKETS_LIST_DEFAULT;
+    if (limit > TICKETS_LIST_MAX) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
-                        "limit must be from 1 to %d", LIST_MAX);
+                        "limit must be from 1 to %d", TICKETS_LIST_MAX);
         return;
     }
     if (request->after < 0) {
@@ -284,14 +261,16 @@ tickets_list (kefu_call_t *call)
         return;
     }
     tickets_list_query_t query = { .filters = request };
-    if ((*request->status && !choice_ok (call, "status", request->status, tickets_statuses))
-    ||  (*request->kind && !choice_ok (call, "kind", request->kind, tickets_kinds))
-    ||  (*request->priority && !choice_ok (call, "priority", request->priority, tickets_priorities))
-    ||  (*request->channel && !choice_ok (call, "channel", request->channel, tickets_channels))
-    ||  !field_ok (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, CUSTOMER_ID_MAX, false)
-    ||  !field_ok (call, "assignee", request->assignee, KEFU_TEXT_LINE, PERSON_MAX, false)
-    ||  !field_ok (call, "owner", request->owner, KEFU_TEXT_LINE, PERSON_MAX, false)
-    ||  !field_ok (call, "category", request->category, KEFU_TEXT_LINE, CATEGORY_MAX, false)
+    if ((*request->status && !tickets_choice_ok (call, "status", request->status, tickets_statuses))
+    ||  (*request->kind && !tickets_choice_ok (call, "kind", request->kind, tickets_kinds))
+    ||  (*request->priority && !tickets_choice_ok (call, "priority", request->priority, tickets_priorities))
+    ||  (*request->channel && !tickets_choice_ok (call, "channel", request->channel, tickets_channels))
+    ||  !kefu_call_check_text (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "owner", request->owner, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE,
+                               TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
     ||  !tickets_search_text_prepare (call, "q", request->q, &query.text)
     ||  !tickets_search_range_prepare (call, "created_from", request->created_from, "created_to",
                                        request->created_to, &query.created_from_ms, &query.created_to_ms)
@@ -326,47 +305,20 @@ failed:
 static bool
 transition_request_valid (kefu_call_t *call, const Kefu__V1__TransitionTicketRequest *request)
 {
-    return field_ok (call, "to", request->to, KEFU_TEXT_LINE, SUBJECT_MAX, true)
-        && field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false)
-        && field_ok (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false)
-        && field_ok (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, PERSON_MAX, false)
-        && field_ok (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, REMEDY_MAX, false)
-        && field_ok (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, COMPLAINANT_NAME_MAX, false)
-        && field_ok (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, REASON_MAX, false)
-        && field_ok (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, REASON_MAX, false)
-        && field_ok (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, REMEDY_MAX, false);
-}
-
-/*  NULL for "leave as it is", so an empty optional input never erases. */
-static const char *
-given (const char *text)
-{
-    return *text ? text : NULL;
-}
-
-/*  What moving to `to` writes on the ticket besides its status. */
-static tickets_changes_t
-transition_changes (const Kefu__V1__TransitionTicketRequest *request, const char *actor)
-{
-    tickets_changes_t changes = { 0 };
-    changes.responsible_department = given (request->responsible_department);
-    changes.responsible_person = given (request->responsible_person);
-    if (strcmp (request->to, "remedy_proposed") == 0) {
-        changes.remedy = request->remedy;
-        changes.remedy_proposed_by = actor;
-        changes.remedy_approved_by = "";
-        changes.responsible_party = given (request->responsible_party);
-        changes.sanction = given (request->sanction);
-    }
-    if (strcmp (request->to, "remedy_approved") == 0)
-        changes.remedy_approved_by = actor;
-    if (strcmp (request->to, "customer_accepted") == 0)
-        changes.customer_confirmation = request->customer_confirmation;
-    if (strcmp (request->to, "rejected") == 0)
-        changes.rejection_explanation = request->reason;
-    if (strcmp (request->to, "reviewed") == 0)
-        changes.review_summary = request->review_summary;
-    return changes;
+    return kefu_call_check_text (call, "to", request->to, KEFU_TEXT_LINE, TICKETS_SUBJECT_MAX, true)
+        && kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "responsible_department", request->responsible_department, KEFU_TEXT_LINE, TICKETS_DEPARTMENT_MAX, false)
+        && kefu_call_check_text (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && kefu_call_check_text (call, "remedy", request->remedy, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "responsible_party", request->responsible_party, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+        && kefu_call_check_text (call, "sanction", request->sanction, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "customer_confirmation", request->customer_confirmation, KEFU_TEXT_MULTILINE, TICKETS_REASON_MAX, false)
+        && kefu_call_check_text (call, "review_summary", request->review_summary, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "rejection_explanation", request->rejection_explanation, KEFU_TEXT_MULTILINE, TICKETS_REMEDY_MAX, false)
+        && kefu_call_check_text (call, "confirmation_method", request->confirmation_method, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
+        && (request->department_id >= 0
+            || (kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "department_id",
+                                "department_id must be a department's id"), false));
 }
 
 /*  Turn a workflow refusal into an answer. */
@@ -374,10 +326,10 @@ static void
 transition_refuse (kefu_call_t *call, tickets_workflow_verdict_t verdict, const Kefu__V1__Ticket *ticket,
                    const char *to, const char *field)
 {
-    char next[MESSAGE_MAX];
+    char next[TICKETS_MESSAGE_MAX];
     switch (verdict) {
         case TICKETS_WORKFLOW_UNKNOWN_STATUS:
-            choice_ok (call, "to", to, tickets_statuses);
+            tickets_choice_ok (call, "to", to, tickets_statuses);
             break;
         case TICKETS_WORKFLOW_ILLEGAL:
             tickets_workflow_next (ticket->kind, ticket->status, next, sizeof next);
@@ -410,63 +362,40 @@ tickets_transition (kefu_call_t *call)
         (const Kefu__V1__TransitionTicketRequest *) kefu_call_payload (call);
     if (!transition_request_valid (call, request))
         return;
-    const char *actor = envelope->actor->staff_id;
-    kefu_roles_t roles = kefu_call_roles (call);
-
-    kefu_db_t *db = kefu_call_db (call);
-    tickets_rows_t current = { 0 }, updated = { 0 }, transition = { 0 };
-    if (kefu_db_begin (db) != 0)
-        goto failed;
-    int found = tickets_store_get (db, request->id, true, &current);
-    if (found < 0)
-        goto failed;
-    if (found == 1) {
-        ticket_not_found (call, &current, request->id);
+    tickets_rows_t current, updated = { 0 };
+    if (!tickets_apply_lock (call, request->id, request->expected_version, false, &current))
         return;
-    }
     const Kefu__V1__Ticket *ticket = &current.tickets[0];
-    if (request->expected_version && request->expected_version != ticket->version) {
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "the ticket is at version %" PRId64 ", not %" PRId64, ticket->version,
-                        request->expected_version);
-        goto refused;
-    }
     const char *field;
-    tickets_workflow_verdict_t verdict = tickets_workflow_check (ticket, request, actor, roles, &field);
+    tickets_workflow_verdict_t verdict =
+        tickets_workflow_check (ticket, request, envelope->actor->staff_id, kefu_call_roles (call), &field);
     if (verdict != TICKETS_WORKFLOW_OK) {
         transition_refuse (call, verdict, ticket, request->to, field);
         goto refused;
     }
-    tickets_changes_t changes = transition_changes (request, actor);
-    char roles_text[MESSAGE_MAX], resource[RESOURCE_MAX];
-    actor_roles_text (envelope->actor, roles_text, sizeof roles_text);
-    ticket_resource (ticket->id, resource, sizeof resource);
-    if (tickets_store_update (db, ticket->id, request->to, &changes, &updated) != 0
-    ||  tickets_store_record_transition (db, ticket->id, ticket->status, request->to, actor, roles_text,
-                                         request->reason, updated.tickets[0].version, &transition) != 0)
+    if (strcmp (request->to, TICKETS_STATUS_DISPATCHED) == 0) {
+        int usable = tickets_apply_department_usable (call, request->department_id);
+        if (usable < 0)
+            goto failed;
+        if (usable == 0)
+            goto refused;
+    }
+    if (tickets_transition_apply (call, ticket, request, 0, 0, &updated) != 0)
         goto failed;
-    Kefu__V1__TicketTransitioned event = KEFU__V1__TICKET_TRANSITIONED__INIT;
-    event.ticket = &updated.tickets[0];
-    event.transition = &transition.transitions[0];
-    if (kefu_outbox_append_message (db, "ticket.transitioned", resource, &event.base) != 0
-    ||  kefu_audit_record (call, "ticket.transitioned", resource, request->reason, 1) != 0
-    ||  kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.tickets[0].base);
+    char resource[TICKETS_RESOURCE_MAX];
+    tickets_resource ("ticket", ticket->id, resource, sizeof resource);
+    tickets_apply_finish (call, "ticket.transitioned", resource, request->reason, &updated.tickets[0].base);
     tickets_rows_release (&current);
     tickets_rows_release (&updated);
-    tickets_rows_release (&transition);
     return;
 refused:
-    kefu_db_rollback (db);
+    kefu_db_rollback (kefu_call_db (call));
     tickets_rows_release (&current);
     return;
 failed:
     tickets_rows_release (&current);
     tickets_rows_release (&updated);
-    tickets_rows_release (&transition);
-    kefu_db_rollback (db);
-    kefu_call_fail_db (call);
+    tickets_apply_fail_db (call);
 }
 
 /* --- tickets.history ------------------------------------------------------ */
@@ -477,7 +406,7 @@ tickets_history (kefu_call_t *call)
     const Kefu__V1__GetTicketRequest *request = (const Kefu__V1__GetTicketRequest *) kefu_call_payload (call);
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t ticket = { 0 }, history = { 0 };
-    char resource[RESOURCE_MAX];
+    char resource[TICKETS_RESOURCE_MAX];
     ticket_resource (request->id, resource, sizeof resource);
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -506,25 +435,35 @@ failed:
     kefu_call_fail_db (call);
 }
 
-bool
-tickets_field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max,
-                  bool required)
-{
-    return field_ok (call, field, value, kind, max, required);
-}
-
-bool
-tickets_choice_ok (kefu_call_t *call, const char *field, const char *value, const char *const *choices)
-{
-    return choice_ok (call, field, value, choices);
-}
-
 const kefu_method_t tickets_methods[] = {
     { "tickets.create", tickets_create, &kefu__v1__create_ticket_request__descriptor, true },
     { "tickets.get", tickets_get, &kefu__v1__get_ticket_request__descriptor, true },
     { "tickets.list", tickets_list, &kefu__v1__list_tickets_request__descriptor, true },
     { "tickets.transition", tickets_transition, &kefu__v1__transition_ticket_request__descriptor, true },
     { "tickets.history", tickets_history, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.merge", tickets_merge, &kefu__v1__merge_ticket_request__descriptor, true },
+    { "tickets.dispatch", tickets_dispatch, &kefu__v1__dispatch_ticket_request__descriptor, true },
+    { "tickets.dispatches", tickets_dispatches, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.handoff", tickets_handoff, &kefu__v1__hand_off_ticket_request__descriptor, true },
+    { "tickets.handoffs", tickets_handoffs, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.watcher_add", tickets_watcher_add, &kefu__v1__ticket_watcher_request__descriptor, true },
+    { "tickets.watcher_remove", tickets_watcher_remove, &kefu__v1__ticket_watcher_request__descriptor, true },
+    { "tickets.watchers", tickets_watchers, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.comment_add", tickets_comment_add, &kefu__v1__add_comment_request__descriptor, true },
+    { "tickets.comments", tickets_comments, &kefu__v1__list_comments_request__descriptor, true },
+    { "tickets.attachment_add", tickets_attachment_add, &kefu__v1__add_attachment_request__descriptor, true },
+    { "tickets.attachments", tickets_attachments, &kefu__v1__get_ticket_request__descriptor, true },
+    { "tickets.accountability", tickets_accountability, &kefu__v1__list_accountability_request__descriptor, true },
+    { "departments.create", departments_create, &kefu__v1__department_request__descriptor, true },
+    { "departments.get", departments_get, &kefu__v1__department_request__descriptor, true },
+    { "departments.update", departments_update, &kefu__v1__department_request__descriptor, true },
+    { "departments.delete", departments_delete, &kefu__v1__department_request__descriptor, true },
+    { "departments.list", departments_list, &kefu__v1__list_page_request__descriptor, true },
+    { "routing_rules.create", routing_rules_create, &kefu__v1__routing_rule_request__descriptor, true },
+    { "routing_rules.get", routing_rules_get, &kefu__v1__routing_rule_request__descriptor, true },
+    { "routing_rules.update", routing_rules_update, &kefu__v1__routing_rule_request__descriptor, true },
+    { "routing_rules.delete", routing_rules_delete, &kefu__v1__routing_rule_request__descriptor, true },
+    { "routing_rules.list", routing_rules_list, &kefu__v1__list_page_request__descriptor, true },
     { "tickets.stats", tickets_stats, &kefu__v1__ticket_stats_request__descriptor, true },
     /*  Standard replies (TKT-10): tickets_replies.c. */
     { "replies.create", tickets_replies_create, &kefu__v1__create_standard_reply_request__descriptor, true },

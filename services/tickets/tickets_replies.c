@@ -2,7 +2,7 @@
  *  tickets_replies.h; the SQL is in tickets_replies_store.c.
  */
 #include "tickets_replies.h"
-#include "tickets_handlers.h"
+#include "tickets_apply.h"
 #include "tickets_replies_store.h"
 #include "tickets_search.h"
 #include "tickets_store.h"
@@ -59,9 +59,9 @@ reply_not_found (kefu_call_t *call, int64_t id, int64_t version)
 static bool
 content_valid (kefu_call_t *call, const char *category, const char *title, const char *body)
 {
-    return tickets_field_ok (call, "category", category, KEFU_TEXT_LINE, CATEGORY_MAX, true)
-        && tickets_field_ok (call, "title", title, KEFU_TEXT_LINE, TITLE_MAX, true)
-        && tickets_field_ok (call, "body", body, KEFU_TEXT_MULTILINE, BODY_MAX, true);
+    return kefu_call_check_text (call, "category", category, KEFU_TEXT_LINE, CATEGORY_MAX, true)
+        && kefu_call_check_text (call, "title", title, KEFU_TEXT_LINE, TITLE_MAX, true)
+        && kefu_call_check_text (call, "body", body, KEFU_TEXT_MULTILINE, BODY_MAX, true);
 }
 
 static bool
@@ -319,7 +319,7 @@ review_request_valid (kefu_call_t *call, const Kefu__V1__ReviewStandardReplyRequ
                       const char *verb)
 {
     if (!version_valid (call, request->version)
-    ||  !tickets_field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return false;
     if (!(kefu_call_roles (call) & REPLY_REVIEWERS)) {
         kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "role-not-allowed", NULL,
@@ -480,7 +480,7 @@ tickets_replies_list (kefu_call_t *call)
     const char *state = *request->state ? request->state : STATE_APPROVED;
     tickets_search_text_t text;
     if (!tickets_choice_ok (call, "state", state, list_states)
-    ||  !tickets_field_ok (call, "category", request->category, KEFU_TEXT_LINE, CATEGORY_MAX, false)
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, CATEGORY_MAX, false)
     ||  !tickets_search_text_prepare (call, "q", request->q, &text))
         return;
     if (strcmp (state, LIST_STATE_ANY) == 0)

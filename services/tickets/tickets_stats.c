@@ -1,6 +1,6 @@
 /*  tickets_stats: the tickets.stats method (TKT-9). See tickets_stats.h. */
 #include "tickets_stats.h"
-#include "tickets_handlers.h"
+#include "tickets_apply.h"
 #include "tickets_search.h"
 #include "tickets_stats_store.h"
 
@@ -53,7 +53,7 @@ tickets_stats (kefu_call_t *call)
     const char *period = *request->period ? request->period : STATS_PERIOD_DEFAULT;
     bool by_category, by_department;
     int64_t from_ms, to_ms;
-    if (!tickets_field_ok (call, "group_by", request->group_by, KEFU_TEXT_LINE, STATS_GROUP_BY_MAX, false)
+    if (!kefu_call_check_text (call, "group_by", request->group_by, KEFU_TEXT_LINE, STATS_GROUP_BY_MAX, false)
     ||  !group_by_valid (call, request->group_by, &by_category, &by_department)
     ||  !tickets_choice_ok (call, "period", period, stats_periods)
     ||  !tickets_search_range_prepare (call, "from", request->from, "to", request->to, &from_ms, &to_ms))

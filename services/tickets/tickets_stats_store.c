@@ -13,8 +13,13 @@ enum { NUMBER_TEXT_SIZE = 24 };
 /*  $1/$2 the range in Unix ms, $3/$4 group by category/department, $5 the
  *  date_trunc unit, $6 the row limit. Opened tickets come from the
  *  received_at index, resolutions from the partial index of transitions to
- *  resolved (migrations/0004), so only the range is read. Periods are
- *  truncated in UTC. */
+ *  resolved (migrations/0004), each resolved ticket's SLA from ticket_sla's
+ *  primary key, so only the range is read. Periods are truncated in UTC.
+ *  A resolution is on time when it came at or before the SLA's
+ *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
+ *  reopened ticket is judged against its newest deadline); sla_compliance
+ *  is the share on time among the row's resolved tickets that have an
+ *  SLA, NULL when none has one. */
 static const kefu_sql_t sql_stats = {
     "tickets_stats",
     "WITH opened AS ("
@@ -35,21 +40,25 @@ static const kefu_sql_t sql_stats = {
     "         date_trunc($5, r.at AT TIME ZONE 'UTC') AS period, "
     "         extract(epoch FROM r.at - t.received_at) AS seconds, "
     "         CASE WHEN $3::boolean THEN t.category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department "
+    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
+    "         CASE WHEN s.ticket_id IS NOT NULL THEN r.at <= s.resolution_due_at END AS on_time "
     "  FROM ticket_transitions r JOIN tickets t ON t.id = r.ticket_id "
+    "       LEFT JOIN ticket_sla s ON s.ticket_id = r.ticket_id "
     "  WHERE r.to_status = 'resolved' AND r.at >= to_timestamp($1::bigint / 1000.0) "
     "    AND r.at < to_timestamp($2::bigint / 1000.0) "
     "  ORDER BY r.ticket_id, 2, r.at DESC"
     "), resolved AS ("
     "  SELECT category, department, period, count(*) AS resolved, "
     "         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
-    "         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90 "
+    "         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90, "
+    "         count(on_time) AS with_sla, count(*) FILTER (WHERE on_time) AS on_time "
     "  FROM resolutions GROUP BY 1, 2, 3"
     ") "
     "SELECT coalesce(o.category, r.category), coalesce(o.department, r.department), "
     "       rfc3339(coalesce(o.period, r.period) AT TIME ZONE 'UTC'), coalesce(o.opened, 0), "
     "       coalesce(r.resolved, 0), coalesce(round(r.median)::bigint, 0), "
-    "       coalesce(round(r.p90)::bigint, 0), coalesce(o.repeat_complaints, 0) "
+    "       coalesce(round(r.p90)::bigint, 0), coalesce(o.repeat_complaints, 0), "
+    "       CASE WHEN r.with_sla > 0 THEN r.on_time::double precision / r.with_sla END "
     "FROM opened o FULL JOIN resolved r "
     "  ON o.category = r.category AND o.department = r.department AND o.period = r.period "
     "ORDER BY 3, 1, 2 LIMIT $6"
@@ -108,6 +117,11 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         row->median_resolve_s = column_int (result, r, c++);
         row->p90_resolve_s = column_int (result, r, c++);
         row->repeat_complaints = column_int (result, r, c++);
+        if (!PQgetisnull (result, r, c)) {
+            row->sla_case = KEFU__V1__TICKET_STATS_ROW__SLA_SLA_COMPLIANCE;
+            row->sla_compliance = strtod (PQgetvalue (result, r, c), NULL);
+        }
+        c++;
         rows->row_pointers[i] = row;
     }
     return 0;

@@ -12,7 +12,10 @@ const char *const tickets_channels[] = { "phone", "email", "web", "walk_in", "ap
 const char *const tickets_priorities[] = { "low", "normal", "high", "urgent", NULL };
 const char *const tickets_statuses[] = {
     "received", "assessed", "investigating", "remedy_proposed", "remedy_approved", "implementing",
-    "customer_accepted", "resolved", "reviewed", "rejected", "in_progress", NULL
+    "customer_accepted", "resolved", "reviewed", "rejected", "in_progress", "dispatched", "merged", NULL
+};
+const char *const tickets_confirmation_methods[] = {
+    "phone", "sms", "email", "in_person", "written", "online", NULL
 };
 
 /*  Front-line work: any agent and everyone above. */
@@ -23,41 +26,51 @@ const char *const tickets_statuses[] = {
 #define REVIEWER (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 
 /*  TKT-3: received → assessed (or rejected, with the explanation given to
- *  the customer as reason) → investigating (department and person named) →
- *  remedy proposed → remedy approved (not by its proposer) → implementing →
- *  customer accepted (confirmation recorded) → resolved → reviewed (summary
- *  evaluation). A supervisor may send a proposed remedy back, and reopen a
- *  resolved complaint (TKT-4: an unsatisfied callback). */
+ *  the customer) → investigating (department and person named) → remedy
+ *  proposed (with the responsible party and the sanction decided, TKT-8) →
+ *  remedy approved (by a supervisor or manager, not its proposer) →
+ *  implementing → customer accepted (the confirmation and how it was given)
+ *  → resolved → reviewed (summary evaluation). A supervisor may send a
+ *  proposed remedy back, and reopen a resolved or reviewed complaint (TKT-4:
+ *  an unsatisfied callback). */
+#define REMEDY_NEEDS (TICKETS_NEEDS_REMEDY | TICKETS_NEEDS_ACCOUNTABILITY)
+#define ACCEPTANCE_NEEDS (TICKETS_NEEDS_CONFIRMATION | TICKETS_NEEDS_CONFIRMATION_METHOD)
 static const tickets_transition_t complaint_workflow[] = {
-    { "received",          "assessed",          ANY_HANDLER, 0,                          false },
-    { "received",          "rejected",          ANY_HANDLER, 0,                          false },
-    { "assessed",          "investigating",     ANY_HANDLER, TICKETS_NEEDS_RESPONSIBLE,  false },
-    { "investigating",     "remedy_proposed",   ANY_HANDLER, TICKETS_NEEDS_REMEDY,       false },
-    { "remedy_proposed",   "remedy_approved",   APPROVER,    0,                          true  },
-    { "remedy_proposed",   "investigating",     APPROVER,    0,                          false },
-    { "remedy_approved",   "implementing",      ANY_HANDLER, 0,                          false },
-    { "implementing",      "customer_accepted", ANY_HANDLER, TICKETS_NEEDS_CONFIRMATION, false },
-    { "customer_accepted", "resolved",          ANY_HANDLER, 0,                          false },
-    { "resolved",          "reviewed",          REVIEWER,    TICKETS_NEEDS_SUMMARY,      false },
-    { "resolved",          "investigating",     APPROVER,    0,                          false },
+    { "received",          "assessed",          ANY_HANDLER, 0,                         false, false },
+    { "received",          "rejected",          ANY_HANDLER, TICKETS_NEEDS_EXPLANATION, false, false },
+    { "assessed",          "investigating",     ANY_HANDLER, TICKETS_NEEDS_RESPONSIBLE, false, false },
+    { "investigating",     "remedy_proposed",   ANY_HANDLER, REMEDY_NEEDS,              false, false },
+    { "remedy_proposed",   "remedy_approved",   APPROVER,    0,                         true,  false },
+    { "remedy_proposed",   "investigating",     APPROVER,    0,                         false, false },
+    { "remedy_approved",   "implementing",      ANY_HANDLER, 0,                         false, false },
+    { "implementing",      "customer_accepted", ANY_HANDLER, ACCEPTANCE_NEEDS,          false, false },
+    { "customer_accepted", "resolved",          ANY_HANDLER, 0,                         false, false },
+    { "resolved",          "reviewed",          REVIEWER,    TICKETS_NEEDS_SUMMARY,     false, false },
+    { "resolved",          "investigating",     APPROVER,    0,                         false, true  },
+    { "reviewed",          "investigating",     APPROVER,    0,                         false, true  },
 };
 
-/*  Inquiries and suggestions: taken up, answered, closed. */
+/*  Inquiries and suggestions: taken up, answered, closed with a review;
+ *  reopened by a supervisor. */
 static const tickets_transition_t simple_workflow[] = {
-    { "received",    "in_progress", ANY_HANDLER, 0,                     false },
-    { "received",    "rejected",    ANY_HANDLER, 0,                     false },
-    { "in_progress", "resolved",    ANY_HANDLER, 0,                     false },
-    { "resolved",    "reviewed",    REVIEWER,    TICKETS_NEEDS_SUMMARY, false },
-    { "resolved",    "in_progress", APPROVER,    0,                     false },
+    { "received",    "in_progress", ANY_HANDLER, 0,                         false, false },
+    { "received",    "rejected",    ANY_HANDLER, TICKETS_NEEDS_EXPLANATION, false, false },
+    { "in_progress", "resolved",    ANY_HANDLER, 0,                         false, false },
+    { "resolved",    "reviewed",    REVIEWER,    TICKETS_NEEDS_SUMMARY,     false, false },
+    { "resolved",    "in_progress", APPROVER,    0,                         false, true  },
+    { "reviewed",    "in_progress", APPROVER,    0,                         false, true  },
 };
 
-/*  Work orders are dispatched to a department when taken up (TKT-6). */
+/*  Work orders are dispatched to a department (TKT-6: by a routing rule
+ *  when created, else by hand) before anyone takes them up. */
 static const tickets_transition_t work_order_workflow[] = {
-    { "received",    "in_progress", ANY_HANDLER, TICKETS_NEEDS_DEPARTMENT, false },
-    { "received",    "rejected",    ANY_HANDLER, 0,                        false },
-    { "in_progress", "resolved",    ANY_HANDLER, 0,                        false },
-    { "resolved",    "reviewed",    REVIEWER,    TICKETS_NEEDS_SUMMARY,    false },
-    { "resolved",    "in_progress", APPROVER,    0,                        false },
+    { "received",    "dispatched",  ANY_HANDLER, TICKETS_NEEDS_DISPATCH,    false, false },
+    { "received",    "rejected",    ANY_HANDLER, TICKETS_NEEDS_EXPLANATION, false, false },
+    { "dispatched",  "in_progress", ANY_HANDLER, 0,                         false, false },
+    { "in_progress", "resolved",    ANY_HANDLER, 0,                         false, false },
+    { "resolved",    "reviewed",    REVIEWER,    TICKETS_NEEDS_SUMMARY,     false, false },
+    { "resolved",    "in_progress", APPROVER,    0,                         false, true  },
+    { "reviewed",    "in_progress", APPROVER,    0,                         false, true  },
 };
 
 #define COUNT(array) (sizeof (array) / sizeof (array)[0])
@@ -114,7 +127,7 @@ tickets_workflow_check (const Kefu__V1__Ticket *ticket, const Kefu__V1__Transiti
         return TICKETS_WORKFLOW_PROPOSER_MAY_NOT;
     if (blank (request->reason))
         *field = "reason";
-    else if ((edge->needs & (TICKETS_NEEDS_RESPONSIBLE | TICKETS_NEEDS_DEPARTMENT)) && blank (request->responsible_department))
+    else if ((edge->needs & TICKETS_NEEDS_RESPONSIBLE) && blank (request->responsible_department))
         *field = "responsible_department";
     else if ((edge->needs & TICKETS_NEEDS_RESPONSIBLE) && blank (request->responsible_person))
         *field = "responsible_person";
@@ -122,8 +135,19 @@ tickets_workflow_check (const Kefu__V1__Ticket *ticket, const Kefu__V1__Transiti
         *field = "remedy";
     else if ((edge->needs & TICKETS_NEEDS_CONFIRMATION) && blank (request->customer_confirmation))
         *field = "customer_confirmation";
+    else if ((edge->needs & TICKETS_NEEDS_CONFIRMATION_METHOD)
+             && !kefu_text_one_of (request->confirmation_method, tickets_confirmation_methods))
+        *field = "confirmation_method";
     else if ((edge->needs & TICKETS_NEEDS_SUMMARY) && blank (request->review_summary))
         *field = "review_summary";
+    else if ((edge->needs & TICKETS_NEEDS_EXPLANATION) && blank (request->rejection_explanation))
+        *field = "rejection_explanation";
+    else if ((edge->needs & TICKETS_NEEDS_ACCOUNTABILITY) && blank (request->responsible_party))
+        *field = "responsible_party";
+    else if ((edge->needs & TICKETS_NEEDS_ACCOUNTABILITY) && blank (request->sanction))
+        *field = "sanction";
+    else if ((edge->needs & TICKETS_NEEDS_DISPATCH) && request->department_id <= 0)
+        *field = "department_id";
     return *field ? TICKETS_WORKFLOW_MISSING_FIELD : TICKETS_WORKFLOW_OK;
 }
 

@@ -1,7 +1,8 @@
 /*  tickets_workflow: which status change is legal, for whom, with what.
  *
- *  The complaint workflow of TKT-3 (投诉处理流程) and the shorter one of the
- *  other kinds, as one table of legal transitions. Each row names the roles
+ *  The complaint workflow of TKT-3 (投诉处理流程), the shorter one of
+ *  inquiries and suggestions, and that of work orders (dispatched to a
+ *  department first, TKT-6), as one table of legal transitions per kind. Each row names the roles
  *  that may take it and what the target state needs (a responsible
  *  department and person, a remedy, the customer's confirmation, a review
  *  summary); every transition needs a reason. The handlers consult this
@@ -19,10 +20,13 @@
 /*  What a transition needs besides a reason. */
 enum {
     TICKETS_NEEDS_RESPONSIBLE = 1u << 0,    /* responsible_department + responsible_person */
-    TICKETS_NEEDS_DEPARTMENT = 1u << 1,     /* responsible_department (work order dispatch) */
     TICKETS_NEEDS_REMEDY = 1u << 2,
     TICKETS_NEEDS_CONFIRMATION = 1u << 3,   /* customer_confirmation */
     TICKETS_NEEDS_SUMMARY = 1u << 4,        /* review_summary */
+    TICKETS_NEEDS_EXPLANATION = 1u << 5,    /* rejection_explanation, told to the customer */
+    TICKETS_NEEDS_ACCOUNTABILITY = 1u << 6, /* responsible_party + sanction (TKT-8) */
+    TICKETS_NEEDS_CONFIRMATION_METHOD = 1u << 7, /* confirmation_method: how it was given */
+    TICKETS_NEEDS_DISPATCH = 1u << 8,       /* department_id (work orders, TKT-6) */
 };
 
 typedef struct {
@@ -31,6 +35,7 @@ typedef struct {
     kefu_roles_t roles;         /* any of these may take it */
     unsigned needs;
     bool not_by_proposer;       /* the remedy's proposer may not take it */
+    bool reopens;               /* back from resolved or reviewed: a reopening */
 } tickets_transition_t;
 
 typedef enum {
@@ -47,6 +52,12 @@ extern const char *const tickets_kinds[];
 extern const char *const tickets_channels[];
 extern const char *const tickets_priorities[];
 extern const char *const tickets_statuses[];
+extern const char *const tickets_confirmation_methods[];
+
+/*  The status of a duplicate merged into another ticket: no edge of any
+ *  table leads there or away; only tickets.merge puts a ticket in it. */
+#define TICKETS_STATUS_MERGED "merged"
+#define TICKETS_STATUS_DISPATCHED "dispatched"
 
 /*  The status a new ticket of any kind starts in. */
 #define TICKETS_STATUS_INITIAL "received"

@@ -151,13 +151,8 @@ create_request_valid (kefu_call_t *call, const Kefu__V1__CreateWebhookRequest *r
         }
         kefu_strbuf_appendf (joined, "%s%s", i ? "\n" : "", request->event_types[i]);
     }
-    problem = kefu_text_check (request->description, KEFU_TEXT_LINE, DESCRIPTION_MAX, false);
-    if (problem) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "description",
-                        "description %s", problem);
-        return false;
-    }
-    return true;
+    return kefu_call_check_text (call, "description", request->description, KEFU_TEXT_LINE,
+                                 DESCRIPTION_MAX, false);
 }
 
 /*  Resolve the URL and apply the SSRF guard; answer and return false if it

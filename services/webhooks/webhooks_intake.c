@@ -86,6 +86,10 @@ webhooks_intake_consumer_new (kefu_config_t *config, void *zmq_context, char **p
         kefu_config_string (config, "KEFU_BUS_XPUB"), webhooks_intake_handle, NULL);
     if (!sources || !consumer)
         kefu_strbuf_append (&error, "cannot create the event consumer");
+    else
+        /*  Audit records and our own delivery events are most of the bus:
+         *  skipped before the consumer opens a transaction for them. */
+        kefu_consumer_set_filter (consumer, webhooks_intake_wanted);
     int added = 0;
     char *save = NULL;
     for (char *name = sources ? strtok_r (sources, ", ", &save) : NULL;

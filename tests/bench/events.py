@@ -10,7 +10,8 @@ event and its audit record), and measures when each ticket.created arrives:
 
 Latency is measured from the commit of the transaction that wrote the
 event, as PostgreSQL recorded it (track_commit_timestamp), to its arrival,
-on the same machine's clock. Prints markdown rows for build/bench/results.md.
+on the same machine's clock. Prints markdown rows (run.sh keeps them in build/bench/events.md and
+adds them to the generated section of docs/PERFORMANCE.md).
 """
 import http.server
 import json

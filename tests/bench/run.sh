@@ -1,41 +1,53 @@
 #!/usr/bin/env bash
 # tests/bench/run.sh — `make bench`: kefu's throughput and latency, each next
-# to a baseline measured in the same run on the same machine.
+# to a PostgreSQL baseline measured in the same run, on the same cluster.
 #
-#   1. create: pgbench runs the writes of one ticket creation straight into
-#      PostgreSQL (tests/bench/create.sql), then wrk creates tickets through
-#      the gateway (tests/bench/create.lua). The ratio says how close kefu
-#      comes to what PostgreSQL itself can commit.
-#   2. events: tests/bench/events.py measures commit -> ZeroMQ subscriber and
-#      commit -> SSE client latency at a fixed event rate, fan-out to many SSE
-#      clients, and webhook deliveries per second (commit times come from
-#      PostgreSQL's track_commit_timestamp, on the same clock).
+# This script owns the processes: a throw-away PostgreSQL with production
+# durability (fsync and synchronous_commit on), the tickets and webhooks
+# services and the gateway, from the release build. tests/bench/bench.py
+# runs the cases against them (see docs/PERFORMANCE.md, "How each figure is
+# made"), prints the table, writes bench/results/<date>-<host>.json and
+# refreshes the generated table of docs/PERFORMANCE.md; then
+# tests/bench/events.py measures event latency and fan-out.
 #
-# Release binaries (make bench builds them), a throw-away cluster with
-# production durability (fsync and synchronous_commit on). Results are
-# printed and written to build/bench/results.md; copy them into
-# docs/PERFORMANCE.md with the date and the machine.
-#
-# Environment: KEFU_BENCH_SECONDS (15), KEFU_BENCH_CLIENTS (16: pgbench
-# clients and tickets workers), KEFU_BENCH_CONNECTIONS (64: wrk),
-# KEFU_BENCH_PG_PORT (55444).
+# Environment:
+#   BENCH_QUICK=1        about a minute: 2 s per case, no event benchmark; the
+#                        results go to build/bench/results/ and the docs are
+#                        left alone (a smoke run, not a measurement)
+#   BENCH_LARGE=1        also the 1,000,000-ticket case (KEFU_BENCH_LARGE_TICKETS)
+#   PROFILE=1            also profile ticket creation (perf record, or, where
+#                        perf cannot record, callgrind on kefu-tickets: then
+#                        that is all the run does, its figures being
+#                        valgrind's); KEFU_BENCH_PROFILER=perf|callgrind chooses;
+#                        KEFU_BENCH_PROFILE_CASE=get|list profiles another case
+#   KEFU_BENCH_SECONDS   per case (15; 2 with BENCH_QUICK)
+#   KEFU_BENCH_PG_PORT   (55447)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 cd "$ROOT"
 BIN=$ROOT/build/release/bin
 PG=$ROOT/deploy/local/pg.sh
-SECONDS_PER_RUN=${KEFU_BENCH_SECONDS:-15}
-CLIENTS=${KEFU_BENCH_CLIENTS:-16}
-CONNECTIONS=${KEFU_BENCH_CONNECTIONS:-64}
-PGPORT=${KEFU_BENCH_PG_PORT:-55444}
+QUICK=${BENCH_QUICK:-0}
+PROFILE=${PROFILE:-0}
+PGPORT=${KEFU_BENCH_PG_PORT:-55447}
 HTTP_PORT=18488
 TICKETS_PORT=15851
 WEBHOOKS_PORT=15856
 XSUB_PORT=15860
 XPUB_PORT=15861
-OUT=$ROOT/build/bench
-mkdir -p "$OUT"
+# Enough service workers and gateway slots for the largest client count
+# (64): requests queue in PostgreSQL, not in front of it.
+TICKETS_WORKERS=${KEFU_BENCH_WORKERS:-16}
+if [[ $QUICK == 1 ]]; then
+    export KEFU_BENCH_SECONDS=${KEFU_BENCH_SECONDS:-2}
+    export KEFU_BENCH_RESULTS=${KEFU_BENCH_RESULTS:-$ROOT/build/bench/results}
+else
+    export KEFU_BENCH_SECONDS=${KEFU_BENCH_SECONDS:-15}
+    export KEFU_BENCH_RESULTS=${KEFU_BENCH_RESULTS:-$ROOT/bench/results}
+    export KEFU_BENCH_DOCS=${KEFU_BENCH_DOCS-$ROOT/docs/PERFORMANCE.md}   # set empty: leave the docs alone
+fi
+mkdir -p "$KEFU_BENCH_RESULTS"
 
 "$ROOT/deploy/local/deps.sh" wrk >/dev/null
 
@@ -51,8 +63,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== PostgreSQL on 127.0.0.1:$PGPORT (track_commit_timestamp on)"
-KEFU_PG_OPTIONS="-c track_commit_timestamp=on" "$PG" start "$TMP/pgdata" "$PGPORT" >/dev/null
+# Statements are logged (as JSON lines, read back through pg_read_file) only
+# while bench.py captures the SQL of one request, for its baseline script.
+echo "== PostgreSQL on 127.0.0.1:$PGPORT (fsync, synchronous_commit and track_commit_timestamp on)"
+KEFU_PG_OPTIONS="-c fsync=on -c synchronous_commit=on -c track_commit_timestamp=on \
+-c logging_collector=on -c log_destination=stderr,jsonlog -c log_directory=log" \
+    "$PG" start "$TMP/pgdata" "$PGPORT" >/dev/null
 "$PG" bootstrap "$PGPORT" >/dev/null
 DSN="host=127.0.0.1 port=$PGPORT dbname=kefu"
 
@@ -68,7 +84,7 @@ export KEFU_BUS_XPUB=tcp://127.0.0.1:$XPUB_PORT
 export KEFU_TICKETS_BIND=tcp://127.0.0.1:$TICKETS_PORT
 export KEFU_TICKETS_ENDPOINT=$KEFU_TICKETS_BIND
 export KEFU_TICKETS_DSN="$DSN user=kefu_tickets"
-export KEFU_TICKETS_WORKERS=$CLIENTS
+export KEFU_TICKETS_WORKERS=$TICKETS_WORKERS
 export KEFU_HTTP_PORT=$HTTP_PORT
 export KEFU_SSE_HEARTBEAT_MS=500      # lets the bench's SSE readers stop promptly
 SERVICES=(tickets)
@@ -82,62 +98,62 @@ if [[ -x $BIN/kefu-webhooks ]]; then
 fi
 export KEFU_GATEWAY_SERVICES=$(IFS=,; echo "${SERVICES[*]}")
 
+# perf needs perf_event_paranoid <= 0 (or root) to record every process;
+# otherwise kefu-tickets runs under callgrind, which is much slower, so its
+# profile says where its time goes, not how fast it is.
+PROFILER=none
+if [[ $PROFILE == 1 && -n ${KEFU_BENCH_PROFILER:-} ]]; then
+    PROFILER=$KEFU_BENCH_PROFILER         # perf or callgrind, to try the other one
+elif [[ $PROFILE == 1 ]]; then
+    if perf record -a -o "$TMP/perf-check.data" -- true >/dev/null 2>&1; then
+        PROFILER=perf
+    else
+        PROFILER=callgrind
+    fi
+fi
+export KEFU_BENCH_PROFILER=$PROFILER
+
+declare -A PID_OF
 for name in "${SERVICES[@]}" gateway; do
-    "$BIN/kefu-$name" >>"$TMP/$name.log" 2>&1 &
+    if [[ $name == tickets && $PROFILER == callgrind ]]; then
+        valgrind --tool=callgrind --callgrind-out-file="$TMP/callgrind.out" \
+            "$BIN/kefu-$name" >>"$TMP/$name.log" 2>&1 &
+    else
+        "$BIN/kefu-$name" >>"$TMP/$name.log" 2>&1 &
+    fi
     PIDS+=($!)
+    PID_OF[$name]=$!
 done
-for ((i = 0; i < 300; i++)); do
+for ((i = 0; i < 600; i++)); do
     curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/readyz" 2>/dev/null && break
     sleep 0.1
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/readyz" || { tail "$TMP"/*.log; exit 1; }
 
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d "$DSN user=postgres" "$@"; }
+export KEFU_BENCH_HTTP="http://127.0.0.1:$HTTP_PORT"
+export KEFU_BENCH_TICKETS=$KEFU_TICKETS_ENDPOINT
+export KEFU_BENCH_DSN="$DSN user=postgres"
+export KEFU_BENCH_PG_HOST=127.0.0.1 KEFU_BENCH_PG_PORT=$PGPORT
+export KEFU_BENCH_PIDS="tickets=${PID_OF[tickets]},gateway=${PID_OF[gateway]}"
+[[ -n ${PID_OF[webhooks]:-} ]] && KEFU_BENCH_PIDS+=",webhooks=${PID_OF[webhooks]}"
+export KEFU_BENCH_ZMQ=$BIN/kefu-bench-zmq
+export KEFU_BENCH_WORKERS=$TICKETS_WORKERS
+export KEFU_BENCH_TMP=$TMP
+export KEFU_BENCH_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+    git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo "+changes")
+PYTHONPATH=$ROOT/build/py /usr/bin/python3 tests/bench/bench.py
 
-echo "== create: PostgreSQL alone (pgbench, $CLIENTS clients, ${SECONDS_PER_RUN}s)"
-psql_admin <<'SQL'
-CREATE SCHEMA bench;
-CREATE TABLE bench.tickets (LIKE tickets.tickets INCLUDING ALL);
-CREATE TABLE bench.ticket_transitions (LIKE tickets.ticket_transitions INCLUDING ALL);
-CREATE TABLE bench.idempotency_keys (LIKE tickets.idempotency_keys INCLUDING ALL);
-CREATE TABLE bench.outbox (LIKE tickets.outbox INCLUDING ALL);
-CREATE TRIGGER outbox_notify AFTER INSERT ON bench.outbox
-    FOR EACH STATEMENT EXECUTE FUNCTION tickets.outbox_notify();
-SQL
-pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f tests/bench/create.sql \
-    -h 127.0.0.1 -p "$PGPORT" -U postgres kefu >"$TMP/pgbench.txt" 2>&1 || { cat "$TMP/pgbench.txt"; exit 1; }
-pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$TMP/pgbench.txt" | head -1)
-pg_latency=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$TMP/pgbench.txt")
-echo "   $pg_tps tps, average latency $pg_latency ms"
-
-echo "== create: kefu (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN}s, POST /v1/tickets)"
-wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" --latency -s tests/bench/create.lua \
-    "http://127.0.0.1:$HTTP_PORT" >"$TMP/wrk.txt" 2>&1 || { cat "$TMP/wrk.txt"; exit 1; }
-result=$(grep '^RESULT' "$TMP/wrk.txt")
-kefu_rps=$(sed 's/.* rps=\([0-9.]*\).*/\1/' <<<"$result")
-kefu_p50=$(sed 's/.* p50_ms=\([0-9.]*\).*/\1/' <<<"$result")
-kefu_p99=$(sed 's/.* p99_ms=\([0-9.]*\).*/\1/' <<<"$result")
-kefu_errors=$(sed 's/.* errors=\([0-9]*\).*/\1/' <<<"$result")
-ratio=$(awk -v a="$kefu_rps" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }')
-echo "   $kefu_rps requests/s, p50 $kefu_p50 ms, p99 $kefu_p99 ms, $kefu_errors errors; kefu/PostgreSQL = $ratio"
-[[ $kefu_errors == 0 ]] || { echo "wrk saw errors"; cat "$TMP/wrk.txt"; exit 1; }
-
-{
-    echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $(pg_config --version | awk '{print $2}')"
-    echo
-    echo "| measure | PostgreSQL alone | kefu | kefu / PostgreSQL |"
-    echo "|---|---|---|---|"
-    echo "| ticket creations per second ($CLIENTS clients / $CONNECTIONS HTTP connections, ${SECONDS_PER_RUN}s) | $pg_tps | $kefu_rps | $ratio |"
-    echo "| latency of one creation | average $pg_latency ms | p50 $kefu_p50 ms, p99 $kefu_p99 ms | |"
-} >"$OUT/results.md"
-
-if [[ -f tests/bench/events.py ]]; then
-    echo "== events"
-    KEFU_BENCH_HTTP="http://127.0.0.1:$HTTP_PORT" KEFU_BENCH_XPUB=$KEFU_BUS_XPUB \
-    KEFU_BENCH_TICKETS=$KEFU_TICKETS_ENDPOINT KEFU_BENCH_DSN="$DSN user=postgres" \
-    KEFU_BENCH_SECONDS=$SECONDS_PER_RUN PYTHONPATH=$ROOT/build/py \
-        /usr/bin/python3 tests/bench/events.py >>"$OUT/results.md"
+if [[ $PROFILER == callgrind ]]; then
+    kill -TERM "${PID_OF[tickets]}"; wait "${PID_OF[tickets]}" 2>/dev/null || true
+    callgrind_annotate "$TMP/callgrind.out" 2>/dev/null | sed -n 1,80p >"$(cat "$TMP/profile-path")"
+    echo "== profile (callgrind, kefu-tickets only): $(cat "$TMP/profile-path")"
 fi
 
-echo
-cat "$OUT/results.md"
+if [[ $QUICK != 1 && -f tests/bench/events.py ]]; then
+    echo "== events"
+    KEFU_BENCH_XPUB=$KEFU_BUS_XPUB PYTHONPATH=$ROOT/build/py \
+        /usr/bin/python3 tests/bench/events.py | tee "$ROOT/build/bench/events.md"
+    if [[ -n $KEFU_BENCH_DOCS ]]; then
+        /usr/bin/python3 tests/bench/bench.py --append-to-docs "$ROOT/build/bench/events.md"
+    fi
+fi

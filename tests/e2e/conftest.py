@@ -13,7 +13,7 @@ import datetime
 import pytest
 
 from kefu_e2e import (SESSION_BUS_XPUB, SESSION_BUS_XSUB, Api, Db, E2EEnv, ZmqClient, make_api_keys, make_gateway,
-                      make_tickets, make_webhooks)
+                      make_scheduling, make_tickets, make_webhooks)
 
 
 def _stopped_cleanly(process):
@@ -140,6 +140,11 @@ class Spawner:
 
     def webhooks(self, tickets_port, start=True, **extra):
         process = make_webhooks(self.env, "%s.webhooks" % self.prefix, tickets_port, **extra)
+        self.processes.append(process)
+        return process.start() if start else process
+
+    def scheduling(self, signing_keys, bus_xsub, start=True, **extra):
+        process = make_scheduling(self.env, "%s.scheduling" % self.prefix, signing_keys, bus_xsub, **extra)
         self.processes.append(process)
         return process.start() if start else process
 

@@ -76,7 +76,7 @@ def test_sql_looking_strings_are_stored_verbatim(api, db):
         assert r.status_code == 200, describe(r)
         assert created["id"] in [t["id"] for t in r.json()["items"]]
         assert all(t["customer_id"] == body["customer_id"] for t in r.json()["items"])
-        moved = api.agent.move(created["id"], "rejected", reason=text)
+        moved = api.agent.move(created["id"], "rejected", reason=text, rejection_explanation=text)
         assert moved["rejection_explanation"] == text
     assert db.count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tickets' "
                     "AND table_name IN ('tickets', 'ticket_transitions', 'outbox', 'idempotency_keys')") == 4
@@ -172,7 +172,11 @@ def test_create_writes_its_event_and_audit_record_in_one_transaction(api, db):
     rows = db.outbox(subject)
     assert [t for t, _p, _x in rows] == ["ticket.created", "audit.record.ticket.created"]
     after = db.counts()
-    assert after["outbox"] == before["outbox"] + 2
+    # ... and the owner's notification (TKT-5), about staff/<owner>, in the same transaction.
+    assert after["outbox"] == before["outbox"] + 3
+    [notice] = [r for r in db.outbox("staff/A1001") if r[0] == "ticket.owner_notified"
+                and tickets_pb2.TicketOwnerNotified.FromString(r[1]).ticket_id == ticket["id"]]
+    assert notice[2] == rows[0][2]
     assert after["tickets"] == before["tickets"] + 1
 
     created = tickets_pb2.TicketCreated.FromString(rows[0][1])

@@ -11,7 +11,7 @@ from kefu_e2e import (TRANSITION_FIELDS, assert_problem, assert_ticket_shape, co
                       inquiry, work_order)
 
 STATUSES = ["received", "assessed", "investigating", "remedy_proposed", "remedy_approved", "implementing",
-            "customer_accepted", "resolved", "reviewed", "rejected", "in_progress"]
+            "customer_accepted", "resolved", "reviewed", "rejected", "in_progress", "dispatched", "merged"]
 
 # tickets_workflow.c, as the black box must see it.
 COMPLAINT_NEXT = {
@@ -23,16 +23,17 @@ COMPLAINT_NEXT = {
     "implementing": {"customer_accepted"},
     "customer_accepted": {"resolved"},
     "resolved": {"reviewed", "investigating"},
-    "reviewed": set(),
+    "reviewed": {"investigating"},
     "rejected": set(),
 }
 SIMPLE_NEXT = {
     "received": {"in_progress", "rejected"},
     "in_progress": {"resolved"},
     "resolved": {"reviewed", "in_progress"},
-    "reviewed": set(),
+    "reviewed": {"in_progress"},
     "rejected": set(),
 }
+WORK_ORDER_NEXT = dict(SIMPLE_NEXT, received={"dispatched", "rejected"}, dispatched={"in_progress"})
 
 # Everything any target state may need, so that a refusal is never about a missing field.
 ALL_FIELDS = {
@@ -40,20 +41,34 @@ ALL_FIELDS = {
     "responsible_person": "Wang Wu",
     "remedy": "Refund 200 CNY and apologise in writing",
     "customer_confirmation": "Customer confirmed by phone",
+    "confirmation_method": "phone",
     "review_summary": "Handled within the SLA; root cause fixed",
+    "rejection_explanation": "Outside our responsibility; customer told whom to call",
+    "responsible_party": "Billing clerk on duty",
+    "sanction": "Written warning",
 }
 
 # The complaint workflow step by step: who takes it, and what it carries.
 COMPLAINT_PATH = [
     ("agent", "assessed", {}),
     ("agent", "investigating", {"responsible_department": "Billing", "responsible_person": "Wang Wu"}),
-    ("agent", "remedy_proposed", {"remedy": "Refund 200 CNY and apologise in writing"}),
+    ("agent", "remedy_proposed", {"remedy": "Refund 200 CNY and apologise in writing",
+                                  "responsible_party": "Billing clerk on duty", "sanction": "Written warning"}),
     ("supervisor", "remedy_approved", {}),
     ("agent", "implementing", {}),
-    ("agent", "customer_accepted", {"customer_confirmation": "Customer confirmed by phone"}),
+    ("agent", "customer_accepted", {"customer_confirmation": "Customer confirmed by phone",
+                                    "confirmation_method": "phone"}),
     ("agent", "resolved", {}),
     ("shift_lead", "reviewed", {"review_summary": "Handled within the SLA; root cause fixed"}),
 ]
+
+
+@pytest.fixture
+def department(api):
+    """An active department to dispatch work orders to (TKT-6)."""
+    r = api.supervisor.post("/v1/departments", json={"name": "Maintenance " + uuid.uuid4().hex[:8]})
+    assert r.status_code == 201, describe(r)
+    return r.json()["id"]
 
 
 def instant(text):
@@ -218,26 +233,30 @@ def test_rejected_from_received_keeps_the_explanation(api):
     # TKT-3: assessed as invalid -> rejected, with the explanation given to the customer.
     ticket = api.agent.create()
     explanation = "Outside our responsibility: the carrier handles lost parcels; customer told by phone"
-    moved = api.agent.move(ticket["id"], "rejected", reason=explanation)
+    moved = api.agent.move(ticket["id"], "rejected", reason="assessed as invalid", rejection_explanation=explanation)
     assert moved["status"] == "rejected" and moved["version"] == 2
     assert moved["rejection_explanation"] == explanation
     history = api.agent.history(ticket["id"])
     assert (history[-1]["from_status"], history[-1]["to_status"], history[-1]["reason"]) == \
-        ("received", "rejected", explanation)
+        ("received", "rejected", "assessed as invalid")
 
 
-def test_inquiry_and_work_order_workflows(api):
+def test_inquiry_and_work_order_workflows(api, department):
     # TKT-1, TKT-6: the shorter workflow; a work order is dispatched to a department.
     q = api.agent.create(body=inquiry())
     for to in ("in_progress", "resolved"):
         api.agent.move(q["id"], to)
     assert api.shift_lead.move(q["id"], "reviewed", review_summary="answered")["status"] == "reviewed"
 
-    w = api.agent.create(body=work_order())
-    r = api.agent.move(w["id"], "in_progress", expect=422)
-    assert_problem(r, 422, field="responsible_department")
-    moved = api.agent.move(w["id"], "in_progress", responsible_department="Maintenance")
-    assert (moved["status"], moved["responsible_department"]) == ("in_progress", "Maintenance")
+    w = api.agent.create(body=work_order(category="unrouted-" + uuid.uuid4().hex[:8]))
+    assert w["status"] == "received"
+    r = api.agent.move(w["id"], "in_progress", expect=409)
+    assert_problem(r, 409, field="to", slug="illegal-transition")
+    r = api.agent.move(w["id"], "dispatched", expect=422)
+    assert_problem(r, 422, field="department_id")
+    moved = api.agent.move(w["id"], "dispatched", department_id=department)
+    assert (moved["status"], moved["department_id"]) == ("dispatched", department)
+    assert api.agent.move(w["id"], "in_progress")["status"] == "in_progress"
 
 
 def test_supervisor_reopens_a_resolved_complaint(api):
@@ -249,15 +268,18 @@ def test_supervisor_reopens_a_resolved_complaint(api):
     assert api.supervisor.move(ticket["id"], "investigating")["status"] == "investigating"
 
 
-@pytest.mark.parametrize("kind", ["complaint", "inquiry", "work_order"])
-def test_illegal_transitions_are_409_and_change_nothing(api, db, kind):
+@pytest.mark.parametrize("kind", ["complaint", "inquiry", "suggestion", "work_order"])
+def test_illegal_transitions_are_409_and_change_nothing(api, db, kind, department):
     # TKT-3: an illegal transition is refused and changes nothing.
     if kind == "complaint":
         table, path = COMPLAINT_NEXT, [s for _w, s, _f in COMPLAINT_PATH]
         ticket = api.agent.create()
-    else:
+    elif kind in ("inquiry", "suggestion"):
         table, path = SIMPLE_NEXT, ["in_progress", "resolved", "reviewed"]
-        ticket = api.agent.create(body=inquiry() if kind == "inquiry" else work_order())
+        ticket = api.agent.create(body=inquiry(kind=kind))
+    else:
+        table, path = WORK_ORDER_NEXT, ["dispatched", "in_progress", "resolved", "reviewed"]
+        ticket = api.agent.create(body=work_order(category="unrouted-" + uuid.uuid4().hex[:8]))
     tid = ticket["id"]
     tried = 0
 
@@ -271,7 +293,7 @@ def test_illegal_transitions_are_409_and_change_nothing(api, db, kind):
                     continue
                 # The manager holds every handler right: the refusal is the transition's.
                 r = api.manager.post("/v1/tickets/%d/transitions" % tid,
-                                     json=dict(to=to, reason="try " + to, **ALL_FIELDS))
+                                     json=dict(to=to, reason="try " + to, department_id=department, **ALL_FIELDS))
                 assert_problem(r, 409, field="to", slug="illegal-transition")
                 tried += 1
         assert ticket_row(db, tid) == before
@@ -279,11 +301,15 @@ def test_illegal_transitions_are_409_and_change_nothing(api, db, kind):
     refuse_all_illegal("received")
     for to in path:
         who = {"remedy_approved": "supervisor", "reviewed": "shift_lead"}.get(to, "agent")
-        getattr(api, who).move(tid, to, **ALL_FIELDS)
+        getattr(api, who).move(tid, to, department_id=department, **ALL_FIELDS)
         refuse_all_illegal(to)
-    rejected = api.agent.create(body={"complaint": complaint, "inquiry": inquiry, "work_order": work_order}[kind]())
+    body = {"complaint": complaint, "inquiry": inquiry, "work_order": work_order}.get(kind, inquiry)()
+    body["kind"] = kind
+    if kind == "work_order":
+        body["category"] = "unrouted-" + uuid.uuid4().hex[:8]
+    rejected = api.agent.create(body=body)
     tid = rejected["id"]
-    api.agent.move(tid, "rejected")
+    api.agent.move(tid, "rejected", **ALL_FIELDS)
     refuse_all_illegal("rejected")
     assert tried >= 20
 
@@ -300,6 +326,10 @@ def test_unknown_target_status_is_422_and_changes_nothing(api, db):
     ("investigating", "responsible_person"),
     ("remedy_proposed", "remedy"),
     ("customer_accepted", "customer_confirmation"),
+    ("customer_accepted", "confirmation_method"),
+    ("remedy_proposed", "responsible_party"),
+    ("remedy_proposed", "sanction"),
+    ("rejected", "rejection_explanation"),
     ("reviewed", "review_summary"),
     ("assessed", "reason"),
 ])
@@ -308,7 +338,8 @@ def test_transition_without_what_the_target_needs_is_422(api, db, to, missing):
     # confirmation; a summary evaluation; a reason for every step.
     ticket = api.agent.create()
     previous = {"investigating": "assessed", "remedy_proposed": "investigating",
-                "customer_accepted": "implementing", "reviewed": "resolved", "assessed": "received"}[to]
+                "customer_accepted": "implementing", "reviewed": "resolved", "assessed": "received",
+                "rejected": "received"}[to]
     advance(api, ticket["id"], previous)
     who = api.shift_lead if to == "reviewed" else api.agent
     body = dict(to=to, reason="because", **ALL_FIELDS)
@@ -350,7 +381,8 @@ def test_supervisor_may_not_approve_the_remedy_they_proposed(api, db):
     # TKT-3: approver != proposer.
     ticket = api.agent.create()
     advance(api, ticket["id"], "investigating")
-    api.supervisor.move(ticket["id"], "remedy_proposed", remedy="Voucher of 50 CNY")
+    api.supervisor.move(ticket["id"], "remedy_proposed", remedy="Voucher of 50 CNY",
+                        responsible_party="Shop floor", sanction="None: a system fault")
     before = ticket_row(db, ticket["id"])
     with db.unchanged():
         r = api.supervisor.move(ticket["id"], "remedy_approved", expect=403)
@@ -451,7 +483,8 @@ def test_list_default_limit_and_filters(api):
     assert ids(kind="inquiry") == [q["id"]]
     assert ids(status="received") == [c1["id"], q["id"]]
     assert ids(status="investigating") == [c2["id"]]
-    assert ids(assignee=person) == [c2["id"]]
+    assert ids(responsible_person=person) == [c2["id"]]
+    assert ids(assignee="A1001") == [c1["id"], c2["id"], q["id"]]   # who handles it: the creator
     assert ids(status="reviewed") == []
 
     r = api.agent.get("/v1/tickets")

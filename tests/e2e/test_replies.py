@@ -6,7 +6,9 @@ version's author approves, which retires the version approved before; agents
 are given approved versions by default; the list is searchable (Chinese
 included, the tickets' search) and filterable by category; ETag/If-Match
 guards every change (412 when stale); Idempotency-Key on create; each change
-writes its event and audit record, and a refused request writes nothing.
+writes its event and audit record, and a refused request writes nothing. A
+public ticket comment cites an approved version (reply_id, reply_version),
+checked in the comment's transaction.
 """
 import contextlib
 import random
@@ -14,7 +16,7 @@ import uuid
 
 import pytest
 
-from kefu_e2e import assert_problem, describe, etag_version, json_dumps
+from kefu_e2e import assert_problem, complaint, describe, etag_version, json_dumps, tickets_pb2
 
 CJK_FIRST, CJK_LAST = 0x4E00, 0x9FA5
 REPLY_FIELDS = ["id", "version", "latest_version", "revision", "category", "title", "body", "state",
@@ -313,3 +315,62 @@ def test_malformed_requests_are_4xx_and_write_nothing(api, db):
                              ({"category": "x" * 101}, "category"), ({"limit": "201"}, "limit"),
                              ({"after": "x"}, "after"), ({"q": "x" * 300}, "q")]:
             assert_problem(api.agent.get("/v1/replies", params=query), 400, field=field)
+
+
+# --- citations in ticket comments ---------------------------------------------------------------
+
+
+def test_public_comment_cites_only_an_approved_version(api, db):
+    reply = create(api.agent)
+    rid = reply["id"]
+    review(api.supervisor, rid, "approve")                               # version 1 approved
+    tid = api.agent.create(body=complaint())["id"]
+
+    def comment(client=api.agent, expect=201, **fields):
+        body = {"body": "您好，退款将在3至5个工作日内到账。", "visibility": "public"}
+        body.update(fields)
+        r = client.post("/v1/tickets/%d/comments" % tid, json=body)
+        if expect != 201:
+            return r
+        assert r.status_code == 201, describe(r)
+        return r.json()
+
+    def refused(field, slug, **fields):
+        with db.unchanged():
+            assert_problem(comment(expect=422, **fields), 422, field=field, slug=slug)
+
+    cited = comment(reply_id=rid, reply_version=1)
+    assert (cited["reply_id"], cited["reply_version"]) == (rid, 1)
+    plain = comment()
+    assert (plain["reply_id"], plain["reply_version"]) == (0, 0)
+    # The event carries the citation (not the body).
+    events = [tickets_pb2.TicketChanged.FromString(p) for t, p, _x in db.outbox("ticket/%d" % tid)
+              if t == "ticket.commented"]
+    assert [(e.comment.id, e.comment.reply_id, e.comment.reply_version, e.comment.body) for e in events] == [
+        (cited["id"], rid, 1, ""), (plain["id"], 0, 0, "")]
+
+    # An edit writes version 2, a draft: not citable until approved; version 1 still is.
+    edit(api.agent, rid)
+    refused("reply_version", "reply-not-citable", reply_id=rid, reply_version=2)
+    comment(reply_id=rid, reply_version=1)
+    # Approving version 2 retires version 1.
+    review(api.supervisor, rid, "approve")
+    refused("reply_version", "reply-not-citable", reply_id=rid, reply_version=1)
+    assert comment(reply_id=rid, reply_version=2)["reply_version"] == 2
+    # No such version, no such reply.
+    refused("reply_version", "reply-not-citable", reply_id=rid, reply_version=3)
+    refused("reply_version", "reply-not-citable", reply_id=999999999, reply_version=1)
+    # Both or neither, positive; only a public comment cites.
+    refused("reply_version", "invalid-field", reply_id=rid)
+    refused("reply_id", "invalid-field", reply_version=2)
+    refused("reply_id", "invalid-field", reply_id=-1, reply_version=2)
+    refused("reply_version", "invalid-field", reply_id=rid, reply_version=2 ** 31)
+    refused("reply_id", "citation-not-public", reply_id=rid, reply_version=2, visibility="internal")
+    # Retired: no longer citable; what cited it keeps its citation.
+    review(api.supervisor, rid, "retire")
+    refused("reply_version", "reply-not-citable", reply_id=rid, reply_version=2)
+    r = api.agent.get("/v1/tickets/%d/comments" % tid)
+    assert r.status_code == 200, describe(r)
+    assert [(c["reply_id"], c["reply_version"]) for c in r.json()["items"]] == [(rid, 1), (0, 0), (rid, 1), (rid, 2)]
+    assert db.count("SELECT count(*) FROM tickets.ticket_comments WHERE ticket_id = :t AND reply_id = :r",
+                    t=tid, r=rid) == 3

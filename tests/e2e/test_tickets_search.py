@@ -153,26 +153,54 @@ def test_every_filter_alone_and_combined(api):
     assert ids(category=category) == [a["id"], c["id"]]
     assert ids(owner="A1002") == [b["id"]]              # the first-contact owner (TKT-5)
     assert ids(owner="S2001") == [c["id"]]
-    assert ids(assignee=person) == [a["id"]]
+    assert ids(responsible_person=person) == [a["id"]]
+    # assignee is who handles the ticket now (assignee_staff_id): its creator
+    # until a hand-off (TKT-5).
+    assert ids(assignee="A1001") == [a["id"]]
+    r = api.agent2.post("/v1/tickets/%d/handoffs" % b["id"], json={"to_staff_id": "A1003", "reason": "shift"})
+    assert r.status_code == 200, describe(r)
+    assert ids(assignee="A1003") == [b["id"]]
+    assert ids(assignee="A1002") == []
+    # Core's statuses filter like the others: a merged duplicate (TKT-4).
+    d = api.agent.create(body=complaint(subject="%s d" % tok, customer_id=customer, category=category,
+                                        priority="low", channel="email"))
+    r = api.agent.post("/v1/tickets/%d/merge" % d["id"], json={"into": a["id"], "reason": "same call twice"})
+    assert r.status_code == 200, describe(r)
+    assert ids(status="merged") == [d["id"]]
+    assert ids(status="merged", customer_id=customer, kind="complaint") == [d["id"]]
     assert ids(priority="high") == [b["id"]]
     assert ids(priority="urgent") == [c["id"]]          # work_order()'s
-    assert ids(channel="email") == [a["id"], c["id"]]
+    assert ids(channel="email") == [a["id"], c["id"], d["id"]]
     assert ids(channel="walk_in") == []
     # Combined: every given filter must hold.
     assert ids(customer_id=customer, kind="complaint", priority="low", channel="email",
-               category=category, owner="A1001", assignee=person, status="investigating") == [a["id"]]
+               category=category, owner="A1001", assignee="A1001", responsible_person=person,
+               status="investigating") == [a["id"]]
     assert ids(customer_id=customer, kind="inquiry") == []
     assert ids(category=category, owner="A1002") == []
     # Without q, the filters alone.
-    assert search(api.agent, customer_id=customer, category=category, channel="email") == [a["id"], c["id"]]
+    assert search(api.agent, customer_id=customer, category=category, channel="email") == [a["id"], c["id"], d["id"]]
 
 
-def test_received_and_created_ranges(api):
+def test_received_and_created_ranges(api, clock):
+    def ms(text):
+        return int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
     tok = token()
     times = ["2025-05-01T00:00:00Z", "2025-05-01T12:00:00Z", "2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z"]
-    made = [api.agent.create(body=complaint(subject="%s %d" % (tok, i), received_at=at))
-            for i, at in enumerate(times)]
+    # created_at is the service's clock (kefu_time_now_ms), driven here: each
+    # ticket is written at its own instant, a day and a half after it was received.
+    written = ["2031-05-02T12:00:00.000Z", "2031-05-03T00:00:00.000Z", "2031-05-03T12:00:00.000Z",
+               "2031-05-04T12:00:00.000Z"]
+    made = []
+    for i, (at, now) in enumerate(zip(times, written)):
+        clock.set_rfc3339(now)
+        made.append(api.agent.create(body=complaint(subject="%s %d" % (tok, i), received_at=at)))
     ids = [t["id"] for t in made]
+    # The driven clock runs on from where it is set: each ticket is written
+    # within a second of its instant.
+    for t, now in zip(made, written):
+        assert 0 <= ms(t["created_at"]) - ms(now) < 1000, (t["created_at"], now)
 
     def found(**query):
         return search(api.agent, q=tok, **query)
@@ -185,20 +213,12 @@ def test_received_and_created_ranges(api):
     assert found(received_from="2025-05-02T08:00:00+08:00") == ids[2:]
     assert found(received_from="2025-05-01T00:00:00.001Z", received_to="2025-05-01T11:59:59.999Z") == []
 
-    # created_at is when the service wrote the ticket; the API gives it with
-    # milliseconds, and whole milliseconds are compared, as below.
-    def ms(text):
-        return int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
-
-    created = [ms(t["created_at"]) for t in made]
-    start, end = made[1]["created_at"], made[3]["created_at"]
-    expected = [i for i, at in zip(ids, created) if ms(start) <= at < ms(end)]
-    assert ids[1] in expected and ids[3] not in expected
-    assert found(created_from=start, created_to=end) == expected
-    assert found(created_from=start) == [i for i, at in zip(ids, created) if at >= ms(start)]
-    assert found(created_to=start) == [i for i, at in zip(ids, created) if at < ms(start)]
-    assert found(created_from=start, received_to="2025-05-02T00:00:00Z") == [
-        i for i, at in zip(ids[:2], created[:2]) if at >= ms(start)]
+    assert found(created_from=written[1], created_to=written[3]) == ids[1:3]
+    assert found(created_from=written[1]) == ids[1:]
+    assert found(created_to=written[1]) == ids[:1]
+    assert found(created_from="2031-05-03T08:00:00+08:00", created_to="2031-05-03T13:00:00Z") == ids[1:3]
+    assert found(created_from="2031-05-02T12:00:01Z", created_to="2031-05-03T00:00:00Z") == []
+    assert found(created_from=written[1], received_to="2025-05-02T00:00:00Z") == ids[1:2]
 
 
 # --- pagination ---------------------------------------------------------------------------------
@@ -240,7 +260,8 @@ def test_pagination_walks_every_match_once_while_tickets_are_created(api):
     ({"channel": "fax"}, "channel"),
     ({"category": "x" * 101}, "category"),
     ({"owner": "a\tb"}, "owner"),
-    ({"assignee": "x" * 101}, "assignee"),
+    ({"assignee": "x" * 201}, "assignee"),
+    ({"responsible_person": "x" * 201}, "responsible_person"),
     ({"customer_id": "x" * 65}, "customer_id"),
     ({"created_from": "yesterday"}, "created_from"),
     ({"created_to": "2025-13-01T00:00:00Z"}, "created_to"),

@@ -28,7 +28,7 @@ from conftest import _stopped_cleanly
 from kefu_e2e import (Api, ZmqClient, assert_problem, describe, free_port, inquiry, make_actor,
                       make_gateway, make_webhooks, poll_until)
 
-from kefu.v1 import envelope_pb2, webhooks_pb2  # noqa: E402  (generated, path set by kefu_e2e)
+from kefu.v1 import envelope_pb2, tickets_pb2, webhooks_pb2  # noqa: E402  (generated, path set by kefu_e2e)
 
 # Dead after this long since the first attempt: far longer than the receiver's
 # planned downtime below, even on a loaded machine. The dead-letter test runs a
@@ -203,6 +203,13 @@ def ticket_events(db, ticket_ids, prefix="ticket."):
     return {event_id: event_type for event_id, event_type in rows}
 
 
+def owner_notices(db, ticket_ids):
+    """{event id: type} of the ticket.owner_notified events (TKT-5) about these tickets."""
+    rows = db.rows("SELECT event_id, encode(payload, 'hex') FROM tickets.outbox WHERE type = 'ticket.owner_notified'")
+    return {event_id: "ticket.owner_notified" for event_id, payload in rows
+            if tickets_pb2.TicketOwnerNotified.FromString(bytes.fromhex(payload)).ticket_id in ticket_ids}
+
+
 def create_tickets(api, count):
     return [api.agent.create(body=inquiry())["id"] for _ in range(count)]
 
@@ -321,7 +328,8 @@ def test_every_event_delivered_once_through_failures_and_downtime(api, hooks, re
     failures_per_event = 2
     receiver.policy = lambda path, event_id, attempt: (
         (500, b"not yet") if path == "/hook" and attempt <= failures_per_event else (200, b"ok"))
-    hook = hooks(receiver.url("/hook"), ["ticket."])
+    # ticket.created: a "ticket." prefix would bring each ticket's ticket.owner_notified too.
+    hook = hooks(receiver.url("/hook"), ["ticket.created"])
     everything = hooks(receiver.url("/all"))      # no prefixes: every event type there is
 
     ticket_ids = create_tickets(api, 4)
@@ -346,15 +354,18 @@ def test_every_event_delivered_once_through_failures_and_downtime(api, hooks, re
 
     expected = ticket_events(db, ticket_ids)
     assert len(expected) == 9, expected
+    # No prefix: the owner's notifications of these tickets too.
+    expected_all = dict(expected, **owner_notices(db, ticket_ids))
+    assert len(expected_all) == 18, expected_all
     poll_until(lambda: set(expected) <= set(receiver.accepted("/hook"))
-               and set(expected) <= set(receiver.accepted("/all")), DELIVERY_TIMEOUT,
+               and set(expected_all) <= set(receiver.accepted("/all")), DELIVERY_TIMEOUT,
                what="every event delivered after the downtime")
 
-    for path in ("/hook", "/all"):
+    for path, wanted in (("/hook", expected), ("/all", expected_all)):
         accepted = receiver.accepted(path)
         # After dedup by event id the application saw each event once; here no
         # event was even accepted twice.
-        assert set(accepted) == set(expected), (path, set(accepted) ^ set(expected))
+        assert set(accepted) == set(wanted), (path, set(accepted) ^ set(wanted))
         assert all(len(requests) == 1 for requests in accepted.values()), path
     hook_requests = receiver.seen("/hook")
     for request in receiver.seen():
@@ -367,7 +378,9 @@ def test_every_event_delivered_once_through_failures_and_downtime(api, hooks, re
         assert event["specversion"] == "1.0" and event["id"] == headers["Kefu-Event-Id"]
         assert event["source"] == "tickets" and event["type"] == headers["Kefu-Event-Type"]
         assert not event["type"].startswith("audit.record."), event["type"]      # AUD-8
-        assert event["datacontenttype"] == "application/json" and event["data"]["ticket"]["id"] in ticket_ids
+        data = event["data"]
+        about = data["ticket"]["id"] if "ticket" in data else data["ticket_id"]
+        assert event["datacontenttype"] == "application/json" and about in ticket_ids
     # Retries send the very same bytes.
     bodies = {}
     for request in hook_requests:
@@ -432,7 +445,7 @@ def test_redelivery_sends_same_event_id_again(api, hooks, receiver, db):
 
 
 def test_pause_holds_deliveries_and_resume_sends_them(api, hooks, receiver, db):
-    hook = hooks(receiver.url("/paused"), ["ticket."])
+    hook = hooks(receiver.url("/paused"), ["ticket.created"])
     r = api.integration.post("/v1/webhooks/%s/pause" % hook["id"])
     assert r.status_code == 200 and r.json()["status"] == "paused", describe(r)
     [ticket_id] = create_tickets(api, 1)

@@ -53,7 +53,7 @@ test_good_key_list_parses (void **state)
     assert_non_null (identity);
     assert_string_equal (identity->name, "lead");
     assert_string_equal (identity->staff_id, "L07");
-    assert_int_equal (identity->role, KEFU_ROLE_SHIFT_LEAD);
+    assert_int_equal (identity->roles, KEFU_ROLE_SHIFT_LEAD);
     gateway_auth_destroy (&auth);
     assert_null (auth);
     gateway_auth_destroy (&auth); /* safe twice */

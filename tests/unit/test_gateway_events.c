@@ -172,6 +172,37 @@ test_types_parse (void **state)
     kefu_strbuf_release (&many);
 }
 
+/*  TKT-5: ?subject= is an exact match on the event's subject, so one staff
+ *  member's dashboard gets its owner notifications and nobody else's. */
+static void
+test_subject_filter_exact (void **state)
+{
+    (void)state;
+    gateway_stream_types_t types;
+    char reason[GATEWAY_STREAM_REASON_SIZE];
+    assert_int_equal (gateway_stream_types_parse (NULL, &types, reason), 0);
+    assert_int_equal (gateway_stream_subject_parse (NULL, &types, reason), 0);
+    assert_true (gateway_stream_subject_match (&types, "staff/A1001"));
+    assert_true (gateway_stream_subject_match (&types, NULL));
+    assert_int_equal (gateway_stream_subject_parse ("staff/A1001", &types, reason), 0);
+    assert_true (gateway_stream_subject_match (&types, "staff/A1001"));
+    assert_false (gateway_stream_subject_match (&types, "staff/A10011"));
+    assert_false (gateway_stream_subject_match (&types, "staff/A100"));
+    assert_false (gateway_stream_subject_match (&types, "ticket/1"));
+    assert_false (gateway_stream_subject_match (&types, NULL));
+
+    char longest[GATEWAY_STREAM_SUBJECT_MAX + 2];
+    memset (longest, 'a', sizeof longest);
+    longest[GATEWAY_STREAM_SUBJECT_MAX] = '\0';
+    assert_int_equal (gateway_stream_subject_parse (longest, &types, reason), 0);
+    longest[GATEWAY_STREAM_SUBJECT_MAX] = 'a';
+    longest[GATEWAY_STREAM_SUBJECT_MAX + 1] = '\0';
+    assert_int_equal (gateway_stream_subject_parse (longest, &types, reason), -1);
+    static const char *const bad[] = {"staff/\n1", "staff/\xff", "a\tb"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal (gateway_stream_subject_parse (bad[i], &types, reason), -1);
+}
+
 /*  AUD-8: audit records go to auditors only, whatever the filter. */
 static void
 test_types_audit_records_only_for_auditors (void **state)
@@ -764,6 +795,7 @@ main (void)
         cmocka_unit_test (test_cursor_parse_round_trip),
         cmocka_unit_test (test_cursor_parse_strict),
         cmocka_unit_test (test_types_parse),
+        cmocka_unit_test (test_subject_filter_exact),
         cmocka_unit_test (test_types_audit_records_only_for_auditors),
         cmocka_unit_test (test_stream_from_now),
         cmocka_unit_test (test_stream_resume_without_gap_or_duplicate),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gateway_routes.h"
+#include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 
@@ -156,6 +157,75 @@ test_transition_payload_takes_path_id_and_if_match (void **state)
     free (payload);
 }
 
+/*  TKT-5: removing a watcher names the ticket by {id} and the staff member
+ *  by {key}, and takes If-Match like every change of a ticket. */
+static void
+test_watcher_removal_takes_id_key_and_if_match (void **state)
+{
+    (void)state;
+    const char *path = "/v1/tickets/12/watchers/S2001";
+    const gateway_route_t *route = find_route ("DELETE", path);
+    assert_string_equal (route->service_method, "tickets.watcher_remove");
+    assert_string_equal (route->etag_field, "ticket_version");
+    gateway_path_t values;
+    assert_true (gateway_routes_parse_path (route, path, &values));
+    json_t *body = json_object ();
+    test_query_t query = {{NULL}, {NULL}};
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload_path (route, body, &values, test_query_lookup,
+                                                         &query, "\"3\"", &payload, &size,
+                                                         &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__TicketWatcherRequest *request =
+        kefu__v1__ticket_watcher_request__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_int_equal (request->id, 12);
+    assert_string_equal (request->staff_id, "S2001");
+    assert_int_equal (request->expected_version, 3);
+    kefu__v1__ticket_watcher_request__free_unpacked (request, NULL);
+    free (payload);
+}
+
+/*  Every route that changes a ticket, a department or a routing rule reads
+ *  If-Match, and every route answering about one carries an ETag. The SLA
+ *  routes (TKT-7) are not ticket changes: a ticket's SLA has no version
+ *  of its own (pausing or escalating leaves the ticket's version alone and
+ *  conflicts are answered by the SLA's state, 409), and calendars and
+ *  policies are versioned resources of their own. */
+static void
+test_every_update_route_takes_if_match (void **state)
+{
+    (void)state;
+    size_t count;
+    const gateway_route_t *table = gateway_routes_table (&count);
+    int checked = 0;
+    for (size_t i = 0; i < count; i++) {
+        const gateway_route_t *route = &table[i];
+        bool ours = route->service && strcmp (route->service, "tickets") == 0;
+        bool sla = route->service_method && (strncmp (route->service_method, "sla.", 4) == 0 ||
+                                             strncmp (route->service_method, "tickets.sla.", 12) == 0 ||
+                                             strcmp (route->service_method, "tickets.escalate") == 0);
+        bool changes = strcmp (route->method, "GET") != 0 &&
+                       strcmp (route->pattern, "/v1/tickets") != 0 &&
+                       strcmp (route->pattern, "/v1/replies") != 0 &&
+                       strcmp (route->pattern, "/v1/departments") != 0 &&
+                       strcmp (route->pattern, "/v1/routing-rules") != 0;
+        if (!ours || sla || !changes)
+            continue;
+        if (!route->if_match_field)
+            fail_msg ("%s %s does not read If-Match", route->method, route->pattern);
+        if (route->success_status != GATEWAY_HTTP_NO_CONTENT && !route->etag_field)
+            fail_msg ("%s %s sends no ETag", route->method, route->pattern);
+        checked++;
+    }
+    /*  12 ticket routes, and the edit, approval and retirement of a
+     *  standard reply. */
+    assert_int_equal (checked, 15);
+}
+
 /*  A body field of the wrong type is 400 invalid-field naming it. */
 static void
 test_wrong_body_field_is_invalid_field (void **state)
@@ -213,6 +283,127 @@ test_list_query_parameters (void **state)
         json_decref (body);
         assert_int_equal (problem.status, 400);
         assert_string_equal (problem.field, bad[i][0]);
+    }
+}
+
+/*  The Erlang C query (SCH-9): six parameters, numbers with fractions. */
+enum { ERLANG_QUERY_PARAMS = 6 };
+static const char *const erlang_query_names[ERLANG_QUERY_PARAMS] = {
+    "calls", "interval_s", "aht_s", "target_answer_s", "target_sl", "max_occupancy"};
+
+typedef struct {
+    const char *values[ERLANG_QUERY_PARAMS]; /* NULL: absent */
+} erlang_query_t;
+
+static const char *
+erlang_query_lookup (void *arg, const char *name)
+{
+    erlang_query_t *query = arg;
+    for (size_t i = 0; i < ERLANG_QUERY_PARAMS; i++)
+        if (strcmp (erlang_query_names[i], name) == 0)
+            return query->values[i];
+    return NULL;
+}
+
+/*  Floating query parameters: strict decimal numbers within open or closed
+ *  bounds; required ones named when absent. */
+static void
+test_erlang_query_numbers (void **state)
+{
+    (void)state;
+    const gateway_route_t *route = find_route ("GET", "/v1/staffing/erlang-c");
+    erlang_query_t good = {{"100.5", "1800", "187.25", "20", "0.8", "1"}};
+    json_t *body = json_object ();
+    uint8_t *payload;
+    size_t size;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &good,
+                                                    NULL, &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    Kefu__V1__ErlangCRequest *request = kefu__v1__erlang_crequest__unpack (NULL, size, payload);
+    assert_non_null (request);
+    assert_float_equal (request->calls, 100.5, 0);
+    assert_int_equal (request->interval_s, 1800);
+    assert_float_equal (request->aht_s, 187.25, 0);
+    assert_float_equal (request->target_answer_s, 20, 0);
+    assert_float_equal (request->target_sl, 0.8, 0);
+    assert_float_equal (request->max_occupancy, 1, 0);
+    kefu__v1__erlang_crequest__free_unpacked (request, NULL);
+    free (payload);
+
+    /*  max_occupancy may be left out; 1e2 and .5 are numbers too. */
+    erlang_query_t optional = {{"1e2", "1800", "180", "0", ".5", NULL}};
+    body = json_object ();
+    assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &optional,
+                                                    NULL, &payload, &size, &problem),
+                      0);
+    json_decref (body);
+    free (payload);
+
+    /*  One parameter replaced (or removed: NULL) at a time. */
+    const struct {
+        size_t index;
+        const char *value;
+    } bad[] = {
+        {0, NULL},   {0, "0"},     {0, "-5"},     {0, "abc"},   {0, "inf"},  {0, "nan"},
+        {0, "0x10"}, {0, "1e999"}, {0, ""},       {0, "1.0.0"}, {0, " 1"},   {0, "1000001"},
+        {1, NULL},   {1, "59"},    {1, "1800.5"}, {2, NULL},    {2, "0"},    {2, "14401"},
+        {3, NULL},   {3, "-1"},    {3, "3601"},   {4, NULL},    {4, "0"},    {4, "1"},
+        {4, "1.5"},  {4, "80%"},   {5, "0"},      {5, "1.01"},  {5, "-0.5"}, {0, "."},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        erlang_query_t query = good;
+        query.values[bad[i].index] = bad[i].value;
+        body = json_object ();
+        assert_int_equal (gateway_routes_build_payload (route, body, 0, erlang_query_lookup, &query,
+                                                        NULL, &payload, &size, &problem),
+                          -1);
+        json_decref (body);
+        assert_int_equal (problem.status, 400);
+        assert_string_equal (problem.field, erlang_query_names[bad[i].index]);
+    }
+}
+
+/*  An integer query parameter honours open bounds as a number does, and
+ *  the 400 says which ends are left out. A row of its own: no route of the
+ *  table has an integer with open ends. */
+static void
+test_integer_query_open_bounds (void **state)
+{
+    (void)state;
+    const gateway_route_t route = {
+        .method = "GET",
+        .pattern = "/test/open-bounds",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .request_type = &kefu__v1__erlang_crequest__descriptor,
+        .reply_type = &kefu__v1__erlang_creply__descriptor,
+        .query = {{.name = "interval_s",
+                   .min = 60,
+                   .max = 120,
+                   .min_exclusive = true,
+                   .max_exclusive = true}},
+    };
+    const struct {
+        const char *value;
+        bool ok;
+    } cases[] = {{"60", false}, {"61", true}, {"119", true}, {"120", false}, {NULL, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        erlang_query_t query = {{NULL, cases[i].value}};
+        json_t *body = json_object ();
+        uint8_t *payload = NULL;
+        size_t size;
+        gateway_problem_t problem;
+        int rc = gateway_routes_build_payload (&route, body, 0, erlang_query_lookup, &query, NULL,
+                                               &payload, &size, &problem);
+        json_decref (body);
+        free (payload);
+        assert_int_equal (rc, cases[i].ok ? 0 : -1);
+        if (!cases[i].ok) {
+            assert_int_equal (problem.status, 400);
+            assert_string_equal (problem.field, "interval_s");
+            assert_non_null (strstr (problem.detail, "an integer above 60 and below 120"));
+        }
     }
 }
 
@@ -367,6 +558,8 @@ main (void)
         cmocka_unit_test (test_path_id_must_be_positive_integer),
         cmocka_unit_test (test_if_match_forms),
         cmocka_unit_test (test_transition_payload_takes_path_id_and_if_match),
+        cmocka_unit_test (test_watcher_removal_takes_id_key_and_if_match),
+        cmocka_unit_test (test_every_update_route_takes_if_match),
         cmocka_unit_test (test_wrong_body_field_is_invalid_field),
         cmocka_unit_test (test_list_query_parameters),
         cmocka_unit_test (test_ticket_reply_has_etag_and_location),
@@ -374,6 +567,8 @@ main (void)
         cmocka_unit_test (test_webhook_paths_take_key_and_id),
         cmocka_unit_test (test_webhook_replies_location_and_no_content),
         cmocka_unit_test (test_search_replies_and_stats_routes),
+        cmocka_unit_test (test_erlang_query_numbers),
+        cmocka_unit_test (test_integer_query_open_bounds),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -18,26 +18,36 @@ typedef struct {
     const char *to;
 } edge_t;
 
-/*  TKT-3, in order, plus send-back and reopen by a supervisor. */
+/*  TKT-3, in order, plus send-back, and reopen by a supervisor from
+ *  resolved or reviewed (TKT-4). */
 static const edge_t complaint_edges[] = {
     { "received", "assessed" },          { "received", "rejected" },
     { "assessed", "investigating" },     { "investigating", "remedy_proposed" },
     { "remedy_proposed", "remedy_approved" }, { "remedy_proposed", "investigating" },
     { "remedy_approved", "implementing" }, { "implementing", "customer_accepted" },
     { "customer_accepted", "resolved" }, { "resolved", "reviewed" },
-    { "resolved", "investigating" },
+    { "resolved", "investigating" },     { "reviewed", "investigating" },
 };
+/*  Inquiries and suggestions. */
 static const edge_t simple_edges[] = {
     { "received", "in_progress" }, { "received", "rejected" }, { "in_progress", "resolved" },
-    { "resolved", "reviewed" },    { "resolved", "in_progress" },
+    { "resolved", "reviewed" },    { "resolved", "in_progress" }, { "reviewed", "in_progress" },
 };
+/*  Work orders: dispatched to a department first (TKT-6). */
+static const edge_t work_order_edges[] = {
+    { "received", "dispatched" }, { "received", "rejected" }, { "dispatched", "in_progress" },
+    { "in_progress", "resolved" }, { "resolved", "reviewed" }, { "resolved", "in_progress" },
+    { "reviewed", "in_progress" },
+};
+
+#define COUNT(array) (sizeof (array) / sizeof (array)[0])
 
 static bool
 expected_legal (const char *kind, const char *from, const char *to)
 {
-    const edge_t *edges = strcmp (kind, "complaint") == 0 ? complaint_edges : simple_edges;
-    size_t count = strcmp (kind, "complaint") == 0 ? sizeof complaint_edges / sizeof complaint_edges[0]
-                                                   : sizeof simple_edges / sizeof simple_edges[0];
+    bool complaint = strcmp (kind, "complaint") == 0, work_order = strcmp (kind, "work_order") == 0;
+    const edge_t *edges = complaint ? complaint_edges : work_order ? work_order_edges : simple_edges;
+    size_t count = complaint ? COUNT (complaint_edges) : work_order ? COUNT (work_order_edges) : COUNT (simple_edges);
     for (size_t i = 0; i < count; i++)
         if (strcmp (edges[i].from, from) == 0 && strcmp (edges[i].to, to) == 0)
             return true;
@@ -56,6 +66,11 @@ full_request (const char *to)
     request.remedy = "refund";
     request.customer_confirmation = "confirmed by phone";
     request.review_summary = "handled well";
+    request.confirmation_method = "sms";
+    request.rejection_explanation = "not our product; told the customer whom to call";
+    request.responsible_party = "courier team B";
+    request.sanction = "written warning";
+    request.department_id = 7;
     return request;
 }
 
@@ -97,7 +112,7 @@ test_every_pair_legal_or_refused (void **state)
                     illegal++;
                 }
             }
-    assert_int_equal (legal, 11 + 5 * 3);
+    assert_int_equal (legal, 12 + 6 * 2 + 7);
     assert_true (illegal > legal);
 }
 
@@ -185,13 +200,31 @@ test_missing_fields_named (void **state)
         { "complaint", "assessed", "investigating", "responsible_person" },
         { "complaint", "investigating", "remedy_proposed", "remedy" },
         { "complaint", "implementing", "customer_accepted", "customer_confirmation" },
+        { "complaint", "implementing", "customer_accepted", "confirmation_method" },
         { "complaint", "resolved", "reviewed", "review_summary" },
-        { "work_order", "received", "in_progress", "responsible_department" },     /* TKT-6 */
+        { "complaint", "received", "rejected", "rejection_explanation" },
+        { "complaint", "investigating", "remedy_proposed", "responsible_party" },   /* TKT-8 */
+        { "complaint", "investigating", "remedy_proposed", "sanction" },            /* TKT-8 */
+        { "inquiry", "received", "rejected", "rejection_explanation" },
+        { "inquiry", "resolved", "reviewed", "review_summary" },
+        { "work_order", "received", "dispatched", "department_id" },               /* TKT-6 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Kefu__V1__Ticket ticket = ticket_in (cases[i].kind, cases[i].from);
         Kefu__V1__TransitionTicketRequest request = full_request (cases[i].to);
+        if (strcmp (cases[i].field, "department_id") == 0) {
+            request.department_id = 0;
+            const char *field;
+            assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", everyone, &field),
+                              TICKETS_WORKFLOW_MISSING_FIELD);
+            assert_string_equal (field, "department_id");
+            continue;
+        }
         char **slot = strcmp (cases[i].field, "reason") == 0 ? &request.reason
+                    : strcmp (cases[i].field, "confirmation_method") == 0 ? &request.confirmation_method
+                    : strcmp (cases[i].field, "rejection_explanation") == 0 ? &request.rejection_explanation
+                    : strcmp (cases[i].field, "responsible_party") == 0 ? &request.responsible_party
+                    : strcmp (cases[i].field, "sanction") == 0 ? &request.sanction
                     : strcmp (cases[i].field, "responsible_department") == 0 ? &request.responsible_department
                     : strcmp (cases[i].field, "responsible_person") == 0 ? &request.responsible_person
                     : strcmp (cases[i].field, "remedy") == 0 ? &request.remedy
@@ -203,6 +236,54 @@ test_missing_fields_named (void **state)
                           TICKETS_WORKFLOW_MISSING_FIELD);
         assert_string_equal (field, cases[i].field);
     }
+}
+
+/*  TKT-3: "how the confirmation was given" is one of the known ways, not
+ *  free text. */
+static void
+test_confirmation_method_must_be_known (void **state)
+{
+    (void) state;
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "implementing");
+    Kefu__V1__TransitionTicketRequest request = full_request ("customer_accepted");
+    const char *field;
+    for (const char *const *method = tickets_confirmation_methods; *method; method++) {
+        request.confirmation_method = (char *) *method;
+        assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", everyone, &field), TICKETS_WORKFLOW_OK);
+    }
+    request.confirmation_method = "telepathy";
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", everyone, &field),
+                      TICKETS_WORKFLOW_MISSING_FIELD);
+    assert_string_equal (field, "confirmation_method");
+}
+
+/*  Reopening (from resolved or reviewed) is a supervisor's or manager's,
+ *  and marked as such; no other edge is. Nothing leads into or out of
+ *  merged: only tickets.merge puts a ticket there. */
+static void
+test_reopen_edges_marked_and_merged_unreachable (void **state)
+{
+    (void) state;
+    for (const char *const *kind = tickets_kinds; *kind; kind++) {
+        size_t count;
+        const tickets_transition_t *table = tickets_workflow_table (*kind, &count);
+        for (size_t i = 0; i < count; i++) {
+            bool from_closed = strcmp (table[i].from, "resolved") == 0 || strcmp (table[i].from, "reviewed") == 0;
+            bool backwards = from_closed && strcmp (table[i].to, "reviewed") != 0;
+            assert_int_equal (table[i].reopens, backwards);
+            if (table[i].reopens)
+                assert_int_equal (table[i].roles & KEFU_ROLE_AGENT, 0);
+            assert_string_not_equal (table[i].from, TICKETS_STATUS_MERGED);
+            assert_string_not_equal (table[i].to, TICKETS_STATUS_MERGED);
+        }
+    }
+    Kefu__V1__Ticket ticket = ticket_in ("complaint", "reviewed");
+    Kefu__V1__TransitionTicketRequest request = full_request ("investigating");
+    const char *field;
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "A1001", KEFU_ROLE_AGENT, &field),
+                      TICKETS_WORKFLOW_ROLE_NOT_ALLOWED);
+    assert_int_equal (tickets_workflow_check (&ticket, &request, "S2001", KEFU_ROLE_SUPERVISOR, &field),
+                      TICKETS_WORKFLOW_OK);
 }
 
 static void
@@ -222,6 +303,8 @@ test_next_statuses_listed (void **state)
     tickets_workflow_next ("complaint", "received", next, sizeof next);
     assert_string_equal (next, "assessed, rejected");
     tickets_workflow_next ("complaint", "reviewed", next, sizeof next);
+    assert_string_equal (next, "investigating");
+    tickets_workflow_next ("complaint", "rejected", next, sizeof next);
     assert_string_equal (next, "none");
 }
 
@@ -236,6 +319,8 @@ main (void)
         cmocka_unit_test (test_agent_may_not_review),
         cmocka_unit_test (test_non_handling_roles_take_no_transition),
         cmocka_unit_test (test_missing_fields_named),
+        cmocka_unit_test (test_confirmation_method_must_be_known),
+        cmocka_unit_test (test_reopen_edges_marked_and_merged_unreachable),
         cmocka_unit_test (test_roles_parsed_from_names),
         cmocka_unit_test (test_next_statuses_listed),
     };

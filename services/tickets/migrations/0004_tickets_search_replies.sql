@@ -59,6 +59,9 @@ CREATE INDEX tickets_text_grams ON tickets
 -- The other list filters, each with id for the cursor order.
 CREATE INDEX tickets_by_category ON tickets (category, id);
 CREATE INDEX tickets_by_owner ON tickets (owner_staff_id, id);
+-- `assignee` is who handles the ticket now (assignee_staff_id, 0002); the
+-- responsible person has tickets_by_assignee of 0001.
+CREATE INDEX tickets_by_assignee_staff ON tickets (assignee_staff_id, id);
 CREATE INDEX tickets_by_created ON tickets (created_at);
 CREATE INDEX tickets_by_received ON tickets (received_at);
 -- Statistics (TKT-9): resolutions in a range of time.
@@ -108,3 +111,16 @@ CREATE INDEX reply_versions_text_grams ON reply_versions
 -- Idempotency-Key of reply creation: the same keys as tickets' (one key,
 -- one effect per actor), naming what they created.
 ALTER TABLE idempotency_keys ADD COLUMN reply_id bigint REFERENCES replies (id);
+
+-- A public comment (0002) may cite the standard reply it gave the customer
+-- (TKT-10): the reply and its version, approved when the comment was
+-- written (the service checks it in the comment's transaction, with the
+-- version locked; a version is never deleted, so the citation stays
+-- readable after it is retired).
+ALTER TABLE ticket_comments
+    ADD COLUMN reply_id bigint,
+    ADD COLUMN reply_version integer,
+    ADD CONSTRAINT comment_cites_a_version FOREIGN KEY (reply_id, reply_version)
+        REFERENCES reply_versions (reply_id, version),
+    ADD CONSTRAINT citation_names_both CHECK ((reply_id IS NULL) = (reply_version IS NULL)),
+    ADD CONSTRAINT citation_is_public CHECK (reply_id IS NULL OR visibility = 'public');

@@ -1,0 +1,282 @@
+/*  kefu-bench-zmq: load generator that talks to a service directly over
+ *  ZeroMQ, without the gateway (make bench, tests/bench/run.sh).
+ *
+ *  One DEALER socket keeps `window` requests in flight: each reply is timed
+ *  and answered at once by the next request, for `seconds`; then the last
+ *  replies are drained. Comparing its figures with the same case through the
+ *  gateway separates the gateway's cost from the service's.
+ *
+ *      kefu-bench-zmq ENDPOINT create|get WINDOW SECONDS [MAX_ID]
+ *
+ *  create: tickets.create with a unique idempotency key per request (the
+ *  body of tests/bench/http.lua); get: tickets.get of a random id in
+ *  1..MAX_ID. A reply whose status is not OK counts as an error, and so
+ *  does a request still unanswered REPLY_TIMEOUT_MS after the end.
+ *
+ *  Prints one line in the format tests/bench/bench.py reads:
+ *      RESULT requests=N seconds=S rps=R p50_ms=A p99_ms=B p999_ms=C errors=E
+ */
+#include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/tickets.pb-c.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+enum {
+    WINDOW_MAX = 4096,
+    SECONDS_MAX = 3600,
+    ID_TEXT_MAX = 64,
+    POLL_MS = 100,
+    REPLY_TIMEOUT_MS = 10000,
+    REQUEST_DEADLINE_MS = 30000,        /* the service must not drop a queued request */
+    MESSAGE_MAX = 64 * 1024,
+    SAMPLES_FIRST = 1 << 16,
+};
+
+static const char *const BENCH_ACTOR = "A1001";
+static const char *const BENCH_SESSION = "apikey:bench-agent";
+static const char *BENCH_ROLES[] = { "agent" };
+
+typedef struct {
+    double *values;
+    size_t count;
+    size_t size;
+} samples_t;
+
+static int64_t
+monotonic_ns (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+static int64_t
+wall_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_REALTIME, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static int
+samples_add (samples_t *samples, double value)
+{
+    if (samples->count == samples->size) {
+        size_t size = samples->size ? samples->size * 2 : SAMPLES_FIRST;
+        double *values = realloc (samples->values, size * sizeof *values);
+        if (!values)
+            return -1;
+        samples->values = values;
+        samples->size = size;
+    }
+    samples->values[samples->count++] = value;
+    return 0;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+/*  The value below which `fraction` of the sorted samples lie. */
+static double
+percentile (const samples_t *samples, double fraction)
+{
+    if (samples->count == 0)
+        return 0;
+    size_t index = (size_t) (fraction * (double) samples->count);
+    return samples->values[index < samples->count ? index : samples->count - 1];
+}
+
+typedef struct {
+    void *dealer;
+    bool create;
+    int64_t max_id;
+    uint64_t run_tag;           /* makes keys unique across runs */
+    uint64_t sent;
+    int64_t *sent_at;           /* per window slot, 0 = free */
+} client_t;
+
+/*  Send the request for window slot `slot`; the slot number is the
+ *  request id, so a reply finds its start time without a search. */
+static int
+client_send (client_t *self, int slot)
+{
+    char request_id[ID_TEXT_MAX], key[ID_TEXT_MAX];
+    snprintf (request_id, sizeof request_id, "%d", slot);
+    snprintf (key, sizeof key, "zmq-%" PRIx64 "-%" PRIu64, self->run_tag, self->sent);
+
+    uint8_t payload[MESSAGE_MAX];
+    size_t payload_size;
+    if (self->create) {
+        Kefu__V1__CreateTicketRequest create = KEFU__V1__CREATE_TICKET_REQUEST__INIT;
+        create.kind = "complaint";
+        create.channel = "phone";
+        create.priority = "high";
+        create.category = "billing";
+        create.subject = "退款未到账";
+        create.description = "Refund promised on 11-18 has not arrived.";
+        create.customer_id = "C-10023";
+        create.requested_remedy = "refund";
+        payload_size = kefu__v1__create_ticket_request__pack (&create, payload);
+    } else {
+        Kefu__V1__GetTicketRequest get = KEFU__V1__GET_TICKET_REQUEST__INIT;
+        get.id = 1 + (int64_t) ((uint64_t) rand () % (uint64_t) self->max_id);
+        payload_size = kefu__v1__get_ticket_request__pack (&get, payload);
+    }
+    Kefu__V1__Actor actor = KEFU__V1__ACTOR__INIT;
+    actor.staff_id = (char *) BENCH_ACTOR;
+    actor.session_id = (char *) BENCH_SESSION;
+    actor.roles = (char **) BENCH_ROLES;
+    actor.n_roles = sizeof BENCH_ROLES / sizeof BENCH_ROLES[0];
+    Kefu__V1__Request request = KEFU__V1__REQUEST__INIT;
+    request.request_id = request_id;
+    request.method = self->create ? "tickets.create" : "tickets.get";
+    request.actor = &actor;
+    request.idempotency_key = self->create ? key : "";
+    request.deadline_unix_ms = wall_ms () + REQUEST_DEADLINE_MS;
+    request.payload.data = payload;
+    request.payload.len = payload_size;
+
+    uint8_t frame[MESSAGE_MAX];
+    if (kefu__v1__request__get_packed_size (&request) > sizeof frame)
+        return -1;
+    size_t size = kefu__v1__request__pack (&request, frame);
+    self->sent_at[slot] = monotonic_ns ();
+    self->sent++;
+    if (zmq_send (self->dealer, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (self->dealer, frame, size, 0) < 0)
+        return -1;
+    return 0;
+}
+
+/*  Read one reply: its slot (-1 if it names none of ours) and whether its
+ *  status is OK. Returns -1 on a socket failure. */
+static int
+client_receive (client_t *self, int window, int *slot, bool *ok)
+{
+    zmq_msg_t message;
+    zmq_msg_init (&message);
+    int rc = 0;
+    *slot = -1;
+    *ok = false;
+    /*  The empty delimiter, then the Reply. */
+    while (true) {
+        if (zmq_msg_recv (&message, self->dealer, 0) < 0) {
+            rc = -1;
+            break;
+        }
+        if (zmq_msg_more (&message))
+            continue;
+        Kefu__V1__Reply *reply = kefu__v1__reply__unpack (NULL, zmq_msg_size (&message), zmq_msg_data (&message));
+        if (reply) {
+            char *end;
+            long number = strtol (reply->request_id, &end, 10);
+            if (*reply->request_id && !*end && number >= 0 && number < window)
+                *slot = (int) number;
+            *ok = reply->status && reply->status->code == KEFU__V1__CODE__OK;
+            kefu__v1__reply__free_unpacked (reply, NULL);
+        }
+        break;
+    }
+    zmq_msg_close (&message);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 5 || argc > 6 || (strcmp (argv[2], "create") != 0 && strcmp (argv[2], "get") != 0)) {
+        fprintf (stderr, "usage: kefu-bench-zmq ENDPOINT create|get WINDOW SECONDS [MAX_ID]\n");
+        return EXIT_FAILURE;
+    }
+    int window = atoi (argv[3]);
+    int seconds = atoi (argv[4]);
+    client_t client = { .create = strcmp (argv[2], "create") == 0,
+                        .max_id = argc == 6 ? strtoll (argv[5], NULL, 10) : 0 };
+    if (window < 1 || window > WINDOW_MAX || seconds < 1 || seconds > SECONDS_MAX
+    ||  (!client.create && client.max_id < 1)) {
+        fprintf (stderr, "kefu-bench-zmq: WINDOW 1..%d, SECONDS 1..%d, MAX_ID >= 1 for get\n", WINDOW_MAX,
+                 SECONDS_MAX);
+        return EXIT_FAILURE;
+    }
+    srand ((unsigned) monotonic_ns ());
+    client.run_tag = (uint64_t) monotonic_ns ();
+    client.sent_at = calloc ((size_t) window, sizeof *client.sent_at);
+    void *context = zmq_ctx_new ();
+    client.dealer = zmq_socket (context, ZMQ_DEALER);
+    int no_linger = 0;
+    zmq_setsockopt (client.dealer, ZMQ_LINGER, &no_linger, sizeof no_linger);
+    if (!client.sent_at || !client.dealer || zmq_connect (client.dealer, argv[1]) != 0) {
+        fprintf (stderr, "kefu-bench-zmq: cannot connect to %s: %s\n", argv[1], zmq_strerror (zmq_errno ()));
+        return EXIT_FAILURE;
+    }
+
+    samples_t samples = { 0 };
+    uint64_t errors = 0, answered = 0;
+    int in_flight = 0;
+    int64_t start = monotonic_ns ();
+    int64_t stop = start + (int64_t) seconds * 1000000000;
+    int64_t give_up = stop + (int64_t) REPLY_TIMEOUT_MS * 1000000;
+    for (int slot = 0; slot < window; slot++, in_flight++)
+        if (client_send (&client, slot) != 0)
+            goto socket_failed;
+    int64_t finished = start;
+    while (in_flight > 0) {
+        int64_t now = monotonic_ns ();
+        if (now > give_up)
+            break;
+        zmq_pollitem_t item = { client.dealer, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, POLL_MS) < 0 && zmq_errno () != EINTR)
+            goto socket_failed;
+        if (!(item.revents & ZMQ_POLLIN))
+            continue;
+        int slot;
+        bool ok;
+        if (client_receive (&client, window, &slot, &ok) != 0)
+            goto socket_failed;
+        if (slot < 0 || client.sent_at[slot] == 0) {
+            errors++;
+            continue;
+        }
+        now = monotonic_ns ();
+        if (samples_add (&samples, (double) (now - client.sent_at[slot]) / 1e6) != 0) {
+            fprintf (stderr, "kefu-bench-zmq: out of memory\n");
+            return EXIT_FAILURE;
+        }
+        client.sent_at[slot] = 0;
+        answered++;
+        errors += !ok;
+        finished = now;
+        in_flight--;
+        if (now < stop) {
+            if (client_send (&client, slot) != 0)
+                goto socket_failed;
+            in_flight++;
+        }
+    }
+    errors += (uint64_t) in_flight;         /* never answered */
+    double elapsed = (double) (finished - start) / 1e9;
+    qsort (samples.values, samples.count, sizeof *samples.values, compare_double);
+    printf ("RESULT requests=%" PRIu64 " seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f errors=%" PRIu64
+            "\n", answered, elapsed, elapsed > 0 ? (double) answered / elapsed : 0, percentile (&samples, 0.5),
+            percentile (&samples, 0.99), percentile (&samples, 0.999), errors);
+    free (samples.values);
+    free (client.sent_at);
+    zmq_close (client.dealer);
+    zmq_ctx_term (context);
+    return EXIT_SUCCESS;
+
+socket_failed:
+    fprintf (stderr, "kefu-bench-zmq: %s\n", zmq_strerror (zmq_errno ()));
+    return EXIT_FAILURE;
+}
