@@ -27,7 +27,7 @@ static const kefu_sql_t sql_stats = {
     "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
     "         date_trunc($5, t.received_at AT TIME ZONE 'UTC') AS period, count(*) AS opened, "
     "         count(*) FILTER (WHERE t.kind = 'complaint' AND t.customer_id <> '' AND EXISTS ("
-    "             SELECT 1 FROM tickets p WHERE p.customer_id = t.customer_id "
+    "             SELECT 1 FROM tickets p WHERE p.customer_id = t.customer_id AND p.customer_id <> '' "
     "               AND p.category = t.category AND p.kind = 'complaint' "
     "               AND (p.received_at, p.id) < (t.received_at, t.id) "
     "               AND p.received_at >= t.received_at - interval '30 days')) AS repeat_complaints "

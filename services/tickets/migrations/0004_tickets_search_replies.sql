@@ -66,6 +66,12 @@ CREATE INDEX tickets_by_created ON tickets (created_at);
 CREATE INDEX tickets_by_received ON tickets (received_at);
 -- Statistics (TKT-9): resolutions in a range of time.
 CREATE INDEX ticket_transitions_resolved ON ticket_transitions (at) WHERE to_status = 'resolved';
+-- Statistics: a repeat complaint looks up the same customer's complaints
+-- of the same category in the 30 days before it. Without this index that
+-- look-up reads every ticket of those 30 days, for each complaint: a month
+-- of 1,000,000 tickets over two years took minutes (docs/PERFORMANCE.md).
+CREATE INDEX tickets_complaints_by_customer ON tickets (customer_id, category, received_at)
+    WHERE kind = 'complaint' AND customer_id <> '';
 
 -- Standard replies (TKT-10). A reply is the sequence of its versions;
 -- `revision` is its ETag, +1 on every change of it or of its versions.
