@@ -14,7 +14,10 @@ enum { NUMBER_TEXT_SIZE = 24 };
  *  date_trunc unit, $6 the row limit. Opened tickets come from the
  *  received_at index, resolutions from the partial index of transitions to
  *  resolved (migrations/0004), each resolved ticket's SLA from ticket_sla's
- *  primary key, so only the range is read. Periods are truncated in UTC.
+ *  primary key, so only the range is read (the SLA is a LATERAL look-up
+ *  fenced with OFFSET 0: as a plain join the planner hashed the whole of
+ *  ticket_sla, 333,333 rows and 60 ms on the large bench load, even for a
+ *  range without a resolution; docs/PERFORMANCE.md). Periods are truncated in UTC.
  *  A resolution is on time when it came at or before the SLA's
  *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
  *  reopened ticket is judged against its newest deadline); sla_compliance
@@ -43,7 +46,8 @@ static const kefu_sql_t sql_stats = {
     "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
     "         CASE WHEN s.ticket_id IS NOT NULL THEN r.at <= s.resolution_due_at END AS on_time "
     "  FROM ticket_transitions r JOIN tickets t ON t.id = r.ticket_id "
-    "       LEFT JOIN ticket_sla s ON s.ticket_id = r.ticket_id "
+    "       LEFT JOIN LATERAL (SELECT ticket_id, resolution_due_at FROM ticket_sla "
+    "                          WHERE ticket_id = r.ticket_id OFFSET 0) s ON true "
     "  WHERE r.to_status = 'resolved' AND r.at >= to_timestamp($1::bigint / 1000.0) "
     "    AND r.at < to_timestamp($2::bigint / 1000.0) "
     "  ORDER BY r.ticket_id, 2, r.at DESC"
