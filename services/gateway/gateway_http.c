@@ -1220,6 +1220,8 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
     }
     if (reply->status && reply->status->code != KEFU__V1__CODE__OK) {
         gateway_problem_set_from_status (&problem, reply->status);
+        if (route->refused_query_is_400 && problem.status == GATEWAY_HTTP_UNPROCESSABLE)
+            problem.status = GATEWAY_HTTP_BAD_REQUEST;
         http_answer_problem (exchange, &problem);
         return;
     }

@@ -3,10 +3,12 @@
  */
 #include "gateway_routes.h"
 #include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/replies.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/tickets_sla.pb-c.h"
+#include "kefu/v1/tickets_stats.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
 #include "kefu_erlang.h"
 #include "kefu_json.h"
@@ -36,6 +38,13 @@ enum {
     (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 #define ROUTES_TICKET_READERS  (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION | KEFU_ROLE_AUDITOR)
 #define ROUTES_TICKET_CREATORS (ROUTES_TICKET_WRITERS | KEFU_ROLE_INTEGRATION)
+/*  Who reads the statistics (TKT-9): those who answer for the service. */
+#define ROUTES_STATS_READERS                                                               \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_AUDITOR | \
+     KEFU_ROLE_INTEGRATION)
+/*  Who approves and retires standard replies (TKT-10; the service checks
+ *  it too). */
+#define ROUTES_REPLY_REVIEWERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 /*  Who manages departments and routing rules (TKT-6), and who reads them. */
 #define ROUTES_DEPARTMENT_MANAGERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define ROUTES_DEPARTMENT_READERS (ROUTES_TICKET_READERS | ROUTES_DEPARTMENT_MANAGERS)
@@ -113,7 +122,7 @@ enum {
     "{\"id\":17,\"ticket_id\":42,\"body\":\"We have asked finance to confirm the refund "      \
     "date and will call you back tomorrow.\",\"visibility\":\"public\",\"author_staff_id\":"   \
     "\"S-0007\",\"created_at\":\"2026-03-14T09:52:30.114Z\",\"merged_from_ticket_id\":0,"     \
-    "\"ticket_version\":3}"
+    "\"ticket_version\":3,\"reply_id\":12,\"reply_version\":2}"
 #define ROUTES_EXAMPLE_ATTACHMENT                                                                \
     "{\"id\":8,\"ticket_id\":42,\"file_name\":\"refund-receipt.pdf\",\"media_type\":"       \
     "\"application/pdf\",\"size_bytes\":48213,\"sha256\":"                                    \
@@ -245,6 +254,33 @@ enum {
     "\"roles\":[\"supervisor\"],\"created_at\":\"2026-03-14T10:00:00Z\",\"created_by\":"       \
     "\"D0001\",\"revoked_at\":\"\"}"
 
+/*  Standard reply 12 (TKT-10), the answer on late refunds: version 1
+ *  written by S-0007, version 2 (an edit) approved by supervisor S-0031. */
+#define ROUTES_EXAMPLE_REPLY_TITLE "Refund not yet received"
+#define ROUTES_EXAMPLE_REPLY_BODY                                                                 \
+    "We are sorry your refund has not arrived. Refunds reach the original payment method within " \
+    "7 working days of approval; we have asked finance to confirm the date and will call you."
+#define ROUTES_EXAMPLE_REPLY_AT(version, latest, revision, state, approved_by, approved_at,       \
+                                retired_by, retired_at, created_at)                               \
+    "{\"id\":12,\"version\":" version ",\"latest_version\":" latest ",\"revision\":" revision   \
+    ",\"category\":\"billing\",\"title\":\"" ROUTES_EXAMPLE_REPLY_TITLE "\",\"body\":\""          \
+    ROUTES_EXAMPLE_REPLY_BODY "\",\"state\":\"" state "\",\"author_staff_id\":\"S-0007\","        \
+    "\"approved_by\":\"" approved_by "\",\"approved_at\":\"" approved_at "\",\"retired_by\":\""   \
+    retired_by "\",\"retired_at\":\"" retired_at "\",\"created_at\":\"" created_at "\"}"
+#define ROUTES_EXAMPLE_REPLY_CREATED                                                              \
+    ROUTES_EXAMPLE_REPLY_AT ("1", "1", "1", "draft", "", "", "", "", "2026-03-10T02:00:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_DRAFT                                                                \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "2", "draft", "", "", "", "", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_APPROVED                                                             \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "3", "approved", "S-0031", "2026-03-11T06:45:10.204Z", "", \
+                             "", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_RETIRED                                                              \
+    ROUTES_EXAMPLE_REPLY_AT ("2", "2", "4", "retired", "S-0031", "2026-03-11T06:45:10.204Z",     \
+                             "S-0031", "2026-04-02T01:00:00.000Z", "2026-03-11T03:20:00.000Z")
+#define ROUTES_EXAMPLE_REPLY_REQUEST                                                              \
+    "{\"category\":\"billing\",\"title\":\"" ROUTES_EXAMPLE_REPLY_TITLE "\",\"body\":\""           \
+    ROUTES_EXAMPLE_REPLY_BODY "\"}"
+
 static const gateway_route_t routes_table[] = {
     {
         .method = "GET",
@@ -332,16 +368,66 @@ static const gateway_route_t routes_table[] = {
             {
                 {"limit", 1, ROUTES_LIST_LIMIT_MAX},
                 {"after", 0, INT64_MAX},
-                {"status", 0, 0},
-                {"kind", 0, 0},
-                {"customer_id", 0, 0},
-                {"assignee", 0, 0},
+                {"status", 0, 0, .example = "merged"},
+                {"kind", 0, 0, .example = "complaint"},
+                {"customer_id", 0, 0, .example = "C-10001"},
+                {"assignee", 0, 0, .example = "S-0007"},
+                {"q", 0, 0, .example = "退款"},
+                {"owner", 0, 0, .example = "S-0007"},
+                {"priority", 0, 0, .example = "high"},
+                {"channel", 0, 0, .example = "phone"},
+                {"category", 0, 0, .example = "billing"},
+                {"created_from", 0, 0, .example = "2026-03-01T00:00:00+08:00"},
+                {"created_to", 0, 0, .example = "2026-04-01T00:00:00+08:00"},
+                {"received_from", 0, 0, .example = "2026-03-01T00:00:00+08:00"},
+                {"received_to", 0, 0, .example = "2026-04-01T00:00:00+08:00"},
+                {"responsible_person", 0, 0, .example = "Wang Wu"},
             },
         .cursor_field = "next",
-        .summary = "List tickets, oldest first",
+        .refused_query_is_400 = true,
+        .summary = "List and search tickets, oldest first",
         .description = "Cursor pagination: pass `next` of a page as `after` for the following one; "
-                       "`next` is null on the last page. Filters combine.",
+                       "`next` is null on the last page. Filters combine (every given one must hold); "
+                       "a bad filter is 400 naming it. `q` is text found in the subject or description "
+                       "(1 to 100 characters, Chinese included, case-insensitive; `%` and `_` match "
+                       "themselves), answered from an index for any length. `owner` is the first-contact "
+                       "owner, `assignee` who handles the ticket now (`assignee_staff_id`, changed by "
+                       "hand-offs), `responsible_person` the person named by the investigation. The "
+                       "ranges are RFC 3339, `*_from` inclusive and `*_to` exclusive.",
         .example_response = "{\"items\":[" ROUTES_EXAMPLE_TICKET "],\"next\":\"42\"}",
+    },
+    {
+        /*  Before /v1/tickets/{id}, which would take "stats" for an id. */
+        .method = "GET",
+        .pattern = "/v1/tickets/stats",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_STATS_READERS,
+        .service = "tickets",
+        .service_method = "tickets.stats",
+        .request_type = &kefu__v1__ticket_stats_request__descriptor,
+        .reply_type = &kefu__v1__ticket_stats_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"group_by", 0, 0, .example = "category,department"},
+                  {"period", 0, 0, .example = "month"},
+                  {"from", 0, 0, .required = true, .example = "2026-03-01T00:00:00+08:00"},
+                  {"to", 0, 0, .required = true, .example = "2026-04-01T00:00:00+08:00"}},
+        .refused_query_is_400 = true,
+        .summary = "Complaint classification statistics (TKT-9)",
+        .description = "Per UTC day, ISO week or month of [`from`, `to`) (at most 366 periods), and "
+                       "per category and/or responsible department (`group_by`): tickets opened (by "
+                       "`received_at`), tickets resolved (by their transition to `resolved`), the "
+                       "median and 90th percentile of the seconds from `received_at` to resolution, "
+                       "complaints repeated by the same customer in the same category within 30 days, "
+                       "and `sla_compliance`: the share of the row's resolved tickets that have an SLA "
+                       "and were resolved at or before its resolution deadline (null when none of them "
+                       "has an SLA).",
+        .example_response =
+            "{\"rows\":[{\"category\":\"billing\",\"department\":\"Finance\",\"period\":"
+            "\"2026-03-01T00:00:00Z\",\"opened\":412,\"resolved\":380,\"median_resolve_s\":"
+            "86400,\"p90_resolve_s\":302400,\"sla_compliance\":0.9125,\"repeat_complaints\":23},"
+            "{\"category\":\"delivery\",\"department\":\"Logistics\",\"period\":"
+            "\"2026-03-01T00:00:00Z\",\"opened\":97,\"resolved\":88,\"median_resolve_s\":"
+            "43200,\"p90_resolve_s\":172800,\"sla_compliance\":null,\"repeat_complaints\":4}]}",
     },
     {
         .method = "GET",
@@ -847,11 +933,14 @@ static const gateway_route_t routes_table[] = {
         .description =
             "`visibility` is `public` (shown to the customer) or `internal` (staff only). The "
             "first public comment is the ticket's first response for its SLA (TKT-7); an internal "
-            "note is not. The ticket's version goes up (ETag); Idempotency-Key makes a retry "
-            "answer the comment first written.",
+            "note is not. A public comment may cite the standard reply it gives (TKT-10): "
+            "`reply_id` and `reply_version`, both or neither; the version must be approved when the "
+            "comment is written (422 `reply-not-citable` otherwise, and nothing is written), and the "
+            "comment and its `ticket.commented` event carry the citation. The ticket's version goes "
+            "up (ETag); Idempotency-Key makes a retry answer the comment first written.",
         .example_request =
             "{\"body\":\"We have asked finance to confirm the refund date and will call you back "
-            "tomorrow.\",\"visibility\":\"public\"}",
+            "tomorrow.\",\"visibility\":\"public\",\"reply_id\":12,\"reply_version\":2}",
         .example_response = ROUTES_EXAMPLE_COMMENT,
     },
     {
@@ -1131,6 +1220,156 @@ static const gateway_route_t routes_table[] = {
         .description =
             "Work orders of its category then wait in `received` to be dispatched by hand. "
             "If-Match with its version.",
+    },
+    /*  Standard replies (TKT-10), served by the tickets service. */
+    {
+        .method = "POST",
+        .pattern = "/v1/replies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "replies.create",
+        .request_type = &kefu__v1__create_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "revision",
+        .location_field = "id",
+        .location_prefix = "/v1/replies/",
+        .summary = "Write a standard reply (TKT-10)",
+        .description = "An approved answer per category (统一的答复口径), written as version 1, a draft: "
+                       "agents see it once a supervisor or manager other than its author approves it. "
+                       "ETag is the reply's `revision`. Idempotency-Key makes a retry answer the reply "
+                       "first written.",
+        .example_request = ROUTES_EXAMPLE_REPLY_REQUEST,
+        .example_response = ROUTES_EXAMPLE_REPLY_CREATED,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.list",
+        .request_type = &kefu__v1__list_standard_replies_request__descriptor,
+        .reply_type = &kefu__v1__list_standard_replies_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query =
+            {
+                {"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                {"after", 0, INT64_MAX},
+                {"q", 0, 0, .example = "退款"},
+                {"category", 0, 0, .example = "billing"},
+                {"state", 0, 0, .example = "approved"},
+            },
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "Search standard replies",
+        .description = "Approved versions unless `state` is `draft`, `retired` or `any`; `q` finds text "
+                       "in the title or body like the tickets' `q` (any length, Chinese included); "
+                       "`category` an exact category. Cursor pagination as for tickets; a bad "
+                       "parameter is 400 naming it.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_REPLY_APPROVED "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.get",
+        .request_type = &kefu__v1__get_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .query = {{"version", 1, INT32_MAX, .example = "1"}},
+        .etag_field = "revision",
+        .refused_query_is_400 = true,
+        .summary = "Read a standard reply",
+        .description = "The latest version, or `version` N (any older one). ETag is the reply's "
+                       "`revision`, for If-Match on an edit, an approval or a retirement.",
+        .example_response = ROUTES_EXAMPLE_REPLY_APPROVED,
+    },
+    {
+        /*  An edit: the body is the new version, in full. */
+        .method = "PUT",
+        .pattern = "/v1/replies/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_WRITERS,
+        .service = "tickets",
+        .service_method = "replies.update",
+        .request_type = &kefu__v1__update_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
+        .summary = "Edit a standard reply: write its next version",
+        .description = "The body is the new version in full, a draft; older versions are kept as they "
+                       "were (an approved one stays what agents see until the new one is approved). "
+                       "If-Match on the `revision`: a stale one is 412 and writes nothing.",
+        .example_request = ROUTES_EXAMPLE_REPLY_REQUEST,
+        .example_response = ROUTES_EXAMPLE_REPLY_DRAFT,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/replies/{id}/versions",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_TICKET_READERS,
+        .service = "tickets",
+        .service_method = "replies.versions",
+        .request_type = &kefu__v1__get_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply_versions__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Every version of a standard reply, oldest first",
+        .description = "Drafts, the approved version and retired ones, each with who wrote, approved "
+                       "and retired it and when.",
+        .example_response = "{\"items\":["
+            ROUTES_EXAMPLE_REPLY_AT ("1", "2", "3", "draft", "", "", "", "", "2026-03-10T02:00:00.000Z")
+            "," ROUTES_EXAMPLE_REPLY_APPROVED "]}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/replies/{id}/approve",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_REPLY_REVIEWERS,
+        .service = "tickets",
+        .service_method = "replies.approve",
+        .request_type = &kefu__v1__review_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
+        .summary = "Approve the latest version of a standard reply",
+        .description = "Supervisors and managers, not the version's author (403). Only the latest "
+                       "version (`version` 0 or absent: that one), a draft (409 otherwise); the version "
+                       "approved before, if any, is retired. `reason` is recorded in the audit.",
+        .example_request = "{\"version\":2,\"reason\":\"checked with finance\"}",
+        .example_response = ROUTES_EXAMPLE_REPLY_APPROVED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/replies/{id}/retire",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_REPLY_REVIEWERS,
+        .service = "tickets",
+        .service_method = "replies.retire",
+        .request_type = &kefu__v1__review_standard_reply_request__descriptor,
+        .reply_type = &kefu__v1__standard_reply__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_revision",
+        .etag_field = "revision",
+        .summary = "Retire the approved version of a standard reply",
+        .description = "Supervisors and managers. Agents no longer see or cite it; comments that cited "
+                       "it keep their citation. 409 when the version is not the approved one.",
+        .example_request = "{\"version\":2,\"reason\":\"the refund rules changed\"}",
+        .example_response = ROUTES_EXAMPLE_REPLY_RETIRED,
     },
     {
         .method = "POST",

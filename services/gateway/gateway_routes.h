@@ -27,8 +27,9 @@
 #include <stdint.h>
 
 enum {
-    /*  Query parameters one route may read. */
-    GATEWAY_ROUTE_QUERY_MAX = 8,
+    /*  Query parameters one route may read (the ticket search has 16;
+     *  one more for the NULL that ends the list). */
+    GATEWAY_ROUTE_QUERY_MAX = 17,
     /*  Room for an Allow header value listing every method of a path. */
     GATEWAY_ROUTES_ALLOW_SIZE = 64,
     /*  Room for header values rendered from a reply. */
@@ -90,6 +91,10 @@ typedef struct {
     const char *location_field;  /* reply field appended to location_prefix */
     const char *location_prefix; /* "/v1/tickets/" */
     const char *cursor_field;    /* reply field rendered as a cursor: text, or null for 0 */
+    /*  The request is its query: a value the service refuses
+     *  (INVALID_ARGUMENT, a bad filter) is a malformed request, 400, not
+     *  unprocessable content, 422. */
+    bool refused_query_is_400;
     /*  The route's documentation in the OpenAPI document (gateway_openapi):
      *  a one-line summary, a paragraph of description (may be NULL), and
      *  examples as JSON text: a request body (routes that take one) and the

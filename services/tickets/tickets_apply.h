@@ -45,10 +45,6 @@ enum {
 /*  "ticket/<id>", the subject of a ticket's events and its audit resource. */
 void tickets_resource (const char *kind, int64_t id, char *out, size_t size);
 
-/*  Check one text field; answer INVALID_ARGUMENT and return false if bad. */
-bool tickets_field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind,
-                       size_t max, bool required);
-
 /*  Check that `value` is one of `choices`; answer INVALID_ARGUMENT listing
  *  them and return false if not. */
 bool tickets_choice_ok (kefu_call_t *call, const char *field, const char *value, const char *const *choices);

@@ -8,6 +8,9 @@
 #include "tickets_apply.h"
 #include "tickets_parts.h"
 #include "tickets_sla.h"
+#include "tickets_replies.h"
+#include "tickets_search.h"
+#include "tickets_stats.h"
 #include "tickets_store.h"
 #include "tickets_workflow.h"
 
@@ -257,16 +260,28 @@ tickets_list (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after", "after must be a cursor from a previous page");
         return;
     }
+    tickets_list_query_t query = { .filters = request };
     if ((*request->status && !tickets_choice_ok (call, "status", request->status, tickets_statuses))
     ||  (*request->kind && !tickets_choice_ok (call, "kind", request->kind, tickets_kinds))
+    ||  (*request->priority && !tickets_choice_ok (call, "priority", request->priority, tickets_priorities))
+    ||  (*request->channel && !tickets_choice_ok (call, "channel", request->channel, tickets_channels))
     ||  !kefu_call_check_text (call, "customer_id", request->customer_id, KEFU_TEXT_LINE, TICKETS_CUSTOMER_ID_MAX, false)
-    ||  !kefu_call_check_text (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false))
+    ||  !kefu_call_check_text (call, "assignee", request->assignee, KEFU_TEXT_LINE, TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "owner", request->owner, KEFU_TEXT_LINE, TICKETS_STAFF_ID_MAX, false)
+    ||  !kefu_call_check_text (call, "responsible_person", request->responsible_person, KEFU_TEXT_LINE,
+                               TICKETS_NAME_MAX, false)
+    ||  !kefu_call_check_text (call, "category", request->category, KEFU_TEXT_LINE, TICKETS_CATEGORY_MAX, false)
+    ||  !tickets_search_text_prepare (call, "q", request->q, &query.text)
+    ||  !tickets_search_range_prepare (call, "created_from", request->created_from, "created_to",
+                                       request->created_to, &query.created_from_ms, &query.created_to_ms)
+    ||  !tickets_search_range_prepare (call, "received_from", request->received_from, "received_to",
+                                       request->received_to, &query.received_from_ms, &query.received_to_ms))
         return;
 
     kefu_db_t *db = kefu_call_db (call);
     tickets_rows_t rows = { 0 };
     /*  One row more than asked tells whether there is a next page. */
-    if (kefu_db_begin (db) != 0 || tickets_store_list (db, request, limit + 1, &rows) != 0)
+    if (kefu_db_begin (db) != 0 || tickets_store_list (db, &query, limit + 1, &rows) != 0)
         goto failed;
     size_t shown = rows.count > limit ? limit : rows.count;
     if (kefu_audit_record (call, "ticket.listed", "tickets", NULL, (uint32_t) shown) != 0
@@ -449,6 +464,15 @@ const kefu_method_t tickets_methods[] = {
     { "routing_rules.update", routing_rules_update, &kefu__v1__routing_rule_request__descriptor, true },
     { "routing_rules.delete", routing_rules_delete, &kefu__v1__routing_rule_request__descriptor, true },
     { "routing_rules.list", routing_rules_list, &kefu__v1__list_page_request__descriptor, true },
+    { "tickets.stats", tickets_stats, &kefu__v1__ticket_stats_request__descriptor, true },
+    /*  Standard replies (TKT-10): tickets_replies.c. */
+    { "replies.create", tickets_replies_create, &kefu__v1__create_standard_reply_request__descriptor, true },
+    { "replies.get", tickets_replies_get, &kefu__v1__get_standard_reply_request__descriptor, true },
+    { "replies.versions", tickets_replies_versions, &kefu__v1__get_standard_reply_request__descriptor, true },
+    { "replies.update", tickets_replies_update, &kefu__v1__update_standard_reply_request__descriptor, true },
+    { "replies.approve", tickets_replies_approve, &kefu__v1__review_standard_reply_request__descriptor, true },
+    { "replies.retire", tickets_replies_retire, &kefu__v1__review_standard_reply_request__descriptor, true },
+    { "replies.list", tickets_replies_list, &kefu__v1__list_standard_replies_request__descriptor, true },
 };
 
 const size_t tickets_method_count = sizeof tickets_methods / sizeof tickets_methods[0];

@@ -11,6 +11,7 @@
  */
 #include "tickets_parts.h"
 #include "tickets_apply.h"
+#include "tickets_replies.h"
 #include "tickets_sla.h"
 #include "tickets_workflow.h"
 
@@ -18,6 +19,7 @@
 #include "kefu_time.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -339,13 +341,37 @@ part_replay (kefu_call_t *call, tickets_rows_t *current, int64_t id, part_get_fn
     tickets_rows_release (current);
 }
 
+/*  A citation of a standard reply (TKT-10) names both the reply and its
+ *  version, and only a public comment (a reply to the customer) makes one:
+ *  standard replies are the answers customers are given. Whether the
+ *  version is approved is checked in the comment's transaction. */
+static bool
+citation_ok (kefu_call_t *call, const Kefu__V1__AddCommentRequest *request)
+{
+    if (request->reply_id < 0 || request->reply_version < 0 || request->reply_version > INT32_MAX
+    ||  (request->reply_id == 0) != (request->reply_version == 0)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                        request->reply_id <= 0 ? "reply_id" : "reply_version",
+                        "a citation names a standard reply (reply_id) and its version (reply_version), "
+                        "both positive");
+        return false;
+    }
+    if (request->reply_id && strcmp (request->visibility, COMMENT_PUBLIC) != 0) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "citation-not-public", "reply_id",
+                        "only a public comment may cite a standard reply");
+        return false;
+    }
+    return true;
+}
+
 void
 tickets_comment_add (kefu_call_t *call)
 {
     const Kefu__V1__AddCommentRequest *request = (const Kefu__V1__AddCommentRequest *) kefu_call_payload (call);
     if (!tickets_roles_ok (call, TICKET_WRITERS)
     ||  !kefu_call_check_text (call, "body", request->body, KEFU_TEXT_MULTILINE, COMMENT_BODY_MAX, true)
-    ||  !tickets_choice_ok (call, "visibility", request->visibility, comment_visibilities))
+    ||  !tickets_choice_ok (call, "visibility", request->visibility, comment_visibilities)
+    ||  !citation_ok (call, request))
         return;
     const char *actor = kefu_call_request (call)->actor->staff_id;
     tickets_rows_t current, updated = { 0 }, comment = { 0 };
@@ -359,13 +385,27 @@ tickets_comment_add (kefu_call_t *call)
         part_replay (call, &current, replay_id, tickets_store_comment_get);
         return;
     }
+    /*  The cited version is checked, and locked against retirement, in the
+     *  transaction that writes the comment. */
+    if (request->reply_id) {
+        bool citable = false;
+        if (tickets_replies_citable (kefu_call_db (call), request->reply_id, request->reply_version, &citable) != 0)
+            goto failed;
+        if (!citable) {
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "reply-not-citable", "reply_version",
+                            "standard reply %" PRId64 " has no approved version %" PRId64, request->reply_id,
+                            request->reply_version);
+            refuse (call, &current);
+            return;
+        }
+    }
     /*  A comment the customer sees is a reply to them: the first one
      *  meets the first-response deadline (TKT-7); an internal note does
      *  not. */
     int64_t now_ms = kefu_time_now_ms ();
     bool customer_visible = strcmp (request->visibility, COMMENT_PUBLIC) == 0;
     if (tickets_store_comment_add (kefu_call_db (call), ticket->id, request->body, request->visibility, actor,
-                                   now_ms, &comment) != 0
+                                   request->reply_id, request->reply_version, now_ms, &comment) != 0
     ||  (customer_visible && tickets_sla_first_response (kefu_call_db (call), ticket->id, now_ms) != 0)
     ||  touch (call, ticket, NULL, &updated) != 0
     ||  tickets_apply_key_bind (call, TICKETS_ROW (&comment, Kefu__V1__TicketComment, 0)->id) != 0)

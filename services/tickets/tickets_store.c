@@ -82,15 +82,37 @@ static const kefu_sql_t sql_transition_insert = {
     "  reason, version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0)) "
     "RETURNING " TRANSITION_COLUMNS
 };
-/*  Empty filters match everything. The statement is prepared once; PostgreSQL
- *  plans the first executions with the actual values, folding the empty
- *  filters away. */
+/*  Empty filters (NULL dates) match everything. The text search is
+ *  tickets_search.h's: $15 the ILIKE pattern, $16 the gram for queries
+ *  shorter than a trigram; both spell the searched text exactly as the
+ *  indexes of migrations/0004 do. Plans are made for each execution's
+ *  values (tickets_store_custom_plans), which folds the empty filters away
+ *  and lets the planner pick the index that fits the query. With a text
+ *  query the order is spelt id + 0 (the same order): otherwise the planner
+ *  may walk the primary key in id order, filtering, betting on many
+ *  matches; when its estimate is wrong that reads the whole table, while
+ *  the text index costs what the matches cost (docs/PERFORMANCE.md). */
 static const kefu_sql_t sql_ticket_list = {
     "tickets_list",
     "SELECT " TICKET_COLUMNS " FROM tickets WHERE id > $1 "
     "  AND ($2 = '' OR status = $2) AND ($3 = '' OR kind = $3) "
-    "  AND ($4 = '' OR customer_id = $4) AND ($5 = '' OR responsible_person = $5) "
-    "ORDER BY id LIMIT $6"
+    "  AND ($4 = '' OR customer_id = $4) AND ($5 = '' OR assignee_staff_id = $5) "
+    "  AND ($17 = '' OR responsible_person = $17) AND ($7 = '' OR owner_staff_id = $7) AND ($8 = '' OR priority = $8) "
+    "  AND ($9 = '' OR channel = $9) AND ($10 = '' OR category = $10) "
+    "  AND ($11::bigint IS NULL OR created_at >= to_timestamp($11::bigint / 1000.0)) "
+    "  AND ($12::bigint IS NULL OR created_at < to_timestamp($12::bigint / 1000.0)) "
+    "  AND ($13::bigint IS NULL OR received_at >= to_timestamp($13::bigint / 1000.0)) "
+    "  AND ($14::bigint IS NULL OR received_at < to_timestamp($14::bigint / 1000.0)) "
+    "  AND ($15 = '' OR (subject || E'\\n' || description) ILIKE $15) "
+    "  AND ($16 = '' OR search_grams(subject || E'\\n' || description) @> ARRAY[lower($16)]) "
+    "ORDER BY CASE WHEN $15 = '' THEN id ELSE id + 0 END LIMIT $6"
+};
+/*  A prepared statement is planned for its parameters' values only in its
+ *  first executions; then PostgreSQL may keep one generic plan, which
+ *  cannot fold the empty filters away nor use a text index. This keeps
+ *  per-execution plans for the rest of the list's transaction. */
+static const kefu_sql_t sql_custom_plans = {
+    "tickets_custom_plans", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 };
 static const kefu_sql_t sql_history = {
     "tickets_history",
@@ -337,16 +359,33 @@ tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const char *f
 }
 
 int
-tickets_store_list (kefu_db_t *db, const Kefu__V1__ListTicketsRequest *filters, uint32_t limit,
+tickets_store_custom_plans (kefu_db_t *db)
+{
+    return kefu_db_command (db, &sql_custom_plans, 0, NULL);
+}
+
+int
+tickets_store_list (kefu_db_t *db, const tickets_list_query_t *query, uint32_t limit,
                     tickets_rows_t *rows)
 {
+    const Kefu__V1__ListTicketsRequest *filters = query->filters;
     char after[ID_TEXT_SIZE], limit_text[ID_TEXT_SIZE];
+    char created_from[TICKETS_SEARCH_MS_TEXT_SIZE], created_to[TICKETS_SEARCH_MS_TEXT_SIZE];
+    char received_from[TICKETS_SEARCH_MS_TEXT_SIZE], received_to[TICKETS_SEARCH_MS_TEXT_SIZE];
     snprintf (after, sizeof after, "%" PRId64, filters->after);
     snprintf (limit_text, sizeof limit_text, "%" PRIu32, limit);
     const char *values[] = {
-        after, filters->status, filters->kind, filters->customer_id, filters->assignee, limit_text
+        after, filters->status, filters->kind, filters->customer_id, filters->assignee, limit_text,
+        filters->owner, filters->priority, filters->channel, filters->category,
+        tickets_search_ms_parameter (query->created_from_ms, created_from),
+        tickets_search_ms_parameter (query->created_to_ms, created_to),
+        tickets_search_ms_parameter (query->received_from_ms, received_from),
+        tickets_search_ms_parameter (query->received_to_ms, received_to),
+        query->text.pattern, query->text.gram, filters->responsible_person
     };
-    PGresult *result = kefu_db_run (db, &sql_ticket_list, 6, values);
+    if (tickets_store_custom_plans (db) != 0)
+        return -1;
+    PGresult *result = kefu_db_run (db, &sql_ticket_list, 17, values);
     if (!result)
         return -1;
     return rows_of_tickets (result, rows);
@@ -395,12 +434,15 @@ static const kefu_sql_t sql_watchers = {
     "SELECT ticket_id, staff_id, added_by, rfc3339(added_at) FROM ticket_watchers "
     "WHERE ticket_id = $1 ORDER BY added_at, staff_id"
 };
-#define COMMENT_COLUMNS \
-    "id, ticket_id, body, visibility, author_staff_id, rfc3339(created_at), coalesce(merged_from_ticket_id, 0)"
+#define COMMENT_COLUMNS                                                                           \
+    "id, ticket_id, body, visibility, author_staff_id, rfc3339(created_at), coalesce(merged_from_ticket_id, 0), " \
+    "coalesce(reply_id, 0), coalesce(reply_version, 0)"
 static const kefu_sql_t sql_comment_insert = {
     "tickets_comment_insert",
-    "INSERT INTO ticket_comments (ticket_id, body, visibility, author_staff_id, created_at) "
-    "VALUES ($1, $2, $3, $4, " AT_PARAM ("$5") ") RETURNING " COMMENT_COLUMNS
+    "INSERT INTO ticket_comments (ticket_id, body, visibility, author_staff_id, created_at, reply_id, "
+    "  reply_version) "
+    "VALUES ($1, $2, $3, $4, " AT_PARAM ("$5") ", nullif($6::bigint, 0), nullif($7::integer, 0)) "
+    "RETURNING " COMMENT_COLUMNS
 };
 static const kefu_sql_t sql_comments = {
     "tickets_comments",
@@ -443,8 +485,10 @@ static const kefu_sql_t sql_merge_transitions = {
 };
 static const kefu_sql_t sql_merge_comments = {
     "tickets_merge_comments",
-    "INSERT INTO ticket_comments (ticket_id, body, visibility, author_staff_id, created_at, merged_from_ticket_id) "
-    "SELECT $2, body, visibility, author_staff_id, created_at, coalesce(merged_from_ticket_id, $1) "
+    "INSERT INTO ticket_comments (ticket_id, body, visibility, author_staff_id, created_at, merged_from_ticket_id, "
+    "  reply_id, reply_version) "
+    "SELECT $2, body, visibility, author_staff_id, created_at, coalesce(merged_from_ticket_id, $1), reply_id, "
+    "  reply_version "
     "FROM ticket_comments WHERE ticket_id = $1 ORDER BY id"
 };
 static const kefu_sql_t sql_merge_attachments = {
@@ -625,6 +669,8 @@ comment_from_row (PGresult *result, int row, void *message)
     comment->author_staff_id = PQgetvalue (result, row, 4);
     comment->created_at = PQgetvalue (result, row, 5);
     comment->merged_from_ticket_id = column_int (result, row, 6);
+    comment->reply_id = column_int (result, row, 7);
+    comment->reply_version = column_int (result, row, 8);
 }
 
 static void
@@ -739,11 +785,15 @@ tickets_store_watchers (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows)
 
 int
 tickets_store_comment_add (kefu_db_t *db, int64_t ticket_id, const char *body, const char *visibility,
-                           const char *author, int64_t at_ms, tickets_rows_t *rows)
+                           const char *author, int64_t reply_id, int64_t reply_version, int64_t at_ms,
+                           tickets_rows_t *rows)
 {
-    char id[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id), body, visibility, author, id_text (at_ms, at) };
-    return run_read_one (db, &sql_comment_insert, 5, values, rows, sizeof (Kefu__V1__TicketComment),
+    char id[ID_TEXT_SIZE], at[ID_TEXT_SIZE], reply[ID_TEXT_SIZE], version[ID_TEXT_SIZE];
+    const char *values[] = {
+        id_text (ticket_id, id), body, visibility, author, id_text (at_ms, at), id_text (reply_id, reply),
+        id_text (reply_version, version)
+    };
+    return run_read_one (db, &sql_comment_insert, 7, values, rows, sizeof (Kefu__V1__TicketComment),
                          comment_from_row);
 }
 

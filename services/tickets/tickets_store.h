@@ -12,6 +12,7 @@
 
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu_db.h"
+#include "tickets_search.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -97,10 +98,23 @@ int tickets_store_record_transition (kefu_db_t *db, int64_t ticket_id, const cha
                                      const char *actor_staff_id, const char *actor_roles,
                                      const char *reason, int64_t version, int64_t at_ms, tickets_rows_t *rows);
 
-/*  A page of tickets with id > after, in id order, at most `limit`; empty
- *  filters match anything. */
-int tickets_store_list (kefu_db_t *db, const Kefu__V1__ListTicketsRequest *filters, uint32_t limit,
+/*  What a list asks for: the request's filters, checked, with its text
+ *  query and date ranges prepared (tickets_search.h). */
+typedef struct {
+    const Kefu__V1__ListTicketsRequest *filters;
+    tickets_search_text_t text;
+    int64_t created_from_ms, created_to_ms;     /* INT64_MIN: not given */
+    int64_t received_from_ms, received_to_ms;
+} tickets_list_query_t;
+
+/*  A page of tickets with id > filters->after, in id order, at most
+ *  `limit`; empty filters match anything. */
+int tickets_store_list (kefu_db_t *db, const tickets_list_query_t *query, uint32_t limit,
                         tickets_rows_t *rows);
+
+/*  Plan the statements of the current transaction for their parameters'
+ *  values (see tickets_store.c); used before every search. */
+int tickets_store_custom_plans (kefu_db_t *db);
 
 /*  The whole history of ticket `id`, oldest first. */
 int tickets_store_history (kefu_db_t *db, int64_t id, tickets_rows_t *rows);
@@ -142,9 +156,12 @@ int tickets_store_creation_key_bind (kefu_db_t *db, const char *actor, const cha
 int tickets_store_comment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows);
 int tickets_store_attachment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows);
 
-/*  Kefu__V1__TicketComment rows; `visibility` "" lists every one. */
+/*  Kefu__V1__TicketComment rows; `visibility` "" lists every one. A comment
+ *  cites version `reply_version` of standard reply `reply_id` (0, 0: none;
+ *  the caller has checked it with tickets_replies_citable). */
 int tickets_store_comment_add (kefu_db_t *db, int64_t ticket_id, const char *body, const char *visibility,
-                               const char *author, int64_t at_ms, tickets_rows_t *rows);
+                               const char *author, int64_t reply_id, int64_t reply_version, int64_t at_ms,
+                               tickets_rows_t *rows);
 int tickets_store_comments (kefu_db_t *db, int64_t ticket_id, const char *visibility, tickets_rows_t *rows);
 
 /*  Kefu__V1__TicketAttachment rows. */

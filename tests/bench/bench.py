@@ -67,7 +67,14 @@ LARGE_TICKETS = int(os.environ.get("KEFU_BENCH_LARGE_TICKETS", "1000000"))
 # The newest tickets of the large load are received complaints, for the
 # transition case: enough for a run of SECONDS at a few thousand per second.
 LARGE_FRESH = min(LARGE_TICKETS // 5, 200000)
-STATS_PATH = os.environ.get("KEFU_BENCH_STATS_PATH", "/v1/tickets/stats")
+# The statistics case (TKT-9): a month's report by category and department
+# per day, ending now, over the large load (received over the two years
+# before it). Read with the supervisor's key: agents may not.
+STATS_PATH = os.environ.get("KEFU_BENCH_STATS_PATH") or (
+    "/v1/tickets/stats?group_by=category,department&period=day&from=%s&to=%s" % tuple(
+        (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for days in (30, 0)))
+STATS_KEY = os.environ.get("KEFU_BENCH_SUPERVISOR_KEY", "")
 PIDS = dict(item.split("=") for item in os.environ.get("KEFU_BENCH_PIDS", "").split(",") if item)
 
 CREATE_CLIENTS = (1, 8, 32, 64)
@@ -103,8 +110,8 @@ def psql(sql, dsn=DSN, **variables):
     return done.stdout
 
 
-def http(method, path, body=None, key=None):
-    headers = {"Authorization": f"Bearer {KEY}"}
+def http(method, path, body=None, key=None, bearer=None):
+    headers = {"Authorization": f"Bearer {bearer or KEY}"}
     data = None
     if body is not None:
         data = json.dumps(body).encode()
@@ -590,9 +597,9 @@ def run_large(bench):
     figures, cpu = bench.measured(lambda: run_wrk("transition", clients, first_id=first_fresh + 1,
                                                   id_stride=(top - first_fresh) // threads))
     bench.record("large_ticket_transition", "http", clients, figures, cpu)
-    status, _ = http("GET", STATS_PATH)
+    status, _ = http("GET", STATS_PATH, bearer=STATS_KEY)
     if status == 200:
-        figures, cpu = bench.measured(lambda: run_wrk("path", clients, path=STATS_PATH))
+        figures, cpu = bench.measured(lambda: run_wrk("path", clients, path=STATS_PATH, key=STATS_KEY))
         bench.record("large_stats", "http", clients, figures, cpu)
     else:
         note(f"   no statistics at {STATS_PATH} yet ({status}): large_stats skipped")

@@ -42,7 +42,7 @@ INSERT INTO tickets (kind, channel, priority, category, subject, description, cu
 SELECT kind,
        (ARRAY['phone', 'phone', 'phone', 'email', 'web', 'walk_in', 'api'])[1 + g % 7],
        (ARRAY['normal', 'normal', 'normal', 'high', 'low', 'urgent'])[1 + g % 6],
-       'category-' || (g * 7919 % 40),
+       'category-' || (g::bigint * 7919 % 40),
        'Ticket ' || g || ': ' || (ARRAY['退款未到账', 'delivery late', 'wrong invoice', 'service outage',
                                         'address change', 'product question'])[1 + g % 6],
        'Bulk-loaded ticket ' || g || ' for the large benchmark; the description has the length of a '
@@ -57,7 +57,7 @@ SELECT kind,
                      [1 + floor(status_draw * 6)::int] END,
        1,
        'A' || (1000 + g % 300),
-       '', '',
+       CASE WHEN fresh THEN '' ELSE 'department-' || (g % 12) END, '',
        received_at, received_at, received_at
   FROM typed
  ORDER BY g;
@@ -66,6 +66,28 @@ INSERT INTO ticket_transitions (ticket_id, from_status, to_status, actor_staff_i
 SELECT id, '', 'received', owner_staff_id, 'agent', 'created', 1, created_at
   FROM tickets
  WHERE id > (SELECT coalesce(max(ticket_id), 0) FROM ticket_transitions);
+-- The statistics (TKT-9) read resolutions and SLA deadlines: each resolved
+-- or reviewed ticket reached resolved 1 to 120 hours after it was received;
+-- urgent and high-priority tickets have an SLA (ticket_sla: resolution due
+-- 48 hours after receipt, so some are late), as a policy would have given
+-- them. The policy and calendar snapshots are empty messages: nothing here
+-- reads them.
+INSERT INTO ticket_transitions (ticket_id, from_status, to_status, actor_staff_id, actor_roles, reason,
+                                version, at)
+SELECT id, 'in_progress', 'resolved', owner_staff_id, 'agent', 'resolved', 2,
+       received_at + make_interval(hours => 1 + (id * 7919 % 120)::int)
+  FROM tickets
+ WHERE status IN ('resolved', 'reviewed')
+   AND id > (SELECT coalesce(max(ticket_id), 0) FROM ticket_transitions WHERE to_status = 'resolved');
+INSERT INTO ticket_sla (ticket_id, policy_id, policy, calendar, started_at, first_response_due_at,
+                        first_response_at_risk_at, resolution_due_at, resolution_at_risk_at, resolved_at)
+SELECT t.id, 1, '\x', '\x', t.received_at, t.received_at + interval '4 hours',
+       t.received_at + interval '3 hours', t.received_at + interval '48 hours',
+       t.received_at + interval '38 hours', r.at
+  FROM tickets t LEFT JOIN ticket_transitions r ON r.ticket_id = t.id AND r.to_status = 'resolved'
+ WHERE t.priority IN ('urgent', 'high')
+   AND t.id > (SELECT coalesce(max(ticket_id), 0) FROM ticket_sla);
 COMMIT;
 ANALYZE tickets;
 ANALYZE ticket_transitions;
+ANALYZE ticket_sla;

@@ -483,7 +483,8 @@ def test_list_default_limit_and_filters(api):
     assert ids(kind="inquiry") == [q["id"]]
     assert ids(status="received") == [c1["id"], q["id"]]
     assert ids(status="investigating") == [c2["id"]]
-    assert ids(assignee=person) == [c2["id"]]
+    assert ids(responsible_person=person) == [c2["id"]]
+    assert ids(assignee="A1001") == [c1["id"], c2["id"], q["id"]]   # who handles it: the creator
     assert ids(status="reviewed") == []
 
     r = api.agent.get("/v1/tickets")

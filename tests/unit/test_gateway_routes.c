@@ -210,6 +210,7 @@ test_every_update_route_takes_if_match (void **state)
                                              strcmp (route->service_method, "tickets.escalate") == 0);
         bool changes = strcmp (route->method, "GET") != 0 &&
                        strcmp (route->pattern, "/v1/tickets") != 0 &&
+                       strcmp (route->pattern, "/v1/replies") != 0 &&
                        strcmp (route->pattern, "/v1/departments") != 0 &&
                        strcmp (route->pattern, "/v1/routing-rules") != 0;
         if (!ours || sla || !changes)
@@ -220,7 +221,9 @@ test_every_update_route_takes_if_match (void **state)
             fail_msg ("%s %s sends no ETag", route->method, route->pattern);
         checked++;
     }
-    assert_int_equal (checked, 12);
+    /*  12 ticket routes, and the edit, approval and retirement of a
+     *  standard reply. */
+    assert_int_equal (checked, 15);
 }
 
 /*  A body field of the wrong type is 400 invalid-field naming it. */
@@ -519,6 +522,33 @@ test_webhook_replies_location_and_no_content (void **state)
     free (rendered.body);
 }
 
+/*  Issue 4 and TKT-9/10: /v1/tickets/stats is not a ticket id, the
+ *  replies' routes find their methods, and every query parameter of every
+ *  route names a field of its request (so none is silently dropped). */
+static void
+test_search_replies_and_stats_routes (void **state)
+{
+    (void)state;
+    assert_string_equal (find_route ("GET", "/v1/tickets/stats")->service_method, "tickets.stats");
+    assert_string_equal (find_route ("GET", "/v1/tickets/12")->service_method, "tickets.get");
+    assert_string_equal (find_route ("POST", "/v1/replies")->service_method, "replies.create");
+    assert_string_equal (find_route ("GET", "/v1/replies")->service_method, "replies.list");
+    assert_string_equal (find_route ("GET", "/v1/replies/3")->service_method, "replies.get");
+    assert_string_equal (find_route ("PUT", "/v1/replies/3")->service_method, "replies.update");
+    assert_string_equal (find_route ("GET", "/v1/replies/3/versions")->service_method,
+                         "replies.versions");
+    assert_string_equal (find_route ("POST", "/v1/replies/3/approve")->service_method,
+                         "replies.approve");
+    assert_string_equal (find_route ("POST", "/v1/replies/3/retire")->service_method,
+                         "replies.retire");
+    size_t count;
+    const gateway_route_t *table = gateway_routes_table (&count);
+    for (size_t i = 0; i < count; i++)
+        for (size_t q = 0; q < GATEWAY_ROUTE_QUERY_MAX && table[i].query[q].name; q++)
+            assert_non_null (protobuf_c_message_descriptor_get_field_by_name (
+                table[i].request_type, table[i].query[q].name));
+}
+
 int
 main (void)
 {
@@ -536,6 +566,7 @@ main (void)
         cmocka_unit_test (test_list_cursor_is_text_or_null),
         cmocka_unit_test (test_webhook_paths_take_key_and_id),
         cmocka_unit_test (test_webhook_replies_location_and_no_content),
+        cmocka_unit_test (test_search_replies_and_stats_routes),
         cmocka_unit_test (test_erlang_query_numbers),
         cmocka_unit_test (test_integer_query_open_bounds),
     };
