@@ -298,7 +298,7 @@ consumer_replay_page (kefu_consumer_t *self, consumer_source_t *source)
     request.request_id = request_id;
     request.method = "events.replay";
     request.actor = &actor;
-    request.deadline_unix_ms = kefu_time_now_ms () + CONSUMER_REPLAY_TIMEOUT_MS;
+    request.deadline_unix_ms = kefu_time_real_ms () + CONSUMER_REPLAY_TIMEOUT_MS;
     request.payload.len = kefu__v1__replay_request__pack (&page, page_bytes);
     request.payload.data = page_bytes;
     size_t size = kefu__v1__request__get_packed_size (&request);
@@ -312,9 +312,9 @@ consumer_replay_page (kefu_consumer_t *self, consumer_source_t *source)
     if (!sent)
         return NULL;        /* not connected (ZMQ_IMMEDIATE): the source is down */
 
-    int64_t give_up = kefu_time_now_ms () + CONSUMER_REPLAY_TIMEOUT_MS;
+    int64_t give_up = kefu_time_real_ms () + CONSUMER_REPLAY_TIMEOUT_MS;
     while (!atomic_load (&self->stop)) {
-        int64_t left = give_up - kefu_time_now_ms ();
+        int64_t left = give_up - kefu_time_real_ms ();
         if (left <= 0)
             return NULL;
         zmq_pollitem_t item = { source->dealer, 0, ZMQ_POLLIN, 0 };
@@ -349,13 +349,13 @@ consumer_replay_page (kefu_consumer_t *self, consumer_source_t *source)
 static int
 consumer_catch_up (kefu_consumer_t *self, consumer_source_t *source)
 {
-    if (kefu_time_now_ms () < source->retry_at_ms)
+    if (kefu_time_real_ms () < source->retry_at_ms)
         return -1;
     for (int round = 0; round < CONSUMER_REPLAY_PAGES_PER_ROUND && !atomic_load (&self->stop); round++) {
         uint64_t after = source->cursor;
         Kefu__V1__ReplayReply *page = consumer_replay_page (self, source);
         if (!page) {
-            source->retry_at_ms = kefu_time_now_ms () + self->poll_ms;
+            source->retry_at_ms = kefu_time_real_ms () + self->poll_ms;
             return -1;
         }
         int rc = 0;
@@ -367,7 +367,7 @@ consumer_catch_up (kefu_consumer_t *self, consumer_source_t *source)
         bool done = page->scanned_to_seq >= page->last_seq || page->scanned_to_seq <= after;
         kefu__v1__replay_reply__free_unpacked (page, NULL);
         if (rc != 0) {
-            source->retry_at_ms = kefu_time_now_ms () + self->poll_ms;
+            source->retry_at_ms = kefu_time_real_ms () + self->poll_ms;
             return -1;
         }
         if (done)
@@ -388,13 +388,13 @@ consumer_on_live_event (kefu_consumer_t *self, void *subscriber)
     if (!event)
         return;
     consumer_source_t *source = consumer_source (self, event->source);
-    if (source && event->seq > source->cursor && kefu_time_now_ms () >= source->retry_at_ms) {
+    if (source && event->seq > source->cursor && kefu_time_real_ms () >= source->retry_at_ms) {
         /*  A jump means we missed something: fill it from the source first,
          *  which usually delivers this event too. */
         if (event->seq > source->cursor + 1)
             consumer_catch_up (self, source);
         if (event->seq == source->cursor + 1 && consumer_process (self, source, event) != 0)
-            source->retry_at_ms = kefu_time_now_ms () + self->poll_ms;
+            source->retry_at_ms = kefu_time_real_ms () + self->poll_ms;
     }
     kefu__v1__event__free_unpacked (event, NULL);
 }
@@ -444,18 +444,18 @@ consumer_run (void *arg)
     }
     int64_t next_check = 0;     /* catch up at once */
     while (!atomic_load (&self->stop)) {
-        int64_t now = kefu_time_now_ms ();
+        int64_t now = kefu_time_real_ms ();
         if (now >= next_check) {
             for (int i = 0; i < self->source_count; i++)
                 consumer_catch_up (self, &self->sources[i]);
-            next_check = kefu_time_now_ms () + self->poll_ms;
+            next_check = kefu_time_real_ms () + self->poll_ms;
             continue;
         }
         zmq_pollitem_t item = { subscriber, 0, ZMQ_POLLIN, 0 };
         int rc = zmq_poll (&item, 1, (long) (next_check - now));
         if (rc > 0) {
             consumer_on_live_event (self, subscriber);
-            next_check = kefu_time_now_ms () + self->poll_ms;
+            next_check = kefu_time_real_ms () + self->poll_ms;
         }
     }
     for (int i = 0; i < self->source_count; i++)

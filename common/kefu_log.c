@@ -45,10 +45,8 @@ kefu_log_write (kefu_log_level_t level, const char *event, ...)
 {
     /*  The real clock, not kefu_time_now_ms: a test driving time must not
      *  make the logs lie. */
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
     char stamp[KEFU_TIME_TEXT_SIZE];
-    kefu_time_format_rfc3339 ((int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000, stamp);
+    kefu_time_format_rfc3339 (kefu_time_real_ms (), stamp);
 
     kefu_strbuf_t line;
     kefu_strbuf_init (&line);

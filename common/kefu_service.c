@@ -17,6 +17,7 @@
 #include "kefu_log.h"
 #include "kefu_outbox.h"
 #include "kefu_publisher.h"
+#include "kefu_time.h"
 
 #include "kefu/v1/events.pb-c.h"
 
@@ -96,14 +97,6 @@ struct _kefu_call_t {
     uint8_t *reply_payload;
     size_t reply_size;
 };
-
-static int64_t
-service_now_unix_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 /* --- built-in methods ------------------------------------------------------ */
 
@@ -362,7 +355,7 @@ worker_handle (kefu_worker_t *self, kefu_call_t *call, const uint8_t *body, size
                         "this service has no method \"%.100s\"", call->request->method);
         return;
     }
-    if (call->request->deadline_unix_ms && call->request->deadline_unix_ms <= service_now_unix_ms ()) {
+    if (call->request->deadline_unix_ms && call->request->deadline_unix_ms <= kefu_time_real_ms ()) {
         kefu_call_fail (call, KEFU__V1__CODE__DEADLINE_EXCEEDED, "deadline-exceeded", NULL,
                         "the request's deadline passed before it could start");
         return;
@@ -388,7 +381,7 @@ worker_handle (kefu_worker_t *self, kefu_call_t *call, const uint8_t *body, size
          *  run the handler once more on a fresh connection, if the deadline
          *  leaves time for it. */
         int64_t left = call->request->deadline_unix_ms
-                     ? call->request->deadline_unix_ms - service_now_unix_ms () : 10000;
+                     ? call->request->deadline_unix_ms - kefu_time_real_ms () : 10000;
         if (left > SERVICE_RETRY_RESERVE_MS && kefu_db_connect (self->db, left - SERVICE_RETRY_RESERVE_MS) == 0) {
             call_reset_answer (call);
             call->method->handler (call);

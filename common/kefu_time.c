@@ -36,8 +36,8 @@ offset_init (void)
     offset_path = path && *path ? path : NULL;
 }
 
-static int64_t
-real_now_ms (void)
+int64_t
+kefu_time_real_ms (void)
 {
     struct timespec now;
     clock_gettime (CLOCK_REALTIME, &now);
@@ -93,8 +93,8 @@ kefu_time_now_ms (void)
         return fake;
     pthread_once (&offset_once, offset_init);
     if (offset_path)
-        return real_now_ms () + offset_read ();
-    return real_now_ms ();
+        return kefu_time_real_ms () + offset_read ();
+    return kefu_time_real_ms ();
 }
 
 void

@@ -22,6 +22,13 @@
 /*  Milliseconds since the Unix epoch, from the real or the driven clock. */
 int64_t kefu_time_now_ms (void);
 
+/*  Milliseconds since the Unix epoch from the real clock, whatever a test
+ *  does to kefu_time_now_ms: for transport timing that several processes
+ *  compare (request deadlines, retry and poll intervals) and for logs, which
+ *  must not lie. A driven clock set into the past would otherwise make every
+ *  deadline look expired to a process that does not share the file. */
+int64_t kefu_time_real_ms (void);
+
 /*  Make kefu_time_now_ms() return `unix_ms` (tests); 0 restores the real
  *  clock. */
 void kefu_time_set_fake (int64_t unix_ms);

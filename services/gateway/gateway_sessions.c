@@ -303,7 +303,7 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
     request.request_id = request_id;
     request.method = "sessions.revocations";
     request.actor = &actor;
-    request.deadline_unix_ms = kefu_time_now_ms () + timeout_ms;
+    request.deadline_unix_ms = kefu_time_real_ms () + timeout_ms;
     size_t size = kefu__v1__request__get_packed_size (&request);
     uint8_t *bytes = malloc (size ? size : 1);
     if (!bytes)

@@ -298,7 +298,7 @@ gateway_upstream_send (gateway_upstream_t *self, size_t service,
     request.actor = (Kefu__V1__Actor *)call->actor;
     if (call->idempotency_key && *call->idempotency_key)
         request.idempotency_key = (char *)call->idempotency_key;
-    request.deadline_unix_ms = kefu_time_now_ms () + call->timeout_ms;
+    request.deadline_unix_ms = kefu_time_real_ms () + call->timeout_ms;
     if (call->trace_id)
         request.trace_id = (char *)call->trace_id;
     request.payload.data = (uint8_t *)call->payload;
