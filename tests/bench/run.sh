@@ -63,11 +63,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The log never rotates (a capture reads one file from one offset to another).
 # Statements are logged (as JSON lines, read back through pg_read_file) only
 # while bench.py captures the SQL of one request, for its baseline script.
 echo "== PostgreSQL on 127.0.0.1:$PGPORT (fsync, synchronous_commit and track_commit_timestamp on)"
 KEFU_PG_OPTIONS="-c fsync=on -c synchronous_commit=on -c track_commit_timestamp=on \
--c logging_collector=on -c log_destination=stderr,jsonlog -c log_directory=log" \
+-c logging_collector=on -c log_destination=stderr,jsonlog -c log_directory=log \
+-c log_rotation_size=0 -c log_rotation_age=0" \
     "$PG" start "$TMP/pgdata" "$PGPORT" >/dev/null
 "$PG" bootstrap "$PGPORT" >/dev/null
 DSN="host=127.0.0.1 port=$PGPORT dbname=kefu"
