@@ -18,6 +18,10 @@ enum { NUMBER_TEXT_SIZE = 24 };
  *  fenced with OFFSET 0: as a plain join the planner hashed the whole of
  *  ticket_sla, 333,333 rows and 60 ms on the large bench load, even for a
  *  range without a resolution; docs/PERFORMANCE.md). Periods are truncated in UTC.
+ *  A resolution is a ticket's own step into resolved: not a copy of a merged
+ *  duplicate's history (merged_from_ticket_id), which stays counted on the
+ *  duplicate, nor the resolved-to-resolved row a resolved primary gets when a
+ *  duplicate is merged into it.
  *  A resolution is on time when it came at or before the SLA's
  *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
  *  reopened ticket is judged against its newest deadline); sla_compliance
@@ -48,7 +52,8 @@ static const kefu_sql_t sql_stats = {
     "  FROM ticket_transitions r JOIN tickets t ON t.id = r.ticket_id "
     "       LEFT JOIN LATERAL (SELECT ticket_id, resolution_due_at FROM ticket_sla "
     "                          WHERE ticket_id = r.ticket_id OFFSET 0) s ON true "
-    "  WHERE r.to_status = 'resolved' AND r.at >= to_timestamp($1::bigint / 1000.0) "
+    "  WHERE r.to_status = 'resolved' AND r.from_status <> 'resolved' AND r.merged_from_ticket_id IS NULL "
+    "    AND r.at >= to_timestamp($1::bigint / 1000.0) "
     "    AND r.at < to_timestamp($2::bigint / 1000.0) "
     "  ORDER BY r.ticket_id, 2, r.at DESC"
     "), resolved AS ("

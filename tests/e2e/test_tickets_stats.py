@@ -8,10 +8,13 @@ were resolved by its resolution deadline, null when none has an SLA), checked
 against a recount from the tables; bad parameters are 400 naming the field.
 
 Each test uses categories no other test uses; tickets received in 2019 (2030 for the
-recount) keep the opened counts apart from every other test's tickets.
+recount, 2021-22 for the generated one) keep the opened counts apart from every other
+test's tickets. The generated recount writes 3000 tickets straight into the tables and
+compares every period and grouping with a brute-force count of what it generated.
 """
 import datetime
 import math
+import random
 import uuid
 
 import pytest
@@ -129,6 +132,44 @@ def test_who_may_read_the_statistics(api):
     for who in (api.shift_lead, api.supervisor, api.manager, api.auditor, api.integration):
         r = who.get("/v1/tickets/stats", params=query)
         assert r.status_code == 200, describe(r)
+
+
+def test_a_merged_duplicate_resolves_nothing_on_its_primary(api, clock):
+    # TKT-9: merging copies the duplicate's history, its resolution included,
+    # to the primary, and gives a resolved primary a resolved-to-resolved row
+    # of its own; neither resolves the primary (the duplicate's resolution
+    # stays counted on the duplicate).
+    category = "stats-" + uuid.uuid4().hex[:8]
+    customer = "STATS-" + uuid.uuid4().hex[:8]
+
+    def made(received, resolved=None):
+        clock.set_rfc3339(received)
+        t = api.agent.create(body=inquiry(category=category, customer_id=customer, received_at=received))
+        api.agent.move(t["id"], "in_progress")
+        if resolved:
+            clock.set_rfc3339(resolved)
+            api.agent.move(t["id"], "resolved")
+        return t["id"]
+
+    def merge(duplicate, primary, at):
+        clock.set_rfc3339(at)
+        r = api.agent.post("/v1/tickets/%d/merge" % duplicate, json={"into": primary, "reason": "same matter"})
+        assert r.status_code == 200, describe(r)
+
+    resolved_primary = made("2030-06-03T08:00:00Z", resolved="2030-06-03T09:00:00Z")
+    duplicate = made("2030-06-03T10:00:00Z", resolved="2030-06-03T11:00:00Z")
+    open_primary = made("2030-06-04T08:00:00Z")
+    merge(duplicate, open_primary, "2030-06-05T08:00:00Z")
+    late = made("2030-06-05T09:00:00Z", resolved="2030-06-05T09:30:00Z")
+    merge(late, resolved_primary, "2030-06-05T10:00:00Z")
+
+    rows = mine(stats(api.supervisor, group_by="category", period="day", **{
+        "from": "2030-06-01T00:00:00Z", "to": "2030-06-08T00:00:00Z"}), category)
+    assert [(r["period"], r["opened"], r["resolved"], r["median_resolve_s"], r["p90_resolve_s"]) for r in rows] == [
+        ("2030-06-03T00:00:00.000Z", 2, 2, HOUR_S, HOUR_S),
+        ("2030-06-04T00:00:00.000Z", 1, 0, 0, 0),
+        ("2030-06-05T00:00:00.000Z", 1, 1, HOUR_S // 2, HOUR_S // 2),
+    ]
 
 
 # --- recount --------------------------------------------------------------------------------------
@@ -280,3 +321,371 @@ def test_statistics_match_a_recount_from_the_tables(api, db, clock):
     assert by_key[("2030-03-04T00:00:00.000Z", "D-sla")]["sla_compliance"] == round(1 / 3, 9)
     assert by_key[("2030-03-11T00:00:00.000Z", "D-none")]["sla_compliance"] is None
     assert by_key[("2030-03-11T00:00:00.000Z", "D-sla")]["sla_compliance"] == 1.0
+
+
+# --- generated recount ----------------------------------------------------------------------------
+#
+# TKT-9 over a few thousand tickets written straight into the tables (through
+# the API they would take minutes): a seeded generator makes complaints,
+# inquiries, suggestions and work orders of a few customers in four categories
+# over half a year, takes them through their workflows (rejected, left open,
+# resolved, reviewed, reopened and resolved again, merged into another ticket
+# as a duplicate), gives some an SLA, and keeps everything it made in Python.
+# The statistics must equal a brute-force recount of that Python data, by the
+# README's definitions, for every period, never read back from the tables.
+
+RECOUNT_SEED = 20211110
+RECOUNT_TICKETS = 3000
+RECOUNT_CUSTOMERS = 60
+RECOUNT_FROM = "2021-11-10T00:00:00Z"
+RECOUNT_TO = "2022-03-17T00:00:00Z"
+# Tickets are received from this long before the window to this long after it.
+RECOUNT_LEAD_DAYS = 45
+RECOUNT_TAIL_DAYS = 10
+DAY_MS = 86400 * 1000
+REPEAT_WINDOW_MS = 30 * DAY_MS
+MINUTE_MS = 60 * 1000
+SECOND_MS = 1000
+# A resolution is compared with the deadline to this precision (a share of tickets).
+SHARE_TOLERANCE = 1e-9
+# psql's COPY text format: a NULL.
+COPY_NULL = "\\N"
+# Tickets made by hand: on the window's edges, and two whose median is a tie.
+EDGE_TICKETS = 10
+TIE_DAYS = 10
+TIE_SECONDS = (10, 11)
+
+COMPLAINT_PATH = ["assessed", "investigating", "remedy_proposed", "remedy_approved", "implementing",
+                  "customer_accepted", "resolved"]
+COMPLAINT_REOPEN_PATH = ["investigating", "remedy_proposed", "remedy_approved", "implementing",
+                         "customer_accepted", "resolved"]
+SIMPLE_PATH = ["in_progress", "resolved"]
+
+
+def unix_ms(text):
+    return (datetime.datetime.fromisoformat(text.replace("Z", "+00:00")) - EPOCH) // datetime.timedelta(milliseconds=1)
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def utc(at_ms):
+    """Unix ms as a UTC datetime, exactly (no float on the way)."""
+    return EPOCH + datetime.timedelta(milliseconds=at_ms)
+
+
+def copy_time(at_ms):
+    return utc(at_ms).isoformat(sep=" ", timespec="milliseconds")
+
+
+def period_of(at_ms, period):
+    """date_trunc in UTC as the README defines the periods: a UTC day, an ISO
+    week (from Monday), a month."""
+    day = utc(at_ms).date()
+    if period == "week":
+        day -= datetime.timedelta(days=day.weekday())
+    elif period == "month":
+        day = day.replace(day=1)
+    return day.strftime("%Y-%m-%dT00:00:00.000Z")
+
+
+def generate_tickets(rng, ids, categories, departments, customers, start_ms, end_ms):
+    """Tickets as dicts, in id order, with their own transitions
+    [(from, to, at_ms, merged_from)] and optional SLA deadline; a merged
+    duplicate's history is also copied to its primary, as the service does."""
+    tickets = []
+    for tid in ids:
+        kind = rng.choices(["complaint", "inquiry", "suggestion", "work_order"], [45, 25, 20, 10])[0]
+        if tickets and rng.random() < 0.2:
+            # Another ticket of an earlier customer and category at an instant that
+            # tests the 30-day edge: the same instant (ids decide), exactly 30 days
+            # later (a repeat), 1 ms more (not one), or anywhere within 40 days.
+            earlier = rng.choice(tickets)
+            customer, category = earlier["customer"], earlier["category"]
+            offset = rng.choice([0, REPEAT_WINDOW_MS, REPEAT_WINDOW_MS + 1, REPEAT_WINDOW_MS - 1,
+                                 rng.randrange(40 * DAY_MS)])
+            received = min(earlier["received"] + offset, end_ms)
+            if rng.random() < 0.8:
+                kind = "complaint"
+        else:
+            customer = rng.choice(customers) if rng.random() < 0.9 else ""
+            category = rng.choice(categories)
+            received = rng.randrange(start_ms, end_ms)
+            if rng.random() < 0.5:
+                received -= received % SECOND_MS   # whole seconds: percentiles land on .5 too
+        if kind == "complaint" and not customer and rng.random() < 0.5:
+            customer = rng.choice(customers)
+        created = received + rng.randrange(0, 30 * MINUTE_MS)
+        t = {"id": tid, "kind": kind, "customer": customer, "category": category, "received": received,
+             "created": created, "department": "", "person": "", "status": "received", "merged_into": None,
+             "transitions": [("", "received", created, None)], "resolutions": [], "due": None, "rejection": ""}
+        tickets.append(t)
+
+        def step(to, at):
+            t["transitions"].append((t["status"], to, at, None))
+            t["status"] = to
+            if to == "resolved":
+                t["resolutions"].append(at)
+
+        def walk(path, begin, end):
+            # Each step of a path at a random instant between begin and end, the last at end.
+            times = sorted(rng.randrange(begin, end) for _ in path[:-1]) + [end]
+            for to, at in zip(path, times):
+                step(to, at)
+
+        def duration():
+            # From minutes to several weeks, now and then a whole number of seconds.
+            d = int(rng.lognormvariate(11.5, 1.6) * SECOND_MS) + 2 * SECOND_MS
+            return d - d % SECOND_MS if rng.random() < 0.5 else d
+
+        fate = rng.random()
+        if kind == "work_order" or fate < 0.15:
+            pass                                                         # still received
+        elif fate < 0.22:
+            t["rejection"] = "not our service"
+            step("rejected", created + duration())
+        else:
+            path, again = (COMPLAINT_PATH, COMPLAINT_REOPEN_PATH) if kind == "complaint" else (SIMPLE_PATH, SIMPLE_PATH)
+            t["department"] = rng.choice(departments[1:] if kind == "complaint" else departments)
+            t["person"] = "P" + str(rng.randrange(100)) if t["department"] else ""
+            clock_start = received
+            if rng.random() < 0.25:
+                walk(path[:-1], created, created + duration())              # being worked on
+            else:
+                at = created + duration()
+                walk(path, created, at)
+                for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
+                    if rng.random() < 0.3:
+                        at += rng.randrange(MINUTE_MS, 3 * DAY_MS)
+                        step("reviewed", at)
+                    at += rng.randrange(MINUTE_MS, 20 * DAY_MS)
+                    step(again[0], at)                                      # reopened (TKT-4)
+                    clock_start = at
+                    if rng.random() < 0.15:
+                        break                                               # still open again
+                    resolved = at + duration()
+                    walk(again[1:], at, resolved)
+                    at = resolved
+                if t["status"] == "resolved" and rng.random() < 0.3:
+                    step("reviewed", at + rng.randrange(MINUTE_MS, 3 * DAY_MS))
+            if rng.random() < 0.4:
+                # An SLA whose deadline (restarted by the last reopen) falls before
+                # or after the resolution, or exactly on it (on time).
+                if t["resolutions"] and rng.random() < 0.1:
+                    t["due"] = t["resolutions"][-1]
+                else:
+                    t["due"] = clock_start + rng.randrange(HOUR_S * SECOND_MS, 10 * DAY_MS)
+    # Duplicates: a ticket merged into an earlier one of the same kind and
+    # customer after its own history ended. As the service does, the history
+    # is copied to the primary (marked with where it came from), and the
+    # primary gets a row of its own in the status it has then (resolved to
+    # resolved, say): neither is a resolution of the primary.
+    by_key = {}
+    for t in tickets:
+        key = (t["kind"], t["customer"])
+        primary = by_key.get(key)
+        if t["customer"] and primary and rng.random() < 0.1:
+            at = max(t["transitions"][-1][2], primary["created"]) + rng.randrange(MINUTE_MS, DAY_MS)
+            for from_status, to, when, _m in list(t["transitions"]):
+                primary["transitions"].append((from_status, to, when, t["id"]))
+            status = max((when, n, to) for n, (_f, to, when, m) in enumerate(primary["transitions"])
+                         if m is None and when <= at)[2]
+            primary["transitions"].append((status, status, at, None))
+            t["transitions"].append((t["status"], "merged", at, None))
+            t["status"], t["merged_into"] = "merged", primary["id"]
+        elif t["status"] != "merged":
+            by_key.setdefault(key, t)
+    return tickets
+
+
+def load_tickets(db, tickets):
+    """Writes the generated tickets, their transitions and SLAs in one
+    transaction with COPY (psql reads the rows from the script itself)."""
+    def line(*values):
+        return "\t".join(COPY_NULL if v is None else str(v) for v in values)
+
+    ticket_lines, transition_lines, sla_lines = [], [], []
+    for t in tickets:
+        own = [tr for tr in t["transitions"] if tr[3] is None]
+        last_at = max(at for _f, _t, at, _m in t["transitions"])
+        ticket_lines.append(line(
+            t["id"], t["kind"], "phone", "normal", t["category"], "Generated %d" % t["id"], t["customer"],
+            "" if t["customer"] else "Li Si", "" if t["customer"] else "+86 139 0000 %04d" % (t["id"] % 10000),
+            t["status"], len(own), "A1001", "A1001", t["department"], t["person"], t["rejection"],
+            copy_time(t["received"]), copy_time(t["created"]), copy_time(last_at), t["merged_into"]))
+        versions = {}
+        for from_status, to, at, merged_from in t["transitions"]:
+            # A copy keeps the version it had on the duplicate.
+            versions[merged_from] = versions.get(merged_from, 0) + 1
+            transition_lines.append(line(t["id"], from_status, to, "A1001", "agent", "generated",
+                                         versions[merged_from], copy_time(at), merged_from))
+        if t["due"] is not None:
+            resolved_at = copy_time(t["resolutions"][-1]) if t["status"] in ("resolved", "reviewed") else None
+            sla_lines.append(line(t["id"], 0, "\\\\x", "\\\\x", copy_time(t["received"]),
+                                  copy_time(t["received"] + HOUR_S * SECOND_MS), copy_time(t["received"]),
+                                  copy_time(t["due"]), copy_time(t["due"]), resolved_at))
+    script = "\n".join([
+        "BEGIN;",
+        "COPY tickets.tickets (id, kind, channel, priority, category, subject, customer_id, complainant_name, "
+        "complainant_contact, status, version, owner_staff_id, assignee_staff_id, responsible_department, "
+        "responsible_person, rejection_explanation, received_at, created_at, updated_at, merged_into) FROM STDIN;",
+        *ticket_lines, "\\.",
+        "COPY tickets.ticket_transitions (ticket_id, from_status, to_status, actor_staff_id, actor_roles, reason, "
+        "version, at, merged_from_ticket_id) FROM STDIN;",
+        *transition_lines, "\\.",
+        "COPY tickets.ticket_sla (ticket_id, policy_id, policy, calendar, started_at, first_response_due_at, "
+        "first_response_at_risk_at, resolution_due_at, resolution_at_risk_at, resolved_at) FROM STDIN;",
+        *sla_lines, "\\.",
+        "COMMIT;", ""])
+    db.rows(script)
+    return len(transition_lines), len(sla_lines)
+
+
+def edge_tickets(ids, category, department, customer, from_ms, to_ms):
+    """In a category of their own: on the window's edges exactly, inquiries
+    resolved (on time, on their deadline) and complaints received 1 ms before
+    from (out), at from (in), 1 ms before to (in) and at to (out); and a tie."""
+    edges = (from_ms - 1, from_ms, to_ms - 1, to_ms)
+    tickets = []
+    for tid, at in zip(ids, edges):
+        received = at - DAY_MS
+        tickets.append({"id": tid, "kind": "inquiry", "customer": "", "category": category, "received": received,
+                        "created": received, "department": department, "person": "P1", "status": "resolved",
+                        "merged_into": None, "due": at, "rejection": "", "resolutions": [at],
+                        "transitions": [("", "received", received, None), ("received", "in_progress", at - 1, None),
+                                        ("in_progress", "resolved", at, None)]})
+    for tid, at in zip(ids[len(edges):], edges):
+        tickets.append({"id": tid, "kind": "complaint", "customer": customer, "category": category, "received": at,
+                        "created": at, "department": "", "person": "", "status": "received", "merged_into": None,
+                        "due": None, "rejection": "", "transitions": [("", "received", at, None)],
+                        "resolutions": []})
+    # Alone in their day and week (a Saturday): resolved after 10 s and 11 s,
+    # a median of 10.5 s, which round() in SQL (double precision: half to
+    # even, as Python's) reports as 10, not 11.
+    received = from_ms + TIE_DAYS * DAY_MS
+    for tid, seconds in zip(ids[2 * len(edges):], TIE_SECONDS):
+        at = received + seconds * SECOND_MS
+        tickets.append({"id": tid, "kind": "inquiry", "customer": "", "category": category, "received": received,
+                        "created": received, "department": department, "person": "P1", "status": "resolved",
+                        "merged_into": None, "due": None, "rejection": "", "resolutions": [at],
+                        "transitions": [("", "received", received, None), ("received", "in_progress", received, None),
+                                        ("in_progress", "resolved", at, None)]})
+    return tickets
+
+
+def repeats(tickets):
+    """The ids of the repeat complaints: a complaint of a customer with an
+    earlier complaint (by received_at, then id) in the same category at most
+    30 days before, every ticket counting as the earlier one, in the window
+    or not, merged or not. Compared pair by pair within each customer and
+    category."""
+    groups = {}
+    for t in tickets:
+        if t["kind"] == "complaint" and t["customer"] != "":
+            groups.setdefault((t["customer"], t["category"]), []).append(t)
+    return {t["id"] for group in groups.values() for t in group
+            if any((o["received"], o["id"]) < (t["received"], t["id"])
+                   and o["received"] >= t["received"] - REPEAT_WINDOW_MS for o in group)}
+
+
+def brute_force(tickets, repeated, period, from_ms, to_ms, by_category, by_department):
+    """The statistics from the generated data, by the README's definitions."""
+    rows = {}
+
+    def row(t, at):
+        key = (t["category"] if by_category else "", t["department"] if by_department else "", period_of(at, period))
+        return rows.setdefault(key, {"opened": 0, "repeat_complaints": 0, "seconds": [], "with_sla": 0,
+                                     "on_time": 0})
+
+    for t in tickets:
+        if from_ms <= t["received"] < to_ms:
+            r = row(t, t["received"])
+            r["opened"] += 1
+            r["repeat_complaints"] += t["id"] in repeated
+        # The ticket's resolutions as generated (never the copies of a merged
+        # duplicate's), the last one in each period counting for that period.
+        last = {}
+        for at in t["resolutions"]:
+            if from_ms <= at < to_ms:
+                last[period_of(at, period)] = max(at, last.get(period_of(at, period), at))
+        for at in last.values():
+            r = row(t, at)
+            r["seconds"].append((at - t["received"]) / 1000)
+            if t["due"] is not None:
+                r["with_sla"] += 1
+                r["on_time"] += at <= t["due"]
+    return {key: {"opened": r["opened"], "resolved": len(r["seconds"]),
+                  "median_resolve_s": round(percentile(r["seconds"], 0.5)) if r["seconds"] else 0,
+                  "p90_resolve_s": round(percentile(r["seconds"], 0.9)) if r["seconds"] else 0,
+                  "repeat_complaints": r["repeat_complaints"],
+                  "sla_compliance": r["on_time"] / r["with_sla"] if r["with_sla"] else None}
+            for key, r in rows.items()}
+
+
+def differences(got, expected):
+    """The keys and fields on which two sets of rows differ, for the message."""
+    out = []
+    for key in sorted(set(got) | set(expected)):
+        g, e = got.get(key), expected.get(key)
+        if g is None or e is None:
+            out.append((key, "service" if g else "recount", g or e))
+            continue
+        for field, value in e.items():
+            if field == "sla_compliance" and value is not None and g[field] is not None:
+                if abs(g[field] - value) > SHARE_TOLERANCE:
+                    out.append((key, field, g[field], value))
+            elif g[field] != value:
+                out.append((key, field, g[field], value))
+    return out
+
+
+def test_statistics_match_a_brute_force_recount_of_generated_tickets(api, db):
+    rng = random.Random(RECOUNT_SEED)
+    tag = uuid.uuid4().hex[:8]
+    categories = ["recount-%s-%s" % (tag, name) for name in ("delivery", "quality", "billing", "退款")]
+    edge_category = "recount-%s-edges" % tag
+    departments = [""] + ["recount-%s-%s" % (tag, name) for name in ("logistics", "quality", "finance")]
+    customers = ["RC-%s-%02d" % (tag, n) for n in range(RECOUNT_CUSTOMERS)]
+    from_ms, to_ms = unix_ms(RECOUNT_FROM), unix_ms(RECOUNT_TO)
+    ids = sorted(int(r[0]) for r in db.rows(
+        "SELECT nextval(pg_get_serial_sequence('tickets.tickets', 'id')) FROM generate_series(1, :n)",
+        n=RECOUNT_TICKETS))
+    tickets = generate_tickets(rng, ids[:-EDGE_TICKETS], categories, departments, customers,
+                               from_ms - RECOUNT_LEAD_DAYS * DAY_MS, to_ms + RECOUNT_TAIL_DAYS * DAY_MS)
+    tickets += edge_tickets(ids[-EDGE_TICKETS:], edge_category, departments[1], customers[0], from_ms, to_ms)
+    transitions, slas = load_tickets(db, tickets)
+    assert db.count("SELECT count(*) FROM tickets.tickets WHERE category LIKE :'p'",
+                    p="recount-%s-%%" % tag) == RECOUNT_TICKETS
+
+    repeated = repeats(tickets)
+    window = {"from": RECOUNT_FROM, "to": RECOUNT_TO}
+    mine_only = set(categories) | {edge_category}
+    checked = {}
+    for group_by, period in [("category,department", "day"), ("category,department", "week"),
+                             ("category,department", "month"), ("category", "month"), ("department", "week")]:
+        by_category, by_department = "category" in group_by, "department" in group_by
+        expected = brute_force(tickets, repeated, period, from_ms, to_ms, by_category, by_department)
+        got = {}
+        for r in stats(api.supervisor, group_by=group_by, period=period, **window):
+            key = (r["category"], r["department"], r["period"])
+            # Only this test's rows: its categories, or (by department alone) its
+            # named departments, which no other test uses.
+            if (r["category"] in mine_only) if by_category else (r["department"] in departments[1:]):
+                assert key not in got, key
+                got[key] = {f: r[f] for f in ROW_FIELDS - {"category", "department", "period"}}
+        if not by_category:
+            expected = {k: v for k, v in expected.items() if k[1] in departments[1:]}
+        diff = differences(got, expected)
+        assert not diff, "%s by %s: %d differences, first: %r" % (group_by, period, len(diff), diff[:10])
+        checked[(group_by, period)] = expected
+    # The data exercised what it was made for.
+    days = checked[("category,department", "day")]
+    tie = days[(edge_category, departments[1], period_of(from_ms + TIE_DAYS * DAY_MS, "day"))]
+    assert (tie["resolved"], tie["median_resolve_s"], tie["p90_resolve_s"]) == (2, 10, 11), tie
+    months = checked[("category,department", "month")]
+    assert sum(r["opened"] for r in months.values()) > RECOUNT_TICKETS // 2
+    assert sum(r["repeat_complaints"] for r in months.values()) > 100
+    assert sum(r["resolved"] for r in days.values()) > sum(r["resolved"] for r in months.values())
+    compliance = [r["sla_compliance"] for r in days.values() if r["sla_compliance"] is not None]
+    assert 0.0 in compliance and 1.0 in compliance and any(0 < c < 1 for c in compliance)
+    assert any(t["merged_into"] for t in tickets) and transitions > 3 * RECOUNT_TICKETS and slas > 300
