@@ -353,6 +353,34 @@ staff_lock_for_change (kefu_call_t *call, kefu_db_t *db, int64_t id, staff_chang
     return 1;
 }
 
+/*  End every session and API key of person `id` and revoke every token of
+ *  `staff_no` issued until `now_ms`, for as long as any can live; in the
+ *  caller's transaction. `reason` names why (a status, "roles_changed"). */
+static int
+staff_revoke_access (kefu_call_t *call, int64_t id, const char *staff_no, const char *reason, int64_t now_ms)
+{
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    if (scheduling_store_sessions_end_all (db, id, reason, now_ms) != 0
+    ||  scheduling_store_api_keys_revoke_staff (db, id, now_ms) != 0)
+        return -1;
+    return revoke (call, "", staff_no, now_ms, now_ms + state->session_ttl_ms, reason);
+}
+
+/*  Answer a change to a person: `updated` when `committed`, else a database
+ *  failure (rolled back). Releases both rows either way. */
+static void
+staff_change_answer (kefu_call_t *call, bool committed, scheduling_staff_rows_t *current,
+                     scheduling_staff_rows_t *updated)
+{
+    if (committed)
+        kefu_call_reply (call, &updated->row.staff.base);
+    scheduling_staff_rows_release (current);
+    scheduling_staff_rows_release (updated);
+    if (!committed)
+        fail_db (call);
+}
+
 /* --- staff.suspend, staff.depart ------------------------------------------ */
 
 /*  Move a person to `status` and revoke every session and API key at once
@@ -363,35 +391,22 @@ staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
     const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
     if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
-    const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
     /*  Read with the row locked: a log-in that held the lock first issued
      *  its token before this time, so the revocation covers it. */
     int64_t now_ms = kefu_time_now_ms ();
-    /*  Every token issued until now, for as long as any can live. */
-    if (scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) != 0
-    ||  scheduling_store_sessions_end_all (db, request->id, status, now_ms) != 0
-    ||  scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
-    ||  revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms, status) != 0
-    ||  kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, event_type, resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) == 0
+        && staff_revoke_access (call, request->id, updated.row.staff.staff_no, status, now_ms) == 0
+        && kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, event_type, resource, request->reason, 1) == 0 && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 static void
@@ -419,39 +434,26 @@ staff_update (kefu_call_t *call)
     ||  !skills_ok (call, request->skills, request->n_skills)
     ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
         return;
-    const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
     /*  After the lock, as in staff_set_status. */
     int64_t now_ms = kefu_time_now_ms ();
-    bool roles_changed = request->n_roles > 0
+    bool roles_changed = locked == 0 && request->n_roles > 0
                       && kefu_roles_parse (request->roles, request->n_roles)
                              != kefu_roles_parse (current.row.staff.roles, current.row.staff.n_roles);
-    if (scheduling_store_staff_update (db, request, now_ms, &updated) != 0
-    ||  (roles_changed
-         && (scheduling_store_sessions_end_all (db, request->id, "roles_changed", now_ms) != 0
-             || scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
-             || revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms,
-                        "roles_changed") != 0))
-    ||  kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) != 0
-    ||  kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_update (db, request, now_ms, &updated) == 0
+        && (!roles_changed
+            || staff_revoke_access (call, request->id, updated.row.staff.staff_no, "roles_changed", now_ms) == 0)
+        && kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) == 0
+        && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 /*  A suspended person comes back (a departed one never does). */
@@ -466,22 +468,13 @@ staff_reinstate (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_SUSPENDED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
-    if (scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) != 0
-    ||  kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) == 0
+        && kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) == 0 && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 /* --- staff.reset_password ------------------------------------------------- */
