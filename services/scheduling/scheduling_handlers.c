@@ -58,16 +58,6 @@ scheduling_shift_bound (kefu_roles_t roles, kefu_roles_t exempt)
 
 /* --- checks --------------------------------------------------------------- */
 
-static bool
-field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max, bool required)
-{
-    const char *problem = kefu_text_check (value, kind, max, required);
-    if (!problem)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field, problem);
-    return false;
-}
-
 bool
 scheduling_staff_no_valid (const char *text)
 {
@@ -217,7 +207,7 @@ skills_ok (kefu_call_t *call, char *const *skills, size_t count)
         return false;
     }
     for (size_t i = 0; i < count; i++)
-        if (!field_ok (call, "skills", skills[i], KEFU_TEXT_LINE, SKILL_MAX, true))
+        if (!kefu_call_check_text (call, "skills", skills[i], KEFU_TEXT_LINE, SKILL_MAX, true))
             return false;
         else if (strchr (skills[i], ',')) {
             kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "skills", "a skill has no comma");
@@ -241,10 +231,10 @@ staff_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateStaffRequest *request = (const Kefu__V1__CreateStaffRequest *) kefu_call_payload (call);
     if (!admin_ok (call) || !staff_no_ok (call, request->staff_no)
-    ||  !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, true)
+    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, true)
     ||  !roles_ok (call, request->roles, request->n_roles, true) || !grade_ok (call, request->grade)
     ||  !skills_ok (call, request->skills, request->n_skills)
-    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false)
+    ||  !kefu_call_check_text (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false)
     ||  !password_present_ok (call, "password", request->password)
     ||  !password_strong_ok (call, "password", request->password, request->staff_no))
         return;
@@ -389,7 +379,8 @@ static void
 staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
 {
     const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    if (!admin_ok (call)
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
@@ -429,10 +420,10 @@ static void
 staff_update (kefu_call_t *call)
 {
     const Kefu__V1__UpdateStaffRequest *request = (const Kefu__V1__UpdateStaffRequest *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
+    if (!admin_ok (call) || !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
     ||  !roles_ok (call, request->roles, request->n_roles, false) || !grade_ok (call, request->grade)
     ||  !skills_ok (call, request->skills, request->n_skills)
-    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
+    ||  !kefu_call_check_text (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
@@ -461,7 +452,8 @@ static void
 staff_reinstate (kefu_call_t *call)
 {
     const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    if (!admin_ok (call)
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
@@ -666,7 +658,7 @@ sessions_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateSessionRequest *request = (const Kefu__V1__CreateSessionRequest *) kefu_call_payload (call);
     if (!staff_no_ok (call, request->staff_no) || !password_present_ok (call, "password", request->password)
-    ||  !field_ok (call, "terminal", request->terminal, KEFU_TEXT_LINE, TERMINAL_MAX, true))
+    ||  !kefu_call_check_text (call, "terminal", request->terminal, KEFU_TEXT_LINE, TERMINAL_MAX, true))
         return;
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
@@ -1003,8 +995,8 @@ access_refuse (kefu_call_t *call)
 {
     const Kefu__V1__AccessRefusal *request = (const Kefu__V1__AccessRefusal *) kefu_call_payload (call);
     static const char *const reasons[] = { "off-shift", "role", NULL };
-    if (!field_ok (call, "method", request->method, KEFU_TEXT_LINE, STAFF_NO_MAX, true)
-    ||  !field_ok (call, "path", request->path, KEFU_TEXT_LINE, REQUEST_PATH_MAX, true))
+    if (!kefu_call_check_text (call, "method", request->method, KEFU_TEXT_LINE, STAFF_NO_MAX, true)
+    ||  !kefu_call_check_text (call, "path", request->path, KEFU_TEXT_LINE, REQUEST_PATH_MAX, true))
         return;
     if (!kefu_text_one_of (request->reason, reasons)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "reason",
@@ -1040,7 +1032,7 @@ static void
 api_keys_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateApiKeyRequest *request = (const Kefu__V1__CreateApiKeyRequest *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
+    if (!admin_ok (call) || !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
     ||  !staff_no_ok (call, request->staff_no) || !roles_ok (call, request->roles, request->n_roles, true))
         return;
     kefu_db_t *db = kefu_call_db (call);
@@ -1094,14 +1086,10 @@ api_keys_list (kefu_call_t *call)
 {
     const Kefu__V1__ListApiKeysRequest *request = (const Kefu__V1__ListApiKeysRequest *) kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!admin_ok (call))
+    /*  The cursor is a key id, checked as text below: no number to check. */
+    if (!admin_ok (call) || !kefu_call_check_page (call, limit, 0, LIST_MAX))
         return;
-    if (limit > LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit", "limit must be from 1 to %d",
-                        LIST_MAX);
-        return;
-    }
-    if (!field_ok (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
+    if (!kefu_call_check_text (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_api_key_rows_t rows = { 0 };
@@ -1127,7 +1115,7 @@ static void
 api_keys_revoke (kefu_call_t *call)
 {
     const Kefu__V1__ApiKeyRef *request = (const Kefu__V1__ApiKeyRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
+    if (!admin_ok (call) || !kefu_call_check_text (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
         return;
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
