@@ -13,6 +13,7 @@
 #include "kefu_strbuf.h"
 #include "kefu_text.h"
 #include "kefu_time.h"
+#include "kefu_tz.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,7 +29,6 @@ enum {
     SKILLS_MAX = 20,
     TERMINAL_MAX = 64,
     REASON_MAX = 2000,
-    SITE_ZONE_MAX = 64,
     REQUEST_PATH_MAX = 512,
     RESOURCE_MAX = 96,
     DETAIL_MAX = 256,
@@ -897,22 +897,6 @@ sessions_revocations (kefu_call_t *call)
 
 /* --- shifts.create -------------------------------------------------------- */
 
-/*  An IANA zone name: A-Z a-z 0-9 / _ + - */
-static bool
-site_zone_valid (const char *zone)
-{
-    size_t length = strlen (zone);
-    if (length == 0 || length > SITE_ZONE_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = zone[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '_'
-              || c == '+' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
 static void
 shifts_create (kefu_call_t *call)
 {
@@ -940,7 +924,7 @@ shifts_create (kefu_call_t *call)
                         "ends_at must be after starts_at, at most 24 hours later");
         return;
     }
-    if (!site_zone_valid (request->site_zone)) {
+    if (!kefu_tz_name_valid (request->site_zone)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "site_zone",
                         "site_zone must be an IANA time zone such as Asia/Shanghai");
         return;
