@@ -482,6 +482,15 @@ http_exchange_destroy (http_exchange_t **exchange_p)
     *exchange_p = NULL;
 }
 
+/*  Hold the connection until http_exchange_resume: MHD neither reads nor
+ *  times it out meanwhile. */
+static void
+http_exchange_suspend (http_exchange_t *exchange)
+{
+    exchange->suspended = true;
+    MHD_suspend_connection (exchange->connection);
+}
+
 static void
 http_exchange_resume (http_exchange_t *exchange)
 {
@@ -839,8 +848,7 @@ http_exchange_send (http_exchange_t *exchange, size_t service, const char *metho
         case GATEWAY_UPSTREAM_SENT:
             exchange->waiting_for = 1;
             exchange->state = EXCHANGE_WAITING;
-            exchange->suspended = true;
-            MHD_suspend_connection (exchange->connection);
+            http_exchange_suspend (exchange);
             return;
         case GATEWAY_UPSTREAM_NO_PEER:
             gateway_problem_set (&problem, GATEWAY_HTTP_SERVICE_UNAVAILABLE, "service-unavailable",
@@ -918,8 +926,7 @@ http_exchange_probe_services (http_exchange_t *exchange)
         return;
     }
     exchange->state = EXCHANGE_WAITING;
-    exchange->suspended = true;
-    MHD_suspend_connection (exchange->connection);
+    http_exchange_suspend (exchange);
 }
 
 /* --- event streams (GET /v1/events) -------------------------------------- */
@@ -938,8 +945,7 @@ http_stream_read (void *cls, uint64_t position, char *buffer, size_t size)
         return (ssize_t)copied;
     if (gateway_stream_finished (exchange->stream))
         return MHD_CONTENT_READER_END_OF_STREAM;
-    exchange->suspended = true;
-    MHD_suspend_connection (exchange->connection);
+    http_exchange_suspend (exchange);
     return 0;
 }
 

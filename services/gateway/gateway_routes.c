@@ -1979,14 +1979,8 @@ static const char ROUTES_KEY_PLACEHOLDER[] = "{key}";
 static bool
 routes_parse_key (const char *text, size_t length, char key[GATEWAY_ROUTES_KEY_MAX + 1])
 {
-    if (length == 0 || length > GATEWAY_ROUTES_KEY_MAX)
+    if (!kefu_text_identifier_valid (text, length, GATEWAY_ROUTES_KEY_MAX))
         return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
     memcpy (key, text, length);
     key[length] = '\0';
     return true;

@@ -303,7 +303,10 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
     request.request_id = request_id;
     request.method = "sessions.revocations";
     request.actor = &actor;
-    request.deadline_unix_ms = kefu_time_real_ms () + timeout_ms;
+    /*  One deadline for the whole wait: a stray reply (to an earlier,
+     *  timed-out request) must not restart the clock. */
+    int64_t give_up = kefu_time_real_ms () + timeout_ms;
+    request.deadline_unix_ms = give_up;
     size_t size = kefu__v1__request__get_packed_size (&request);
     uint8_t *bytes = malloc (size ? size : 1);
     if (!bytes)
@@ -315,7 +318,9 @@ sessions_request_revocations (void *dealer, int64_t timeout_ms)
     if (!sent)
         return NULL;
     zmq_pollitem_t item = {dealer, 0, ZMQ_POLLIN, 0};
-    while (zmq_poll (&item, 1, (long)timeout_ms) > 0) {
+    for (int64_t left = timeout_ms; left > 0; left = give_up - kefu_time_real_ms ()) {
+        if (zmq_poll (&item, 1, (long)left) <= 0)
+            break;
         zmq_msg_t frames[SESSIONS_REPLY_FRAMES];
         int count = kefu_frames_recv (dealer, frames, SESSIONS_REPLY_FRAMES, NULL);
         if (count != SESSIONS_REPLY_FRAMES) {

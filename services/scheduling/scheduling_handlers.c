@@ -13,6 +13,7 @@
 #include "kefu_strbuf.h"
 #include "kefu_text.h"
 #include "kefu_time.h"
+#include "kefu_tz.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,7 +29,6 @@ enum {
     SKILLS_MAX = 20,
     TERMINAL_MAX = 64,
     REASON_MAX = 2000,
-    SITE_ZONE_MAX = 64,
     REQUEST_PATH_MAX = 512,
     RESOURCE_MAX = 96,
     DETAIL_MAX = 256,
@@ -57,16 +57,6 @@ scheduling_shift_bound (kefu_roles_t roles, kefu_roles_t exempt)
 }
 
 /* --- checks --------------------------------------------------------------- */
-
-static bool
-field_ok (kefu_call_t *call, const char *field, const char *value, kefu_text_kind_t kind, size_t max, bool required)
-{
-    const char *problem = kefu_text_check (value, kind, max, required);
-    if (!problem)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field, problem);
-    return false;
-}
 
 bool
 scheduling_staff_no_valid (const char *text)
@@ -217,7 +207,7 @@ skills_ok (kefu_call_t *call, char *const *skills, size_t count)
         return false;
     }
     for (size_t i = 0; i < count; i++)
-        if (!field_ok (call, "skills", skills[i], KEFU_TEXT_LINE, SKILL_MAX, true))
+        if (!kefu_call_check_text (call, "skills", skills[i], KEFU_TEXT_LINE, SKILL_MAX, true))
             return false;
         else if (strchr (skills[i], ',')) {
             kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "skills", "a skill has no comma");
@@ -241,10 +231,10 @@ staff_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateStaffRequest *request = (const Kefu__V1__CreateStaffRequest *) kefu_call_payload (call);
     if (!admin_ok (call) || !staff_no_ok (call, request->staff_no)
-    ||  !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, true)
+    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, true)
     ||  !roles_ok (call, request->roles, request->n_roles, true) || !grade_ok (call, request->grade)
     ||  !skills_ok (call, request->skills, request->n_skills)
-    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false)
+    ||  !kefu_call_check_text (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false)
     ||  !password_present_ok (call, "password", request->password)
     ||  !password_strong_ok (call, "password", request->password, request->staff_no))
         return;
@@ -353,6 +343,34 @@ staff_lock_for_change (kefu_call_t *call, kefu_db_t *db, int64_t id, staff_chang
     return 1;
 }
 
+/*  End every session and API key of person `id` and revoke every token of
+ *  `staff_no` issued until `now_ms`, for as long as any can live; in the
+ *  caller's transaction. `reason` names why (a status, "roles_changed"). */
+static int
+staff_revoke_access (kefu_call_t *call, int64_t id, const char *staff_no, const char *reason, int64_t now_ms)
+{
+    const scheduling_state_t *state = kefu_call_state (call);
+    kefu_db_t *db = kefu_call_db (call);
+    if (scheduling_store_sessions_end_all (db, id, reason, now_ms) != 0
+    ||  scheduling_store_api_keys_revoke_staff (db, id, now_ms) != 0)
+        return -1;
+    return revoke (call, "", staff_no, now_ms, now_ms + state->session_ttl_ms, reason);
+}
+
+/*  Answer a change to a person: `updated` when `committed`, else a database
+ *  failure (rolled back). Releases both rows either way. */
+static void
+staff_change_answer (kefu_call_t *call, bool committed, scheduling_staff_rows_t *current,
+                     scheduling_staff_rows_t *updated)
+{
+    if (committed)
+        kefu_call_reply (call, &updated->row.staff.base);
+    scheduling_staff_rows_release (current);
+    scheduling_staff_rows_release (updated);
+    if (!committed)
+        fail_db (call);
+}
+
 /* --- staff.suspend, staff.depart ------------------------------------------ */
 
 /*  Move a person to `status` and revoke every session and API key at once
@@ -361,37 +379,25 @@ static void
 staff_set_status (kefu_call_t *call, const char *status, const char *event_type)
 {
     const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    if (!admin_ok (call)
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
-    const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
     /*  Read with the row locked: a log-in that held the lock first issued
      *  its token before this time, so the revocation covers it. */
     int64_t now_ms = kefu_time_now_ms ();
-    /*  Every token issued until now, for as long as any can live. */
-    if (scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) != 0
-    ||  scheduling_store_sessions_end_all (db, request->id, status, now_ms) != 0
-    ||  scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
-    ||  revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms, status) != 0
-    ||  kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, event_type, resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_set_status (db, request->id, status, now_ms, &updated) == 0
+        && staff_revoke_access (call, request->id, updated.row.staff.staff_no, status, now_ms) == 0
+        && kefu_outbox_append_message (db, event_type, resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, event_type, resource, request->reason, 1) == 0 && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 static void
@@ -414,44 +420,31 @@ static void
 staff_update (kefu_call_t *call)
 {
     const Kefu__V1__UpdateStaffRequest *request = (const Kefu__V1__UpdateStaffRequest *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
+    if (!admin_ok (call) || !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, PERSON_NAME_MAX, false)
     ||  !roles_ok (call, request->roles, request->n_roles, false) || !grade_ok (call, request->grade)
     ||  !skills_ok (call, request->skills, request->n_skills)
-    ||  !field_ok (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
+    ||  !kefu_call_check_text (call, "department", request->department, KEFU_TEXT_LINE, DEPARTMENT_MAX, false))
         return;
-    const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_NOT_DEPARTED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
     /*  After the lock, as in staff_set_status. */
     int64_t now_ms = kefu_time_now_ms ();
-    bool roles_changed = request->n_roles > 0
+    bool roles_changed = locked == 0 && request->n_roles > 0
                       && kefu_roles_parse (request->roles, request->n_roles)
                              != kefu_roles_parse (current.row.staff.roles, current.row.staff.n_roles);
-    if (scheduling_store_staff_update (db, request, now_ms, &updated) != 0
-    ||  (roles_changed
-         && (scheduling_store_sessions_end_all (db, request->id, "roles_changed", now_ms) != 0
-             || scheduling_store_api_keys_revoke_staff (db, request->id, now_ms) != 0
-             || revoke (call, "", updated.row.staff.staff_no, now_ms, now_ms + state->session_ttl_ms,
-                        "roles_changed") != 0))
-    ||  kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) != 0
-    ||  kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_update (db, request, now_ms, &updated) == 0
+        && (!roles_changed
+            || staff_revoke_access (call, request->id, updated.row.staff.staff_no, "roles_changed", now_ms) == 0)
+        && kefu_outbox_append_message (db, "staff.updated", resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, "staff.updated", resource, roles_changed ? "roles changed" : NULL, 1) == 0
+        && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 /*  A suspended person comes back (a departed one never does). */
@@ -459,29 +452,21 @@ static void
 staff_reinstate (kefu_call_t *call)
 {
     const Kefu__V1__StaffRef *request = (const Kefu__V1__StaffRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    if (!admin_ok (call)
+    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t current = { 0 }, updated = { 0 };
     char resource[RESOURCE_MAX];
     staff_resource (request->id, resource, sizeof resource);
     int locked = staff_lock_for_change (call, db, request->id, STAFF_CHANGE_SUSPENDED, &current);
-    if (locked < 0)
-        goto failed;
     if (locked > 0)
         return;
-    if (scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) != 0
-    ||  kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) != 0
-    ||  kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &updated.row.staff.base);
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    return;
-failed:
-    scheduling_staff_rows_release (&current);
-    scheduling_staff_rows_release (&updated);
-    fail_db (call);
+    bool committed = locked == 0
+        && scheduling_store_staff_set_status (db, request->id, "active", kefu_time_now_ms (), &updated) == 0
+        && kefu_outbox_append_message (db, "staff.reinstated", resource, &updated.row.staff.base) == 0
+        && kefu_audit_record (call, "staff.reinstated", resource, request->reason, 1) == 0 && kefu_db_commit (db) == 0;
+    staff_change_answer (call, committed, &current, &updated);
 }
 
 /* --- staff.reset_password ------------------------------------------------- */
@@ -673,7 +658,7 @@ sessions_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateSessionRequest *request = (const Kefu__V1__CreateSessionRequest *) kefu_call_payload (call);
     if (!staff_no_ok (call, request->staff_no) || !password_present_ok (call, "password", request->password)
-    ||  !field_ok (call, "terminal", request->terminal, KEFU_TEXT_LINE, TERMINAL_MAX, true))
+    ||  !kefu_call_check_text (call, "terminal", request->terminal, KEFU_TEXT_LINE, TERMINAL_MAX, true))
         return;
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
@@ -912,22 +897,6 @@ sessions_revocations (kefu_call_t *call)
 
 /* --- shifts.create -------------------------------------------------------- */
 
-/*  An IANA zone name: A-Z a-z 0-9 / _ + - */
-static bool
-site_zone_valid (const char *zone)
-{
-    size_t length = strlen (zone);
-    if (length == 0 || length > SITE_ZONE_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = zone[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '_'
-              || c == '+' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
 static void
 shifts_create (kefu_call_t *call)
 {
@@ -955,7 +924,7 @@ shifts_create (kefu_call_t *call)
                         "ends_at must be after starts_at, at most 24 hours later");
         return;
     }
-    if (!site_zone_valid (request->site_zone)) {
+    if (!kefu_tz_name_valid (request->site_zone)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "site_zone",
                         "site_zone must be an IANA time zone such as Asia/Shanghai");
         return;
@@ -1010,8 +979,8 @@ access_refuse (kefu_call_t *call)
 {
     const Kefu__V1__AccessRefusal *request = (const Kefu__V1__AccessRefusal *) kefu_call_payload (call);
     static const char *const reasons[] = { "off-shift", "role", NULL };
-    if (!field_ok (call, "method", request->method, KEFU_TEXT_LINE, STAFF_NO_MAX, true)
-    ||  !field_ok (call, "path", request->path, KEFU_TEXT_LINE, REQUEST_PATH_MAX, true))
+    if (!kefu_call_check_text (call, "method", request->method, KEFU_TEXT_LINE, STAFF_NO_MAX, true)
+    ||  !kefu_call_check_text (call, "path", request->path, KEFU_TEXT_LINE, REQUEST_PATH_MAX, true))
         return;
     if (!kefu_text_one_of (request->reason, reasons)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "reason",
@@ -1047,7 +1016,7 @@ static void
 api_keys_create (kefu_call_t *call)
 {
     const Kefu__V1__CreateApiKeyRequest *request = (const Kefu__V1__CreateApiKeyRequest *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
+    if (!admin_ok (call) || !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true)
     ||  !staff_no_ok (call, request->staff_no) || !roles_ok (call, request->roles, request->n_roles, true))
         return;
     kefu_db_t *db = kefu_call_db (call);
@@ -1101,14 +1070,10 @@ api_keys_list (kefu_call_t *call)
 {
     const Kefu__V1__ListApiKeysRequest *request = (const Kefu__V1__ListApiKeysRequest *) kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!admin_ok (call))
+    /*  The cursor is a key id, checked as text below: no number to check. */
+    if (!admin_ok (call) || !kefu_call_check_page (call, limit, 0, LIST_MAX))
         return;
-    if (limit > LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit", "limit must be from 1 to %d",
-                        LIST_MAX);
-        return;
-    }
-    if (!field_ok (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
+    if (!kefu_call_check_text (call, "after", request->after, KEFU_TEXT_LINE, API_KEY_NAME_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_api_key_rows_t rows = { 0 };
@@ -1134,7 +1099,7 @@ static void
 api_keys_revoke (kefu_call_t *call)
 {
     const Kefu__V1__ApiKeyRef *request = (const Kefu__V1__ApiKeyRef *) kefu_call_payload (call);
-    if (!admin_ok (call) || !field_ok (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
+    if (!admin_ok (call) || !kefu_call_check_text (call, "id", request->id, KEFU_TEXT_LINE, API_KEY_NAME_MAX, true))
         return;
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);

@@ -308,6 +308,24 @@ scheduling_store_staff_set_password (kefu_db_t *db, int64_t id, const char *pass
     return kefu_db_command (db, &sql_staff_set_password, 4, values);
 }
 
+/*  Run `sql` and read the two numbers of the one row it gives into *first
+ *  and *second. Returns 0, 1 if it gave no row, or -1 on a database failure. */
+static int
+store_row_numbers (kefu_db_t *db, const kefu_sql_t *sql, int count, const char *const *values, int64_t *first,
+                   int64_t *second)
+{
+    PGresult *result = kefu_db_run (db, sql, count, values);
+    if (!result)
+        return -1;
+    int rc = PQntuples (result) == 1 ? 0 : 1;
+    if (rc == 0) {
+        *first = kefu_db_int64 (result, 0, 0);
+        *second = kefu_db_int64 (result, 0, 1);
+    }
+    PQclear (result);
+    return rc;
+}
+
 int
 scheduling_store_login_failed (kefu_db_t *db, int64_t id, int max_failures, int64_t base_ms, int64_t max_ms,
                                int64_t now_ms, int *failures, int64_t *locked_until_ms)
@@ -320,15 +338,10 @@ scheduling_store_login_failed (kefu_db_t *db, int64_t id, int max_failures, int6
     snprintf (cap_text, sizeof cap_text, "%" PRId64, max_ms);
     snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
     const char *values[] = { id_text, max_text, base_text, cap_text, now_text };
-    PGresult *result = kefu_db_run (db, &sql_login_failed, 5, values);
-    if (!result)
-        return -1;
-    int rc = PQntuples (result) == 1 ? 0 : 1;
-    if (rc == 0) {
-        *failures = (int) kefu_db_int64 (result, 0, 0);
-        *locked_until_ms = kefu_db_int64 (result, 0, 1);
-    }
-    PQclear (result);
+    int64_t failure_count = 0;
+    int rc = store_row_numbers (db, &sql_login_failed, 5, values, &failure_count, locked_until_ms);
+    if (rc == 0)
+        *failures = (int) failure_count;
     return rc;
 }
 
@@ -352,16 +365,7 @@ scheduling_store_shift_now (kefu_db_t *db, int64_t staff_id, int64_t now_ms, int
     snprintf (before_text, sizeof before_text, "%" PRId64, grace_before_ms);
     snprintf (after_text, sizeof after_text, "%" PRId64, grace_after_ms);
     const char *values[] = { id_text, now_text, before_text, after_text };
-    PGresult *result = kefu_db_run (db, &sql_shift_now, 4, values);
-    if (!result)
-        return -1;
-    int rc = PQntuples (result) == 1 ? 0 : 1;
-    if (rc == 0) {
-        *from_ms = kefu_db_int64 (result, 0, 0);
-        *until_ms = kefu_db_int64 (result, 0, 1);
-    }
-    PQclear (result);
-    return rc;
+    return store_row_numbers (db, &sql_shift_now, 4, values, from_ms, until_ms);
 }
 
 int
