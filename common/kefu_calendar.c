@@ -237,24 +237,13 @@ kefu_calendar_between (const kefu_calendar_t *self, int64_t from_ms, int64_t to_
 
 /* --- text forms ------------------------------------------------------------------ */
 
-static bool
-parse_digits (const char **p, int width, int *value)
-{
-    *value = 0;
-    for (int i = 0; i < width; i++) {
-        if (**p < '0' || **p > '9')
-            return false;
-        *value = *value * 10 + (*(*p)++ - '0');
-    }
-    return true;
-}
-
 bool
 kefu_calendar_parse_clock (const char *text, int32_t *seconds)
 {
     const char *p = text;
     int hours, minutes;
-    if (!parse_digits (&p, 2, &hours) || *p++ != ':' || !parse_digits (&p, 2, &minutes) || *p != '\0')
+    if (!kefu_time_read_digits (&p, 2, &hours) || *p++ != ':' || !kefu_time_read_digits (&p, 2, &minutes)
+        || *p != '\0')
         return false;
     if (minutes > 59 || hours > 24 || (hours == 24 && minutes != 0))
         return false;
@@ -267,10 +256,7 @@ kefu_calendar_parse_date (const char *text, int64_t *year, int *month, int *day)
 {
     const char *p = text;
     int y, m, d;
-    if (!parse_digits (&p, 4, &y) || *p++ != '-' || !parse_digits (&p, 2, &m) || *p++ != '-'
-        || !parse_digits (&p, 2, &d) || *p != '\0')
-        return false;
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > kefu_time_days_in_month (y, m))
+    if (!kefu_time_read_date (&p, &y, &m, &d) || *p != '\0' || y < 1)
         return false;
     *year = y;
     *month = m;

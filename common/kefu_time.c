@@ -104,8 +104,8 @@ kefu_time_set_fake (int64_t unix_ms)
 }
 
 /*  Read exactly `width` digits. */
-static bool
-read_digits (const char **p, int width, int *value)
+bool
+kefu_time_read_digits (const char **p, int width, int *value)
 {
     *value = 0;
     for (int i = 0; i < width; i++) {
@@ -130,12 +130,26 @@ kefu_time_days_from_civil (int64_t year, int month, int day)
     return era * 146097 + day_of_era - 719468;
 }
 
+bool
+kefu_time_leap_year (int64_t year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
 int
 kefu_time_days_in_month (int year, int month)
 {
     static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
+    return month == 2 && kefu_time_leap_year (year) ? 29 : days[month - 1];
+}
+
+bool
+kefu_time_read_date (const char **p, int *year, int *month, int *day)
+{
+    if (!kefu_time_read_digits (p, 4, year) || *(*p)++ != '-' || !kefu_time_read_digits (p, 2, month)
+    ||  *(*p)++ != '-' || !kefu_time_read_digits (p, 2, day))
+        return false;
+    return *month >= 1 && *month <= 12 && *day >= 1 && *day <= kefu_time_days_in_month (*year, *month);
 }
 
 void
@@ -165,12 +179,11 @@ kefu_time_parse_rfc3339 (const char *text, int64_t *unix_ms)
 {
     const char *p = text;
     int year, month, day, hour, minute, second, millis = 0;
-    if (!read_digits (&p, 4, &year) || *p++ != '-' || !read_digits (&p, 2, &month) || *p++ != '-'
-    ||  !read_digits (&p, 2, &day) || (*p != 'T' && *p != 't' && *p != ' '))
+    if (!kefu_time_read_date (&p, &year, &month, &day) || (*p != 'T' && *p != 't' && *p != ' '))
         return false;
     p++;
-    if (!read_digits (&p, 2, &hour) || *p++ != ':' || !read_digits (&p, 2, &minute) || *p++ != ':'
-    ||  !read_digits (&p, 2, &second))
+    if (!kefu_time_read_digits (&p, 2, &hour) || *p++ != ':' || !kefu_time_read_digits (&p, 2, &minute)
+    ||  *p++ != ':' || !kefu_time_read_digits (&p, 2, &second))
         return false;
     if (*p == '.') {
         p++;
@@ -192,15 +205,15 @@ kefu_time_parse_rfc3339 (const char *text, int64_t *unix_ms)
     else
     if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1, offset_hours, offset_mins;
-        if (!read_digits (&p, 2, &offset_hours) || *p++ != ':' || !read_digits (&p, 2, &offset_mins)
+        if (!kefu_time_read_digits (&p, 2, &offset_hours) || *p++ != ':'
+        ||  !kefu_time_read_digits (&p, 2, &offset_mins)
         ||  offset_hours > 23 || offset_mins > 59)
             return false;
         offset_minutes = sign * (offset_hours * 60 + offset_mins);
     }
     else
         return false;
-    if (*p != '\0' || month < 1 || month > 12 || day < 1 || day > kefu_time_days_in_month (year, month)
-    ||  hour > 23 || minute > 59 || second > 60)
+    if (*p != '\0' || hour > 23 || minute > 59 || second > 60)
         return false;
     if (second == 60)
         second = 59;    /* a leap second: hold the clock at :59 */

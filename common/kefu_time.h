@@ -49,6 +49,13 @@ void kefu_time_format_rfc3339 (int64_t unix_ms, char *out);
 int64_t kefu_time_days_from_civil (int64_t year, int month, int day);
 void kefu_time_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
 int kefu_time_days_in_month (int year, int month);
+bool kefu_time_leap_year (int64_t year);
+/*  Read exactly `width` ASCII digits at *p into *value, advancing *p;
+ *  false (and *p somewhere inside) if one is missing. */
+bool kefu_time_read_digits (const char **p, int width, int *value);
+/*  Read a date "YYYY-MM-DD" at *p, advancing *p past it; false if it is
+ *  malformed or no such day exists (month 1..12, the month's days). */
+bool kefu_time_read_date (const char **p, int *year, int *month, int *day);
 /*  Day of the week of a day number: 0 = Monday ... 6 = Sunday (ISO 8601
  *  order, as call-centre rosters count). */
 int kefu_time_weekday_of_days (int64_t days);

@@ -30,6 +30,7 @@ typedef struct {
 struct _kefu_token_keys_t {
     token_key_t *keys;
     size_t count;
+    size_t capacity;                /* entries allocated: a refused entry may hold key bytes past count */
     bool signing;
 };
 
@@ -49,8 +50,10 @@ kefu_token_keys_new (const char *list, bool signing, char **error)
     size_t capacity = 1;
     for (const char *p = list ? list : ""; *p; p++)
         capacity += *p == ',';
-    if (self)
+    if (self) {
         self->keys = calloc (capacity, sizeof *self->keys);
+        self->capacity = self->keys ? capacity : 0;
+    }
     if (sodium_init () < 0 || !self || !self->keys) {
         kefu_token_keys_destroy (&self);
         *error = strdup ("kefu_token: out of memory or libsodium failed");
@@ -119,7 +122,7 @@ kefu_token_keys_destroy (kefu_token_keys_t **self_p)
     if (!self)
         return;
     if (self->keys) {
-        sodium_memzero (self->keys, self->count * sizeof *self->keys);
+        sodium_memzero (self->keys, self->capacity * sizeof *self->keys);
         free (self->keys);
     }
     free (self);

@@ -247,12 +247,6 @@ rule_parse (const char *text, tz_rule_t *rule)
     return *p == '\0';
 }
 
-static bool
-is_leap_year (int64_t year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
 /*  The day (days since the epoch) a change falls on in `year`. */
 static int64_t
 change_day (const tz_change_t *change, int64_t year)
@@ -260,7 +254,7 @@ change_day (const tz_change_t *change, int64_t year)
     int64_t january_first = kefu_time_days_from_civil (year, 1, 1);
     if (change->kind == 'J')
         return january_first + change->day - 1
-             + (is_leap_year (year) && change->day >= TZ_FEBRUARY_29_JULIAN ? 1 : 0);
+             + (kefu_time_leap_year (year) && change->day >= TZ_FEBRUARY_29_JULIAN ? 1 : 0);
     if (change->kind == 'D')
         return january_first + change->day;
     int64_t first = kefu_time_days_from_civil (year, change->month, 1);

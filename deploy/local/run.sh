@@ -135,7 +135,7 @@ if [[ ! -s $SIGNING_KEYS_FILE || ! -s $PUBLIC_KEYS_FILE ]]; then
     sed -n 's/^KEFU_SESSION_SIGNING_KEYS=//p' <<<"$keys" >"$tmp"
     mv -f "$tmp" "$SIGNING_KEYS_FILE"
     sed -n 's/^KEFU_SESSION_PUBLIC_KEYS=//p' <<<"$keys" >"$PUBLIC_KEYS_FILE"
-    say "created $SIGNING_KEYS_FILE (first admin: make admin STAFF_NO=... NAME=... with KEFU_SCHEDULING_DSN set as below)"
+    say "created $SIGNING_KEYS_FILE"
 fi
 chmod 600 "$SIGNING_KEYS_FILE"
 
@@ -208,6 +208,7 @@ pg_real=$(readlink -f "$VAR/pgdata")
     echo "  logs             $VAR/log/{$(IFS=,; echo "${NAMES[*]}")}.log"
     echo "                   $pg_real.run/postgres.log"
     echo "  API keys         $KEYS_FILE (name:role:staff_id:secret)"
+    echo "  first admin      KEFU_SCHEDULING_DSN='$KEFU_SCHEDULING_DSN' make admin STAFF_NO=D0001 NAME=..."
     echo
     echo "  try: curl -H \"Authorization: Bearer $agent_secret\" $GATEWAY_URL/v1/tickets"
     echo

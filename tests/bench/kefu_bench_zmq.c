@@ -16,6 +16,9 @@
  *  Prints one line in the format tests/bench/bench.py reads:
  *      RESULT requests=N seconds=S rps=R p50_ms=A p99_ms=B p999_ms=C errors=E
  */
+#include "kefu_frames.h"
+#include "kefu_time.h"
+
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 
@@ -56,14 +59,6 @@ monotonic_ns (void)
     struct timespec now;
     clock_gettime (CLOCK_MONOTONIC, &now);
     return (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
-static int64_t
-wall_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 static int
@@ -144,7 +139,7 @@ client_send (client_t *self, int slot)
     request.method = self->create ? "tickets.create" : "tickets.get";
     request.actor = &actor;
     request.idempotency_key = self->create ? key : "";
-    request.deadline_unix_ms = wall_ms () + REQUEST_DEADLINE_MS;
+    request.deadline_unix_ms = kefu_time_real_ms () + REQUEST_DEADLINE_MS;
     request.payload.data = payload;
     request.payload.len = payload_size;
 
@@ -164,32 +159,25 @@ client_send (client_t *self, int slot)
 static int
 client_receive (client_t *self, int window, int *slot, bool *ok)
 {
-    zmq_msg_t message;
-    zmq_msg_init (&message);
-    int rc = 0;
     *slot = -1;
     *ok = false;
     /*  The empty delimiter, then the Reply. */
-    while (true) {
-        if (zmq_msg_recv (&message, self->dealer, 0) < 0) {
-            rc = -1;
-            break;
-        }
-        if (zmq_msg_more (&message))
-            continue;
-        Kefu__V1__Reply *reply = kefu__v1__reply__unpack (NULL, zmq_msg_size (&message), zmq_msg_data (&message));
-        if (reply) {
-            char *end;
-            long number = strtol (reply->request_id, &end, 10);
-            if (*reply->request_id && !*end && number >= 0 && number < window)
-                *slot = (int) number;
-            *ok = reply->status && reply->status->code == KEFU__V1__CODE__OK;
-            kefu__v1__reply__free_unpacked (reply, NULL);
-        }
-        break;
+    zmq_msg_t frames[2];
+    int count = kefu_frames_recv (self->dealer, frames, 2, NULL);
+    if (count < 0)
+        return -1;
+    Kefu__V1__Reply *reply = count == 2
+        ? kefu__v1__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1])) : NULL;
+    kefu_frames_close (frames, count);
+    if (reply) {
+        char *end;
+        long number = strtol (reply->request_id, &end, 10);
+        if (*reply->request_id && !*end && number >= 0 && number < window)
+            *slot = (int) number;
+        *ok = reply->status && reply->status->code == KEFU__V1__CODE__OK;
+        kefu__v1__reply__free_unpacked (reply, NULL);
     }
-    zmq_msg_close (&message);
-    return rc;
+    return 0;
 }
 
 int

@@ -49,7 +49,10 @@ else
 fi
 mkdir -p "$KEFU_BENCH_RESULTS"
 
-"$ROOT/deploy/local/deps.sh" wrk >/dev/null
+# wrk drives HTTP; a profile falls back to callgrind where perf cannot record.
+BENCH_PACKAGES=(wrk)
+[[ $PROFILE == 1 ]] && BENCH_PACKAGES+=(valgrind)
+"$ROOT/deploy/local/deps.sh" "${BENCH_PACKAGES[@]}" >/dev/null
 
 TMP=$(mktemp -d /tmp/kefu-bench.XXXXXX)
 chmod 755 "$TMP"
