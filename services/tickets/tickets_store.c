@@ -132,18 +132,12 @@ tickets_rows_release (tickets_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 static void
 ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
 {
     kefu__v1__ticket__init (ticket);
     int c = 0;
-    ticket->id = column_int (result, row, c++);
+    ticket->id = kefu_db_int64 (result, row, c++);
     ticket->kind = PQgetvalue (result, row, c++);
     ticket->channel = PQgetvalue (result, row, c++);
     ticket->priority = PQgetvalue (result, row, c++);
@@ -155,7 +149,7 @@ ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
     ticket->complainant_contact = PQgetvalue (result, row, c++);
     ticket->requested_remedy = PQgetvalue (result, row, c++);
     ticket->status = PQgetvalue (result, row, c++);
-    ticket->version = column_int (result, row, c++);
+    ticket->version = kefu_db_int64 (result, row, c++);
     ticket->owner_staff_id = PQgetvalue (result, row, c++);
     ticket->responsible_department = PQgetvalue (result, row, c++);
     ticket->responsible_person = PQgetvalue (result, row, c++);
@@ -172,22 +166,22 @@ ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
     ticket->updated_at = PQgetvalue (result, row, c++);
     ticket->assignee_staff_id = PQgetvalue (result, row, c++);
     ticket->confirmation_method = PQgetvalue (result, row, c++);
-    ticket->merged_into = column_int (result, row, c++);
-    ticket->department_id = column_int (result, row, c++);
+    ticket->merged_into = kefu_db_int64 (result, row, c++);
+    ticket->department_id = kefu_db_int64 (result, row, c++);
 }
 
 static void
 transition_from_row (PGresult *result, int row, Kefu__V1__TicketTransition *transition)
 {
     kefu__v1__ticket_transition__init (transition);
-    transition->ticket_id = column_int (result, row, 0);
+    transition->ticket_id = kefu_db_int64 (result, row, 0);
     transition->from_status = PQgetvalue (result, row, 1);
     transition->to_status = PQgetvalue (result, row, 2);
     transition->actor_staff_id = PQgetvalue (result, row, 3);
     transition->reason = PQgetvalue (result, row, 4);
     transition->at = PQgetvalue (result, row, 5);
-    transition->version = column_int (result, row, 6);
-    transition->merged_from_ticket_id = column_int (result, row, 7);
+    transition->version = kefu_db_int64 (result, row, 6);
+    transition->merged_from_ticket_id = kefu_db_int64 (result, row, 7);
 }
 
 /*  Take ownership of `result` and read its rows as tickets. */
@@ -260,7 +254,7 @@ tickets_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *k
         return 0;
     }
     snprintf (stored_hash, stored_hash_size, "%s", PQgetvalue (result, 0, 0));
-    *ticket_id = column_int (result, 0, 1);
+    *ticket_id = kefu_db_int64 (result, 0, 1);
     PQclear (result);
     return 0;
 }
@@ -638,7 +632,7 @@ handoff_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketHandoff *handoff = message;
     kefu__v1__ticket_handoff__init (handoff);
-    handoff->ticket_id = column_int (result, row, 0);
+    handoff->ticket_id = kefu_db_int64 (result, row, 0);
     handoff->from_staff_id = PQgetvalue (result, row, 1);
     handoff->to_staff_id = PQgetvalue (result, row, 2);
     handoff->by_staff_id = PQgetvalue (result, row, 3);
@@ -651,7 +645,7 @@ watcher_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketWatcher *watcher = message;
     kefu__v1__ticket_watcher__init (watcher);
-    watcher->ticket_id = column_int (result, row, 0);
+    watcher->ticket_id = kefu_db_int64 (result, row, 0);
     watcher->staff_id = PQgetvalue (result, row, 1);
     watcher->added_by = PQgetvalue (result, row, 2);
     watcher->added_at = PQgetvalue (result, row, 3);
@@ -662,15 +656,15 @@ comment_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketComment *comment = message;
     kefu__v1__ticket_comment__init (comment);
-    comment->id = column_int (result, row, 0);
-    comment->ticket_id = column_int (result, row, 1);
+    comment->id = kefu_db_int64 (result, row, 0);
+    comment->ticket_id = kefu_db_int64 (result, row, 1);
     comment->body = PQgetvalue (result, row, 2);
     comment->visibility = PQgetvalue (result, row, 3);
     comment->author_staff_id = PQgetvalue (result, row, 4);
     comment->created_at = PQgetvalue (result, row, 5);
-    comment->merged_from_ticket_id = column_int (result, row, 6);
-    comment->reply_id = column_int (result, row, 7);
-    comment->reply_version = column_int (result, row, 8);
+    comment->merged_from_ticket_id = kefu_db_int64 (result, row, 6);
+    comment->reply_id = kefu_db_int64 (result, row, 7);
+    comment->reply_version = kefu_db_int64 (result, row, 8);
 }
 
 static void
@@ -678,16 +672,16 @@ attachment_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketAttachment *attachment = message;
     kefu__v1__ticket_attachment__init (attachment);
-    attachment->id = column_int (result, row, 0);
-    attachment->ticket_id = column_int (result, row, 1);
+    attachment->id = kefu_db_int64 (result, row, 0);
+    attachment->ticket_id = kefu_db_int64 (result, row, 1);
     attachment->file_name = PQgetvalue (result, row, 2);
     attachment->media_type = PQgetvalue (result, row, 3);
-    attachment->size_bytes = column_int (result, row, 4);
+    attachment->size_bytes = kefu_db_int64 (result, row, 4);
     attachment->sha256 = PQgetvalue (result, row, 5);
     attachment->storage_uri = PQgetvalue (result, row, 6);
     attachment->added_by = PQgetvalue (result, row, 7);
     attachment->created_at = PQgetvalue (result, row, 8);
-    attachment->merged_from_ticket_id = column_int (result, row, 9);
+    attachment->merged_from_ticket_id = kefu_db_int64 (result, row, 9);
 }
 
 static void
@@ -695,12 +689,12 @@ dispatch_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketDispatch *dispatch = message;
     kefu__v1__ticket_dispatch__init (dispatch);
-    dispatch->ticket_id = column_int (result, row, 0);
-    dispatch->from_department_id = column_int (result, row, 1);
-    dispatch->to_department_id = column_int (result, row, 2);
+    dispatch->ticket_id = kefu_db_int64 (result, row, 0);
+    dispatch->from_department_id = kefu_db_int64 (result, row, 1);
+    dispatch->to_department_id = kefu_db_int64 (result, row, 2);
     dispatch->by_staff_id = PQgetvalue (result, row, 3);
     dispatch->reason = PQgetvalue (result, row, 4);
-    dispatch->routing_rule_id = column_int (result, row, 5);
+    dispatch->routing_rule_id = kefu_db_int64 (result, row, 5);
     dispatch->at = PQgetvalue (result, row, 6);
 }
 
@@ -709,10 +703,10 @@ department_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__Department *department = message;
     kefu__v1__department__init (department);
-    department->id = column_int (result, row, 0);
+    department->id = kefu_db_int64 (result, row, 0);
     department->name = PQgetvalue (result, row, 1);
     department->active = strcmp (PQgetvalue (result, row, 2), "t") == 0;
-    department->version = column_int (result, row, 3);
+    department->version = kefu_db_int64 (result, row, 3);
     department->created_at = PQgetvalue (result, row, 4);
     department->updated_at = PQgetvalue (result, row, 5);
 }
@@ -722,10 +716,10 @@ rule_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__RoutingRule *rule = message;
     kefu__v1__routing_rule__init (rule);
-    rule->id = column_int (result, row, 0);
+    rule->id = kefu_db_int64 (result, row, 0);
     rule->category = PQgetvalue (result, row, 1);
-    rule->department_id = column_int (result, row, 2);
-    rule->version = column_int (result, row, 3);
+    rule->department_id = kefu_db_int64 (result, row, 2);
+    rule->version = kefu_db_int64 (result, row, 3);
     rule->created_at = PQgetvalue (result, row, 4);
     rule->updated_at = PQgetvalue (result, row, 5);
 }
@@ -977,8 +971,8 @@ tickets_store_route (kefu_db_t *db, const char *category, int64_t *rule_id, int6
         return -1;
     int found = PQntuples (result) == 1;
     if (found) {
-        *rule_id = column_int (result, 0, 0);
-        *department_id = column_int (result, 0, 1);
+        *rule_id = kefu_db_int64 (result, 0, 0);
+        *department_id = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return found ? 0 : 1;
@@ -1005,7 +999,7 @@ tickets_store_creation_key_claim (kefu_db_t *db, const char *actor, const char *
     if (PQntuples (result) == 1) {
         snprintf (stored->method, sizeof stored->method, "%s", PQgetvalue (result, 0, 0));
         snprintf (stored->hash, sizeof stored->hash, "%s", PQgetvalue (result, 0, 1));
-        stored->result_id = column_int (result, 0, 2);
+        stored->result_id = kefu_db_int64 (result, 0, 2);
     }
     PQclear (result);
     return 0;
