@@ -326,7 +326,7 @@ tickets_replies_store_citable (kefu_db_t *db, int64_t reply_id, int64_t version,
     PGresult *result = kefu_db_run (db, &sql_citable, 2, values);
     if (!result)
         return -1;
-    *citable = PQntuples (result) == 1 && strcmp (PQgetvalue (result, 0, 0), "t") == 0;
+    *citable = PQntuples (result) == 1 && kefu_db_bool (result, 0, 0);
     PQclear (result);
     return 0;
 }

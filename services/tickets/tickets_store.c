@@ -705,7 +705,7 @@ department_from_row (PGresult *result, int row, void *message)
     kefu__v1__department__init (department);
     department->id = kefu_db_int64 (result, row, 0);
     department->name = PQgetvalue (result, row, 1);
-    department->active = strcmp (PQgetvalue (result, row, 2), "t") == 0;
+    department->active = kefu_db_bool (result, row, 2);
     department->version = kefu_db_int64 (result, row, 3);
     department->created_at = PQgetvalue (result, row, 4);
     department->updated_at = PQgetvalue (result, row, 5);
