@@ -133,8 +133,9 @@ tickets_rows_release (tickets_rows_t *rows)
 }
 
 static void
-ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
+ticket_from_row (PGresult *result, int row, void *message)
 {
+    Kefu__V1__Ticket *ticket = message;
     kefu__v1__ticket__init (ticket);
     int c = 0;
     ticket->id = kefu_db_int64 (result, row, c++);
@@ -171,8 +172,9 @@ ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
 }
 
 static void
-transition_from_row (PGresult *result, int row, Kefu__V1__TicketTransition *transition)
+transition_from_row (PGresult *result, int row, void *message)
 {
+    Kefu__V1__TicketTransition *transition = message;
     kefu__v1__ticket_transition__init (transition);
     transition->ticket_id = kefu_db_int64 (result, row, 0);
     transition->from_status = PQgetvalue (result, row, 1);
@@ -184,46 +186,56 @@ transition_from_row (PGresult *result, int row, Kefu__V1__TicketTransition *tran
     transition->merged_from_ticket_id = kefu_db_int64 (result, row, 7);
 }
 
-/*  Take ownership of `result` and read its rows as tickets. */
+typedef void (row_reader_fn) (PGresult *result, int row, void *message);
+
+/*  Take ownership of `result` and read its rows as messages of `size`
+ *  bytes with `reader`. */
 static int
-rows_of_tickets (PGresult *result, tickets_rows_t *rows)
+rows_read (PGresult *result, tickets_rows_t *rows, size_t size, row_reader_fn *reader)
 {
     memset (rows, 0, sizeof *rows);
     rows->result = result;
     rows->count = (size_t) PQntuples (result);
     if (rows->count == 0)
         return 0;
-    rows->tickets = calloc (rows->count, sizeof *rows->tickets);
-    rows->ticket_pointers = calloc (rows->count, sizeof *rows->ticket_pointers);
-    if (!rows->tickets || !rows->ticket_pointers) {
+    rows->messages = calloc (rows->count, size);
+    rows->message_pointers = calloc (rows->count, sizeof *rows->message_pointers);
+    if (!rows->messages || !rows->message_pointers) {
         tickets_rows_release (rows);
         return -1;
     }
     for (size_t i = 0; i < rows->count; i++) {
-        ticket_from_row (result, (int) i, &rows->tickets[i]);
-        rows->ticket_pointers[i] = &rows->tickets[i];
+        void *message = (char *) rows->messages + i * size;
+        reader (result, (int) i, message);
+        rows->message_pointers[i] = message;
     }
     return 0;
 }
 
+/*  The same as tickets, which callers reach by their own members
+ *  (rows->tickets[0]) rather than as messages. */
+static int
+rows_of_tickets (PGresult *result, tickets_rows_t *rows)
+{
+    if (rows_read (result, rows, sizeof *rows->tickets, ticket_from_row) != 0)
+        return -1;
+    rows->tickets = rows->messages;
+    rows->ticket_pointers = (Kefu__V1__Ticket **) rows->message_pointers;
+    rows->messages = NULL;
+    rows->message_pointers = NULL;
+    return 0;
+}
+
+/*  The same as transitions. */
 static int
 rows_of_transitions (PGresult *result, tickets_rows_t *rows)
 {
-    memset (rows, 0, sizeof *rows);
-    rows->result = result;
-    rows->count = (size_t) PQntuples (result);
-    if (rows->count == 0)
-        return 0;
-    rows->transitions = calloc (rows->count, sizeof *rows->transitions);
-    rows->transition_pointers = calloc (rows->count, sizeof *rows->transition_pointers);
-    if (!rows->transitions || !rows->transition_pointers) {
-        tickets_rows_release (rows);
+    if (rows_read (result, rows, sizeof *rows->transitions, transition_from_row) != 0)
         return -1;
-    }
-    for (size_t i = 0; i < rows->count; i++) {
-        transition_from_row (result, (int) i, &rows->transitions[i]);
-        rows->transition_pointers[i] = &rows->transitions[i];
-    }
+    rows->transitions = rows->messages;
+    rows->transition_pointers = (Kefu__V1__TicketTransition **) rows->message_pointers;
+    rows->messages = NULL;
+    rows->message_pointers = NULL;
     return 0;
 }
 
@@ -579,32 +591,6 @@ static const kefu_sql_t sql_attachment_get = {
     "tickets_attachment_get",
     "SELECT " ATTACHMENT_COLUMNS " FROM ticket_attachments WHERE ticket_id = $1 AND id = $2"
 };
-
-typedef void (row_reader_fn) (PGresult *result, int row, void *message);
-
-/*  Take ownership of `result` and read its rows as messages of `size`
- *  bytes with `reader`. */
-static int
-rows_read (PGresult *result, tickets_rows_t *rows, size_t size, row_reader_fn *reader)
-{
-    memset (rows, 0, sizeof *rows);
-    rows->result = result;
-    rows->count = (size_t) PQntuples (result);
-    if (rows->count == 0)
-        return 0;
-    rows->messages = calloc (rows->count, size);
-    rows->message_pointers = calloc (rows->count, sizeof *rows->message_pointers);
-    if (!rows->messages || !rows->message_pointers) {
-        tickets_rows_release (rows);
-        return -1;
-    }
-    for (size_t i = 0; i < rows->count; i++) {
-        void *message = (char *) rows->messages + i * size;
-        reader (result, (int) i, message);
-        rows->message_pointers[i] = message;
-    }
-    return 0;
-}
 
 /*  Run and read; 0 with rows, -1 on failure. */
 static int
