@@ -56,17 +56,7 @@ bool
 tickets_page_ok (kefu_call_t *call, uint32_t requested, int64_t after, uint32_t *limit)
 {
     *limit = requested ? requested : TICKETS_LIST_DEFAULT;
-    if (*limit > TICKETS_LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
-                        "limit must be from 1 to %d", TICKETS_LIST_MAX);
-        return false;
-    }
-    if (after < 0) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after",
-                        "after must be a cursor from a previous page");
-        return false;
-    }
-    return true;
+    return kefu_call_check_page (call, *limit, after, TICKETS_LIST_MAX);
 }
 
 static bool

@@ -250,16 +250,9 @@ static void
 tickets_list (kefu_call_t *call)
 {
     const Kefu__V1__ListTicketsRequest *request = (const Kefu__V1__ListTicketsRequest *) kefu_call_payload (call);
-    uint32_t limit = request->limit ? request->limit : TICKETS_LIST_DEFAULT;
-    if (limit > TICKETS_LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
-                        "limit must be from 1 to %d", TICKETS_LIST_MAX);
+    uint32_t limit;
+    if (!tickets_page_ok (call, request->limit, request->after, &limit))
         return;
-    }
-    if (request->after < 0) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after", "after must be a cursor from a previous page");
-        return;
-    }
     tickets_list_query_t query = { .filters = request };
     if ((*request->status && !tickets_choice_ok (call, "status", request->status, tickets_statuses))
     ||  (*request->kind && !tickets_choice_ok (call, "kind", request->kind, tickets_kinds))

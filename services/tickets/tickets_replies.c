@@ -466,16 +466,8 @@ tickets_replies_list (kefu_call_t *call)
     const Kefu__V1__ListStandardRepliesRequest *request =
         (const Kefu__V1__ListStandardRepliesRequest *) kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (limit > LIST_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "limit",
-                        "limit must be from 1 to %d", LIST_MAX);
+    if (!kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
-    }
-    if (request->after < 0) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "after",
-                        "after must be a cursor from a previous page");
-        return;
-    }
     /*  Agents are given approved answers unless they ask for others. */
     const char *state = *request->state ? request->state : STATE_APPROVED;
     tickets_search_text_t text;

@@ -98,12 +98,6 @@ tickets_replies_rows_release (tickets_replies_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 static void
 number_text (int64_t number, char text[NUMBER_TEXT_SIZE])
 {
@@ -115,10 +109,10 @@ reply_from_row (PGresult *result, int row, Kefu__V1__StandardReply *reply)
 {
     kefu__v1__standard_reply__init (reply);
     int c = 0;
-    reply->id = column_int (result, row, c++);
-    reply->version = column_int (result, row, c++);
-    reply->latest_version = column_int (result, row, c++);
-    reply->revision = column_int (result, row, c++);
+    reply->id = kefu_db_int64 (result, row, c++);
+    reply->version = kefu_db_int64 (result, row, c++);
+    reply->latest_version = kefu_db_int64 (result, row, c++);
+    reply->revision = kefu_db_int64 (result, row, c++);
     reply->category = PQgetvalue (result, row, c++);
     reply->title = PQgetvalue (result, row, c++);
     reply->body = PQgetvalue (result, row, c++);
@@ -150,7 +144,7 @@ rows_of_replies (PGresult *result, tickets_replies_rows_t *rows)
     for (size_t i = 0; i < rows->count; i++) {
         reply_from_row (result, (int) i, &rows->replies[i]);
         rows->reply_pointers[i] = &rows->replies[i];
-        rows->row_ids[i] = column_int (result, (int) i, REPLY_COLUMN_ROW_ID);
+        rows->row_ids[i] = kefu_db_int64 (result, (int) i, REPLY_COLUMN_ROW_ID);
     }
     return 0;
 }
@@ -163,8 +157,8 @@ tickets_replies_store_idempotency_read (kefu_db_t *db, const char *actor, const 
     PGresult *result = kefu_db_run (db, &sql_idempotency_read, 2, values);
     if (!result)
         return -1;
-    *reply_id = PQntuples (result) == 1 ? column_int (result, 0, 0) : 0;
-    *other_id = PQntuples (result) == 1 ? column_int (result, 0, 1) : 0;
+    *reply_id = PQntuples (result) == 1 ? kefu_db_int64 (result, 0, 0) : 0;
+    *other_id = PQntuples (result) == 1 ? kefu_db_int64 (result, 0, 1) : 0;
     PQclear (result);
     return 0;
 }
@@ -188,7 +182,7 @@ tickets_replies_store_insert (kefu_db_t *db, const char *created_by, int64_t now
     PGresult *result = kefu_db_run (db, &sql_reply_insert, 2, values);
     if (!result)
         return -1;
-    *reply_id = PQntuples (result) == 1 ? column_int (result, 0, 0) : 0;
+    *reply_id = PQntuples (result) == 1 ? kefu_db_int64 (result, 0, 0) : 0;
     PQclear (result);
     return *reply_id ? 0 : -1;
 }
@@ -217,8 +211,8 @@ tickets_replies_store_lock (kefu_db_t *db, int64_t reply_id, int64_t *latest_ver
         return -1;
     int found = PQntuples (result) == 1;
     if (found) {
-        *latest_version = column_int (result, 0, 0);
-        *revision = column_int (result, 0, 1);
+        *latest_version = kefu_db_int64 (result, 0, 0);
+        *revision = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return found ? 0 : 1;
@@ -243,7 +237,7 @@ tickets_replies_store_approved_version (kefu_db_t *db, int64_t reply_id, int64_t
     PGresult *result = kefu_db_run (db, &sql_approved_version, 1, values);
     if (!result)
         return -1;
-    *version = PQntuples (result) == 1 ? column_int (result, 0, 0) : 0;
+    *version = PQntuples (result) == 1 ? kefu_db_int64 (result, 0, 0) : 0;
     PQclear (result);
     return 0;
 }
@@ -332,7 +326,7 @@ tickets_replies_store_citable (kefu_db_t *db, int64_t reply_id, int64_t version,
     PGresult *result = kefu_db_run (db, &sql_citable, 2, values);
     if (!result)
         return -1;
-    *citable = PQntuples (result) == 1 && strcmp (PQgetvalue (result, 0, 0), "t") == 0;
+    *citable = PQntuples (result) == 1 && kefu_db_bool (result, 0, 0);
     PQclear (result);
     return 0;
 }

@@ -82,12 +82,6 @@ tickets_stats_rows_release (tickets_stats_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 int
 tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const char *period,
                            bool by_category, bool by_department, uint32_t limit,
@@ -121,11 +115,11 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         row->category = PQgetvalue (result, r, c++);
         row->department = PQgetvalue (result, r, c++);
         row->period = PQgetvalue (result, r, c++);
-        row->opened = column_int (result, r, c++);
-        row->resolved = column_int (result, r, c++);
-        row->median_resolve_s = column_int (result, r, c++);
-        row->p90_resolve_s = column_int (result, r, c++);
-        row->repeat_complaints = column_int (result, r, c++);
+        row->opened = kefu_db_int64 (result, r, c++);
+        row->resolved = kefu_db_int64 (result, r, c++);
+        row->median_resolve_s = kefu_db_int64 (result, r, c++);
+        row->p90_resolve_s = kefu_db_int64 (result, r, c++);
+        row->repeat_complaints = kefu_db_int64 (result, r, c++);
         if (!PQgetisnull (result, r, c)) {
             row->sla_case = KEFU__V1__TICKET_STATS_ROW__SLA_SLA_COMPLIANCE;
             row->sla_compliance = strtod (PQgetvalue (result, r, c), NULL);

@@ -132,18 +132,13 @@ tickets_rows_release (tickets_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static int64_t
-column_int (PGresult *result, int row, int column)
-{
-    return strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
 static void
-ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
+ticket_from_row (PGresult *result, int row, void *message)
 {
+    Kefu__V1__Ticket *ticket = message;
     kefu__v1__ticket__init (ticket);
     int c = 0;
-    ticket->id = column_int (result, row, c++);
+    ticket->id = kefu_db_int64 (result, row, c++);
     ticket->kind = PQgetvalue (result, row, c++);
     ticket->channel = PQgetvalue (result, row, c++);
     ticket->priority = PQgetvalue (result, row, c++);
@@ -155,7 +150,7 @@ ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
     ticket->complainant_contact = PQgetvalue (result, row, c++);
     ticket->requested_remedy = PQgetvalue (result, row, c++);
     ticket->status = PQgetvalue (result, row, c++);
-    ticket->version = column_int (result, row, c++);
+    ticket->version = kefu_db_int64 (result, row, c++);
     ticket->owner_staff_id = PQgetvalue (result, row, c++);
     ticket->responsible_department = PQgetvalue (result, row, c++);
     ticket->responsible_person = PQgetvalue (result, row, c++);
@@ -172,64 +167,75 @@ ticket_from_row (PGresult *result, int row, Kefu__V1__Ticket *ticket)
     ticket->updated_at = PQgetvalue (result, row, c++);
     ticket->assignee_staff_id = PQgetvalue (result, row, c++);
     ticket->confirmation_method = PQgetvalue (result, row, c++);
-    ticket->merged_into = column_int (result, row, c++);
-    ticket->department_id = column_int (result, row, c++);
+    ticket->merged_into = kefu_db_int64 (result, row, c++);
+    ticket->department_id = kefu_db_int64 (result, row, c++);
 }
 
 static void
-transition_from_row (PGresult *result, int row, Kefu__V1__TicketTransition *transition)
+transition_from_row (PGresult *result, int row, void *message)
 {
+    Kefu__V1__TicketTransition *transition = message;
     kefu__v1__ticket_transition__init (transition);
-    transition->ticket_id = column_int (result, row, 0);
+    transition->ticket_id = kefu_db_int64 (result, row, 0);
     transition->from_status = PQgetvalue (result, row, 1);
     transition->to_status = PQgetvalue (result, row, 2);
     transition->actor_staff_id = PQgetvalue (result, row, 3);
     transition->reason = PQgetvalue (result, row, 4);
     transition->at = PQgetvalue (result, row, 5);
-    transition->version = column_int (result, row, 6);
-    transition->merged_from_ticket_id = column_int (result, row, 7);
+    transition->version = kefu_db_int64 (result, row, 6);
+    transition->merged_from_ticket_id = kefu_db_int64 (result, row, 7);
 }
 
-/*  Take ownership of `result` and read its rows as tickets. */
+typedef void (row_reader_fn) (PGresult *result, int row, void *message);
+
+/*  Take ownership of `result` and read its rows as messages of `size`
+ *  bytes with `reader`. */
 static int
-rows_of_tickets (PGresult *result, tickets_rows_t *rows)
+rows_read (PGresult *result, tickets_rows_t *rows, size_t size, row_reader_fn *reader)
 {
     memset (rows, 0, sizeof *rows);
     rows->result = result;
     rows->count = (size_t) PQntuples (result);
     if (rows->count == 0)
         return 0;
-    rows->tickets = calloc (rows->count, sizeof *rows->tickets);
-    rows->ticket_pointers = calloc (rows->count, sizeof *rows->ticket_pointers);
-    if (!rows->tickets || !rows->ticket_pointers) {
+    rows->messages = calloc (rows->count, size);
+    rows->message_pointers = calloc (rows->count, sizeof *rows->message_pointers);
+    if (!rows->messages || !rows->message_pointers) {
         tickets_rows_release (rows);
         return -1;
     }
     for (size_t i = 0; i < rows->count; i++) {
-        ticket_from_row (result, (int) i, &rows->tickets[i]);
-        rows->ticket_pointers[i] = &rows->tickets[i];
+        void *message = (char *) rows->messages + i * size;
+        reader (result, (int) i, message);
+        rows->message_pointers[i] = message;
     }
     return 0;
 }
 
+/*  The same as tickets, which callers reach by their own members
+ *  (rows->tickets[0]) rather than as messages. */
+static int
+rows_of_tickets (PGresult *result, tickets_rows_t *rows)
+{
+    if (rows_read (result, rows, sizeof *rows->tickets, ticket_from_row) != 0)
+        return -1;
+    rows->tickets = rows->messages;
+    rows->ticket_pointers = (Kefu__V1__Ticket **) rows->message_pointers;
+    rows->messages = NULL;
+    rows->message_pointers = NULL;
+    return 0;
+}
+
+/*  The same as transitions. */
 static int
 rows_of_transitions (PGresult *result, tickets_rows_t *rows)
 {
-    memset (rows, 0, sizeof *rows);
-    rows->result = result;
-    rows->count = (size_t) PQntuples (result);
-    if (rows->count == 0)
-        return 0;
-    rows->transitions = calloc (rows->count, sizeof *rows->transitions);
-    rows->transition_pointers = calloc (rows->count, sizeof *rows->transition_pointers);
-    if (!rows->transitions || !rows->transition_pointers) {
-        tickets_rows_release (rows);
+    if (rows_read (result, rows, sizeof *rows->transitions, transition_from_row) != 0)
         return -1;
-    }
-    for (size_t i = 0; i < rows->count; i++) {
-        transition_from_row (result, (int) i, &rows->transitions[i]);
-        rows->transition_pointers[i] = &rows->transitions[i];
-    }
+    rows->transitions = rows->messages;
+    rows->transition_pointers = (Kefu__V1__TicketTransition **) rows->message_pointers;
+    rows->messages = NULL;
+    rows->message_pointers = NULL;
     return 0;
 }
 
@@ -260,7 +266,7 @@ tickets_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *k
         return 0;
     }
     snprintf (stored_hash, stored_hash_size, "%s", PQgetvalue (result, 0, 0));
-    *ticket_id = column_int (result, 0, 1);
+    *ticket_id = kefu_db_int64 (result, 0, 1);
     PQclear (result);
     return 0;
 }
@@ -586,32 +592,6 @@ static const kefu_sql_t sql_attachment_get = {
     "SELECT " ATTACHMENT_COLUMNS " FROM ticket_attachments WHERE ticket_id = $1 AND id = $2"
 };
 
-typedef void (row_reader_fn) (PGresult *result, int row, void *message);
-
-/*  Take ownership of `result` and read its rows as messages of `size`
- *  bytes with `reader`. */
-static int
-rows_read (PGresult *result, tickets_rows_t *rows, size_t size, row_reader_fn *reader)
-{
-    memset (rows, 0, sizeof *rows);
-    rows->result = result;
-    rows->count = (size_t) PQntuples (result);
-    if (rows->count == 0)
-        return 0;
-    rows->messages = calloc (rows->count, size);
-    rows->message_pointers = calloc (rows->count, sizeof *rows->message_pointers);
-    if (!rows->messages || !rows->message_pointers) {
-        tickets_rows_release (rows);
-        return -1;
-    }
-    for (size_t i = 0; i < rows->count; i++) {
-        void *message = (char *) rows->messages + i * size;
-        reader (result, (int) i, message);
-        rows->message_pointers[i] = message;
-    }
-    return 0;
-}
-
 /*  Run and read; 0 with rows, -1 on failure. */
 static int
 run_read (kefu_db_t *db, const kefu_sql_t *sql, int count, const char *const *values, tickets_rows_t *rows,
@@ -638,7 +618,7 @@ handoff_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketHandoff *handoff = message;
     kefu__v1__ticket_handoff__init (handoff);
-    handoff->ticket_id = column_int (result, row, 0);
+    handoff->ticket_id = kefu_db_int64 (result, row, 0);
     handoff->from_staff_id = PQgetvalue (result, row, 1);
     handoff->to_staff_id = PQgetvalue (result, row, 2);
     handoff->by_staff_id = PQgetvalue (result, row, 3);
@@ -651,7 +631,7 @@ watcher_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketWatcher *watcher = message;
     kefu__v1__ticket_watcher__init (watcher);
-    watcher->ticket_id = column_int (result, row, 0);
+    watcher->ticket_id = kefu_db_int64 (result, row, 0);
     watcher->staff_id = PQgetvalue (result, row, 1);
     watcher->added_by = PQgetvalue (result, row, 2);
     watcher->added_at = PQgetvalue (result, row, 3);
@@ -662,15 +642,15 @@ comment_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketComment *comment = message;
     kefu__v1__ticket_comment__init (comment);
-    comment->id = column_int (result, row, 0);
-    comment->ticket_id = column_int (result, row, 1);
+    comment->id = kefu_db_int64 (result, row, 0);
+    comment->ticket_id = kefu_db_int64 (result, row, 1);
     comment->body = PQgetvalue (result, row, 2);
     comment->visibility = PQgetvalue (result, row, 3);
     comment->author_staff_id = PQgetvalue (result, row, 4);
     comment->created_at = PQgetvalue (result, row, 5);
-    comment->merged_from_ticket_id = column_int (result, row, 6);
-    comment->reply_id = column_int (result, row, 7);
-    comment->reply_version = column_int (result, row, 8);
+    comment->merged_from_ticket_id = kefu_db_int64 (result, row, 6);
+    comment->reply_id = kefu_db_int64 (result, row, 7);
+    comment->reply_version = kefu_db_int64 (result, row, 8);
 }
 
 static void
@@ -678,16 +658,16 @@ attachment_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketAttachment *attachment = message;
     kefu__v1__ticket_attachment__init (attachment);
-    attachment->id = column_int (result, row, 0);
-    attachment->ticket_id = column_int (result, row, 1);
+    attachment->id = kefu_db_int64 (result, row, 0);
+    attachment->ticket_id = kefu_db_int64 (result, row, 1);
     attachment->file_name = PQgetvalue (result, row, 2);
     attachment->media_type = PQgetvalue (result, row, 3);
-    attachment->size_bytes = column_int (result, row, 4);
+    attachment->size_bytes = kefu_db_int64 (result, row, 4);
     attachment->sha256 = PQgetvalue (result, row, 5);
     attachment->storage_uri = PQgetvalue (result, row, 6);
     attachment->added_by = PQgetvalue (result, row, 7);
     attachment->created_at = PQgetvalue (result, row, 8);
-    attachment->merged_from_ticket_id = column_int (result, row, 9);
+    attachment->merged_from_ticket_id = kefu_db_int64 (result, row, 9);
 }
 
 static void
@@ -695,12 +675,12 @@ dispatch_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__TicketDispatch *dispatch = message;
     kefu__v1__ticket_dispatch__init (dispatch);
-    dispatch->ticket_id = column_int (result, row, 0);
-    dispatch->from_department_id = column_int (result, row, 1);
-    dispatch->to_department_id = column_int (result, row, 2);
+    dispatch->ticket_id = kefu_db_int64 (result, row, 0);
+    dispatch->from_department_id = kefu_db_int64 (result, row, 1);
+    dispatch->to_department_id = kefu_db_int64 (result, row, 2);
     dispatch->by_staff_id = PQgetvalue (result, row, 3);
     dispatch->reason = PQgetvalue (result, row, 4);
-    dispatch->routing_rule_id = column_int (result, row, 5);
+    dispatch->routing_rule_id = kefu_db_int64 (result, row, 5);
     dispatch->at = PQgetvalue (result, row, 6);
 }
 
@@ -709,10 +689,10 @@ department_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__Department *department = message;
     kefu__v1__department__init (department);
-    department->id = column_int (result, row, 0);
+    department->id = kefu_db_int64 (result, row, 0);
     department->name = PQgetvalue (result, row, 1);
-    department->active = strcmp (PQgetvalue (result, row, 2), "t") == 0;
-    department->version = column_int (result, row, 3);
+    department->active = kefu_db_bool (result, row, 2);
+    department->version = kefu_db_int64 (result, row, 3);
     department->created_at = PQgetvalue (result, row, 4);
     department->updated_at = PQgetvalue (result, row, 5);
 }
@@ -722,10 +702,10 @@ rule_from_row (PGresult *result, int row, void *message)
 {
     Kefu__V1__RoutingRule *rule = message;
     kefu__v1__routing_rule__init (rule);
-    rule->id = column_int (result, row, 0);
+    rule->id = kefu_db_int64 (result, row, 0);
     rule->category = PQgetvalue (result, row, 1);
-    rule->department_id = column_int (result, row, 2);
-    rule->version = column_int (result, row, 3);
+    rule->department_id = kefu_db_int64 (result, row, 2);
+    rule->version = kefu_db_int64 (result, row, 3);
     rule->created_at = PQgetvalue (result, row, 4);
     rule->updated_at = PQgetvalue (result, row, 5);
 }
@@ -977,8 +957,8 @@ tickets_store_route (kefu_db_t *db, const char *category, int64_t *rule_id, int6
         return -1;
     int found = PQntuples (result) == 1;
     if (found) {
-        *rule_id = column_int (result, 0, 0);
-        *department_id = column_int (result, 0, 1);
+        *rule_id = kefu_db_int64 (result, 0, 0);
+        *department_id = kefu_db_int64 (result, 0, 1);
     }
     PQclear (result);
     return found ? 0 : 1;
@@ -1005,7 +985,7 @@ tickets_store_creation_key_claim (kefu_db_t *db, const char *actor, const char *
     if (PQntuples (result) == 1) {
         snprintf (stored->method, sizeof stored->method, "%s", PQgetvalue (result, 0, 0));
         snprintf (stored->hash, sizeof stored->hash, "%s", PQgetvalue (result, 0, 1));
-        stored->result_id = column_int (result, 0, 2);
+        stored->result_id = kefu_db_int64 (result, 0, 2);
     }
     PQclear (result);
     return 0;
