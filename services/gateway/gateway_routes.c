@@ -1864,6 +1864,13 @@ static const gateway_route_t routes_table[] = {
             "\"service_level\":0.8173523,\"probability_wait\":0.2493034,\"asa_s\":16.02664,"
             "\"occupancy\":0.7407407,\"agents_scheduled\":13,\"gap\":1}]}",
     },
+    /*  Rosters and who is on duty (scheduling: SCH-3, SCH-8). */
+
+    /*  Leave and attendance (scheduling: SCH-5, SCH-6). */
+
+    /*  Swaps and handovers (scheduling: SCH-4, SCH-7). */
+
+    /*  Grades and promotion (scheduling: SCH-10). */
 };
 
 #define ROUTE_COUNT (sizeof routes_table / sizeof routes_table[0])

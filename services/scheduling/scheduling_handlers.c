@@ -1175,6 +1175,15 @@ const kefu_method_t scheduling_methods[] = {
     { "api_keys.list", api_keys_list, &kefu__v1__list_api_keys_request__descriptor, true },
     { "api_keys.revoke", api_keys_revoke, &kefu__v1__api_key_ref__descriptor, true },
     { "api_keys.resolve", api_keys_resolve, &kefu__v1__resolve_api_key_request__descriptor, false },
+    /*  SCH-3 rosters and SCH-8 on duty, in scheduling_rosters.c. */
+
+    /*  SCH-5 leave and SCH-6 attendance, in scheduling_leave.c and
+     *  scheduling_attendance.c. */
+
+    /*  SCH-4 swaps and SCH-7 handovers, in scheduling_swaps.c and
+     *  scheduling_handover.c. */
+
+    /*  SCH-10 grades, in scheduling_grades.c. */
 };
 
 const size_t scheduling_method_count = sizeof scheduling_methods / sizeof scheduling_methods[0];

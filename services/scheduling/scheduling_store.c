@@ -74,7 +74,7 @@ static const kefu_sql_t sql_login_succeeded = {
 static const kefu_sql_t sql_shift_now = {
     "scheduling_shift_now",
     "SELECT (extract(epoch FROM starts_at) * 1000)::bigint - $3::bigint, "
-    "  (extract(epoch FROM ends_at) * 1000)::bigint + $4::bigint FROM shifts "
+    "  (extract(epoch FROM ends_at) * 1000)::bigint + $4::bigint FROM shifts_in_force "
     "WHERE staff_id = $1 AND starts_at <= " MS ("($2::bigint + $3::bigint)")
     "  AND ends_at >= " MS ("($2::bigint - $4::bigint)") " ORDER BY ends_at DESC LIMIT 1"
 };
@@ -115,13 +115,13 @@ static const kefu_sql_t sql_revocations_live = {
     "WHERE expires_at > " MS ("$1") " ORDER BY id LIMIT $2"
 };
 
-/*  Agents on shift for the whole of each interval (SCH-9); slot k is
- *  [$1 + k·$2, $1 + (k+1)·$2) in milliseconds. A person counts once per
+/*  Agents on shift (in force: migrations/0003) for the whole of each
+ *  interval (SCH-9); slot k is [$1 + k·$2, $1 + (k+1)·$2) in milliseconds. A person counts once per
  *  interval however their shifts are cut. */
 static const kefu_sql_t sql_agents_scheduled = {
     "scheduling_agents_scheduled",
     "SELECT slot, count(DISTINCT staff.id) FROM generate_series(0, $3::int - 1) AS slot "
-    "LEFT JOIN (shifts JOIN staff ON staff.id = shifts.staff_id AND staff.status = 'active' "
+    "LEFT JOIN (shifts_in_force shifts JOIN staff ON staff.id = shifts.staff_id AND staff.status = 'active' "
     "    AND 'agent' = ANY (staff.roles)) "
     "  ON shifts.starts_at <= " MS ("($1::bigint + slot * $2::bigint)")
     "  AND shifts.ends_at >= " MS ("($1::bigint + (slot + 1) * $2::bigint)")
