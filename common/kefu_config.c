@@ -73,6 +73,8 @@ static const kefu_config_entry_t config_table[] = {
       "Directory of the IANA time zone files (TZif) business calendars are computed in" },
     SERVICE_ENTRIES ("WEBHOOKS", "webhooks", 5556),
     SERVICE_ENTRIES ("SCHEDULING", "scheduling", 5554),
+    { "KEFU_SCHEDULING_TICK_MS", KEFU_CONFIG_INT, "1000", 10, 600000, false,
+      "How often the scheduling service applies its timed rules (overdue handovers, undecided leave, absences, report reminders)" },
     { "KEFU_SESSION_SIGNING_KEYS", KEFU_CONFIG_STRING, "", 0, 0, true,
       "scheduling: Ed25519 session-token keys, comma-separated kid:seed-hex (64 hex digits); the first signs" },
     { "KEFU_SESSION_PUBLIC_KEYS", KEFU_CONFIG_STRING, "", 0, 0, false,

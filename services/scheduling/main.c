@@ -3,7 +3,8 @@
  *
  *  Wiring only: read the configuration, load the token signing keys
  *  (refusing to start without KEFU_SESSION_SIGNING_KEYS), build the service
- *  from its method table and migrations, run it until SIGTERM, tear down.
+ *  from its method table and migrations, start its ticker (the timed rules
+ *  of scheduling_sweeps.c), run until SIGTERM, tear down.
  *  Two commands for operators run instead of the service:
  *
  *      kefu-scheduling create-admin <staff_no> <name>   password on stdin
@@ -14,11 +15,13 @@
  */
 #include "scheduling_admin.h"
 #include "scheduling_handlers.h"
+#include "scheduling_sweeps.h"
 
 #include "kefu_config.h"
 #include "kefu_log.h"
 #include "kefu_service.h"
 #include "kefu_text.h"
+#include "kefu_ticker.h"
 #include "kefu_token.h"
 
 #include <sodium.h>
@@ -159,8 +162,17 @@ main (int argc, char **argv)
     };
     kefu_service_catch_signals ();
     kefu_service_t *service = kefu_service_new (&spec, config);
-    if (service && kefu_service_start (service) == 0 && kefu_service_run (service) == 0)
+    kefu_ticker_t *ticker =
+        service ? kefu_ticker_new (kefu_config_service_dsn (config, "scheduling"), "scheduling",
+                                   (int) kefu_config_int (config, "KEFU_SCHEDULING_TICK_MS"),
+                                   scheduling_sweeps, scheduling_sweep_count, &state)
+                : NULL;
+    /*  The service starts first: it applies the migrations the sweeps
+     *  rely on. */
+    if (ticker && kefu_service_start (service) == 0 && kefu_ticker_start (ticker) == 0
+        && kefu_service_run (service) == 0)
         rc = EXIT_SUCCESS;
+    kefu_ticker_destroy (&ticker);
     kefu_service_destroy (&service);
     kefu_token_keys_destroy (&keys);
     sodium_memzero (&state, sizeof state);

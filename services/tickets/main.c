@@ -15,6 +15,7 @@
 #include "kefu_config.h"
 #include "kefu_log.h"
 #include "kefu_service.h"
+#include "kefu_ticker.h"
 #include "kefu_tz.h"
 
 #include <sodium.h>
@@ -67,14 +68,21 @@ main (void)
     };
     kefu_service_catch_signals ();
     kefu_service_t *service = kefu_service_new (&spec, config);
-    tickets_sla_engine_t *engine = service ? tickets_sla_engine_new (config) : NULL;
+    static const kefu_ticker_sweep_t sweeps[] = {
+        { "sla.escalation", tickets_sla_engine_sweep },
+    };
+    kefu_ticker_t *engine =
+        service ? kefu_ticker_new (kefu_config_service_dsn (config, "tickets"), "tickets",
+                                   (int) kefu_config_int (config, "KEFU_TICKETS_SLA_SCAN_MS"), sweeps,
+                                   sizeof sweeps / sizeof sweeps[0], NULL)
+                : NULL;
     int rc = EXIT_FAILURE;
     /*  The service starts first: it applies the migrations the engine's
      *  scan relies on. */
-    if (engine && kefu_service_start (service) == 0 && tickets_sla_engine_start (engine) == 0
+    if (engine && kefu_service_start (service) == 0 && kefu_ticker_start (engine) == 0
         && kefu_service_run (service) == 0)
         rc = EXIT_SUCCESS;
-    tickets_sla_engine_destroy (&engine);
+    kefu_ticker_destroy (&engine);
     kefu_service_destroy (&service);
     free (methods);
     kefu_config_destroy (&config);

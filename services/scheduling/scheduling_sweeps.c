@@ -1,0 +1,16 @@
+/*  scheduling_sweeps: the table of the scheduling service's timed rules.
+ *  See scheduling_sweeps.h; each rule lives with the resource it belongs to.
+ */
+#include "scheduling_sweeps.h"
+
+const kefu_ticker_sweep_t scheduling_sweeps[] = {
+    /*  SCH-5 / SCH-6: undecided leave at shift start, absences, the
+     *  attendance report reminder. */
+
+    /*  SCH-7: handovers left unaccepted. */
+
+    /*  Ends the table (C has no empty arrays); not counted. */
+    { NULL, NULL },
+};
+
+const size_t scheduling_sweep_count = sizeof scheduling_sweeps / sizeof scheduling_sweeps[0] - 1;
