@@ -142,6 +142,9 @@ struct _http_exchange_t {
     /*  The response. */
     unsigned status;
     char *answer;
+    size_t answer_length;
+    const char *answer_type; /* a document's media type; NULL: JSON or a problem */
+    char disposition[GATEWAY_ROUTES_DISPOSITION_SIZE];
     bool answer_is_problem;
     char etag[GATEWAY_ROUTES_ETAG_SIZE];
     char location[GATEWAY_ROUTES_LOCATION_SIZE];
@@ -329,9 +332,24 @@ http_answer_json (http_exchange_t *exchange, unsigned status, char *text)
 {
     free (exchange->answer);
     exchange->answer = text;
+    exchange->answer_length = text ? strlen (text) : 0;
+    exchange->answer_type = NULL;
     exchange->status = text ? status : GATEWAY_HTTP_INTERNAL_ERROR;
     exchange->answer_is_problem = !text;
     exchange->state = EXCHANGE_ANSWERED;
+}
+
+/*  A service's reply as rendered (gateway_routes_render_reply): JSON, or a
+ *  document with its own media type and file name. Takes the body. */
+static void
+http_answer_rendered (http_exchange_t *exchange, unsigned status, gateway_rendered_t *rendered)
+{
+    http_answer_json (exchange, status, rendered->body);
+    exchange->answer_length = rendered->body_length;
+    exchange->answer_type = rendered->content_type;
+    memcpy (exchange->disposition, rendered->disposition, sizeof exchange->disposition);
+    memcpy (exchange->etag, rendered->etag, sizeof exchange->etag);
+    memcpy (exchange->location, rendered->location, sizeof exchange->location);
 }
 
 static void
@@ -371,7 +389,7 @@ http_queue_answer (http_exchange_t *exchange)
     assert (exchange->state == EXCHANGE_ANSWERED);
     struct MHD_Response *response;
     if (exchange->answer) {
-        response = MHD_create_response_from_buffer (strlen (exchange->answer), exchange->answer,
+        response = MHD_create_response_from_buffer (exchange->answer_length, exchange->answer,
                                                     MHD_RESPMEM_MUST_FREE);
         if (response)
             exchange->answer = NULL; /* MHD frees it now */
@@ -388,7 +406,12 @@ http_queue_answer (http_exchange_t *exchange)
     if (exchange->status != GATEWAY_HTTP_NO_CONTENT &&
         exchange->status != GATEWAY_HTTP_NOT_MODIFIED)
         http_add_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                         exchange->answer_is_problem ? http_problem_type : http_json_type, &ok);
+                         exchange->answer_is_problem ? http_problem_type
+                         : exchange->answer_type     ? exchange->answer_type
+                                                     : http_json_type,
+                         &ok);
+    if (*exchange->disposition)
+        http_add_header (response, MHD_HTTP_HEADER_CONTENT_DISPOSITION, exchange->disposition, &ok);
     http_add_header (response, "X-Request-Id", exchange->request_id, &ok);
     /*  The API document may be kept, as long as it is revalidated (ETag);
      *  every other answer is someone's data, or of the moment. */
@@ -1237,9 +1260,7 @@ http_settle_call (http_exchange_t *exchange, gateway_upstream_outcome_t outcome,
         http_answer_problem (exchange, &problem);
         return;
     }
-    http_answer_json (exchange, route->success_status, rendered.body);
-    memcpy (exchange->etag, rendered.etag, sizeof exchange->etag);
-    memcpy (exchange->location, rendered.location, sizeof exchange->location);
+    http_answer_rendered (exchange, route->success_status, &rendered);
 }
 
 /*  Scheduling said whose key it is (or that there is none): cache it, and

@@ -540,6 +540,27 @@ openapi_gateway_body_schema (const gateway_route_t *route)
     return NULL;
 }
 
+/*  A document route's success: text of its media type (the key has no
+ *  parameters: "text/csv"), its example as a string, and a
+ *  Content-Disposition naming the file. */
+static json_t *
+openapi_document_response (openapi_builder_t *builder, const gateway_route_t *route,
+                           json_t *response)
+{
+    char media_type[GATEWAY_ROUTES_DISPOSITION_SIZE];
+    snprintf (media_type, sizeof media_type, "%.*s",
+              (int) strcspn (route->document_type, "; "), route->document_type);
+    json_t *media = json_pack ("{s:{s:s}}", "schema", "type", "string");
+    if (route->example_response)
+        openapi_set (builder, media, "example", json_string (route->example_response));
+    openapi_set (builder, response, "content", json_pack ("{s:o}", media_type, media));
+    openapi_set (builder, json_object_get (response, "headers"), "Content-Disposition",
+                 json_pack ("{s:s,s:{s:s}}", "description",
+                            "attachment; filename=\"...\": the file to save it as", "schema",
+                            "type", "string"));
+    return response;
+}
+
 static json_t *
 openapi_success_response (openapi_builder_t *builder, const gateway_route_t *route)
 {
@@ -554,6 +575,8 @@ openapi_success_response (openapi_builder_t *builder, const gateway_route_t *rou
                                   route->summary ? route->summary : "success", "headers", headers);
     if (route->success_status == GATEWAY_HTTP_NO_CONTENT)
         return response;
+    if (route->document_type)
+        return openapi_document_response (builder, route, response);
     json_t *schema = route->kind == GATEWAY_ROUTE_SERVICE ? openapi_reply_schema (builder, route)
                                                           : openapi_gateway_body_schema (route);
     json_t *media = json_pack ("{s:o}", "schema", schema);

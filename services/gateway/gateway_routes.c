@@ -2,6 +2,7 @@
  *  request/reply conversion driven by the table. See gateway_routes.h.
  */
 #include "gateway_routes.h"
+#include "kefu/v1/document.pb-c.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/replies.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
@@ -15,12 +16,14 @@
 #include "kefu_text.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum {
     /*  ListTicketsRequest.limit: 0 = the service's default (50). */
@@ -2276,12 +2279,81 @@ gateway_routes_build_payload_path (const gateway_route_t *route, json_t *body,
 
 /* --- replies ------------------------------------------------------------- */
 
+/*  A file name safe to put in a header unquoted-or-quoted: no quotes,
+ *  separators, controls or path. */
+static bool
+routes_filename_valid (const char *name)
+{
+    size_t length = strlen (name);
+    if (length == 0 || length > GATEWAY_ROUTES_KEY_MAX || name[0] == '.')
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!isalnum ((unsigned char) *c) && *c != '.' && *c != '_' && *c != '-')
+            return false;
+    return true;
+}
+
+/*  The length of a media type without its parameters: "text/csv;
+ *  charset=utf-8" is "text/csv". */
+static size_t
+routes_media_type_length (const char *content_type)
+{
+    size_t length = strcspn (content_type, ";");
+    while (length > 0 && content_type[length - 1] == ' ')
+        length--;
+    return length;
+}
+
+/*  The same media type, parameters aside, case-insensitively. */
+static bool
+routes_media_types_match (const char *one, const char *other)
+{
+    size_t length = routes_media_type_length (one);
+    return length > 0 && length == routes_media_type_length (other)
+        && strncasecmp (one, other, length) == 0;
+}
+
+static int
+routes_render_document (const gateway_route_t *route, const uint8_t *payload, size_t size,
+                        gateway_rendered_t *rendered, gateway_problem_t *problem)
+{
+    Kefu__V1__Document *document = kefu__v1__document__unpack (NULL, size, payload);
+    if (!document || !routes_media_types_match (document->content_type, route->document_type)
+        || (*document->filename && !routes_filename_valid (document->filename))) {
+        gateway_problem_set (problem, GATEWAY_HTTP_BAD_GATEWAY, "bad-gateway", NULL,
+                             "the %s service sent a reply that is not a %s document",
+                             route->service, route->document_type);
+        kefu__v1__document__free_unpacked (document, NULL);
+        return -1;
+    }
+    /*  One byte more, so that an empty body is not a NULL. */
+    rendered->body = malloc (document->body.len + 1);
+    if (!rendered->body) {
+        kefu__v1__document__free_unpacked (document, NULL);
+        gateway_problem_set (problem, GATEWAY_HTTP_INTERNAL_ERROR, "internal", NULL,
+                             "out of memory");
+        return -1;
+    }
+    if (document->body.len)
+        memcpy (rendered->body, document->body.data, document->body.len);
+    rendered->body[document->body.len] = '\0';
+    rendered->body_length = document->body.len;
+    rendered->content_type = route->document_type;
+    if (*document->filename)
+        snprintf (rendered->disposition, sizeof rendered->disposition,
+                  "attachment; filename=\"%s\"", document->filename);
+    kefu__v1__document__free_unpacked (document, NULL);
+    return 0;
+}
+
 int
 gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payload, size_t size,
                              gateway_rendered_t *rendered, gateway_problem_t *problem)
 {
     assert (route->reply_type);
     memset (rendered, 0, sizeof *rendered);
+    if (route->document_type)
+        return routes_render_document (route, payload, size, rendered, problem);
     ProtobufCMessage *message = protobuf_c_message_unpack (route->reply_type, NULL, size, payload);
     if (!message) {
         gateway_problem_set (problem, GATEWAY_HTTP_BAD_GATEWAY, "bad-gateway", NULL,
@@ -2336,5 +2408,6 @@ gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payloa
                              "out of memory");
         return -1;
     }
+    rendered->body_length = strlen (rendered->body);
     return 0;
 }

@@ -39,6 +39,8 @@ enum {
     GATEWAY_ROUTES_QUERY_TEXT_MAX = 256,
     /*  Longest path {key} accepted, in bytes. */
     GATEWAY_ROUTES_KEY_MAX = 64,
+    /*  Room for a Content-Disposition naming a document's file. */
+    GATEWAY_ROUTES_DISPOSITION_SIZE = 128,
     /*  Successes beyond gateway_problem.h's: accepted for later, and
      *  without a body (DELETE); not modified (a copy held is current). */
     GATEWAY_HTTP_ACCEPTED = 202,
@@ -91,6 +93,11 @@ typedef struct {
     const char *location_field;  /* reply field appended to location_prefix */
     const char *location_prefix; /* "/v1/tickets/" */
     const char *cursor_field;    /* reply field rendered as a cursor: text, or null for 0 */
+    /*  The reply is a kefu.v1.Document of this media type, sent as it is
+     *  rather than as JSON, with this value as its Content-Type
+     *  ("text/csv; charset=utf-8"); reply_type must be
+     *  kefu__v1__document__descriptor. NULL: a JSON reply. */
+    const char *document_type;
     /*  The request is its query: a value the service refuses
      *  (INVALID_ARGUMENT, a bad filter) is a malformed request, 400, not
      *  unprocessable content, 422. */
@@ -124,6 +131,9 @@ typedef struct {
 /*  A reply rendered for HTTP. */
 typedef struct {
     char *body;                          /* JSON text ("" for 204), the caller's to free */
+    size_t body_length;                  /* bytes of body (a document may hold NULs) */
+    const char *content_type;            /* a document's Content-Type; NULL for JSON */
+    char disposition[GATEWAY_ROUTES_DISPOSITION_SIZE]; /* a document's file; "" for none */
     char etag[GATEWAY_ROUTES_ETAG_SIZE]; /* "" when the route has none */
     char location[GATEWAY_ROUTES_LOCATION_SIZE];
 } gateway_rendered_t;
@@ -181,8 +191,11 @@ int gateway_routes_build_payload_path (const gateway_route_t *route, json_t *bod
                                        size_t *size, gateway_problem_t *problem);
 
 /*  Render a service's OK reply payload for `route`: JSON body, ETag and
- *  Location. Returns 0, or -1 with `problem` filled (502 for a payload
- *  that is not the route's reply type, 500 when out of memory). */
+ *  Location; or, for a document route, the document's bytes, media type
+ *  and file name. Returns 0, or -1 with `problem` filled (502 for a payload
+ *  that is not the route's reply type, or a document of another media type
+ *  or with a file name that is not [A-Za-z0-9._-]+; 500 when out of
+ *  memory). */
 int gateway_routes_render_reply (const gateway_route_t *route, const uint8_t *payload, size_t size,
                                  gateway_rendered_t *rendered, gateway_problem_t *problem);
 

@@ -212,8 +212,12 @@ def check_answer(document, method, path, op, r):
         return
     media_type = r.headers["Content-Type"].split(";")[0]
     assert media_type in content, "%s: %s not declared for %d" % (where, media_type, r.status_code)
-    if media_type != "text/event-stream":
+    if media_type.endswith("json"):
         check_schema(document, content[media_type]["schema"], r.json(), "%s %d" % (where, r.status_code))
+    elif media_type != "text/event-stream":
+        # A document (CSV, iCalendar): text, as declared.
+        check_schema(document, content[media_type]["schema"], r.content.decode("utf-8"),
+                     "%s %d" % (where, r.status_code))
     for header in response.get("headers", {}):
         assert header in r.headers, "%s %d: header %s missing" % (where, r.status_code, header)
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gateway_routes.h"
+#include "kefu/v1/document.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
 #include "kefu/v1/webhooks.pb-c.h"
@@ -436,6 +437,67 @@ test_ticket_reply_has_etag_and_location (void **state)
     assert_int_equal (problem.status, 502);
 }
 
+/*  A document route sends the document's bytes (NULs included) with the
+ *  route's Content-Type and the file name; a document of another media type,
+ *  or a file name that could break out of its header, is the service's
+ *  fault (502). */
+static void
+test_document_reply_is_sent_as_it_is (void **state)
+{
+    (void)state;
+    const gateway_route_t route = {
+        .method = "GET",
+        .pattern = "/v1/things/{id}/export",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .service = "things",
+        .service_method = "things.export",
+        .reply_type = &kefu__v1__document__descriptor,
+        .success_status = 200,
+        .document_type = "text/csv; charset=utf-8",
+    };
+    static const uint8_t body[] = "a,b\r\n1,\0\r\n";
+    Kefu__V1__Document document = KEFU__V1__DOCUMENT__INIT;
+    document.content_type = "TEXT/CSV;charset=utf-8";
+    document.filename = "roster-2026-03.csv";
+    document.body.data = (uint8_t *)body;
+    document.body.len = sizeof body - 1;
+    uint8_t packed[256];
+    size_t size = kefu__v1__document__pack (&document, packed);
+    gateway_rendered_t rendered;
+    gateway_problem_t problem;
+    assert_int_equal (gateway_routes_render_reply (&route, packed, size, &rendered, &problem), 0);
+    assert_int_equal (rendered.body_length, sizeof body - 1);
+    assert_memory_equal (rendered.body, body, sizeof body - 1);
+    assert_string_equal (rendered.content_type, "text/csv; charset=utf-8");
+    assert_string_equal (rendered.disposition, "attachment; filename=\"roster-2026-03.csv\"");
+    free (rendered.body);
+
+    /*  No file name: no Content-Disposition; an empty body is still a body. */
+    document.filename = "";
+    document.body.len = 0;
+    size = kefu__v1__document__pack (&document, packed);
+    assert_int_equal (gateway_routes_render_reply (&route, packed, size, &rendered, &problem), 0);
+    assert_int_equal (rendered.body_length, 0);
+    assert_string_equal (rendered.disposition, "");
+    free (rendered.body);
+
+    const char *bad_types[] = { "text/calendar", "text/csvx", "", "application/json" };
+    for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++) {
+        document.content_type = (char *)bad_types[i];
+        size = kefu__v1__document__pack (&document, packed);
+        assert_int_equal (gateway_routes_render_reply (&route, packed, size, &rendered, &problem), -1);
+        assert_int_equal (problem.status, 502);
+    }
+    document.content_type = "text/csv";
+    const char *bad_names[] = { "a\"b.csv", "../x.csv", ".hidden", "a b.csv", "x\r\nSet-Cookie: y" };
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        document.filename = (char *)bad_names[i];
+        size = kefu__v1__document__pack (&document, packed);
+        assert_int_equal (gateway_routes_render_reply (&route, packed, size, &rendered, &problem), -1);
+        assert_int_equal (problem.status, 502);
+    }
+}
+
 /*  A list's cursor is text, or null on the last page. */
 static void
 test_list_cursor_is_text_or_null (void **state)
@@ -569,6 +631,7 @@ main (void)
         cmocka_unit_test (test_search_replies_and_stats_routes),
         cmocka_unit_test (test_erlang_query_numbers),
         cmocka_unit_test (test_integer_query_open_bounds),
+        cmocka_unit_test (test_document_reply_is_sent_as_it_is),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
