@@ -2003,7 +2003,7 @@ static const gateway_route_t routes_table[] = {
         .request_type = &kefu__v1__eligibility_request__descriptor,
         .reply_type = &kefu__v1__eligibility_report__descriptor,
         .success_status = GATEWAY_HTTP_OK,
-        .query = {{.name = "at", .required = true, .example = "2026-03"},
+        .query = {{.name = "at", .example = "2026-03"},
                   {"limit", 1, ROUTES_LIST_LIMIT_MAX},
                   {"after", 0, INT64_MAX}},
         .cursor_field = "next",
@@ -2013,8 +2013,9 @@ static const gateway_route_t routes_table[] = {
             "Supervisors and managers. Every active person with a grade, by id (cursor pagination "
             "with `limit` and `after`): the current grade, the next one, each of its criteria "
             "(README, Grades and promotion) met or not with the figure behind it, judged over the "
-            "assessment period ending with month `at` (YYYY-MM, not after the current month), and "
-            "the demotion or dismissal rules that have triggered. Only a report: grades change "
+            "assessment period ending with month `at` (YYYY-MM, not after the current month; by "
+            "default the current one, with tenure counted to now), and the demotion or dismissal "
+            "rules that have triggered. Only a report: grades change "
             "through POST /v1/grade-changes.",
         .example_response =
             "{\"at\":\"2026-03\",\"items\":[{\"staff_id\":12,\"staff_no\":\"A0112\",\"name\":\"Wang "

@@ -659,10 +659,14 @@ scheduling_grades_eligibility (kefu_call_t *call)
 {
     const Kefu__V1__EligibilityRequest *request = (const Kefu__V1__EligibilityRequest *) kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : REPORT_DEFAULT;
-    int at_month;
+    int at_month = current_month ();
+    char at[GRADE_PERIOD_TEXT_SIZE];
+    /*  Without `at`, the current month: today's figures. */
     if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager")
-    ||  !kefu_call_check_page (call, limit, request->after, REPORT_MAX) || !at_ok (call, request->at, &at_month))
+    ||  !kefu_call_check_page (call, limit, request->after, REPORT_MAX)
+    ||  (*request->at && !at_ok (call, request->at, &at_month)))
         return;
+    grade_month_format (at_month, at);
     kefu_db_t *db = kefu_call_db (call);
     grades_people_t people = { 0 };
     report_storage_t report = { 0 };
@@ -679,7 +683,7 @@ scheduling_grades_eligibility (kefu_call_t *call)
     ||  kefu_db_commit (db) != 0)
         goto failed;
     Kefu__V1__EligibilityReport reply = KEFU__V1__ELIGIBILITY_REPORT__INIT;
-    reply.at = (char *) request->at;
+    reply.at = at;
     reply.n_items = shown;
     reply.items = report.entry_pointers;
     reply.next = people.count > limit ? people.people[shown - 1].id : 0;
