@@ -535,7 +535,7 @@ def test_three_failed_months_warn_of_dismissal_and_change_nothing(stack, clock):
     # 连续三次月度考评不及格: reported only; kefu never dismisses anyone.
     person = stack.person(clock, "trainee", GRADE_GIVEN)
     for month in ("2025-09", "2025-10", "2025-11"):
-        stack.monthly(person, month, rank=30, result="fail")
+        stack.monthly(person, month, rank=12, result="fail")
     warnings = stack.entry(person)["warnings"]
     assert [(w["rule"], w["action"], w["to_grade"]) for w in warnings] == [
         ("trainee.monthly_failed_consecutive", "dismissal_may_be_considered", "")]
@@ -545,7 +545,7 @@ def test_three_failed_months_warn_of_dismissal_and_change_nothing(stack, clock):
     # A pass in between: no warning.
     other = stack.person(clock, "trainee", GRADE_GIVEN)
     for month, result in (("2025-09", "fail"), ("2025-10", "pass"), ("2025-11", "fail")):
-        stack.monthly(other, month, rank=30, result=result)
+        stack.monthly(other, month, rank=12, result=result)
     assert stack.entry(other)["warnings"] == []
 
 
