@@ -22,9 +22,8 @@ enum {
     RULE_YEAR_MONTHS = 12
 };
 
-static const char *const grade_names[GRADE_COUNT] = {
-    "trainee", "junior", "intermediate", "senior", "reserve_supervisor"
-};
+static const char *const grade_names[GRADE_COUNT] = {"trainee", "junior", "intermediate", "senior",
+                                                     "reserve_supervisor"};
 
 /*  晋升条件, per target grade (the index). Where the seed is exact the
  *  figures are its own; where it had to be read:
@@ -46,18 +45,30 @@ static const char *const grade_names[GRADE_COUNT] = {
  *    organised by HR (晋升考核方案 3); that is outside kefu: the manager's
  *    approval of the proposal records the decision. */
 const grade_criteria_t grade_rules_criteria[GRADE_COUNT] = {
-    [GRADE_TRAINEE] = { .to_grade = GRADE_TRAINEE },
-    [GRADE_JUNIOR] = { .to_grade = GRADE_JUNIOR, .assessment_months = 1, .monthly_pass_required = true },
-    [GRADE_INTERMEDIATE] = { .to_grade = GRADE_INTERMEDIATE, .assessment_months = 3,
-                             .rank_average_max = GRADE_RULES_TOP_RANK, .quarterly_a_required = 1,
-                             .tenure_months = 3 },
-    [GRADE_SENIOR] = { .to_grade = GRADE_SENIOR, .assessment_months = 6, .rank_average_max = GRADE_RULES_TOP_RANK,
-                       .quarterly_a_required = 2, .quarterly_a_consecutive = true,
-                       .title = GRADE_RULES_TITLE_OUTSTANDING, .titles_required = 1, .tenure_months = 6 },
-    [GRADE_RESERVE_SUPERVISOR] = { .to_grade = GRADE_RESERVE_SUPERVISOR, .assessment_months = 12,
-                                   .rank_average_max = GRADE_RULES_TOP_RANK, .quarterly_a_required = 3,
-                                   .title = GRADE_RULES_TITLE_OUTSTANDING, .titles_required = 3,
-                                   .tenure_months = 12 },
+    [GRADE_TRAINEE] = {.to_grade = GRADE_TRAINEE},
+    [GRADE_JUNIOR] = {.to_grade = GRADE_JUNIOR,
+                      .assessment_months = 1,
+                      .monthly_pass_required = true},
+    [GRADE_INTERMEDIATE] = {.to_grade = GRADE_INTERMEDIATE,
+                            .assessment_months = 3,
+                            .rank_average_max = GRADE_RULES_TOP_RANK,
+                            .quarterly_a_required = 1,
+                            .tenure_months = 3},
+    [GRADE_SENIOR] = {.to_grade = GRADE_SENIOR,
+                      .assessment_months = 6,
+                      .rank_average_max = GRADE_RULES_TOP_RANK,
+                      .quarterly_a_required = 2,
+                      .quarterly_a_consecutive = true,
+                      .title = GRADE_RULES_TITLE_OUTSTANDING,
+                      .titles_required = 1,
+                      .tenure_months = 6},
+    [GRADE_RESERVE_SUPERVISOR] = {.to_grade = GRADE_RESERVE_SUPERVISOR,
+                                  .assessment_months = 12,
+                                  .rank_average_max = GRADE_RULES_TOP_RANK,
+                                  .quarterly_a_required = 3,
+                                  .title = GRADE_RULES_TITLE_OUTSTANDING,
+                                  .titles_required = 3,
+                                  .tenure_months = 12},
 };
 
 /*  降级 and 辞退. Where it had to be read:
@@ -73,22 +84,25 @@ const grade_criteria_t grade_rules_criteria[GRADE_COUNT] = {
  *  - A reserve supervisor has no rule: 总经办 decides (储备主管 H), which
  *    is an exceptional grade change with a reason. */
 const grade_demotion_rule_t grade_rules_demotions[] = {
-    { "trainee.monthly_failed_consecutive", GRADE_TRAINEE, GRADE_NONE, GRADE_MEASURE_MONTHLY_FAILED, 3, true, 0 },
-    { "junior.monthly_failed_consecutive", GRADE_JUNIOR, GRADE_NONE, GRADE_MEASURE_MONTHLY_FAILED, 3, true, 0 },
-    { "intermediate.monthly_outside_top3_consecutive", GRADE_INTERMEDIATE, GRADE_JUNIOR,
-      GRADE_MEASURE_MONTHLY_OUTSIDE_TOP, 3, true, 0 },
-    { "intermediate.quarterly_b_consecutive", GRADE_INTERMEDIATE, GRADE_JUNIOR, GRADE_MEASURE_QUARTERLY_B, 2, true,
-      0 },
-    { "intermediate.quarterly_below_b", GRADE_INTERMEDIATE, GRADE_JUNIOR, GRADE_MEASURE_QUARTERLY_BELOW_B, 1, false,
-      0 },
-    { "senior.monthly_outside_top3_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE,
-      GRADE_MEASURE_MONTHLY_OUTSIDE_TOP, 3, false, RULE_YEAR_MONTHS },
-    { "senior.quarterly_b_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE, GRADE_MEASURE_QUARTERLY_B, 2, false,
-      RULE_YEAR_MONTHS },
-    { "senior.quarterly_below_b_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE, GRADE_MEASURE_QUARTERLY_BELOW_B, 1,
-      false, RULE_YEAR_MONTHS },
+    {"trainee.monthly_failed_consecutive", GRADE_TRAINEE, GRADE_NONE, GRADE_MEASURE_MONTHLY_FAILED,
+     3, true, 0},
+    {"junior.monthly_failed_consecutive", GRADE_JUNIOR, GRADE_NONE, GRADE_MEASURE_MONTHLY_FAILED, 3,
+     true, 0},
+    {"intermediate.monthly_outside_top3_consecutive", GRADE_INTERMEDIATE, GRADE_JUNIOR,
+     GRADE_MEASURE_MONTHLY_OUTSIDE_TOP, 3, true, 0},
+    {"intermediate.quarterly_b_consecutive", GRADE_INTERMEDIATE, GRADE_JUNIOR,
+     GRADE_MEASURE_QUARTERLY_B, 2, true, 0},
+    {"intermediate.quarterly_below_b", GRADE_INTERMEDIATE, GRADE_JUNIOR,
+     GRADE_MEASURE_QUARTERLY_BELOW_B, 1, false, 0},
+    {"senior.monthly_outside_top3_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE,
+     GRADE_MEASURE_MONTHLY_OUTSIDE_TOP, 3, false, RULE_YEAR_MONTHS},
+    {"senior.quarterly_b_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE, GRADE_MEASURE_QUARTERLY_B,
+     2, false, RULE_YEAR_MONTHS},
+    {"senior.quarterly_below_b_within_year", GRADE_SENIOR, GRADE_INTERMEDIATE,
+     GRADE_MEASURE_QUARTERLY_BELOW_B, 1, false, RULE_YEAR_MONTHS},
 };
-const size_t grade_rules_demotion_count = sizeof grade_rules_demotions / sizeof grade_rules_demotions[0];
+const size_t grade_rules_demotion_count =
+    sizeof grade_rules_demotions / sizeof grade_rules_demotions[0];
 
 /* --- names and periods ---------------------------------------------------- */
 
@@ -97,7 +111,7 @@ grade_from_name (const char *name)
 {
     for (int grade = 0; grade < GRADE_COUNT; grade++)
         if (strcmp (name, grade_names[grade]) == 0)
-            return (grade_t) grade;
+            return (grade_t)grade;
     return GRADE_NONE;
 }
 
@@ -112,7 +126,8 @@ static bool
 year_read (const char **p, int *year)
 {
     enum { YEAR_DIGITS = 4 };
-    if (!kefu_time_read_digits (p, YEAR_DIGITS, year) || *year < YEAR_MIN || *year > YEAR_MAX || **p != '-')
+    if (!kefu_time_read_digits (p, YEAR_DIGITS, year) || *year < YEAR_MIN || *year > YEAR_MAX ||
+        **p != '-')
         return false;
     (*p)++;
     return true;
@@ -124,8 +139,8 @@ grade_month_parse (const char *text, int *month)
     enum { MONTH_DIGITS = 2 };
     int year, number;
     const char *p = text;
-    if (!year_read (&p, &year) || !kefu_time_read_digits (&p, MONTH_DIGITS, &number) || *p
-    ||  number < 1 || number > MONTHS_PER_YEAR)
+    if (!year_read (&p, &year) || !kefu_time_read_digits (&p, MONTH_DIGITS, &number) || *p ||
+        number < 1 || number > MONTHS_PER_YEAR)
         return false;
     *month = year * MONTHS_PER_YEAR + number - 1;
     return true;
@@ -136,7 +151,8 @@ grade_quarter_parse (const char *text, int *quarter)
 {
     int year;
     const char *p = text;
-    if (!year_read (&p, &year) || p[0] != 'Q' || p[1] < '1' || p[1] > '0' + QUARTERS_PER_YEAR || p[2])
+    if (!year_read (&p, &year) || p[0] != 'Q' || p[1] < '1' || p[1] > '0' + QUARTERS_PER_YEAR ||
+        p[2])
         return false;
     *quarter = year * QUARTERS_PER_YEAR + (p[1] - '1');
     return true;
@@ -145,13 +161,15 @@ grade_quarter_parse (const char *text, int *quarter)
 void
 grade_month_format (int month, char *out)
 {
-    snprintf (out, GRADE_PERIOD_TEXT_SIZE, "%04d-%02d", month / MONTHS_PER_YEAR, month % MONTHS_PER_YEAR + 1);
+    snprintf (out, GRADE_PERIOD_TEXT_SIZE, "%04d-%02d", month / MONTHS_PER_YEAR,
+              month % MONTHS_PER_YEAR + 1);
 }
 
 void
 grade_quarter_format (int quarter, char *out)
 {
-    snprintf (out, GRADE_PERIOD_TEXT_SIZE, "%04d-Q%d", quarter / QUARTERS_PER_YEAR, quarter % QUARTERS_PER_YEAR + 1);
+    snprintf (out, GRADE_PERIOD_TEXT_SIZE, "%04d-Q%d", quarter / QUARTERS_PER_YEAR,
+              quarter % QUARTERS_PER_YEAR + 1);
 }
 
 /*  Civil date and time of day of a Unix time. */
@@ -171,13 +189,14 @@ grade_month_of_ms (int64_t unix_ms)
     int64_t year, ms_of_day;
     int month, day;
     civil_of_ms (unix_ms, &year, &month, &day, &ms_of_day);
-    return (int) (year * MONTHS_PER_YEAR + month - 1);
+    return (int)(year * MONTHS_PER_YEAR + month - 1);
 }
 
 int64_t
 grade_month_start_ms (int month)
 {
-    return kefu_time_days_from_civil (month / MONTHS_PER_YEAR, month % MONTHS_PER_YEAR + 1, 1) * MS_PER_DAY;
+    return kefu_time_days_from_civil (month / MONTHS_PER_YEAR, month % MONTHS_PER_YEAR + 1, 1) *
+           MS_PER_DAY;
 }
 
 int
@@ -198,14 +217,14 @@ grade_whole_months (int64_t from_ms, int64_t to_ms)
     int64_t months = (to_year - from_year) * MONTHS_PER_YEAR + (to_month - from_month);
     if (to_day < from_day || (to_day == from_day && to_time < from_time))
         months--;
-    return (int) months;
+    return (int)months;
 }
 
 /* --- assessing the criteria ----------------------------------------------- */
 
 /*  Append to a detail text, truncating (never overflowing) when full. */
-static void
-detail_append (char *detail, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void detail_append (char *detail, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 detail_append (char *detail, const char *format, ...)
@@ -220,8 +239,8 @@ detail_append (char *detail, const char *format, ...)
 }
 
 static grade_criterion_result_t *
-criterion_add (grade_assessment_t *assessment, grade_t to_grade, const char *name, double actual, double required,
-               bool met)
+criterion_add (grade_assessment_t *assessment, grade_t to_grade, const char *name, double actual,
+               double required, bool met)
 {
     grade_criterion_result_t *item = &assessment->items[assessment->count++];
     snprintf (item->rule, sizeof item->rule, "%s.%s", grade_name (to_grade), name);
@@ -254,27 +273,27 @@ quarterly_of (const grade_history_t *history, int quarter)
 }
 
 static void
-assess_monthly_passed (const grade_criteria_t *criteria, const grade_history_t *history, int first, int last,
-                       grade_assessment_t *assessment)
+assess_monthly_passed (const grade_criteria_t *criteria, const grade_history_t *history, int first,
+                       int last, grade_assessment_t *assessment)
 {
     int passed = 0;
     for (int month = first; month <= last; month++) {
         const grade_monthly_t *evaluation = monthly_of (history, month);
         passed += evaluation && evaluation->passed;
     }
-    grade_criterion_result_t *item = criterion_add (assessment, criteria->to_grade, "monthly_passed", passed,
-                                                    criteria->assessment_months,
-                                                    passed == criteria->assessment_months);
+    grade_criterion_result_t *item =
+        criterion_add (assessment, criteria->to_grade, "monthly_passed", passed,
+                       criteria->assessment_months, passed == criteria->assessment_months);
     char from[GRADE_PERIOD_TEXT_SIZE], to[GRADE_PERIOD_TEXT_SIZE];
     grade_month_format (first, from);
     grade_month_format (last, to);
-    detail_append (item->detail, "%d of %d monthly evaluations (%s to %s) recorded and passed", passed,
-                   criteria->assessment_months, from, to);
+    detail_append (item->detail, "%d of %d monthly evaluations (%s to %s) recorded and passed",
+                   passed, criteria->assessment_months, from, to);
 }
 
 static void
-assess_rank_average (const grade_criteria_t *criteria, const grade_history_t *history, int first, int last,
-                     grade_assessment_t *assessment)
+assess_rank_average (const grade_criteria_t *criteria, const grade_history_t *history, int first,
+                     int last, grade_assessment_t *assessment)
 {
     int recorded = 0, rank_sum = 0;
     for (int month = first; month <= last; month++) {
@@ -284,32 +303,36 @@ assess_rank_average (const grade_criteria_t *criteria, const grade_history_t *hi
             rank_sum += evaluation->rank;
         }
     }
-    double average = recorded ? (double) rank_sum / recorded : 0;
+    double average = recorded ? (double)rank_sum / recorded : 0;
     bool complete = recorded == criteria->assessment_months;
-    grade_criterion_result_t *item = criterion_add (assessment, criteria->to_grade, "monthly_rank_average", average,
-                                                    criteria->rank_average_max,
-                                                    complete && average <= criteria->rank_average_max);
+    grade_criterion_result_t *item = criterion_add (
+        assessment, criteria->to_grade, "monthly_rank_average", average, criteria->rank_average_max,
+        complete && average <= criteria->rank_average_max);
     char from[GRADE_PERIOD_TEXT_SIZE], to[GRADE_PERIOD_TEXT_SIZE];
     grade_month_format (first, from);
     grade_month_format (last, to);
-    detail_append (item->detail, "average monthly rank %.2f over %d of %d months (%s to %s); at most %d, every month "
-                   "evaluated", average, recorded, criteria->assessment_months, from, to,
-                   criteria->rank_average_max);
+    detail_append (
+        item->detail,
+        "average monthly rank %.2f over %d of %d months (%s to %s); at most %d, every month "
+        "evaluated",
+        average, recorded, criteria->assessment_months, from, to, criteria->rank_average_max);
 }
 
 static void
-assess_quarterly_a (const grade_criteria_t *criteria, const grade_history_t *history, int first, int last,
-                    grade_assessment_t *assessment)
+assess_quarterly_a (const grade_criteria_t *criteria, const grade_history_t *history, int first,
+                    int last, grade_assessment_t *assessment)
 {
     int count = 0, run = 0, longest_run = 0;
     char detail[GRADE_DETAIL_SIZE] = "";
-    for (int quarter = first / MONTHS_PER_QUARTER; grade_quarter_last_month (quarter) <= last; quarter++) {
+    for (int quarter = first / MONTHS_PER_QUARTER; grade_quarter_last_month (quarter) <= last;
+         quarter++) {
         if (grade_quarter_last_month (quarter) < first)
             continue;
         const grade_quarterly_t *evaluation = quarterly_of (history, quarter);
         char period[GRADE_PERIOD_TEXT_SIZE];
         grade_quarter_format (quarter, period);
-        detail_append (detail, "%s%s %c", *detail ? ", " : "", period, evaluation ? evaluation->grade : '-');
+        detail_append (detail, "%s%s %c", *detail ? ", " : "", period,
+                       evaluation ? evaluation->grade : '-');
         if (evaluation && evaluation->grade == 'A') {
             count++;
             run++;
@@ -319,13 +342,14 @@ assess_quarterly_a (const grade_criteria_t *criteria, const grade_history_t *his
             run = 0;
     }
     int actual = criteria->quarterly_a_consecutive ? longest_run : count;
-    grade_criterion_result_t *item =
-        criterion_add (assessment, criteria->to_grade,
-                       criteria->quarterly_a_consecutive ? "quarterly_a_consecutive" : "quarterly_a", actual,
-                       criteria->quarterly_a_required, actual >= criteria->quarterly_a_required);
-    detail_append (item->detail, "%d quarterly grade A%s of %d required, quarters ending in the period: %s", actual,
-                   criteria->quarterly_a_consecutive ? " in a row" : "", criteria->quarterly_a_required,
-                   *detail ? detail : "none");
+    grade_criterion_result_t *item = criterion_add (
+        assessment, criteria->to_grade,
+        criteria->quarterly_a_consecutive ? "quarterly_a_consecutive" : "quarterly_a", actual,
+        criteria->quarterly_a_required, actual >= criteria->quarterly_a_required);
+    detail_append (item->detail,
+                   "%d quarterly grade A%s of %d required, quarters ending in the period: %s",
+                   actual, criteria->quarterly_a_consecutive ? " in a row" : "",
+                   criteria->quarterly_a_required, *detail ? detail : "none");
 }
 
 static void
@@ -334,26 +358,30 @@ assess_titles (const grade_criteria_t *criteria, const grade_history_t *history,
 {
     int count = 0;
     for (size_t i = 0; i < history->title_count; i++)
-        count += history->titles[i].month <= at_month && strcmp (history->titles[i].name, criteria->title) == 0;
-    grade_criterion_result_t *item = criterion_add (assessment, criteria->to_grade, "titles", count,
-                                                    criteria->titles_required, count >= criteria->titles_required);
+        count += history->titles[i].month <= at_month &&
+                 strcmp (history->titles[i].name, criteria->title) == 0;
+    grade_criterion_result_t *item =
+        criterion_add (assessment, criteria->to_grade, "titles", count, criteria->titles_required,
+                       count >= criteria->titles_required);
     detail_append (item->detail, "title %s awarded %d times, %d required", criteria->title, count,
                    criteria->titles_required);
 }
 
 static void
-assess_tenure (const grade_criteria_t *criteria, const grade_history_t *history, int64_t reference_ms,
-               grade_assessment_t *assessment)
+assess_tenure (const grade_criteria_t *criteria, const grade_history_t *history,
+               int64_t reference_ms, grade_assessment_t *assessment)
 {
     int months = grade_whole_months (history->joined_ms, reference_ms);
-    grade_criterion_result_t *item = criterion_add (assessment, criteria->to_grade, "tenure_months", months,
-                                                    criteria->tenure_months, months >= criteria->tenure_months);
-    detail_append (item->detail, "%d whole months since joining, %d required", months, criteria->tenure_months);
+    grade_criterion_result_t *item =
+        criterion_add (assessment, criteria->to_grade, "tenure_months", months,
+                       criteria->tenure_months, months >= criteria->tenure_months);
+    detail_append (item->detail, "%d whole months since joining, %d required", months,
+                   criteria->tenure_months);
 }
 
 void
-grade_rules_assess (grade_t to_grade, const grade_history_t *history, int at_month, int64_t reference_ms,
-                    grade_assessment_t *assessment)
+grade_rules_assess (grade_t to_grade, const grade_history_t *history, int at_month,
+                    int64_t reference_ms, grade_assessment_t *assessment)
 {
     memset (assessment, 0, sizeof *assessment);
     assessment->all_met = true;
@@ -379,10 +407,14 @@ static const char *
 measure_text (grade_measure_t measure)
 {
     switch (measure) {
-    case GRADE_MEASURE_MONTHLY_OUTSIDE_TOP: return "monthly evaluations outside the top 3";
-    case GRADE_MEASURE_MONTHLY_FAILED: return "monthly evaluations failed";
-    case GRADE_MEASURE_QUARTERLY_B: return "quarterly grades B";
-    case GRADE_MEASURE_QUARTERLY_BELOW_B: return "quarterly grades below B";
+        case GRADE_MEASURE_MONTHLY_OUTSIDE_TOP:
+            return "monthly evaluations outside the top 3";
+        case GRADE_MEASURE_MONTHLY_FAILED:
+            return "monthly evaluations failed";
+        case GRADE_MEASURE_QUARTERLY_B:
+            return "quarterly grades B";
+        case GRADE_MEASURE_QUARTERLY_BELOW_B:
+            return "quarterly grades below B";
     }
     return "";
 }
@@ -390,10 +422,11 @@ measure_text (grade_measure_t measure)
 /*  Whether the evaluation with index `i` of the rule's kind matches its
  *  measure; *period and *figure describe it. */
 static bool
-measure_matches (const grade_demotion_rule_t *rule, const grade_history_t *history, size_t i, int *last_month,
-                 char *period, char *figure, size_t figure_size)
+measure_matches (const grade_demotion_rule_t *rule, const grade_history_t *history, size_t i,
+                 int *last_month, char *period, char *figure, size_t figure_size)
 {
-    if (rule->measure == GRADE_MEASURE_MONTHLY_OUTSIDE_TOP || rule->measure == GRADE_MEASURE_MONTHLY_FAILED) {
+    if (rule->measure == GRADE_MEASURE_MONTHLY_OUTSIDE_TOP ||
+        rule->measure == GRADE_MEASURE_MONTHLY_FAILED) {
         const grade_monthly_t *evaluation = &history->monthly[i];
         *last_month = evaluation->month;
         grade_month_format (evaluation->month, period);
@@ -408,27 +441,31 @@ measure_matches (const grade_demotion_rule_t *rule, const grade_history_t *histo
     *last_month = grade_quarter_last_month (evaluation->quarter);
     grade_quarter_format (evaluation->quarter, period);
     snprintf (figure, figure_size, "%c", evaluation->grade);
-    return rule->measure == GRADE_MEASURE_QUARTERLY_B ? evaluation->grade == 'B' : evaluation->grade > 'B';
+    return rule->measure == GRADE_MEASURE_QUARTERLY_B ? evaluation->grade == 'B'
+                                                      : evaluation->grade > 'B';
 }
 
 /*  Whether `rule` has triggered by `at_month`; the detail names the
  *  evaluations that triggered it. */
 static bool
-rule_triggered (const grade_demotion_rule_t *rule, const grade_history_t *history, int at_month, char *detail)
+rule_triggered (const grade_demotion_rule_t *rule, const grade_history_t *history, int at_month,
+                char *detail)
 {
     enum { FIGURE_SIZE = 24 };
     int since_month = grade_month_of_ms (history->grade_since_ms);
     int until_month = at_month;
     if (rule->within_months && since_month + rule->within_months - 1 < until_month)
         until_month = since_month + rule->within_months - 1;
-    bool monthly = rule->measure == GRADE_MEASURE_MONTHLY_OUTSIDE_TOP || rule->measure == GRADE_MEASURE_MONTHLY_FAILED;
+    bool monthly = rule->measure == GRADE_MEASURE_MONTHLY_OUTSIDE_TOP ||
+                   rule->measure == GRADE_MEASURE_MONTHLY_FAILED;
     size_t count = monthly ? history->monthly_count : history->quarterly_count;
     int matched = 0;
     char found[GRADE_DETAIL_SIZE] = "";
     for (size_t i = 0; i < count && matched < rule->count; i++) {
         int last_month;
         char period[GRADE_PERIOD_TEXT_SIZE], figure[FIGURE_SIZE];
-        bool matches = measure_matches (rule, history, i, &last_month, period, figure, sizeof figure);
+        bool matches =
+            measure_matches (rule, history, i, &last_month, period, figure, sizeof figure);
         if (last_month < since_month || last_month > until_month)
             continue;
         if (matches) {
@@ -445,13 +482,14 @@ rule_triggered (const grade_demotion_rule_t *rule, const grade_history_t *histor
     grade_month_format (since_month, since);
     detail[0] = '\0';
     detail_append (detail, "%d %s%s since %s%s: %s", rule->count, measure_text (rule->measure),
-              rule->consecutive ? " in a row" : "", since, rule->within_months ? " (within a year)" : "", found);
+                   rule->consecutive ? " in a row" : "", since,
+                   rule->within_months ? " (within a year)" : "", found);
     return true;
 }
 
 size_t
-grade_rules_warnings (grade_t grade, const grade_history_t *history, int at_month, grade_warning_t *warnings,
-                      size_t max)
+grade_rules_warnings (grade_t grade, const grade_history_t *history, int at_month,
+                      grade_warning_t *warnings, size_t max)
 {
     size_t count = 0;
     for (size_t i = 0; i < grade_rules_demotion_count && count < max; i++) {

@@ -58,19 +58,19 @@ int grade_whole_months (int64_t from_ms, int64_t to_ms);
 /*  What the criteria need to know of a person, each list sorted by period
  *  (oldest first). Borrowed by the functions below. */
 typedef struct {
-    int month;     /* month number */
-    int rank;      /* in the department, 1 = best */
+    int month; /* month number */
+    int rank;  /* in the department, 1 = best */
     bool passed;
 } grade_monthly_t;
 
 typedef struct {
-    int quarter;   /* quarter number */
-    char grade;    /* 'A' .. 'D' */
+    int quarter; /* quarter number */
+    char grade;  /* 'A' .. 'D' */
 } grade_quarterly_t;
 
 typedef struct {
     const char *name;
-    int month;     /* the month number it was awarded in */
+    int month; /* the month number it was awarded in */
 } grade_title_t;
 
 typedef struct {
@@ -80,8 +80,8 @@ typedef struct {
     size_t quarterly_count;
     const grade_title_t *titles;
     size_t title_count;
-    int64_t joined_ms;       /* 入职: tenure counts from here */
-    int64_t grade_since_ms;  /* when the current grade was given */
+    int64_t joined_ms;      /* 入职: tenure counts from here */
+    int64_t grade_since_ms; /* when the current grade was given */
 } grade_history_t;
 
 /*  The criteria for promotion to one grade (晋升条件), judged over an
@@ -90,13 +90,13 @@ typedef struct {
 typedef struct {
     grade_t to_grade;
     int assessment_months;
-    bool monthly_pass_required;      /* the period's monthly evaluations all passed */
-    int rank_average_max;            /* average monthly rank over the period at most this */
-    int quarterly_a_required;        /* quarters graded A among those ending in the period */
-    bool quarterly_a_consecutive;    /* ... in a row */
-    const char *title;               /* a title ... */
-    int titles_required;             /* ... awarded at least this often (ever, up to the month) */
-    int tenure_months;               /* whole months since joining, at the end of the month */
+    bool monthly_pass_required;   /* the period's monthly evaluations all passed */
+    int rank_average_max;         /* average monthly rank over the period at most this */
+    int quarterly_a_required;     /* quarters graded A among those ending in the period */
+    bool quarterly_a_consecutive; /* ... in a row */
+    const char *title;            /* a title ... */
+    int titles_required;          /* ... awarded at least this often (ever, up to the month) */
+    int tenure_months;            /* whole months since joining, at the end of the month */
 } grade_criteria_t;
 
 /*  A demotion or dismissal rule (降级, 辞退) of a grade. It has triggered
@@ -111,13 +111,13 @@ typedef enum {
 } grade_measure_t;
 
 typedef struct {
-    const char *rule;    /* stable name, "<grade>.<what>" */
-    grade_t grade;       /* the grade it applies to */
-    grade_t to_grade;    /* GRADE_NONE: dismissal may be considered */
+    const char *rule; /* stable name, "<grade>.<what>" */
+    grade_t grade;    /* the grade it applies to */
+    grade_t to_grade; /* GRADE_NONE: dismissal may be considered */
     grade_measure_t measure;
     int count;
     bool consecutive;
-    int within_months;   /* 0: any time since the grade was given */
+    int within_months; /* 0: any time since the grade was given */
 } grade_demotion_rule_t;
 
 /*  "Top three" in 月均前三名 and 未进前三名. */
@@ -135,7 +135,7 @@ extern const size_t grade_rules_demotion_count;
 /*  One criterion judged. */
 enum { GRADE_RULE_NAME_SIZE = 64, GRADE_DETAIL_SIZE = 256, GRADE_CRITERIA_MAX = 6 };
 typedef struct {
-    char rule[GRADE_RULE_NAME_SIZE];  /* "senior.tenure_months" */
+    char rule[GRADE_RULE_NAME_SIZE]; /* "senior.tenure_months" */
     bool met;
     double actual;
     double required;
@@ -152,8 +152,8 @@ typedef struct {
  *  `at_month`, tenure counted up to `reference_ms` (the caller passes the
  *  end of that month, or now if earlier). `to_grade` must have criteria
  *  (junior .. reserve supervisor). */
-void grade_rules_assess (grade_t to_grade, const grade_history_t *history, int at_month, int64_t reference_ms,
-                         grade_assessment_t *assessment);
+void grade_rules_assess (grade_t to_grade, const grade_history_t *history, int at_month,
+                         int64_t reference_ms, grade_assessment_t *assessment);
 
 /*  A rule that has triggered. */
 typedef struct {
@@ -163,8 +163,8 @@ typedef struct {
 
 /*  The rules of `grade` that have triggered by month number `at_month`,
  *  into warnings[0 .. max-1]; returns how many. */
-size_t grade_rules_warnings (grade_t grade, const grade_history_t *history, int at_month, grade_warning_t *warnings,
-                             size_t max);
+size_t grade_rules_warnings (grade_t grade, const grade_history_t *history, int at_month,
+                             grade_warning_t *warnings, size_t max);
 
 /*  The demotion rule named `rule`, or NULL. */
 const grade_demotion_rule_t *grade_rules_demotion_named (const char *rule);

@@ -33,8 +33,8 @@ enum {
     REPORT_MAX = 200,
     /*  Demotion rules one grade has, at most (three today). */
     WARNINGS_MAX = 8,
-    DATE_TEXT_SIZE = 11,       /* YYYY-MM-DD */
-    MONTH_TEXT_LENGTH = 7,     /* YYYY-MM */
+    DATE_TEXT_SIZE = 11,   /* YYYY-MM-DD */
+    MONTH_TEXT_LENGTH = 7, /* YYYY-MM */
     MS_PER_DAY = 86400000
 };
 
@@ -43,9 +43,9 @@ enum {
 #define GRADE_EVALUATORS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
 #define GRADE_DECIDERS   KEFU_ROLE_MANAGER
 
-static const char *const evaluation_kinds[] = { "monthly", "quarterly", NULL };
-static const char *const monthly_results[] = { "pass", "fail", NULL };
-static const char *const quarterly_grades[] = { "A", "B", "C", "D", NULL };
+static const char *const evaluation_kinds[] = {"monthly", "quarterly", NULL};
+static const char *const monthly_results[] = {"pass", "fail", NULL};
+static const char *const quarterly_grades[] = {"A", "B", "C", "D", NULL};
 
 /* --- common checks -------------------------------------------------------- */
 
@@ -61,7 +61,8 @@ roles_ok (kefu_call_t *call, kefu_roles_t roles, const char *who)
 {
     if (kefu_call_roles (call) & roles)
         return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL, "only %s may do this", who);
+    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                    "only %s may do this", who);
     return false;
 }
 
@@ -74,10 +75,10 @@ fail_db (kefu_call_t *call)
 
 /*  Answer with a refusal after the transaction began: roll back first, so
  *  nothing is written. */
-#define REFUSE(call, ...)                          \
-    do {                                           \
-        kefu_db_rollback (kefu_call_db (call));    \
-        kefu_call_fail (call, __VA_ARGS__);        \
+#define REFUSE(call, ...)                       \
+    do {                                        \
+        kefu_db_rollback (kefu_call_db (call)); \
+        kefu_call_fail (call, __VA_ARGS__);     \
     } while (0)
 
 static void
@@ -93,7 +94,8 @@ person_load (kefu_call_t *call, int64_t id, bool for_update, grades_people_t *pe
 {
     int found = grades_store_person (kefu_call_db (call), id, for_update, person);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found", id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
+                id);
     return found;
 }
 
@@ -113,8 +115,8 @@ person_active (kefu_call_t *call, const grades_person_t *person)
 {
     if (strcmp (person->status, "active") == 0)
         return true;
-    REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL, "staff %" PRId64 " is %s",
-            person->id, person->status);
+    REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
+            "staff %" PRId64 " is %s", person->id, person->status);
     return false;
 }
 
@@ -130,7 +132,8 @@ static bool
 at_ok (kefu_call_t *call, const char *at, int *month)
 {
     if (!grade_month_parse (at, month)) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "at", "at must be a month, YYYY-MM");
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "at",
+                        "at must be a month, YYYY-MM");
         return false;
     }
     if (*month > current_month ()) {
@@ -147,8 +150,8 @@ static bool
 evaluation_values_ok (kefu_call_t *call, const char *kind, const grades_evaluation_values_t *values)
 {
     if (!isfinite (values->score) || values->score < 0 || values->score > SCORE_MAX) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "score", "score must be 0 to %d",
-                        SCORE_MAX);
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "score",
+                        "score must be 0 to %d", SCORE_MAX);
         return false;
     }
     if (!kefu_call_check_text (call, "note", values->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
@@ -177,7 +180,8 @@ evaluation_values_ok (kefu_call_t *call, const char *kind, const grades_evaluati
         return false;
     }
     if (values->rank != 0 || *values->result) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", values->rank ? "rank" : "result",
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                        values->rank ? "rank" : "result",
                         "a quarterly evaluation has no rank and no result");
         return false;
     }
@@ -242,12 +246,12 @@ static int
 history_load (kefu_db_t *db, const grades_person_t *person, history_storage_t *storage)
 {
     memset (storage, 0, sizeof *storage);
-    if (grades_store_evaluations (db, person->id, "monthly", &storage->monthly_rows) != 0
-    ||  grades_store_evaluations (db, person->id, "quarterly", &storage->quarterly_rows) != 0
-    ||  grades_store_titles (db, person->id, &storage->title_rows) != 0)
+    if (grades_store_evaluations (db, person->id, "monthly", &storage->monthly_rows) != 0 ||
+        grades_store_evaluations (db, person->id, "quarterly", &storage->quarterly_rows) != 0 ||
+        grades_store_titles (db, person->id, &storage->title_rows) != 0)
         return -1;
-    size_t monthly_count = storage->monthly_rows.count, quarterly_count = storage->quarterly_rows.count,
-           title_count = storage->title_rows.count;
+    size_t monthly_count = storage->monthly_rows.count,
+           quarterly_count = storage->quarterly_rows.count, title_count = storage->title_rows.count;
     storage->monthly = calloc (monthly_count ? monthly_count : 1, sizeof *storage->monthly);
     storage->quarterly = calloc (quarterly_count ? quarterly_count : 1, sizeof *storage->quarterly);
     storage->titles = calloc (title_count ? title_count : 1, sizeof *storage->titles);
@@ -310,7 +314,7 @@ void
 scheduling_grades_record_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__RecordEvaluationRequest *request =
-        (const Kefu__V1__RecordEvaluationRequest *) kefu_call_payload (call);
+        (const Kefu__V1__RecordEvaluationRequest *)kefu_call_payload (call);
     if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
         return;
     if (!kefu_text_one_of (request->kind, evaluation_kinds)) {
@@ -318,13 +322,14 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
                         "kind must be monthly or quarterly");
         return;
     }
-    const grades_evaluation_values_t values = { request->score, request->rank, request->result, request->grade,
-                                                request->note };
-    if (!period_ok (call, request->kind, request->period) || !evaluation_values_ok (call, request->kind, &values))
+    const grades_evaluation_values_t values = {request->score, request->rank, request->result,
+                                               request->grade, request->note};
+    if (!period_ok (call, request->kind, request->period) ||
+        !evaluation_values_ok (call, request->kind, &values))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t person = { 0 };
-    grades_evaluation_rows_t rows = { 0 };
+    grades_people_t person = {0};
+    grades_evaluation_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     staff_resource (request->staff_id, resource);
     if (kefu_db_begin (db) != 0)
@@ -339,18 +344,21 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
                 "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted = grades_store_evaluation_insert (db, request->staff_id, request->kind, request->period, &values,
-                                                   actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted =
+        grades_store_evaluation_insert (db, request->staff_id, request->kind, request->period,
+                                        &values, actor_staff_no (call), kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
         REFUSE (call, KEFU__V1__CODE__CONFLICT, "evaluation-exists", "period",
-                "staff %" PRId64 " has a %s evaluation for %s: amend it instead", request->staff_id, request->kind,
-                request->period);
+                "staff %" PRId64 " has a %s evaluation for %s: amend it instead", request->staff_id,
+                request->kind, request->period);
         goto answered;
     }
-    if (kefu_outbox_append_message (db, "grade.evaluation_recorded", resource, &rows.items[0].base) != 0
-    ||  kefu_audit_record (call, "grade.evaluation_recorded", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "grade.evaluation_recorded", resource,
+                                    &rows.items[0].base) != 0 ||
+        kefu_audit_record (call, "grade.evaluation_recorded", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
@@ -367,22 +375,24 @@ void
 scheduling_grades_amend_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__AmendEvaluationRequest *request =
-        (const Kefu__V1__AmendEvaluationRequest *) kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager")
-    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, true))
+        (const Kefu__V1__AmendEvaluationRequest *)kefu_call_payload (call);
+    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               true))
         return;
-    const grades_evaluation_values_t values = { request->score, request->rank, request->result, request->grade,
-                                                request->note };
+    const grades_evaluation_values_t values = {request->score, request->rank, request->result,
+                                               request->grade, request->note};
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t person = { 0 };
-    grades_evaluation_rows_t current = { 0 }, updated = { 0 };
+    grades_people_t person = {0};
+    grades_evaluation_rows_t current = {0}, updated = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = grades_store_evaluation_by_id (db, request->id, true, &current);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "evaluation %" PRId64 " not found", request->id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                "evaluation %" PRId64 " not found", request->id);
         goto answered;
     }
     const Kefu__V1__Evaluation *evaluation = &current.items[0];
@@ -403,11 +413,12 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
         goto answered;
     char resource[RESOURCE_MAX];
     staff_resource (evaluation->staff_id, resource);
-    if (grades_store_evaluation_amend (db, request->id, &values, request->reason, actor_staff_no (call),
-                                       kefu_time_now_ms (), &updated) != 0
-    ||  kefu_outbox_append_message (db, "grade.evaluation_amended", resource, &updated.items[0].base) != 0
-    ||  kefu_audit_record (call, "grade.evaluation_amended", resource, request->reason, 1) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (grades_store_evaluation_amend (db, request->id, &values, request->reason,
+                                       actor_staff_no (call), kefu_time_now_ms (), &updated) != 0 ||
+        kefu_outbox_append_message (db, "grade.evaluation_amended", resource,
+                                    &updated.items[0].base) != 0 ||
+        kefu_audit_record (call, "grade.evaluation_amended", resource, request->reason, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &updated.items[0].base);
     goto answered;
@@ -444,15 +455,16 @@ awarded_on_ok (kefu_call_t *call, const char *text)
 void
 scheduling_grades_award_title (kefu_call_t *call)
 {
-    const Kefu__V1__AwardTitleRequest *request = (const Kefu__V1__AwardTitleRequest *) kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager")
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true)
-    ||  !awarded_on_ok (call, request->awarded_on)
-    ||  !kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
+    const Kefu__V1__AwardTitleRequest *request =
+        (const Kefu__V1__AwardTitleRequest *)kefu_call_payload (call);
+    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true) ||
+        !awarded_on_ok (call, request->awarded_on) ||
+        !kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t person = { 0 };
-    grades_title_rows_t rows = { 0 };
+    grades_people_t person = {0};
+    grades_title_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     staff_resource (request->staff_id, resource);
     if (kefu_db_begin (db) != 0)
@@ -467,8 +479,9 @@ scheduling_grades_award_title (kefu_call_t *call)
                 "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted = grades_store_title_insert (db, request->staff_id, request->name, request->awarded_on,
-                                              request->note, actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_title_insert (db, request->staff_id, request->name,
+                                              request->awarded_on, request->note,
+                                              actor_staff_no (call), kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
@@ -477,8 +490,10 @@ scheduling_grades_award_title (kefu_call_t *call)
                 request->awarded_on);
         goto answered;
     }
-    if (kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) != 0
-    ||  kefu_audit_record (call, "grade.title_awarded", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) !=
+            0 ||
+        kefu_audit_record (call, "grade.title_awarded", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
@@ -495,13 +510,13 @@ void
 scheduling_grades_history (kefu_call_t *call)
 {
     const Kefu__V1__EvaluationHistoryRequest *request =
-        (const Kefu__V1__EvaluationHistoryRequest *) kefu_call_payload (call);
+        (const Kefu__V1__EvaluationHistoryRequest *)kefu_call_payload (call);
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t person = { 0 };
-    grades_evaluation_rows_t monthly = { 0 }, quarterly = { 0 };
-    grades_title_rows_t titles = { 0 };
-    grades_amendment_rows_t amendments = { 0 };
-    grades_change_rows_t changes = { 0 };
+    grades_people_t person = {0};
+    grades_evaluation_rows_t monthly = {0}, quarterly = {0};
+    grades_title_rows_t titles = {0};
+    grades_amendment_rows_t amendments = {0};
+    grades_change_rows_t changes = {0};
     char resource[RESOURCE_MAX];
     staff_resource (request->staff_id, resource);
     if (kefu_db_begin (db) != 0)
@@ -512,22 +527,24 @@ scheduling_grades_history (kefu_call_t *call)
     if (loaded > 0)
         goto answered;
     /*  The person themself, or those who evaluate. */
-    if (!(kefu_call_roles (call) & GRADE_EVALUATORS) && strcmp (person.people[0].staff_no, actor_staff_no (call)) != 0) {
+    if (!(kefu_call_roles (call) & GRADE_EVALUATORS) &&
+        strcmp (person.people[0].staff_no, actor_staff_no (call)) != 0) {
         REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
                 "only the person themself, a supervisor or a manager may read these evaluations");
         goto answered;
     }
-    if (grades_store_evaluations (db, request->staff_id, "monthly", &monthly) != 0
-    ||  grades_store_evaluations (db, request->staff_id, "quarterly", &quarterly) != 0
-    ||  grades_store_titles (db, request->staff_id, &titles) != 0
-    ||  grades_store_amendments (db, request->staff_id, &amendments) != 0
-    ||  grades_store_changes (db, request->staff_id, &changes) != 0
-    ||  kefu_audit_record (call, "grade.history_viewed", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (grades_store_evaluations (db, request->staff_id, "monthly", &monthly) != 0 ||
+        grades_store_evaluations (db, request->staff_id, "quarterly", &quarterly) != 0 ||
+        grades_store_titles (db, request->staff_id, &titles) != 0 ||
+        grades_store_amendments (db, request->staff_id, &amendments) != 0 ||
+        grades_store_changes (db, request->staff_id, &changes) != 0 ||
+        kefu_audit_record (call, "grade.history_viewed", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     Kefu__V1__EvaluationHistory reply = KEFU__V1__EVALUATION_HISTORY__INIT;
     reply.staff_id = person.people[0].id;
-    reply.staff_no = (char *) person.people[0].staff_no;
-    reply.grade = (char *) person.people[0].grade;
+    reply.staff_no = (char *)person.people[0].staff_no;
+    reply.grade = (char *)person.people[0].grade;
     reply.grade_since = person.people[0].grade_since;
     reply.n_monthly = monthly.count;
     reply.monthly = monthly.pointers;
@@ -561,10 +578,10 @@ typedef struct {
     Kefu__V1__EligibilityEntry *entries;
     Kefu__V1__EligibilityEntry **entry_pointers;
     grade_assessment_t *assessments;
-    grade_warning_t *warnings;                       /* WARNINGS_MAX per person */
-    Kefu__V1__GradeCriterion *criteria;              /* GRADE_CRITERIA_MAX per person */
+    grade_warning_t *warnings;          /* WARNINGS_MAX per person */
+    Kefu__V1__GradeCriterion *criteria; /* GRADE_CRITERIA_MAX per person */
     Kefu__V1__GradeCriterion **criterion_pointers;
-    Kefu__V1__GradeWarning *warning_messages;        /* WARNINGS_MAX per person */
+    Kefu__V1__GradeWarning *warning_messages; /* WARNINGS_MAX per person */
     Kefu__V1__GradeWarning **warning_pointers;
 } report_storage_t;
 
@@ -592,18 +609,21 @@ report_allocate (report_storage_t *report, size_t count)
     report->assessments = calloc (n, sizeof *report->assessments);
     report->warnings = calloc (n * WARNINGS_MAX, sizeof *report->warnings);
     report->criteria = calloc (n * GRADE_CRITERIA_MAX, sizeof *report->criteria);
-    report->criterion_pointers = calloc (n * GRADE_CRITERIA_MAX, sizeof *report->criterion_pointers);
+    report->criterion_pointers =
+        calloc (n * GRADE_CRITERIA_MAX, sizeof *report->criterion_pointers);
     report->warning_messages = calloc (n * WARNINGS_MAX, sizeof *report->warning_messages);
     report->warning_pointers = calloc (n * WARNINGS_MAX, sizeof *report->warning_pointers);
-    return report->entries && report->entry_pointers && report->assessments && report->warnings && report->criteria
-                && report->criterion_pointers && report->warning_messages && report->warning_pointers
+    return report->entries && report->entry_pointers && report->assessments && report->warnings &&
+                   report->criteria && report->criterion_pointers && report->warning_messages &&
+                   report->warning_pointers
                ? 0
                : -1;
 }
 
 /*  Judge `person` at `at_month` into entry `index` of `report`. */
 static int
-report_entry (kefu_db_t *db, const grades_person_t *person, int at_month, report_storage_t *report, size_t index)
+report_entry (kefu_db_t *db, const grades_person_t *person, int at_month, report_storage_t *report,
+              size_t index)
 {
     history_storage_t storage;
     if (history_load (db, person, &storage) != 0) {
@@ -615,23 +635,24 @@ report_entry (kefu_db_t *db, const grades_person_t *person, int at_month, report
     grade_assessment_t *assessment = &report->assessments[index];
     grade_rules_assess (next, &storage.history, at_month, reference_ms (at_month), assessment);
     grade_warning_t *warnings = &report->warnings[index * WARNINGS_MAX];
-    size_t warning_count = grade_rules_warnings (grade, &storage.history, at_month, warnings, WARNINGS_MAX);
+    size_t warning_count =
+        grade_rules_warnings (grade, &storage.history, at_month, warnings, WARNINGS_MAX);
     history_release (&storage);
 
     Kefu__V1__EligibilityEntry *entry = &report->entries[index];
-    *entry = (Kefu__V1__EligibilityEntry) KEFU__V1__ELIGIBILITY_ENTRY__INIT;
+    *entry = (Kefu__V1__EligibilityEntry)KEFU__V1__ELIGIBILITY_ENTRY__INIT;
     entry->staff_id = person->id;
-    entry->staff_no = (char *) person->staff_no;
-    entry->name = (char *) person->name;
-    entry->grade = (char *) person->grade;
-    entry->grade_since = (char *) person->grade_since;
-    entry->next_grade = (char *) grade_name (next);
+    entry->staff_no = (char *)person->staff_no;
+    entry->name = (char *)person->name;
+    entry->grade = (char *)person->grade;
+    entry->grade_since = (char *)person->grade_since;
+    entry->next_grade = (char *)grade_name (next);
     entry->eligible = next != GRADE_NONE && assessment->all_met;
     entry->n_criteria = assessment->count;
     entry->criteria = &report->criterion_pointers[index * GRADE_CRITERIA_MAX];
     for (size_t i = 0; i < assessment->count; i++) {
         Kefu__V1__GradeCriterion *criterion = &report->criteria[index * GRADE_CRITERIA_MAX + i];
-        *criterion = (Kefu__V1__GradeCriterion) KEFU__V1__GRADE_CRITERION__INIT;
+        *criterion = (Kefu__V1__GradeCriterion)KEFU__V1__GRADE_CRITERION__INIT;
         criterion->rule = assessment->items[i].rule;
         criterion->met = assessment->items[i].met;
         criterion->actual = assessment->items[i].actual;
@@ -643,10 +664,11 @@ report_entry (kefu_db_t *db, const grades_person_t *person, int at_month, report
     entry->warnings = &report->warning_pointers[index * WARNINGS_MAX];
     for (size_t i = 0; i < warning_count; i++) {
         Kefu__V1__GradeWarning *warning = &report->warning_messages[index * WARNINGS_MAX + i];
-        *warning = (Kefu__V1__GradeWarning) KEFU__V1__GRADE_WARNING__INIT;
-        warning->rule = (char *) warnings[i].rule->rule;
-        warning->action = warnings[i].rule->to_grade == GRADE_NONE ? "dismissal_may_be_considered" : "demote";
-        warning->to_grade = (char *) grade_name (warnings[i].rule->to_grade);
+        *warning = (Kefu__V1__GradeWarning)KEFU__V1__GRADE_WARNING__INIT;
+        warning->rule = (char *)warnings[i].rule->rule;
+        warning->action =
+            warnings[i].rule->to_grade == GRADE_NONE ? "dismissal_may_be_considered" : "demote";
+        warning->to_grade = (char *)grade_name (warnings[i].rule->to_grade);
         warning->detail = warnings[i].detail;
         entry->warnings[i] = warning;
     }
@@ -657,21 +679,23 @@ report_entry (kefu_db_t *db, const grades_person_t *person, int at_month, report
 void
 scheduling_grades_eligibility (kefu_call_t *call)
 {
-    const Kefu__V1__EligibilityRequest *request = (const Kefu__V1__EligibilityRequest *) kefu_call_payload (call);
+    const Kefu__V1__EligibilityRequest *request =
+        (const Kefu__V1__EligibilityRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : REPORT_DEFAULT;
     int at_month = current_month ();
     char at[GRADE_PERIOD_TEXT_SIZE];
     /*  Without `at`, the current month: today's figures. */
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager")
-    ||  !kefu_call_check_page (call, limit, request->after, REPORT_MAX)
-    ||  (*request->at && !at_ok (call, request->at, &at_month)))
+    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_call_check_page (call, limit, request->after, REPORT_MAX) ||
+        (*request->at && !at_ok (call, request->at, &at_month)))
         return;
     grade_month_format (at_month, at);
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t people = { 0 };
-    report_storage_t report = { 0 };
+    grades_people_t people = {0};
+    report_storage_t report = {0};
     /*  One person more than asked tells whether there is a next page. */
-    if (kefu_db_begin (db) != 0 || grades_store_people_graded (db, request->after, (int) limit + 1, &people) != 0)
+    if (kefu_db_begin (db) != 0 ||
+        grades_store_people_graded (db, request->after, (int)limit + 1, &people) != 0)
         goto failed;
     size_t shown = people.count > limit ? limit : people.count;
     if (report_allocate (&report, shown) != 0)
@@ -679,8 +703,9 @@ scheduling_grades_eligibility (kefu_call_t *call)
     for (size_t i = 0; i < shown; i++)
         if (report_entry (db, &people.people[i], at_month, &report, i) != 0)
             goto failed;
-    if (kefu_audit_record (call, "grade.eligibility_viewed", "grades/eligibility", NULL, (uint32_t) shown) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (kefu_audit_record (call, "grade.eligibility_viewed", "grades/eligibility", NULL,
+                           (uint32_t)shown) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     Kefu__V1__EligibilityReport reply = KEFU__V1__ELIGIBILITY_REPORT__INIT;
     reply.at = at;
@@ -704,8 +729,8 @@ answered:
  *  `to` that has triggered (a reserve supervisor: exceptional, no rule).
  *  0: it does; 1: answered (rolled back); -1: database failure. */
 static int
-change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from, grade_t to, bool exceptional,
-                 const char *rule_name, int at_month)
+change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from, grade_t to,
+                 bool exceptional, const char *rule_name, int at_month)
 {
     if (to > from) {
         if (*rule_name) {
@@ -715,14 +740,16 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         }
         if (to > from + 1 && !exceptional) {
             REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-level-skipped", "exceptional",
-                    "%s to %s skips a level: only an exceptional promotion (越级) may", grade_name (from),
-                    grade_name (to));
+                    "%s to %s skips a level: only an exceptional promotion (越级) may",
+                    grade_name (from), grade_name (to));
             return 1;
         }
     } else if (from == GRADE_RESERVE_SUPERVISOR) {
         if (!exceptional || *rule_name || to != from - 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered", "exceptional",
-                    "a reserve supervisor is demoted to senior only by an exceptional decision (总经办), citing no "
+            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
+                    "exceptional",
+                    "a reserve supervisor is demoted to senior only by an exceptional decision "
+                    "(总经办), citing no "
                     "rule");
             return 1;
         }
@@ -731,8 +758,8 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         const grade_demotion_rule_t *rule = grade_rules_demotion_named (rule_name);
         if (!rule || rule->grade != from || rule->to_grade != to) {
             REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
-                    "a demotion from %s to %s cites one of that grade's demotion rules", grade_name (from),
-                    grade_name (to));
+                    "a demotion from %s to %s cites one of that grade's demotion rules",
+                    grade_name (from), grade_name (to));
             return 1;
         }
     }
@@ -747,21 +774,23 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         grade_rules_assess (to, &storage.history, at_month, reference_ms (at_month), &assessment);
         for (size_t i = 0; i < assessment.count && answer == 0; i++)
             if (!assessment.items[i].met) {
-                REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-criteria-not-met", assessment.items[i].rule,
-                        "%s not met: %s", assessment.items[i].rule, assessment.items[i].detail);
+                REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-criteria-not-met",
+                        assessment.items[i].rule, "%s not met: %s", assessment.items[i].rule,
+                        assessment.items[i].detail);
                 answer = 1;
             }
     } else {
         grade_warning_t warnings[WARNINGS_MAX];
-        size_t count = grade_rules_warnings (from, &storage.history, at_month, warnings, WARNINGS_MAX);
+        size_t count =
+            grade_rules_warnings (from, &storage.history, at_month, warnings, WARNINGS_MAX);
         bool triggered = false;
         for (size_t i = 0; i < count; i++)
             triggered = triggered || strcmp (warnings[i].rule->rule, rule_name) == 0;
         if (!triggered) {
             char at[GRADE_PERIOD_TEXT_SIZE];
             grade_month_format (at_month, at);
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered", rule_name,
-                    "%s has not triggered by %s", rule_name, at);
+            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
+                    rule_name, "%s has not triggered by %s", rule_name, at);
             answer = 1;
         }
     }
@@ -779,30 +808,33 @@ void
 scheduling_grades_propose_change (kefu_call_t *call)
 {
     const Kefu__V1__ProposeGradeChangeRequest *request =
-        (const Kefu__V1__ProposeGradeChangeRequest *) kefu_call_payload (call);
+        (const Kefu__V1__ProposeGradeChangeRequest *)kefu_call_payload (call);
     int at_month;
     grade_t to = grade_from_name (request->to_grade);
     if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
         return;
     if (to == GRADE_NONE) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade",
-                        "to_grade must be one of: trainee, junior, intermediate, senior, reserve_supervisor");
+        kefu_call_fail (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade",
+            "to_grade must be one of: trainee, junior, intermediate, senior, reserve_supervisor");
         return;
     }
-    if (!at_ok (call, request->at, &at_month)
-    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, true)
-    ||  !kefu_call_check_text (call, "rule", request->rule, KEFU_TEXT_LINE, RULE_NAME_MAX, false))
+    if (!at_ok (call, request->at, &at_month) ||
+        !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               true) ||
+        !kefu_call_check_text (call, "rule", request->rule, KEFU_TEXT_LINE, RULE_NAME_MAX, false))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_people_t person = { 0 };
-    grades_change_rows_t rows = { 0 };
+    grades_people_t person = {0};
+    grades_change_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     if (kefu_db_begin (db) != 0)
         goto failed;
     int loaded = person_load (call, request->staff_id, true, &person);
     if (loaded < 0)
         goto failed;
-    if (loaded > 0 || !not_self (call, &person.people[0]) || !person_active (call, &person.people[0]))
+    if (loaded > 0 || !not_self (call, &person.people[0]) ||
+        !person_active (call, &person.people[0]))
         goto answered;
     grade_t from = grade_from_name (person.people[0].grade);
     if (from == GRADE_NONE) {
@@ -811,17 +843,19 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     }
     if (from == to) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade", "staff %" PRId64 " is %s already",
-                request->staff_id, grade_name (from));
+        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade",
+                "staff %" PRId64 " is %s already", request->staff_id, grade_name (from));
         goto answered;
     }
-    int rules = change_rules_ok (call, &person.people[0], from, to, request->exceptional, request->rule, at_month);
+    int rules = change_rules_ok (call, &person.people[0], from, to, request->exceptional,
+                                 request->rule, at_month);
     if (rules < 0)
         goto failed;
     if (rules > 0)
         goto answered;
-    int inserted = grades_store_change_insert (db, request, to > from ? "promotion" : "demotion", grade_name (from),
-                                               actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_change_insert (db, request, to > from ? "promotion" : "demotion",
+                                               grade_name (from), actor_staff_no (call),
+                                               kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
@@ -830,9 +864,10 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     }
     change_resource (rows.items[0].id, resource);
-    if (kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) != 0
-    ||  kefu_audit_record (call, "grade.change_proposed", resource, request->reason, 1) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) !=
+            0 ||
+        kefu_audit_record (call, "grade.change_proposed", resource, request->reason, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
@@ -852,7 +887,8 @@ change_lock_open (kefu_call_t *call, int64_t id, grades_change_rows_t *rows)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "grade change %" PRId64 " not found", id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                "grade change %" PRId64 " not found", id);
         return 1;
     }
     if (strcmp (rows->items[0].status, "proposed") != 0) {
@@ -866,14 +902,16 @@ change_lock_open (kefu_call_t *call, int64_t id, grades_change_rows_t *rows)
 void
 scheduling_grades_approve_change (kefu_call_t *call)
 {
-    const Kefu__V1__GradeChangeDecision *request = (const Kefu__V1__GradeChangeDecision *) kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager")
-    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, false))
+    const Kefu__V1__GradeChangeDecision *request =
+        (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
+    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+        !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               false))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_change_rows_t change = { 0 }, decided = { 0 };
-    grades_people_t person = { 0 };
-    scheduling_staff_rows_t staff = { 0 };
+    grades_change_rows_t change = {0}, decided = {0};
+    grades_people_t person = {0};
+    scheduling_staff_rows_t staff = {0};
     char resource[RESOURCE_MAX], staff_subject[RESOURCE_MAX];
     change_resource (request->id, resource);
     if (kefu_db_begin (db) != 0)
@@ -892,19 +930,21 @@ scheduling_grades_approve_change (kefu_call_t *call)
     int loaded = person_load (call, proposal->staff_id, true, &person);
     if (loaded < 0)
         goto failed;
-    if (loaded > 0 || !not_self (call, &person.people[0]) || !person_active (call, &person.people[0]))
+    if (loaded > 0 || !not_self (call, &person.people[0]) ||
+        !person_active (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].grade, proposal->from_grade) != 0) {
         REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-changed", NULL,
-                "staff %" PRId64 " is %s now, not %s as proposed", proposal->staff_id, person.people[0].grade,
-                proposal->from_grade);
+                "staff %" PRId64 " is %s now, not %s as proposed", proposal->staff_id,
+                person.people[0].grade, proposal->from_grade);
         goto answered;
     }
     /*  Judged again now: an evaluation may have been amended since. */
     int at_month = 0;
     grade_month_parse (proposal->at, &at_month);
     int rules = change_rules_ok (call, &person.people[0], grade_from_name (proposal->from_grade),
-                                 grade_from_name (proposal->to_grade), proposal->exceptional, proposal->rule, at_month);
+                                 grade_from_name (proposal->to_grade), proposal->exceptional,
+                                 proposal->rule, at_month);
     if (rules < 0)
         goto failed;
     if (rules > 0)
@@ -914,13 +954,16 @@ scheduling_grades_approve_change (kefu_call_t *call)
     update.id = proposal->staff_id;
     update.grade = proposal->to_grade;
     staff_resource (proposal->staff_id, staff_subject);
-    if (grades_store_change_decide (db, request->id, "approved", actor_staff_no (call), request->reason, now_ms,
-                                    &decided) != 0
-    ||  scheduling_store_staff_update (db, &update, now_ms, &staff) != 0
-    ||  kefu_outbox_append_message (db, "grade.change_approved", resource, &decided.items[0].base) != 0
-    ||  kefu_outbox_append_message (db, "staff.updated", staff_subject, &staff.row.staff.base) != 0
-    ||  kefu_audit_record (call, "grade.change_approved", resource, *request->reason ? request->reason : NULL, 1) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (grades_store_change_decide (db, request->id, "approved", actor_staff_no (call),
+                                    request->reason, now_ms, &decided) != 0 ||
+        scheduling_store_staff_update (db, &update, now_ms, &staff) != 0 ||
+        kefu_outbox_append_message (db, "grade.change_approved", resource,
+                                    &decided.items[0].base) != 0 ||
+        kefu_outbox_append_message (db, "staff.updated", staff_subject, &staff.row.staff.base) !=
+            0 ||
+        kefu_audit_record (call, "grade.change_approved", resource,
+                           *request->reason ? request->reason : NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &decided.items[0].base);
     goto answered;
@@ -936,12 +979,14 @@ answered:
 void
 scheduling_grades_refuse_change (kefu_call_t *call)
 {
-    const Kefu__V1__GradeChangeDecision *request = (const Kefu__V1__GradeChangeDecision *) kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager")
-    ||  !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, true))
+    const Kefu__V1__GradeChangeDecision *request =
+        (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
+    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+        !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               true))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_change_rows_t change = { 0 }, decided = { 0 };
+    grades_change_rows_t change = {0}, decided = {0};
     char resource[RESOURCE_MAX];
     change_resource (request->id, resource);
     if (kefu_db_begin (db) != 0)
@@ -951,11 +996,12 @@ scheduling_grades_refuse_change (kefu_call_t *call)
         goto failed;
     if (locked > 0)
         goto answered;
-    if (grades_store_change_decide (db, request->id, "refused", actor_staff_no (call), request->reason,
-                                    kefu_time_now_ms (), &decided) != 0
-    ||  kefu_outbox_append_message (db, "grade.change_refused", resource, &decided.items[0].base) != 0
-    ||  kefu_audit_record (call, "grade.change_refused", resource, request->reason, 1) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (grades_store_change_decide (db, request->id, "refused", actor_staff_no (call),
+                                    request->reason, kefu_time_now_ms (), &decided) != 0 ||
+        kefu_outbox_append_message (db, "grade.change_refused", resource, &decided.items[0].base) !=
+            0 ||
+        kefu_audit_record (call, "grade.change_refused", resource, request->reason, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &decided.items[0].base);
     goto answered;
@@ -969,11 +1015,12 @@ answered:
 void
 scheduling_grades_get_change (kefu_call_t *call)
 {
-    const Kefu__V1__GradeChangeDecision *request = (const Kefu__V1__GradeChangeDecision *) kefu_call_payload (call);
+    const Kefu__V1__GradeChangeDecision *request =
+        (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
     if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    grades_change_rows_t change = { 0 };
+    grades_change_rows_t change = {0};
     char resource[RESOURCE_MAX];
     change_resource (request->id, resource);
     if (kefu_db_begin (db) != 0)
@@ -982,11 +1029,12 @@ scheduling_grades_get_change (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "grade change %" PRId64 " not found",
-                request->id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                "grade change %" PRId64 " not found", request->id);
         goto answered;
     }
-    if (kefu_audit_record (call, "grade.change_viewed", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_record (call, "grade.change_viewed", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &change.items[0].base);
     goto answered;

@@ -28,14 +28,18 @@
 
 #include "kefu_service.h"
 
-void scheduling_grades_record_evaluation (kefu_call_t *call);  /* RecordEvaluationRequest → Evaluation */
-void scheduling_grades_amend_evaluation (kefu_call_t *call);   /* AmendEvaluationRequest → Evaluation */
-void scheduling_grades_award_title (kefu_call_t *call);        /* AwardTitleRequest → Title */
-void scheduling_grades_history (kefu_call_t *call);            /* EvaluationHistoryRequest → EvaluationHistory */
-void scheduling_grades_eligibility (kefu_call_t *call);        /* EligibilityRequest → EligibilityReport */
-void scheduling_grades_propose_change (kefu_call_t *call);     /* ProposeGradeChangeRequest → GradeChange */
-void scheduling_grades_approve_change (kefu_call_t *call);     /* GradeChangeDecision → GradeChange */
-void scheduling_grades_refuse_change (kefu_call_t *call);      /* GradeChangeDecision → GradeChange */
-void scheduling_grades_get_change (kefu_call_t *call);         /* GradeChangeDecision → GradeChange */
+void
+scheduling_grades_record_evaluation (kefu_call_t *call); /* RecordEvaluationRequest → Evaluation */
+void
+scheduling_grades_amend_evaluation (kefu_call_t *call); /* AmendEvaluationRequest → Evaluation */
+void scheduling_grades_award_title (kefu_call_t *call); /* AwardTitleRequest → Title */
+void
+scheduling_grades_history (kefu_call_t *call); /* EvaluationHistoryRequest → EvaluationHistory */
+void scheduling_grades_eligibility (kefu_call_t *call); /* EligibilityRequest → EligibilityReport */
+void
+scheduling_grades_propose_change (kefu_call_t *call); /* ProposeGradeChangeRequest → GradeChange */
+void scheduling_grades_approve_change (kefu_call_t *call); /* GradeChangeDecision → GradeChange */
+void scheduling_grades_refuse_change (kefu_call_t *call);  /* GradeChangeDecision → GradeChange */
+void scheduling_grades_get_change (kefu_call_t *call);     /* GradeChangeDecision → GradeChange */
 
 #endif

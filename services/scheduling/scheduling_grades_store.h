@@ -29,8 +29,8 @@ typedef struct {
     const char *name;
     const char *grade;
     const char *status;
-    int64_t joined_ms;       /* staff.created_at: 入职 */
-    int64_t grade_since_ms;  /* the last approved grade change, else joined_ms */
+    int64_t joined_ms;      /* staff.created_at: 入职 */
+    int64_t grade_since_ms; /* the last approved grade change, else joined_ms */
     char grade_since[KEFU_TIME_TEXT_SIZE];
 } grades_person_t;
 
@@ -49,12 +49,12 @@ int grades_store_person (kefu_db_t *db, int64_t id, bool for_update, grades_peop
 int grades_store_people_graded (kefu_db_t *db, int64_t after, int limit, grades_people_t *rows);
 
 /*  Lists of one message type, borrowed from `result`. */
-#define GRADES_ROWS(name, type)  \
-    typedef struct {             \
-        PGresult *result;        \
-        size_t count;            \
-        type *items;             \
-        type **pointers;         \
+#define GRADES_ROWS(name, type) \
+    typedef struct {            \
+        PGresult *result;       \
+        size_t count;           \
+        type *items;            \
+        type **pointers;        \
     } name
 GRADES_ROWS (grades_evaluation_rows_t, Kefu__V1__Evaluation);
 GRADES_ROWS (grades_title_rows_t, Kefu__V1__Title);
@@ -76,24 +76,28 @@ typedef struct {
 } grades_evaluation_values_t;
 
 /*  Insert an evaluation; 1 if the person has one for that kind and period. */
-int grades_store_evaluation_insert (kefu_db_t *db, int64_t staff_id, const char *kind, const char *period,
-                                    const grades_evaluation_values_t *values, const char *by, int64_t now_ms,
-                                    grades_evaluation_rows_t *rows);
+int grades_store_evaluation_insert (kefu_db_t *db, int64_t staff_id, const char *kind,
+                                    const char *period, const grades_evaluation_values_t *values,
+                                    const char *by, int64_t now_ms, grades_evaluation_rows_t *rows);
 
 /*  Evaluation `id` (FOR UPDATE when for_update); 1 if there is none. */
-int grades_store_evaluation_by_id (kefu_db_t *db, int64_t id, bool for_update, grades_evaluation_rows_t *rows);
+int grades_store_evaluation_by_id (kefu_db_t *db, int64_t id, bool for_update,
+                                   grades_evaluation_rows_t *rows);
 
 /*  Keep evaluation `id`'s current values as an amendment with `reason`,
  *  then replace them and bump the version. The row must be locked. */
-int grades_store_evaluation_amend (kefu_db_t *db, int64_t id, const grades_evaluation_values_t *values,
-                                   const char *reason, const char *by, int64_t now_ms, grades_evaluation_rows_t *rows);
+int grades_store_evaluation_amend (kefu_db_t *db, int64_t id,
+                                   const grades_evaluation_values_t *values, const char *reason,
+                                   const char *by, int64_t now_ms, grades_evaluation_rows_t *rows);
 
 /*  A person's evaluations of `kind`, oldest period first. */
-int grades_store_evaluations (kefu_db_t *db, int64_t staff_id, const char *kind, grades_evaluation_rows_t *rows);
+int grades_store_evaluations (kefu_db_t *db, int64_t staff_id, const char *kind,
+                              grades_evaluation_rows_t *rows);
 
 /*  Award a title; 1 if the person has that title from that day already. */
-int grades_store_title_insert (kefu_db_t *db, int64_t staff_id, const char *name, const char *awarded_on,
-                               const char *note, const char *by, int64_t now_ms, grades_title_rows_t *rows);
+int grades_store_title_insert (kefu_db_t *db, int64_t staff_id, const char *name,
+                               const char *awarded_on, const char *note, const char *by,
+                               int64_t now_ms, grades_title_rows_t *rows);
 
 int grades_store_titles (kefu_db_t *db, int64_t staff_id, grades_title_rows_t *rows);
 int grades_store_amendments (kefu_db_t *db, int64_t staff_id, grades_amendment_rows_t *rows);
@@ -102,14 +106,15 @@ int grades_store_changes (kefu_db_t *db, int64_t staff_id, grades_change_rows_t 
 /*  Propose a change (`request` checked by the caller); 1 if the person has
  *  an open proposal already. */
 int grades_store_change_insert (kefu_db_t *db, const Kefu__V1__ProposeGradeChangeRequest *request,
-                                const char *direction, const char *from_grade, const char *by, int64_t now_ms,
-                                grades_change_rows_t *rows);
+                                const char *direction, const char *from_grade, const char *by,
+                                int64_t now_ms, grades_change_rows_t *rows);
 
 /*  Change `id` (FOR UPDATE when for_update); 1 if there is none. */
-int grades_store_change_by_id (kefu_db_t *db, int64_t id, bool for_update, grades_change_rows_t *rows);
+int grades_store_change_by_id (kefu_db_t *db, int64_t id, bool for_update,
+                               grades_change_rows_t *rows);
 
 /*  Decide an open change: status approved or refused. */
-int grades_store_change_decide (kefu_db_t *db, int64_t id, const char *status, const char *by, const char *reason,
-                                int64_t now_ms, grades_change_rows_t *rows);
+int grades_store_change_decide (kefu_db_t *db, int64_t id, const char *status, const char *by,
+                                const char *reason, int64_t now_ms, grades_change_rows_t *rows);
 
 #endif

@@ -52,7 +52,7 @@ warned (grade_t grade, const grade_history_t *history, int at_month, const char 
 static void
 test_periods_and_months (void **state)
 {
-    (void) state;
+    (void)state;
     int month, quarter;
     assert_true (grade_month_parse ("2026-03", &month));
     assert_int_equal (month, 2026 * 12 + 2);
@@ -73,9 +73,13 @@ test_periods_and_months (void **state)
     assert_false (grade_quarter_parse ("2026-Q0", &quarter));
     assert_false (grade_quarter_parse ("2026-Q1 ", &quarter));
     /*  Whole months: complete on the same day and time of a later month. */
-    int64_t joined = grade_month_start_ms (month_of (1)) + 9 * (int64_t) MS_PER_DAY; /* 2025-01-10 */
-    assert_int_equal (grade_whole_months (joined, grade_month_start_ms (month_of (4)) + 9 * (int64_t) MS_PER_DAY), 3);
-    assert_int_equal (grade_whole_months (joined, grade_month_start_ms (month_of (4)) + 8 * (int64_t) MS_PER_DAY), 2);
+    int64_t joined = grade_month_start_ms (month_of (1)) + 9 * (int64_t)MS_PER_DAY; /* 2025-01-10 */
+    assert_int_equal (
+        grade_whole_months (joined, grade_month_start_ms (month_of (4)) + 9 * (int64_t)MS_PER_DAY),
+        3);
+    assert_int_equal (
+        grade_whole_months (joined, grade_month_start_ms (month_of (4)) + 8 * (int64_t)MS_PER_DAY),
+        2);
     assert_int_equal (grade_whole_months (joined, joined - 1), 0);
     assert_int_equal (grade_month_of_ms (joined), month_of (1));
     assert_int_equal (grade_from_name ("reserve_supervisor"), GRADE_RESERVE_SUPERVISOR);
@@ -86,9 +90,9 @@ test_periods_and_months (void **state)
 static void
 test_junior_needs_the_month_passed (void **state)
 {
-    (void) state;
-    grade_monthly_t monthly[] = { { month_of (3), 12, true } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 1 };
+    (void)state;
+    grade_monthly_t monthly[] = {{month_of (3), 12, true}};
+    grade_history_t history = {.monthly = monthly, .monthly_count = 1};
     grade_assessment_t assessment;
     grade_rules_assess (GRADE_JUNIOR, &history, month_of (3), 0, &assessment);
     assert_true (assessment.all_met);
@@ -107,12 +111,17 @@ test_junior_needs_the_month_passed (void **state)
 static void
 test_intermediate_criteria (void **state)
 {
-    (void) state;
-    grade_monthly_t monthly[] = { { month_of (4), 1, true }, { month_of (5), 3, true }, { month_of (6), 5, true } };
-    grade_quarterly_t quarterly[] = { { quarter_of (YEAR, 2), 'A' } };
-    int64_t joined = grade_month_start_ms (month_of (3)) + 14 * (int64_t) MS_PER_DAY; /* 2025-03-15 */
-    grade_history_t history = { .monthly = monthly, .monthly_count = 3, .quarterly = quarterly,
-                                .quarterly_count = 1, .joined_ms = joined };
+    (void)state;
+    grade_monthly_t monthly[] = {
+        {month_of (4), 1, true}, {month_of (5), 3, true}, {month_of (6), 5, true}};
+    grade_quarterly_t quarterly[] = {{quarter_of (YEAR, 2), 'A'}};
+    int64_t joined =
+        grade_month_start_ms (month_of (3)) + 14 * (int64_t)MS_PER_DAY; /* 2025-03-15 */
+    grade_history_t history = {.monthly = monthly,
+                               .monthly_count = 3,
+                               .quarterly = quarterly,
+                               .quarterly_count = 1,
+                               .joined_ms = joined};
     int64_t end_of_june = grade_month_start_ms (month_of (7));
     grade_assessment_t assessment;
     grade_rules_assess (GRADE_INTERMEDIATE, &history, month_of (6), end_of_june, &assessment);
@@ -142,7 +151,8 @@ test_intermediate_criteria (void **state)
 
     /*  Tenure counted to mid-June: two whole months. */
     grade_rules_assess (GRADE_INTERMEDIATE, &history, month_of (6),
-                        grade_month_start_ms (month_of (6)) + 13 * (int64_t) MS_PER_DAY, &assessment);
+                        grade_month_start_ms (month_of (6)) + 13 * (int64_t)MS_PER_DAY,
+                        &assessment);
     assert_false (criterion (&assessment, "intermediate.tenure_months")->met);
     assert_true (criterion (&assessment, "intermediate.tenure_months")->actual == 2.0);
 }
@@ -152,15 +162,19 @@ test_intermediate_criteria (void **state)
 static void
 test_senior_criteria (void **state)
 {
-    (void) state;
+    (void)state;
     grade_monthly_t monthly[6];
     for (int i = 0; i < 6; i++)
-        monthly[i] = (grade_monthly_t) { month_of (1 + i), 2, true };
-    grade_quarterly_t quarterly[] = { { quarter_of (YEAR, 1), 'A' }, { quarter_of (YEAR, 2), 'A' } };
-    grade_title_t titles[] = { { GRADE_RULES_TITLE_OUTSTANDING, month_of (2) } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 6, .quarterly = quarterly,
-                                .quarterly_count = 2, .titles = titles, .title_count = 1,
-                                .joined_ms = grade_month_start_ms (month_of (1) - 1) };
+        monthly[i] = (grade_monthly_t){month_of (1 + i), 2, true};
+    grade_quarterly_t quarterly[] = {{quarter_of (YEAR, 1), 'A'}, {quarter_of (YEAR, 2), 'A'}};
+    grade_title_t titles[] = {{GRADE_RULES_TITLE_OUTSTANDING, month_of (2)}};
+    grade_history_t history = {.monthly = monthly,
+                               .monthly_count = 6,
+                               .quarterly = quarterly,
+                               .quarterly_count = 2,
+                               .titles = titles,
+                               .title_count = 1,
+                               .joined_ms = grade_month_start_ms (month_of (1) - 1)};
     int64_t end_of_june = grade_month_start_ms (month_of (7));
     grade_assessment_t assessment;
     grade_rules_assess (GRADE_SENIOR, &history, month_of (6), end_of_june, &assessment);
@@ -189,18 +203,24 @@ test_senior_criteria (void **state)
 static void
 test_reserve_supervisor_criteria (void **state)
 {
-    (void) state;
+    (void)state;
     grade_monthly_t monthly[12];
     for (int i = 0; i < 12; i++)
-        monthly[i] = (grade_monthly_t) { month_of (1 + i), 1, true };
-    grade_quarterly_t quarterly[] = { { quarter_of (YEAR, 1), 'A' }, { quarter_of (YEAR, 2), 'B' },
-                                      { quarter_of (YEAR, 3), 'A' }, { quarter_of (YEAR, 4), 'A' } };
-    grade_title_t titles[] = { { GRADE_RULES_TITLE_OUTSTANDING, month_of (1) },
-                               { GRADE_RULES_TITLE_OUTSTANDING, month_of (5) },
-                               { GRADE_RULES_TITLE_OUTSTANDING, month_of (9) } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 12, .quarterly = quarterly,
-                                .quarterly_count = 4, .titles = titles, .title_count = 3,
-                                .joined_ms = grade_month_start_ms (month_of (1) - 12) };
+        monthly[i] = (grade_monthly_t){month_of (1 + i), 1, true};
+    grade_quarterly_t quarterly[] = {{quarter_of (YEAR, 1), 'A'},
+                                     {quarter_of (YEAR, 2), 'B'},
+                                     {quarter_of (YEAR, 3), 'A'},
+                                     {quarter_of (YEAR, 4), 'A'}};
+    grade_title_t titles[] = {{GRADE_RULES_TITLE_OUTSTANDING, month_of (1)},
+                              {GRADE_RULES_TITLE_OUTSTANDING, month_of (5)},
+                              {GRADE_RULES_TITLE_OUTSTANDING, month_of (9)}};
+    grade_history_t history = {.monthly = monthly,
+                               .monthly_count = 12,
+                               .quarterly = quarterly,
+                               .quarterly_count = 4,
+                               .titles = titles,
+                               .title_count = 3,
+                               .joined_ms = grade_month_start_ms (month_of (1) - 12)};
     int64_t end = grade_month_start_ms (month_of (13));
     grade_assessment_t assessment;
     grade_rules_assess (GRADE_RESERVE_SUPERVISOR, &history, month_of (12), end, &assessment);
@@ -210,8 +230,8 @@ test_reserve_supervisor_criteria (void **state)
     assert_false (criterion (&assessment, "reserve_supervisor.quarterly_a")->met);
     quarterly[3].grade = 'A';
     /*  A title awarded after the month asked about does not count yet. */
-    grade_rules_assess (GRADE_RESERVE_SUPERVISOR, &history, month_of (8), grade_month_start_ms (month_of (9)),
-                        &assessment);
+    grade_rules_assess (GRADE_RESERVE_SUPERVISOR, &history, month_of (8),
+                        grade_month_start_ms (month_of (9)), &assessment);
     assert_false (criterion (&assessment, "reserve_supervisor.titles")->met);
 }
 
@@ -219,12 +239,17 @@ test_reserve_supervisor_criteria (void **state)
 static void
 test_intermediate_demotion_rules (void **state)
 {
-    (void) state;
+    (void)state;
     /*  Promoted on 2025-04-10; March's evaluation was before. */
-    grade_monthly_t monthly[] = { { month_of (3), 9, true }, { month_of (4), 5, true }, { month_of (5), 4, true },
-                                  { month_of (6), 2, true }, { month_of (7), 6, true } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 5,
-                                .grade_since_ms = grade_month_start_ms (month_of (4)) + 9 * (int64_t) MS_PER_DAY };
+    grade_monthly_t monthly[] = {{month_of (3), 9, true},
+                                 {month_of (4), 5, true},
+                                 {month_of (5), 4, true},
+                                 {month_of (6), 2, true},
+                                 {month_of (7), 6, true}};
+    grade_history_t history = {.monthly = monthly,
+                               .monthly_count = 5,
+                               .grade_since_ms =
+                                   grade_month_start_ms (month_of (4)) + 9 * (int64_t)MS_PER_DAY};
     const char *consecutive = "intermediate.monthly_outside_top3_consecutive";
     /*  Outside the top three in April, May and July, but June breaks the run,
      *  and March was before the promotion. */
@@ -234,16 +259,20 @@ test_intermediate_demotion_rules (void **state)
     /*  Judged at May, the run is not complete yet. */
     assert_false (warned (GRADE_INTERMEDIATE, &history, month_of (5), consecutive));
 
-    grade_quarterly_t quarterly[] = { { quarter_of (YEAR, 2), 'B' }, { quarter_of (YEAR, 3), 'A' },
-                                      { quarter_of (YEAR, 4), 'B' } };
+    grade_quarterly_t quarterly[] = {
+        {quarter_of (YEAR, 2), 'B'}, {quarter_of (YEAR, 3), 'A'}, {quarter_of (YEAR, 4), 'B'}};
     history.quarterly = quarterly;
     history.quarterly_count = 3;
-    assert_false (warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_b_consecutive"));
+    assert_false (warned (GRADE_INTERMEDIATE, &history, month_of (12),
+                          "intermediate.quarterly_b_consecutive"));
     quarterly[1].grade = 'B';
-    assert_true (warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_b_consecutive"));
-    assert_false (warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_below_b"));
+    assert_true (warned (GRADE_INTERMEDIATE, &history, month_of (12),
+                         "intermediate.quarterly_b_consecutive"));
+    assert_false (
+        warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_below_b"));
     quarterly[2].grade = 'C';
-    assert_true (warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_below_b"));
+    assert_true (
+        warned (GRADE_INTERMEDIATE, &history, month_of (12), "intermediate.quarterly_below_b"));
     /*  Rules apply to the grade held: a senior with this history is judged
      *  by the senior rules. */
     assert_false (warned (GRADE_JUNIOR, &history, month_of (12), "intermediate.quarterly_below_b"));
@@ -253,10 +282,12 @@ test_intermediate_demotion_rules (void **state)
 static void
 test_senior_demotion_within_a_year (void **state)
 {
-    (void) state;
-    grade_monthly_t monthly[] = { { month_of (2), 5, true }, { month_of (6), 4, true }, { month_of (14), 8, true } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 3,
-                                .grade_since_ms = grade_month_start_ms (month_of (2)) };
+    (void)state;
+    grade_monthly_t monthly[] = {
+        {month_of (2), 5, true}, {month_of (6), 4, true}, {month_of (14), 8, true}};
+    grade_history_t history = {.monthly = monthly,
+                               .monthly_count = 3,
+                               .grade_since_ms = grade_month_start_ms (month_of (2))};
     const char *rule = "senior.monthly_outside_top3_within_year";
     /*  Promoted in February 2025: the year runs to January 2026; the third
      *  is in February 2026. */
@@ -264,7 +295,7 @@ test_senior_demotion_within_a_year (void **state)
     monthly[2].month = month_of (13);
     assert_true (warned (GRADE_SENIOR, &history, month_of (14), rule));
 
-    grade_quarterly_t quarterly[] = { { quarter_of (YEAR, 1), 'B' }, { quarter_of (YEAR, 3), 'B' } };
+    grade_quarterly_t quarterly[] = {{quarter_of (YEAR, 1), 'B'}, {quarter_of (YEAR, 3), 'B'}};
     history.quarterly = quarterly;
     history.quarterly_count = 2;
     /*  Two B, not in a row, both within the year (Q1 ends in March, after
@@ -272,20 +303,25 @@ test_senior_demotion_within_a_year (void **state)
     assert_true (warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_b_within_year"));
     quarterly[1].grade = 'A';
     assert_false (warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_b_within_year"));
-    assert_false (warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_below_b_within_year"));
+    assert_false (
+        warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_below_b_within_year"));
     quarterly[1].grade = 'D';
-    assert_true (warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_below_b_within_year"));
+    assert_true (
+        warned (GRADE_SENIOR, &history, month_of (12), "senior.quarterly_below_b_within_year"));
 }
 
 /*  辞退: three failed monthly evaluations in a row only warn. */
 static void
 test_three_failed_months_warn_of_dismissal (void **state)
 {
-    (void) state;
-    grade_monthly_t monthly[] = { { month_of (1), 20, false }, { month_of (2), 21, false }, { month_of (3), 22, true },
-                                  { month_of (4), 20, false } };
-    grade_history_t history = { .monthly = monthly, .monthly_count = 4, .grade_since_ms = 0 };
-    assert_false (warned (GRADE_TRAINEE, &history, month_of (4), "trainee.monthly_failed_consecutive"));
+    (void)state;
+    grade_monthly_t monthly[] = {{month_of (1), 20, false},
+                                 {month_of (2), 21, false},
+                                 {month_of (3), 22, true},
+                                 {month_of (4), 20, false}};
+    grade_history_t history = {.monthly = monthly, .monthly_count = 4, .grade_since_ms = 0};
+    assert_false (
+        warned (GRADE_TRAINEE, &history, month_of (4), "trainee.monthly_failed_consecutive"));
     monthly[2].passed = false;
     grade_warning_t warnings[8];
     size_t count = grade_rules_warnings (GRADE_TRAINEE, &history, month_of (4), warnings, 8);
@@ -293,9 +329,11 @@ test_three_failed_months_warn_of_dismissal (void **state)
     assert_string_equal (warnings[0].rule->rule, "trainee.monthly_failed_consecutive");
     assert_int_equal (warnings[0].rule->to_grade, GRADE_NONE);
     assert_non_null (strstr (warnings[0].detail, "2025-01 (fail)"));
-    assert_true (warned (GRADE_JUNIOR, &history, month_of (4), "junior.monthly_failed_consecutive"));
+    assert_true (
+        warned (GRADE_JUNIOR, &history, month_of (4), "junior.monthly_failed_consecutive"));
     /*  A reserve supervisor has no rule: 总经办 decides. */
-    assert_int_equal (grade_rules_warnings (GRADE_RESERVE_SUPERVISOR, &history, month_of (4), warnings, 8), 0);
+    assert_int_equal (
+        grade_rules_warnings (GRADE_RESERVE_SUPERVISOR, &history, month_of (4), warnings, 8), 0);
     assert_null (grade_rules_demotion_named ("reserve_supervisor.anything"));
 }
 
