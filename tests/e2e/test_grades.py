@@ -531,6 +531,27 @@ def test_demotion_rule_triggered_and_missed(stack, clock, rule):
     assert stack.grade_of(other) == grade
 
 
+def test_demotion_rules_count_from_the_promotion(stack, clock):
+    # 晋升后: evaluations of periods that ended before the approved promotion do not
+    # count toward a demotion rule; those after it do.
+    person = build_history(stack, clock, "intermediate")
+    for month, rank in (("2025-07", 8), ("2025-08", 9), ("2025-09", 7)):
+        stack.monthly(person, month, rank=rank)
+    proposed = stack.propose(person, "intermediate")
+    assert proposed.status_code == 201, describe(proposed)
+    assert stack.decide(proposed.json()["id"], "approve").status_code == 200   # at AFTER_AT: January 2026
+    history = stack.call("GET", "/v1/staff/%d/evaluations" % person).json()
+    assert history["grade"] == "intermediate" and history["grade_since"].startswith("2026-01-05T09:00")
+    assert stack.entry(person, at="2026-01")["warnings"] == []
+    rule = "intermediate.monthly_outside_top3_consecutive"
+    assert_problem(stack.propose(person, "junior", at="2026-01", rule=rule), 422, field=rule)
+    # Three months outside the top three after the promotion trigger it.
+    clock.set_rfc3339("2026-03-05T09:00:00Z")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        stack.monthly(person, month, rank=5)
+    assert [w["rule"] for w in stack.entry(person, at="2026-03")["warnings"]] == [rule]
+
+
 def test_three_failed_months_warn_of_dismissal_and_change_nothing(stack, clock):
     # 连续三次月度考评不及格: reported only; kefu never dismisses anyone.
     person = stack.person(clock, "trainee", GRADE_GIVEN)
