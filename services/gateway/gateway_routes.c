@@ -1912,7 +1912,7 @@ static const gateway_route_t routes_table[] = {
             "optional). A period not yet begun is 422 (period-in-future). One evaluation per person, "
             "kind and period: a second is 409 (evaluation-exists); correct one with POST "
             "/v1/evaluations/{id}/amend. The promotion criteria count these (GET "
-            "/v1/grades/eligibility).",
+            "/v1/grades/eligibility). With an Idempotency-Key a retry gets the first answer.",
         .example_request = "{\"kind\":\"monthly\",\"period\":\"2026-02\",\"score\":92.5,\"rank\":2,"
                            "\"result\":\"pass\",\"note\":\"first on the billing queue\"}",
         .example_response = ROUTES_EXAMPLE_EVALUATION,
@@ -1988,7 +1988,7 @@ static const gateway_route_t routes_table[] = {
             "Supervisors and managers, never about themselves. `awarded_on` is a day (YYYY-MM-DD) "
             "not still to come; the same title on the same day twice is 409 (title-exists). The "
             "criteria for senior and reserve supervisor count the title 优秀客服 (outstanding "
-            "agent) by this exact name.",
+            "agent) by this exact name. With an Idempotency-Key a retry gets the first answer.",
         .example_request = "{\"name\":\"优秀客服\",\"awarded_on\":\"2026-01-20\",\"note\":"
                            "\"annual service awards\"}",
         .example_response = ROUTES_EXAMPLE_TITLE,
@@ -2052,7 +2052,7 @@ static const gateway_route_t routes_table[] = {
             "demotion rule of the person's grade that has triggered (422 "
             "grade-demotion-rule-not-triggered); a reserve supervisor is demoted only by an "
             "exceptional decision. `reason` is required. One open proposal per person (409 "
-            "grade-change-open).",
+            "grade-change-open); with an Idempotency-Key a retry gets the first answer.",
         .example_request = "{\"staff_id\":12,\"to_grade\":\"intermediate\",\"at\":\"2026-03\","
                            "\"reason\":\"three months in the top three and an A for Q1\"}",
         .example_response = ROUTES_EXAMPLE_GRADE_CHANGE_AT ("proposed", "", "", "", "1"),

@@ -9,6 +9,7 @@
 
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu_audit.h"
+#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"
@@ -308,6 +309,74 @@ reference_ms (int at_month)
     return now_ms < end_ms ? now_ms : end_ms;
 }
 
+/* --- Idempotency-Key ------------------------------------------------------ */
+
+/*  What a creating request's Idempotency-Key says, claimed in the open
+ *  transaction before anything else is checked: a retry of a request that
+ *  succeeded gets its answer again, not a 409 for what it created. */
+typedef enum {
+    KEY_NEW,      /* no key, or claimed now: go on (and bind what is created) */
+    KEY_REPLAY,   /* used before for this request: answer what it created */
+    KEY_ANSWERED, /* refused (rolled back) */
+    KEY_FAILED    /* database failure */
+} key_claim_t;
+
+static const char *
+call_key (kefu_call_t *call)
+{
+    const char *key = kefu_call_request (call)->idempotency_key;
+    return key ? key : "";
+}
+
+static key_claim_t
+key_claim (kefu_call_t *call, const char *method, int64_t *created_id)
+{
+    const char *key = call_key (call);
+    if (!*key)
+        return KEY_NEW;
+    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE], stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
+    char stored_method[GRADES_METHOD_SIZE];
+    bool claimed;
+    kefu_idempotency_request_hash (call, hash);
+    if (grades_store_idempotency_claim (kefu_call_db (call), actor_staff_no (call), key, method,
+                                        hash, kefu_time_now_ms (), &claimed, stored_method,
+                                        stored_hash, created_id) != 0)
+        return KEY_FAILED;
+    if (claimed)
+        return KEY_NEW;
+    if (!*created_id) {
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
+                "another request with this Idempotency-Key is in progress; retry");
+        return KEY_ANSWERED;
+    }
+    if (strcmp (stored_method, method) != 0 || strcmp (stored_hash, hash) != 0) {
+        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused", "Idempotency-Key",
+                "this Idempotency-Key was used for another request");
+        return KEY_ANSWERED;
+    }
+    return KEY_REPLAY;
+}
+
+/*  Record what the claimed key (if any) created, in the transaction. */
+static int
+key_bind (kefu_call_t *call, int64_t created_id)
+{
+    const char *key = call_key (call);
+    return *key ? grades_store_idempotency_bind (kefu_call_db (call), actor_staff_no (call), key,
+                                                 created_id)
+                : 0;
+}
+
+/*  Audit a replayed answer and end the transaction. */
+static int
+key_replayed (kefu_call_t *call, const char *resource)
+{
+    return kefu_audit_record (call, "grade.create_replayed", resource, NULL, 1) == 0 &&
+                   kefu_db_commit (kefu_call_db (call)) == 0
+               ? 0
+               : -1;
+}
+
 /* --- grades.record_evaluation --------------------------------------------- */
 
 void
@@ -315,7 +384,8 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__RecordEvaluationRequest *request =
         (const Kefu__V1__RecordEvaluationRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
+    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_idempotency_key_check (call))
         return;
     if (!kefu_text_one_of (request->kind, evaluation_kinds)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "kind",
@@ -334,6 +404,19 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     staff_resource (request->staff_id, resource);
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int64_t created_id = 0;
+    key_claim_t claim = key_claim (call, "grades.record_evaluation", &created_id);
+    if (claim == KEY_FAILED)
+        goto failed;
+    if (claim == KEY_ANSWERED)
+        goto answered;
+    if (claim == KEY_REPLAY) {
+        if (grades_store_evaluation_by_id (db, created_id, false, &rows) != 0 ||
+            key_replayed (call, resource) != 0)
+            goto failed;
+        kefu_call_reply (call, &rows.items[0].base);
+        goto answered;
+    }
     int loaded = person_load (call, request->staff_id, false, &person);
     if (loaded < 0)
         goto failed;
@@ -355,7 +438,8 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
                 request->kind, request->period);
         goto answered;
     }
-    if (kefu_outbox_append_message (db, "grade.evaluation_recorded", resource,
+    if (key_bind (call, rows.items[0].id) != 0 ||
+        kefu_outbox_append_message (db, "grade.evaluation_recorded", resource,
                                     &rows.items[0].base) != 0 ||
         kefu_audit_record (call, "grade.evaluation_recorded", resource, NULL, 1) != 0 ||
         kefu_db_commit (db) != 0)
@@ -458,6 +542,7 @@ scheduling_grades_award_title (kefu_call_t *call)
     const Kefu__V1__AwardTitleRequest *request =
         (const Kefu__V1__AwardTitleRequest *)kefu_call_payload (call);
     if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_idempotency_key_check (call) ||
         !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true) ||
         !awarded_on_ok (call, request->awarded_on) ||
         !kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
@@ -469,6 +554,19 @@ scheduling_grades_award_title (kefu_call_t *call)
     staff_resource (request->staff_id, resource);
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int64_t created_id = 0;
+    key_claim_t claim = key_claim (call, "grades.award_title", &created_id);
+    if (claim == KEY_FAILED)
+        goto failed;
+    if (claim == KEY_ANSWERED)
+        goto answered;
+    if (claim == KEY_REPLAY) {
+        if (grades_store_title_by_id (db, created_id, &rows) != 0 ||
+            key_replayed (call, resource) != 0)
+            goto failed;
+        kefu_call_reply (call, &rows.items[0].base);
+        goto answered;
+    }
     int loaded = person_load (call, request->staff_id, false, &person);
     if (loaded < 0)
         goto failed;
@@ -490,7 +588,8 @@ scheduling_grades_award_title (kefu_call_t *call)
                 request->awarded_on);
         goto answered;
     }
-    if (kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) !=
+    if (key_bind (call, rows.items[0].id) != 0 ||
+        kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) !=
             0 ||
         kefu_audit_record (call, "grade.title_awarded", resource, NULL, 1) != 0 ||
         kefu_db_commit (db) != 0)
@@ -811,7 +910,8 @@ scheduling_grades_propose_change (kefu_call_t *call)
         (const Kefu__V1__ProposeGradeChangeRequest *)kefu_call_payload (call);
     int at_month;
     grade_t to = grade_from_name (request->to_grade);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
+    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+        !kefu_idempotency_key_check (call))
         return;
     if (to == GRADE_NONE) {
         kefu_call_fail (
@@ -830,6 +930,20 @@ scheduling_grades_propose_change (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int64_t created_id = 0;
+    key_claim_t claim = key_claim (call, "grades.propose_change", &created_id);
+    if (claim == KEY_FAILED)
+        goto failed;
+    if (claim == KEY_ANSWERED)
+        goto answered;
+    if (claim == KEY_REPLAY) {
+        change_resource (created_id, resource);
+        if (grades_store_change_by_id (db, created_id, false, &rows) != 0 ||
+            key_replayed (call, resource) != 0)
+            goto failed;
+        kefu_call_reply (call, &rows.items[0].base);
+        goto answered;
+    }
     int loaded = person_load (call, request->staff_id, true, &person);
     if (loaded < 0)
         goto failed;
@@ -864,7 +978,8 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     }
     change_resource (rows.items[0].id, resource);
-    if (kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) !=
+    if (key_bind (call, rows.items[0].id) != 0 ||
+        kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) !=
             0 ||
         kefu_audit_record (call, "grade.change_proposed", resource, request->reason, 1) != 0 ||
         kefu_db_commit (db) != 0)

@@ -35,7 +35,8 @@ ACTORS = {
     "agent": ("agent", "GA" + TAG),
     "other_agent": ("agent", "GB" + TAG),
 }
-GRADE_TABLES = ("grade_evaluations", "grade_evaluation_amendments", "grade_titles", "grade_changes")
+GRADE_TABLES = ("grade_evaluations", "grade_evaluation_amendments", "grade_titles", "grade_changes",
+                "grade_idempotency_keys")
 
 
 class GradesStack:
@@ -129,9 +130,10 @@ class GradesStack:
         """Rows of every table a grades request writes, the versions that move on an
         update, and every person's grade."""
         parts = ["(SELECT count(*) FROM scheduling.%s)" % t for t in GRADE_TABLES]
-        # A refusal at the gateway is recorded on purpose (access.refused_role, AUD-1);
-        # anything else in the outbox would be a change.
-        parts += ["(SELECT count(*) FROM scheduling.outbox WHERE type NOT LIKE 'audit.record.access.%')"]
+        # A refusal at the gateway (access.refused_role) and a replayed answer are
+        # recorded on purpose (AUD-1); anything else in the outbox would be a change.
+        parts += ["(SELECT count(*) FROM scheduling.outbox WHERE type NOT LIKE 'audit.record.access.%' "
+                  "AND type <> 'audit.record.grade.create_replayed')"]
         parts += ["(SELECT coalesce(sum(version), 0) FROM scheduling.grade_evaluations)",
                   "(SELECT coalesce(sum(version), 0) FROM scheduling.grade_changes)",
                   "(SELECT md5(string_agg(id || grade || status, ',' ORDER BY id)) FROM scheduling.staff)"]
@@ -231,6 +233,48 @@ def test_one_evaluation_per_period_and_amendments_keep_the_old_values(stack, clo
     assert kept["reason"] == "two tickets were reassigned" and kept["amended_by"] == ACTORS["mgr"][1]
     assert "grade.evaluation_amended" in stack.outbox_types("staff/%d" % person)
     assert_problem(stack.call("POST", "/v1/evaluations/999999999/amend", "sup", dict(corrected, reason="x")), 404)
+
+
+def test_idempotency_key_answers_a_retry_with_the_first_result(stack, clock):
+    # DESIGN §4: Idempotency-Key on every creating POST; the same key with another
+    # body is 422 and writes nothing.
+    person = build_history(stack, clock, "junior")
+    path = "/v1/staff/%d/evaluations" % person
+    body = {"kind": "quarterly", "period": "2025-Q4", "grade": "A"}
+    key = {"Idempotency-Key": "grades-" + secrets.token_hex(8)}
+    first = stack.call("POST", path, "sup", body, headers=key)
+    assert first.status_code == 201, describe(first)
+    before = stack.written()
+    again = stack.call("POST", path, "sup", body, headers=key)
+    assert again.status_code == 201, describe(again)
+    assert again.json() == first.json()
+    assert_problem(stack.call("POST", path, "sup", dict(body, grade="B"), headers=key), 422,
+                   field="Idempotency-Key", slug="idempotency-key-reused")
+    # Without the key the retry is the conflict it is.
+    assert_problem(stack.call("POST", path, "sup", body), 409, slug="evaluation-exists")
+    assert stack.written() == before
+
+    title_key = {"Idempotency-Key": "grades-" + secrets.token_hex(8)}
+    title = {"name": OUTSTANDING, "awarded_on": "2025-12-24"}
+    made = stack.call("POST", "/v1/staff/%d/titles" % person, "sup", title, headers=title_key)
+    assert made.status_code == 201, describe(made)
+    before = stack.written()
+    assert stack.call("POST", "/v1/staff/%d/titles" % person, "sup", title, headers=title_key).json() == made.json()
+    assert stack.written() == before
+
+    change_key = {"Idempotency-Key": "grades-" + secrets.token_hex(8)}
+    proposal = {"staff_id": person, "to_grade": "junior", "at": AT, "reason": "probation passed"}
+    proposed = stack.call("POST", "/v1/grade-changes", "sup", proposal, headers=change_key)
+    assert proposed.status_code == 201, describe(proposed)
+    before = stack.written()
+    replayed = stack.call("POST", "/v1/grade-changes", "sup", proposal, headers=change_key)
+    assert replayed.status_code == 201 and replayed.json() == proposed.json(), describe(replayed)
+    # The key is the supervisor's: a manager's request with it is another request.
+    assert_problem(stack.call("POST", "/v1/grade-changes", "mgr", proposal, headers=change_key), 409,
+                   slug="grade-change-open")
+    assert stack.written() == before
+    assert stack.outbox_types("grade_change/%d" % proposed.json()["id"]).count(
+        "audit.record.grade.create_replayed") == 1
 
 
 def test_nobody_evaluates_or_proposes_about_themselves(stack, clock):

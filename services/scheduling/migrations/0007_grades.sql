@@ -77,3 +77,17 @@ CREATE TABLE grade_changes (
 -- At most one open proposal per person: a second is a conflict.
 CREATE UNIQUE INDEX grade_changes_one_open ON grade_changes (staff_id) WHERE status = 'proposed';
 CREATE INDEX grade_changes_by_staff ON grade_changes (staff_id, id);
+
+-- Idempotency-Key of the creating requests (evaluations, titles, grade
+-- changes; DESIGN.md §4, §5): claimed in the transaction of what it creates,
+-- so a retry gets the first answer and never a second row. Scoped to the
+-- acting staff id; bound to the method and a hash of the request.
+CREATE TABLE grade_idempotency_keys (
+    actor_staff_id  text NOT NULL,
+    key             text NOT NULL,
+    method          text NOT NULL,
+    request_hash    text NOT NULL,
+    created_id      bigint NOT NULL DEFAULT 0,   -- the evaluation, title or change made
+    created_at      timestamptz NOT NULL,
+    PRIMARY KEY (actor_staff_id, key)
+);
