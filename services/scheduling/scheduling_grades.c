@@ -34,7 +34,6 @@ enum {
     REPORT_MAX = 200,
     /*  Demotion rules one grade has, at most (three today). */
     WARNINGS_MAX = 8,
-    DATE_TEXT_SIZE = 11,   /* YYYY-MM-DD */
     MONTH_TEXT_LENGTH = 7, /* YYYY-MM */
     MS_PER_DAY = 86400000
 };

@@ -21,7 +21,9 @@
  *  exceptional decision instead: the seed leaves it to 总经办).
  *
  *  Every change writes its event and audit record in its transaction;
- *  every read of a person's evaluations is audited.
+ *  every read of a person's evaluations is audited. The creating methods
+ *  (record_evaluation, award_title, propose_change) honour the request's
+ *  Idempotency-Key: a retry gets the first answer.
  */
 #ifndef SCHEDULING_GRADES_H_INCLUDED
 #define SCHEDULING_GRADES_H_INCLUDED
