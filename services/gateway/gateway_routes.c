@@ -4,6 +4,7 @@
 #include "gateway_routes.h"
 #include "kefu/v1/document.pb-c.h"
 #include "kefu/v1/envelope.pb-c.h"
+#include "kefu/v1/grades.pb-c.h"
 #include "kefu/v1/replies.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
@@ -1873,7 +1874,253 @@ static const gateway_route_t routes_table[] = {
 
     /*  Swaps and handovers (scheduling: SCH-4, SCH-7). */
 
-    /*  Grades and promotion (scheduling: SCH-10). */
+    /*  Grades and promotion (scheduling: SCH-10). Evaluators record and
+     *  propose, managers decide; scheduling checks the same and that nobody
+     *  acts on their own grade. Agent A0112 is evaluated by S0107. */
+#define ROUTES_GRADE_EVALUATORS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
+#define ROUTES_EXAMPLE_EVALUATION_AT(score, rank, version, updated_at)                               \
+    "{\"id\":31,\"staff_id\":12,\"staff_no\":\"A0112\",\"kind\":\"monthly\",\"period\":\"2026-02\"," \
+    "\"score\":" score ",\"rank\":" rank ",\"result\":\"pass\",\"grade\":\"\",\"note\":"             \
+    "\"first on the billing queue\",\"evaluated_by\":\"S0107\",\"recorded_at\":"                    \
+    "\"2026-03-02T09:00:00.000Z\",\"version\":" version ",\"updated_at\":\"" updated_at "\"}"
+#define ROUTES_EXAMPLE_EVALUATION ROUTES_EXAMPLE_EVALUATION_AT ("92.5", "2", "1", "2026-03-02T09:00:00.000Z")
+#define ROUTES_EXAMPLE_TITLE                                                                         \
+    "{\"id\":4,\"staff_id\":12,\"name\":\"优秀客服\",\"awarded_on\":\"2026-01-20\",\"note\":"        \
+    "\"annual service awards\",\"awarded_by\":\"M0201\",\"recorded_at\":\"2026-01-20T10:00:00.000Z\"}"
+#define ROUTES_EXAMPLE_GRADE_CHANGE_AT(status, decided_by, decided_at, decision_reason, version)      \
+    "{\"id\":9,\"staff_id\":12,\"staff_no\":\"A0112\",\"direction\":\"promotion\",\"from_grade\":"  \
+    "\"junior\",\"to_grade\":\"intermediate\",\"at\":\"2026-03\",\"exceptional\":false,\"rule\":"  \
+    "\"\",\"reason\":\"three months in the top three and an A for Q1\",\"status\":\"" status "\","  \
+    "\"proposed_by\":\"S0107\",\"proposed_at\":\"2026-04-01T08:30:00.000Z\",\"decided_by\":\""    \
+    decided_by "\",\"decided_at\":\"" decided_at "\",\"decision_reason\":\"" decision_reason "\"," \
+    "\"version\":" version "}"
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/evaluations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.record_evaluation",
+        .request_type = &kefu__v1__record_evaluation_request__descriptor,
+        .reply_type = &kefu__v1__evaluation__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "staff_id",
+        .etag_field = "version",
+        .summary = "Record a monthly or quarterly evaluation of a staff member (SCH-10)",
+        .description =
+            "Supervisors and managers, never about themselves (403 own-grade). `kind` monthly: "
+            "`period` YYYY-MM, `score` 0-100, `rank` in the department (1 = best) and `result` pass "
+            "or fail; `kind` quarterly: `period` YYYY-Qn and `grade` A, B, C or D (a `score` is "
+            "optional). A period not yet begun is 422 (period-in-future). One evaluation per person, "
+            "kind and period: a second is 409 (evaluation-exists); correct one with POST "
+            "/v1/evaluations/{id}/amend. The promotion criteria count these (GET "
+            "/v1/grades/eligibility). With an Idempotency-Key a retry gets the first answer.",
+        .example_request = "{\"kind\":\"monthly\",\"period\":\"2026-02\",\"score\":92.5,\"rank\":2,"
+                           "\"result\":\"pass\",\"note\":\"first on the billing queue\"}",
+        .example_response = ROUTES_EXAMPLE_EVALUATION,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/staff/{id}/evaluations",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_EVERY_ROLE,
+        .service = "scheduling",
+        .service_method = "grades.history",
+        .request_type = &kefu__v1__evaluation_history_request__descriptor,
+        .reply_type = &kefu__v1__evaluation_history__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "staff_id",
+        .summary = "A staff member's evaluations, titles, amendments and grade changes",
+        .description =
+            "The person themself, supervisors and managers (anyone else 403). Each list oldest "
+            "first; `amendments` keep what an evaluation held before each correction and why; "
+            "`grade_since` is when the current grade was given (the last approved grade change, "
+            "else joining). Every read is audited.",
+        .example_response =
+            "{\"staff_id\":12,\"staff_no\":\"A0112\",\"grade\":\"junior\",\"grade_since\":"
+            "\"2025-10-08T08:00:00.000Z\",\"monthly\":["
+            ROUTES_EXAMPLE_EVALUATION_AT ("92.5", "2", "2", "2026-03-03T11:20:00.000Z")
+            "],\"quarterly\":[],\"titles\":[" ROUTES_EXAMPLE_TITLE "],\"amendments\":[{"
+            "\"evaluation_id\":31,\"period\":\"2026-02\",\"version\":2,\"previous_score\":90.0,"
+            "\"previous_rank\":4,\"previous_result\":\"pass\",\"previous_grade\":\"\","
+            "\"previous_note\":\"first on the billing queue\",\"reason\":\"rank recounted after two "
+            "late tickets were reassigned\",\"amended_by\":\"S0107\",\"amended_at\":"
+            "\"2026-03-03T11:20:00.000Z\"}],\"changes\":[]}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/evaluations/{id}/amend",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.amend_evaluation",
+        .request_type = &kefu__v1__amend_evaluation_request__descriptor,
+        .reply_type = &kefu__v1__evaluation__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "version",
+        .etag_field = "version",
+        .summary = "Correct an evaluation, with a reason; the old values are kept",
+        .description =
+            "Supervisors and managers, never about themselves. The values (`score`, `rank`, "
+            "`result` for a monthly evaluation, `grade` for a quarterly one, `note`) replace the "
+            "evaluation's; its kind and period stay. `reason` is required. The values before are "
+            "kept as an amendment (GET /v1/staff/{id}/evaluations). If-Match with the ETag read "
+            "makes a concurrent correction a 412.",
+        .example_request = "{\"score\":92.5,\"rank\":2,\"result\":\"pass\",\"note\":\"first on the "
+                           "billing queue\",\"reason\":\"rank recounted after two late tickets were "
+                           "reassigned\"}",
+        .example_response = ROUTES_EXAMPLE_EVALUATION_AT ("92.5", "2", "2", "2026-03-03T11:20:00.000Z"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/staff/{id}/titles",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.award_title",
+        .request_type = &kefu__v1__award_title_request__descriptor,
+        .reply_type = &kefu__v1__title__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "staff_id",
+        .summary = "Record a title awarded to a staff member",
+        .description =
+            "Supervisors and managers, never about themselves. `awarded_on` is a day (YYYY-MM-DD) "
+            "not still to come; the same title on the same day twice is 409 (title-exists). The "
+            "criteria for senior and reserve supervisor count the title 优秀客服 (outstanding "
+            "agent) by this exact name. With an Idempotency-Key a retry gets the first answer.",
+        .example_request = "{\"name\":\"优秀客服\",\"awarded_on\":\"2026-01-20\",\"note\":"
+                           "\"annual service awards\"}",
+        .example_response = ROUTES_EXAMPLE_TITLE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/grades/eligibility",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.eligibility",
+        .request_type = &kefu__v1__eligibility_request__descriptor,
+        .reply_type = &kefu__v1__eligibility_report__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "at", .example = "2026-03"},
+                  {"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "Promotion-eligibility report at a month (SCH-10)",
+        .description =
+            "Supervisors and managers. Every active person with a grade, by id (cursor pagination "
+            "with `limit` and `after`): the current grade, the next one, each of its criteria "
+            "(README, Grades and promotion) met or not with the figure behind it, judged over the "
+            "assessment period ending with month `at` (YYYY-MM, not after the current month; by "
+            "default the current one, with tenure counted to now), and the demotion or dismissal "
+            "rules that have triggered. Only a report: grades change "
+            "through POST /v1/grade-changes.",
+        .example_response =
+            "{\"at\":\"2026-03\",\"items\":[{\"staff_id\":12,\"staff_no\":\"A0112\",\"name\":\"Wang "
+            "Fang\",\"grade\":\"junior\",\"grade_since\":\"2025-10-08T08:00:00.000Z\","
+            "\"next_grade\":\"intermediate\",\"eligible\":true,\"criteria\":[{\"rule\":"
+            "\"intermediate.monthly_rank_average\",\"met\":true,\"actual\":2.0,\"required\":3.0,"
+            "\"detail\":\"average monthly rank 2.00 over 3 of 3 months (2026-01 to 2026-03); at most "
+            "3, every month evaluated\"},{\"rule\":\"intermediate.quarterly_a\",\"met\":true,"
+            "\"actual\":1.0,\"required\":1.0,\"detail\":\"1 quarterly grade A of 1 required, "
+            "quarters ending in the period: 2026-Q1 A\"},{\"rule\":\"intermediate.tenure_months\","
+            "\"met\":true,\"actual\":5.0,\"required\":3.0,\"detail\":\"5 whole months since joining, "
+            "3 required\"}],\"warnings\":[]}],\"next\":null}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/grade-changes",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.propose_change",
+        .request_type = &kefu__v1__propose_grade_change_request__descriptor,
+        .reply_type = &kefu__v1__grade_change__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/grade-changes/",
+        .summary = "Propose a promotion or demotion",
+        .description =
+            "Supervisors and managers, never about themselves; nothing changes until a manager "
+            "approves. Judged at month `at` (YYYY-MM): a promotion must meet the criteria of "
+            "`to_grade` (422 grade-criteria-not-met, `field` naming the rule) and may skip a level "
+            "only with `exceptional` true (422 grade-level-skipped); a demotion cites in `rule` a "
+            "demotion rule of the person's grade that has triggered (422 "
+            "grade-demotion-rule-not-triggered); a reserve supervisor is demoted only by an "
+            "exceptional decision. `reason` is required. One open proposal per person (409 "
+            "grade-change-open); with an Idempotency-Key a retry gets the first answer.",
+        .example_request = "{\"staff_id\":12,\"to_grade\":\"intermediate\",\"at\":\"2026-03\","
+                           "\"reason\":\"three months in the top three and an A for Q1\"}",
+        .example_response = ROUTES_EXAMPLE_GRADE_CHANGE_AT ("proposed", "", "", "", "1"),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/grade-changes/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_GRADE_EVALUATORS,
+        .service = "scheduling",
+        .service_method = "grades.get_change",
+        .request_type = &kefu__v1__grade_change_decision__descriptor,
+        .reply_type = &kefu__v1__grade_change__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a proposed or decided grade change",
+        .description = "Supervisors and managers.",
+        .example_response = ROUTES_EXAMPLE_GRADE_CHANGE_AT ("proposed", "", "", "", "1"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/grade-changes/{id}/approve",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_MANAGER,
+        .service = "scheduling",
+        .service_method = "grades.approve_change",
+        .request_type = &kefu__v1__grade_change_decision__descriptor,
+        .reply_type = &kefu__v1__grade_change__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Approve a grade change: the person's grade changes",
+        .description =
+            "Managers, not the proposer (403 approver-is-proposer) nor the person. The rules are "
+            "judged again at the proposal's month with what is recorded now (an amended evaluation "
+            "counts): unmet, it is 422 as for a proposal and nothing is written. Approved, the "
+            "person's grade changes in the same transaction as the events grade.change_approved "
+            "and staff.updated and the audit record. A decided change is 409.",
+        .example_request = "{\"reason\":\"agreed at the April review\"}",
+        .example_response = ROUTES_EXAMPLE_GRADE_CHANGE_AT ("approved", "M0201",
+                                                            "2026-04-02T10:00:00.000Z",
+                                                            "agreed at the April review", "2"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/grade-changes/{id}/refuse",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = KEFU_ROLE_MANAGER,
+        .service = "scheduling",
+        .service_method = "grades.refuse_change",
+        .request_type = &kefu__v1__grade_change_decision__descriptor,
+        .reply_type = &kefu__v1__grade_change__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Refuse a grade change, with a reason",
+        .description = "Managers; `reason` is required. The grade stays; a decided change is 409.",
+        .example_request = "{\"reason\":\"wait for the Q2 evaluation\"}",
+        .example_response = ROUTES_EXAMPLE_GRADE_CHANGE_AT ("refused", "M0201",
+                                                            "2026-04-02T10:00:00.000Z",
+                                                            "wait for the Q2 evaluation", "2"),
+    },
 };
 
 #define ROUTE_COUNT (sizeof routes_table / sizeof routes_table[0])

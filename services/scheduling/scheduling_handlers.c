@@ -3,9 +3,11 @@
  *  scheduling_password.c, tokens in common/kefu_token.c.
  */
 #include "scheduling_handlers.h"
+#include "scheduling_grades.h"
 #include "scheduling_staffing.h"
 #include "scheduling_store.h"
 
+#include "kefu/v1/grades.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 
 #include "kefu_audit.h"
@@ -1184,6 +1186,18 @@ const kefu_method_t scheduling_methods[] = {
      *  scheduling_handover.c. */
 
     /*  SCH-10 grades, in scheduling_grades.c. */
+    { "grades.record_evaluation", scheduling_grades_record_evaluation, &kefu__v1__record_evaluation_request__descriptor,
+      true },
+    { "grades.amend_evaluation", scheduling_grades_amend_evaluation, &kefu__v1__amend_evaluation_request__descriptor,
+      true },
+    { "grades.award_title", scheduling_grades_award_title, &kefu__v1__award_title_request__descriptor, true },
+    { "grades.history", scheduling_grades_history, &kefu__v1__evaluation_history_request__descriptor, true },
+    { "grades.eligibility", scheduling_grades_eligibility, &kefu__v1__eligibility_request__descriptor, true },
+    { "grades.propose_change", scheduling_grades_propose_change, &kefu__v1__propose_grade_change_request__descriptor,
+      true },
+    { "grades.approve_change", scheduling_grades_approve_change, &kefu__v1__grade_change_decision__descriptor, true },
+    { "grades.refuse_change", scheduling_grades_refuse_change, &kefu__v1__grade_change_decision__descriptor, true },
+    { "grades.get_change", scheduling_grades_get_change, &kefu__v1__grade_change_decision__descriptor, true },
 };
 
 const size_t scheduling_method_count = sizeof scheduling_methods / sizeof scheduling_methods[0];

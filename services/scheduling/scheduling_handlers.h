@@ -6,6 +6,7 @@
  *  sessions.revocations lists what gateways must refuse), shifts
  *  (shifts.create) and the gateway's refusals (access.refuse: a role not
  *  admitted, or AUD-2 off shift), which the gateway cannot record itself.
+ *  Grades and promotion (SCH-10, grades.*) are in scheduling_grades.h.
  *
  *  Each handler validates its input, runs one transaction (the change, its
  *  outbox events and its audit record together) and answers; nothing is
