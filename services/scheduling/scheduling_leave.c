@@ -75,7 +75,10 @@ scheduling_caller_staff (kefu_call_t *call, scheduling_staff_rows_t *rows)
     int found = *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, false, rows) : 1;
     if (found != 1)
         return found;
-    REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+    /*  A credential of no person (a configured service key): leave and
+     *  attendance are a person's. Not 403: the role may use the route. */
+    scheduling_staff_rows_release (rows);
+    REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", NULL,
             "the caller is not in the staff directory: use a person's session or API key");
     return 1;
 }

@@ -47,8 +47,9 @@ void scheduling_leave_cancel (kefu_call_t *call);
 void scheduling_leave_get (kefu_call_t *call);
 
 /*  The caller's own staff row into `rows`, in the open transaction: 0; 1
- *  when the caller is no staff member (answered 403 and rolled back); -1
- *  on a database failure (the caller answers). */
+ *  when the caller is no staff member (answered INVALID_ARGUMENT
+ *  unknown-staff, rolled back, `rows` released); -1 on a database failure
+ *  (the caller answers). */
 int scheduling_caller_staff (kefu_call_t *call, scheduling_staff_rows_t *rows);
 
 #endif
