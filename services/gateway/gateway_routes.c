@@ -1944,6 +1944,29 @@ static const gateway_route_t routes_table[] = {
     },
     {
         .method = "GET",
+        .pattern = "/v1/leave",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_REQUESTERS,
+        .service = "scheduling",
+        .service_method = "leave.list",
+        .request_type = &kefu__v1__list_leave_request__descriptor,
+        .reply_type = &kefu__v1__leave_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "status", .example = "requested"},
+                  {.name = "staff_no", .example = "S0107"},
+                  {.name = "limit", .min = 1, .max = ROUTES_LIST_LIMIT_MAX, .example = "50"},
+                  {.name = "after", .min = 0, .max = INT64_MAX, .example = "0"}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "List leave requests, oldest first",
+        .description = "Supervisors, managers and admins see everyone's (the supervisor's queue: "
+                       "`status=requested`); anyone else the leave they are on or asked for. "
+                       "`status` and `staff_no` filter; cursor pagination as for tickets (`after` "
+                       "is the id of a page's last request).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_LEAVE "],\"next\":null}",
+    },
+    {
+        .method = "GET",
         .pattern = "/v1/leave/{id}",
         .kind = GATEWAY_ROUTE_SERVICE,
         .roles = ROUTES_LEAVE_REQUESTERS,

@@ -41,14 +41,14 @@ enum {
     REPORT_DUE_DAY = 25,
 };
 
-static const int64_t ABSENCE_LOOKBACK_MS = (int64_t) SECONDS_PER_DAY * MS_PER_SECOND;
+static const int64_t ABSENCE_LOOKBACK_MS = (int64_t)SECONDS_PER_DAY * MS_PER_SECOND;
 
 /*  Who reads everyone's report. */
 #define REPORT_READERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 
 /*  The kinds of leave, in the report's CSV column order. */
-static const char *const leave_kinds[] = { "personal", "special", "sick", "annual", "marriage", "bereavement",
-                                           "maternity", "official" };
+static const char *const leave_kinds[] = {"personal", "special",     "sick",      "annual",
+                                          "marriage", "bereavement", "maternity", "official"};
 #define LEAVE_KIND_COUNT (sizeof leave_kinds / sizeof leave_kinds[0])
 
 static void
@@ -76,15 +76,17 @@ caller_terminal (kefu_call_t *call)
  *  covers [from_ms, until_ms)) with its event and audit record, in the
  *  call's transaction. 0 (recorded or excused), -1. */
 static int
-violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const char *staff_no, const char *kind,
-                  int64_t from_ms, int64_t until_ms, int64_t break_id, int64_t now_ms)
+violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const char *staff_no,
+                  const char *kind, int64_t from_ms, int64_t until_ms, int64_t break_id,
+                  int64_t now_ms)
 {
     kefu_db_t *db = kefu_call_db (call);
     int covered = scheduling_store_leave_approved_covers (db, staff_id, from_ms, until_ms);
     if (covered != 0)
         return covered < 0 ? -1 : 0;
-    int minutes = (int) ((until_ms - from_ms) / MS_PER_MINUTE);
-    int inserted = scheduling_store_violation_insert (db, shift_id, staff_id, kind, minutes, break_id, now_ms);
+    int minutes = (int)((until_ms - from_ms) / MS_PER_MINUTE);
+    int inserted =
+        scheduling_store_violation_insert (db, shift_id, staff_id, kind, minutes, break_id, now_ms);
     if (inserted != 0)
         return inserted < 0 ? -1 : 0;
     char occurred_at[KEFU_TIME_TEXT_SIZE], resource[RESOURCE_MAX];
@@ -92,12 +94,12 @@ violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const c
     snprintf (resource, sizeof resource, "shift/%" PRId64, shift_id);
     Kefu__V1__AttendanceViolation violation = KEFU__V1__ATTENDANCE_VIOLATION__INIT;
     violation.shift_id = shift_id;
-    violation.staff_no = (char *) staff_no;
-    violation.kind = (char *) kind;
+    violation.staff_no = (char *)staff_no;
+    violation.kind = (char *)kind;
     violation.minutes = minutes;
     violation.occurred_at = occurred_at;
-    if (kefu_outbox_append_message (db, "attendance.violation", resource, &violation.base) != 0
-    ||  kefu_audit_record (call, "attendance.violation", resource, kind, 1) != 0)
+    if (kefu_outbox_append_message (db, "attendance.violation", resource, &violation.base) != 0 ||
+        kefu_audit_record (call, "attendance.violation", resource, kind, 1) != 0)
         return -1;
     return 0;
 }
@@ -106,7 +108,8 @@ violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const c
  *  commit, and answer with the record. Returns 0, or -1 (the caller answers
  *  with fail_db). */
 static int
-attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const char *event_type, int64_t now_ms)
+attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const char *event_type,
+                              int64_t now_ms)
 {
     kefu_db_t *db = kefu_call_db (call);
     PGresult *result = scheduling_store_attendance_record (db, attendance_id, now_ms);
@@ -121,17 +124,19 @@ attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const ch
     record.shift_ends_at = PQgetvalue (result, 0, 3);
     record.clock_in_at = PQgetvalue (result, 0, 4);
     record.clock_in_terminal = PQgetvalue (result, 0, 5);
-    record.late_minutes = (int32_t) kefu_db_int64 (result, 0, 6);
+    record.late_minutes = (int32_t)kefu_db_int64 (result, 0, 6);
     record.clock_out_at = PQgetvalue (result, 0, 7);
     record.clock_out_terminal = PQgetvalue (result, 0, 8);
     record.away_since = PQgetvalue (result, 0, 9);
-    record.away_minutes = (int32_t) kefu_db_int64 (result, 0, 10);
+    record.away_minutes = (int32_t)kefu_db_int64 (result, 0, 10);
     record.version = kefu_db_int64 (result, 0, 11);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift/%" PRId64, record.shift_id);
-    int rc = kefu_outbox_append_message (db, event_type, resource, &record.base) == 0
-          && kefu_audit_record (call, event_type, resource, NULL, 1) == 0 && kefu_db_commit (db) == 0
-           ? 0 : -1;
+    int rc = kefu_outbox_append_message (db, event_type, resource, &record.base) == 0 &&
+                     kefu_audit_record (call, event_type, resource, NULL, 1) == 0 &&
+                     kefu_db_commit (db) == 0
+                 ? 0
+                 : -1;
     if (rc == 0)
         kefu_call_reply (call, &record.base);
     PQclear (result);
@@ -145,7 +150,7 @@ scheduling_attendance_clock_in (kefu_call_t *call)
 {
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 };
+    scheduling_staff_rows_t caller = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_caller_staff (call, &caller);
@@ -156,8 +161,8 @@ scheduling_attendance_clock_in (kefu_call_t *call)
     int64_t now_ms = kefu_time_now_ms ();
     int64_t staff_id = caller.row.staff.id;
     int64_t shift_id, starts_ms, ends_ms, attendance_id;
-    found = scheduling_store_attendance_shift_now (db, staff_id, now_ms, state->grace_before_ms, &shift_id, &starts_ms,
-                                                   &ends_ms);
+    found = scheduling_store_attendance_shift_now (db, staff_id, now_ms, state->grace_before_ms,
+                                                   &shift_id, &starts_ms, &ends_ms);
     if (found < 0)
         goto failed;
     if (found == 1) {
@@ -166,8 +171,9 @@ scheduling_attendance_clock_in (kefu_call_t *call)
         goto answered;
     }
     int64_t late_ms = now_ms > starts_ms ? now_ms - starts_ms : 0;
-    int inserted = scheduling_store_attendance_insert (db, shift_id, staff_id, now_ms, caller_terminal (call),
-                                                       (int) (late_ms / MS_PER_MINUTE), &attendance_id);
+    int inserted =
+        scheduling_store_attendance_insert (db, shift_id, staff_id, now_ms, caller_terminal (call),
+                                            (int)(late_ms / MS_PER_MINUTE), &attendance_id);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
@@ -176,9 +182,9 @@ scheduling_attendance_clock_in (kefu_call_t *call)
         goto answered;
     }
     /*  Rule 七: twenty minutes late without leave is a violation. */
-    if (late_ms >= state->attendance_violation_ms
-    &&  violation_record (call, shift_id, staff_id, caller.row.staff.staff_no, "late", starts_ms, now_ms, 0, now_ms)
-            != 0)
+    if (late_ms >= state->attendance_violation_ms &&
+        violation_record (call, shift_id, staff_id, caller.row.staff.staff_no, "late", starts_ms,
+                          now_ms, 0, now_ms) != 0)
         goto failed;
     if (attendance_commit_and_answer (call, attendance_id, "attendance.clocked_in", now_ms) != 0)
         goto failed;
@@ -199,7 +205,8 @@ static int
 attendance_clock_out_refused (kefu_call_t *call, int64_t attendance_id)
 {
     int64_t break_id, left_ms;
-    int away = scheduling_store_break_open (kefu_call_db (call), attendance_id, &break_id, &left_ms);
+    int away =
+        scheduling_store_break_open (kefu_call_db (call), attendance_id, &break_id, &left_ms);
     if (away < 0)
         return -1;
     if (away == 0) {
@@ -217,7 +224,7 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
 {
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 };
+    scheduling_staff_rows_t caller = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_caller_staff (call, &caller);
@@ -231,7 +238,8 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-clocked-in", "you are not clocked in");
+        refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-clocked-in",
+                "you are not clocked in");
         goto answered;
     }
     const char *terminal = caller_terminal (call);
@@ -251,11 +259,13 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
         if (away < 0)
             goto failed;
         if (change == POST_LEAVE && away == 0) {
-            refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "already-away", "you are already away from your post");
+            refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "already-away",
+                    "you are already away from your post");
             goto answered;
         }
         if (change == POST_RETURN && away == 1) {
-            refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-away", "you are not away from your post");
+            refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "not-away",
+                    "you are not away from your post");
             goto answered;
         }
         if (change == POST_LEAVE) {
@@ -266,9 +276,9 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
             if (scheduling_store_break_close (db, attendance_id, break_id, now_ms, terminal) != 0)
                 goto failed;
             /*  Rule 七: twenty minutes away from post without leave. */
-            if (now_ms - left_ms >= state->attendance_violation_ms
-            &&  violation_record (call, shift_id, caller.row.staff.id, caller.row.staff.staff_no, "off_post", left_ms,
-                                  now_ms, break_id, now_ms) != 0)
+            if (now_ms - left_ms >= state->attendance_violation_ms &&
+                violation_record (call, shift_id, caller.row.staff.id, caller.row.staff.staff_no,
+                                  "off_post", left_ms, now_ms, break_id, now_ms) != 0)
                 goto failed;
             event_type = "attendance.returned_to_post";
         }
@@ -333,13 +343,16 @@ month_bounds (const char *text, const kefu_tz_t *tz, int64_t *from_s, int64_t *u
 {
     const char *p = text;
     int year, month;
-    if (!kefu_time_read_digits (&p, 4, &year) || *p++ != '-' || !kefu_time_read_digits (&p, 2, &month) || *p
-        || year < MONTH_YEAR_MIN || year > MONTH_YEAR_MAX || month < 1 || month > MONTHS_PER_YEAR)
+    if (!kefu_time_read_digits (&p, 4, &year) || *p++ != '-' ||
+        !kefu_time_read_digits (&p, 2, &month) || *p || year < MONTH_YEAR_MIN ||
+        year > MONTH_YEAR_MAX || month < 1 || month > MONTHS_PER_YEAR)
         return false;
     int next_year = month == MONTHS_PER_YEAR ? year + 1 : year;
     int next_month = month == MONTHS_PER_YEAR ? 1 : month + 1;
-    *from_s = kefu_tz_local_to_utc (tz, kefu_time_days_from_civil (year, month, 1) * SECONDS_PER_DAY);
-    *until_s = kefu_tz_local_to_utc (tz, kefu_time_days_from_civil (next_year, next_month, 1) * SECONDS_PER_DAY);
+    *from_s =
+        kefu_tz_local_to_utc (tz, kefu_time_days_from_civil (year, month, 1) * SECONDS_PER_DAY);
+    *until_s = kefu_tz_local_to_utc (tz, kefu_time_days_from_civil (next_year, next_month, 1) *
+                                             SECONDS_PER_DAY);
     return true;
 }
 
@@ -358,7 +371,7 @@ report_row_leave (report_t *self, size_t index, const char *text)
             if (strncmp (p, leave_kinds[k], length) == 0 && p[length] == ':') {
                 Kefu__V1__LeaveTaken init = KEFU__V1__LEAVE_TAKEN__INIT;
                 slots[row->n_leave] = init;
-                slots[row->n_leave].kind = (char *) leave_kinds[k];
+                slots[row->n_leave].kind = (char *)leave_kinds[k];
                 slots[row->n_leave].minutes = atoi (p + length + 1);
                 row->leave[row->n_leave] = &slots[row->n_leave];
                 row->n_leave++;
@@ -375,7 +388,7 @@ static bool
 report_build (kefu_call_t *call, report_t *self, const char *audit_action)
 {
     const Kefu__V1__AttendanceReportRequest *request =
-        (const Kefu__V1__AttendanceReportRequest *) kefu_call_payload (call);
+        (const Kefu__V1__AttendanceReportRequest *)kefu_call_payload (call);
     const scheduling_state_t *state = kefu_call_state (call);
     int64_t from_s, until_s;
     if (!month_bounds (request->month, state->attendance_zone, &from_s, &until_s)) {
@@ -384,7 +397,7 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
         return false;
     }
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 };
+    scheduling_staff_rows_t caller = {0};
     int64_t only_staff_id = 0;
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -396,11 +409,11 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
             return false;
         only_staff_id = caller.row.staff.id;
     }
-    self->result = scheduling_store_attendance_report (db, from_s * MS_PER_SECOND, until_s * MS_PER_SECOND,
-                                                       only_staff_id, REPORT_PEOPLE_MAX + 1);
+    self->result = scheduling_store_attendance_report (
+        db, from_s * MS_PER_SECOND, until_s * MS_PER_SECOND, only_staff_id, REPORT_PEOPLE_MAX + 1);
     if (!self->result)
         goto failed;
-    size_t count = (size_t) PQntuples (self->result);
+    size_t count = (size_t)PQntuples (self->result);
     if (count > REPORT_PEOPLE_MAX) {
         scheduling_staff_rows_release (&caller);
         refuse (call, KEFU__V1__CODE__INVALID_ARGUMENT, "report-too-large",
@@ -419,23 +432,23 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
     kefu_time_format_rfc3339 (from_s * MS_PER_SECOND, self->from);
     kefu_time_format_rfc3339 (until_s * MS_PER_SECOND, self->until);
     self->report.month = self->month;
-    self->report.zone = (char *) kefu_tz_name (state->attendance_zone);
+    self->report.zone = (char *)kefu_tz_name (state->attendance_zone);
     self->report.from = self->from;
     self->report.until = self->until;
     for (size_t i = 0; i < count; i++) {
         Kefu__V1__AttendanceReportRow row_init = KEFU__V1__ATTENDANCE_REPORT_ROW__INIT;
         Kefu__V1__AttendanceReportRow *row = &self->rows[i];
         *row = row_init;
-        int r = (int) i;
+        int r = (int)i;
         row->staff_no = PQgetvalue (self->result, r, 0);
         row->name = PQgetvalue (self->result, r, 1);
-        row->shifts = (int32_t) kefu_db_int64 (self->result, r, 2);
-        row->scheduled_minutes = (int32_t) kefu_db_int64 (self->result, r, 3);
-        row->worked_minutes = (int32_t) kefu_db_int64 (self->result, r, 4);
-        row->late_count = (int32_t) kefu_db_int64 (self->result, r, 5);
-        row->late_minutes = (int32_t) kefu_db_int64 (self->result, r, 6);
-        row->absences = (int32_t) kefu_db_int64 (self->result, r, 7);
-        row->violations = (int32_t) kefu_db_int64 (self->result, r, 8);
+        row->shifts = (int32_t)kefu_db_int64 (self->result, r, 2);
+        row->scheduled_minutes = (int32_t)kefu_db_int64 (self->result, r, 3);
+        row->worked_minutes = (int32_t)kefu_db_int64 (self->result, r, 4);
+        row->late_count = (int32_t)kefu_db_int64 (self->result, r, 5);
+        row->late_minutes = (int32_t)kefu_db_int64 (self->result, r, 6);
+        row->absences = (int32_t)kefu_db_int64 (self->result, r, 7);
+        row->violations = (int32_t)kefu_db_int64 (self->result, r, 8);
         report_row_leave (self, i, PQgetvalue (self->result, r, 9));
         self->row_pointers[i] = row;
     }
@@ -443,7 +456,8 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
     self->report.n_items = count;
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "attendance/report/%s", self->month);
-    if (kefu_audit_record (call, audit_action, resource, NULL, (uint32_t) count) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_record (call, audit_action, resource, NULL, (uint32_t)count) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     scheduling_staff_rows_release (&caller);
     return true;
@@ -456,7 +470,7 @@ failed:
 void
 scheduling_attendance_report (kefu_call_t *call)
 {
-    report_t report = { 0 };
+    report_t report = {0};
     if (report_build (call, &report, "attendance.report_read"))
         kefu_call_reply (call, &report.report.base);
     report_release (&report);
@@ -467,15 +481,16 @@ scheduling_attendance_report (kefu_call_t *call)
 void
 scheduling_attendance_report_csv (kefu_call_t *call)
 {
-    report_t report = { 0 };
+    report_t report = {0};
     if (!report_build (call, &report, "attendance.report_exported")) {
         report_release (&report);
         return;
     }
     kefu_strbuf_t csv;
     kefu_strbuf_init (&csv);
-    static const char *const columns[] = { "staff_no", "name", "shifts", "scheduled_minutes", "worked_minutes",
-                                           "late_count", "late_minutes", "absences", "violations" };
+    static const char *const columns[] = {"staff_no",          "name",           "shifts",
+                                          "scheduled_minutes", "worked_minutes", "late_count",
+                                          "late_minutes",      "absences",       "violations"};
     for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++)
         kefu_csv_field (&csv, columns[c], c == 0);
     for (size_t k = 0; k < LEAVE_KIND_COUNT; k++)
@@ -485,8 +500,9 @@ scheduling_attendance_report_csv (kefu_call_t *call)
         const Kefu__V1__AttendanceReportRow *row = report.report.items[i];
         kefu_csv_field (&csv, row->staff_no, true);
         kefu_csv_field (&csv, row->name, false);
-        const int32_t numbers[] = { row->shifts, row->scheduled_minutes, row->worked_minutes, row->late_count,
-                                    row->late_minutes, row->absences, row->violations };
+        const int32_t numbers[] = {row->shifts,     row->scheduled_minutes, row->worked_minutes,
+                                   row->late_count, row->late_minutes,      row->absences,
+                                   row->violations};
         for (size_t n = 0; n < sizeof numbers / sizeof numbers[0]; n++)
             kefu_csv_number (&csv, numbers[n], false);
         for (size_t k = 0; k < LEAVE_KIND_COUNT; k++) {
@@ -506,7 +522,7 @@ scheduling_attendance_report_csv (kefu_call_t *call)
         Kefu__V1__Document document = KEFU__V1__DOCUMENT__INIT;
         document.content_type = "text/csv; charset=utf-8";
         document.filename = filename;
-        document.body.data = (uint8_t *) kefu_strbuf_data (&csv);
+        document.body.data = (uint8_t *)kefu_strbuf_data (&csv);
         document.body.len = kefu_strbuf_length (&csv);
         kefu_call_reply (call, &document.base);
     }
@@ -534,8 +550,8 @@ absences_sweep (kefu_db_t *db, int64_t now_ms, const scheduling_state_t *state, 
 {
     if (kefu_db_begin (db) != 0)
         return -1;
-    PGresult *result = scheduling_store_absences_record (db, no_show, now_ms, state->attendance_violation_ms,
-                                                         ABSENCE_LOOKBACK_MS, ABSENCE_BATCH);
+    PGresult *result = scheduling_store_absences_record (
+        db, no_show, now_ms, state->attendance_violation_ms, ABSENCE_LOOKBACK_MS, ABSENCE_BATCH);
     if (!result) {
         kefu_db_rollback (db);
         return -1;
@@ -551,8 +567,9 @@ absences_sweep (kefu_db_t *db, int64_t now_ms, const scheduling_state_t *state, 
         absence.shift_starts_at = PQgetvalue (result, i, 4);
         char resource[RESOURCE_MAX];
         snprintf (resource, sizeof resource, "shift/%" PRId64, absence.shift_id);
-        if (kefu_outbox_append_message (db, "attendance.absent", resource, &absence.base) != 0
-        ||  kefu_audit_record_system (db, &actor, "attendance.absent", resource, absence.cause, 1) != 0) {
+        if (kefu_outbox_append_message (db, "attendance.absent", resource, &absence.base) != 0 ||
+            kefu_audit_record_system (db, &actor, "attendance.absent", resource, absence.cause,
+                                      1) != 0) {
             PQclear (result);
             kefu_db_rollback (db);
             return -1;
@@ -583,7 +600,8 @@ scheduling_attendance_report_due_sweep (kefu_db_t *db, int64_t now_ms, void *arg
 {
     const scheduling_state_t *state = arg;
     int64_t local_s = kefu_tz_utc_to_local (state->attendance_zone, now_ms / MS_PER_SECOND);
-    int64_t days = local_s >= 0 ? local_s / SECONDS_PER_DAY : (local_s - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
+    int64_t days = local_s >= 0 ? local_s / SECONDS_PER_DAY
+                                : (local_s - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
     int64_t year;
     int month, day;
     kefu_time_civil_from_days (days, &year, &month, &day);
@@ -605,11 +623,11 @@ scheduling_attendance_report_due_sweep (kefu_db_t *db, int64_t now_ms, void *arg
     Kefu__V1__AttendanceReportDue due = KEFU__V1__ATTENDANCE_REPORT_DUE__INIT;
     due.month = month_text;
     due.due_on = due_on;
-    due.zone = (char *) kefu_tz_name (state->attendance_zone);
+    due.zone = (char *)kefu_tz_name (state->attendance_zone);
     Kefu__V1__Actor actor = system_actor ();
-    if (kefu_outbox_append_message (db, "attendance.report_due", resource, &due.base) != 0
-    ||  kefu_audit_record_system (db, &actor, "attendance.report_due", resource, NULL, 0) != 0
-    ||  kefu_db_commit (db) != 0) {
+    if (kefu_outbox_append_message (db, "attendance.report_due", resource, &due.base) != 0 ||
+        kefu_audit_record_system (db, &actor, "attendance.report_due", resource, NULL, 0) != 0 ||
+        kefu_db_commit (db) != 0) {
         kefu_db_rollback (db);
         return -1;
     }

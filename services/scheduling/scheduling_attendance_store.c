@@ -69,6 +69,12 @@ static const kefu_sql_t sql_leave_decide = {
     "  decision_note = $4, version = version + 1, updated_at = " MS ("$5") " WHERE id = $1 RETURNING *) "
     "SELECT " LEAVE_COLUMNS " FROM l"
 };
+static const kefu_sql_t sql_leave_list = {
+    "scheduling_leave_list",
+    "SELECT " LEAVE_COLUMNS " FROM leave_requests l WHERE ($1 = '' OR l.status = $1) "
+    "  AND ($2 = '' OR l.staff_id = (SELECT id FROM staff WHERE staff_no = $2)) "
+    "  AND ($3::bigint = 0 OR l.staff_id = $3 OR l.requested_by = $3) AND l.id > $4 ORDER BY l.id LIMIT $5"
+};
 static const kefu_sql_t sql_leave_approved_covers = {
     "scheduling_leave_approved_covers",
     "SELECT EXISTS (SELECT 1 FROM leave_requests WHERE staff_id = $1 AND status = 'approved' "
@@ -205,6 +211,28 @@ scheduling_leave_row_release (scheduling_leave_row_t *row)
     row->result = NULL;
 }
 
+void
+scheduling_leave_read (PGresult *result, int r, Kefu__V1__Leave *leave)
+{
+    Kefu__V1__Leave init = KEFU__V1__LEAVE__INIT;
+    *leave = init;
+    leave->id = kefu_db_int64 (result, r, 0);
+    leave->staff_no = PQgetvalue (result, r, 1);
+    leave->requested_by = PQgetvalue (result, r, 2);
+    leave->kind = PQgetvalue (result, r, 3);
+    leave->starts_at = PQgetvalue (result, r, 4);
+    leave->ends_at = PQgetvalue (result, r, 5);
+    leave->reason = PQgetvalue (result, r, 6);
+    leave->certificate_ref = PQgetvalue (result, r, 7);
+    leave->status = PQgetvalue (result, r, 8);
+    leave->decided_by = PQgetvalue (result, r, 9);
+    leave->decided_at = PQgetvalue (result, r, 10);
+    leave->decision_note = PQgetvalue (result, r, 11);
+    leave->version = kefu_db_int64 (result, r, 12);
+    leave->created_at = PQgetvalue (result, r, 13);
+    leave->updated_at = PQgetvalue (result, r, 14);
+}
+
 /*  Fill `row` from the first row of `result` (LEAVE_COLUMNS), taking it
  *  over. 0, or 1 (released) when there is no row. */
 static int
@@ -214,24 +242,8 @@ leave_row_read (PGresult *result, scheduling_leave_row_t *row)
         PQclear (result);
         return 1;
     }
-    Kefu__V1__Leave init = KEFU__V1__LEAVE__INIT;
     row->result = result;
-    row->leave = init;
-    row->leave.id = kefu_db_int64 (result, 0, 0);
-    row->leave.staff_no = PQgetvalue (result, 0, 1);
-    row->leave.requested_by = PQgetvalue (result, 0, 2);
-    row->leave.kind = PQgetvalue (result, 0, 3);
-    row->leave.starts_at = PQgetvalue (result, 0, 4);
-    row->leave.ends_at = PQgetvalue (result, 0, 5);
-    row->leave.reason = PQgetvalue (result, 0, 6);
-    row->leave.certificate_ref = PQgetvalue (result, 0, 7);
-    row->leave.status = PQgetvalue (result, 0, 8);
-    row->leave.decided_by = PQgetvalue (result, 0, 9);
-    row->leave.decided_at = PQgetvalue (result, 0, 10);
-    row->leave.decision_note = PQgetvalue (result, 0, 11);
-    row->leave.version = kefu_db_int64 (result, 0, 12);
-    row->leave.created_at = PQgetvalue (result, 0, 13);
-    row->leave.updated_at = PQgetvalue (result, 0, 14);
+    scheduling_leave_read (result, 0, &row->leave);
     row->staff_id = kefu_db_int64 (result, 0, 15);
     row->requested_by_id = kefu_db_int64 (result, 0, 16);
     row->starts_ms = kefu_db_int64 (result, 0, 17);
@@ -317,6 +329,15 @@ scheduling_store_leave_decide (kefu_db_t *db, int64_t id, const char *status, in
     const char *values[] = { number (&a, id), status, number (&b, decided_by), note, number (&c, now_ms) };
     int read = leave_run (db, &sql_leave_decide, 5, values, row);
     return read == 0 ? 0 : -1;
+}
+
+PGresult *
+scheduling_store_leave_list (kefu_db_t *db, const char *status, const char *staff_no, int64_t party_id, int64_t after,
+                             int limit)
+{
+    number_t a, b, c;
+    const char *values[] = { status, staff_no, number (&a, party_id), number (&b, after), number (&c, limit) };
+    return kefu_db_run (db, &sql_leave_list, 5, values);
 }
 
 int

@@ -57,6 +57,16 @@ int scheduling_store_leave_by_id (kefu_db_t *db, int64_t id, bool for_update, sc
 int scheduling_store_leave_decide (kefu_db_t *db, int64_t id, const char *status, int64_t decided_by,
                                    const char *note, int64_t now_ms, scheduling_leave_row_t *row);
 
+/*  Requests with id > `after`, in id order, at most `limit`: of `status`
+ *  ("" any), of the person `staff_no` ("" anyone), and when `party_id` is
+ *  not 0 only those that person is on or asked for. Columns: as every
+ *  leave statement (read each row with scheduling_leave_read). */
+PGresult *scheduling_store_leave_list (kefu_db_t *db, const char *status, const char *staff_no, int64_t party_id,
+                                       int64_t after, int limit);
+
+/*  Row `row` of a leave result into `leave` (strings borrowed from it). */
+void scheduling_leave_read (PGresult *result, int row, Kefu__V1__Leave *leave);
+
 /*  Whether approved leave of `staff_id` overlaps [from_ms, until_ms): 1
  *  yes, 0 no, -1. */
 int scheduling_store_leave_approved_covers (kefu_db_t *db, int64_t staff_id, int64_t from_ms, int64_t until_ms);

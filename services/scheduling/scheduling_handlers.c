@@ -1184,6 +1184,7 @@ const kefu_method_t scheduling_methods[] = {
      *  scheduling_attendance.c. */
     { "leave.request", scheduling_leave_request, &kefu__v1__create_leave_request__descriptor, true },
     { "leave.get", scheduling_leave_get, &kefu__v1__leave_ref__descriptor, true },
+    { "leave.list", scheduling_leave_list, &kefu__v1__list_leave_request__descriptor, true },
     { "leave.approve", scheduling_leave_approve, &kefu__v1__leave_ref__descriptor, true },
     { "leave.refuse", scheduling_leave_refuse, &kefu__v1__leave_ref__descriptor, true },
     { "leave.cancel", scheduling_leave_cancel, &kefu__v1__leave_ref__descriptor, true },

@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -22,6 +23,8 @@ enum {
     NOTE_MAX = 2000,
     CERTIFICATE_REF_MAX = 100,
     RESOURCE_MAX = 64,
+    LIST_DEFAULT = 50,
+    LIST_MAX = 200,
     ZONE_SIZE = 128,
     MS_PER_SECOND = 1000,
     SECONDS_PER_HOUR = 3600,
@@ -31,16 +34,18 @@ enum {
 
 /*  "A day" of leave (SCH-5): the boundary between the supervisor's and
  *  administration's approval, and sick leave's certificate. */
-static const int64_t LEAVE_DAY_MS = (int64_t) SECONDS_PER_DAY * MS_PER_SECOND;
+static const int64_t LEAVE_DAY_MS = (int64_t)SECONDS_PER_DAY * MS_PER_SECOND;
 /*  Personal (and most) leave is asked a day ahead, special leave an hour. */
-static const int64_t NOTICE_DAY_MS = (int64_t) SECONDS_PER_DAY * MS_PER_SECOND;
-static const int64_t NOTICE_SPECIAL_MS = (int64_t) SECONDS_PER_HOUR * MS_PER_SECOND;
+static const int64_t NOTICE_DAY_MS = (int64_t)SECONDS_PER_DAY * MS_PER_SECOND;
+static const int64_t NOTICE_SPECIAL_MS = (int64_t)SECONDS_PER_HOUR * MS_PER_SECOND;
 /*  The longest leave asked at once: maternity leave is under this; a
  *  longer span is a typo. */
-static const int64_t LEAVE_MAX_MS = (int64_t) 366 * SECONDS_PER_DAY * MS_PER_SECOND;
+static const int64_t LEAVE_MAX_MS = (int64_t)366 * SECONDS_PER_DAY * MS_PER_SECOND;
 
-static const char *const leave_kinds[] = { "personal", "special", "sick", "annual", "marriage", "bereavement",
-                                           "maternity", "official", NULL };
+static const char *const leave_statuses[] = {"requested", "approved", "refused", "cancelled", NULL};
+static const char *const leave_kinds[] = {"personal",  "special",  "sick",
+                                          "annual",    "marriage", "bereavement",
+                                          "maternity", "official", NULL};
 
 /*  Who may read any request; the person on leave and the one who asked
  *  read their own. */
@@ -61,10 +66,10 @@ fail_db (kefu_call_t *call)
 
 /*  Refuse with a rule's problem type: roll back what the transaction read
  *  and answer `code`. */
-#define REFUSE(call, code, type, field, ...)                                                       \
-    do {                                                                                           \
-        kefu_db_rollback (kefu_call_db (call));                                                    \
-        kefu_call_fail ((call), (code), (type), (field), __VA_ARGS__);                             \
+#define REFUSE(call, code, type, field, ...)                           \
+    do {                                                               \
+        kefu_db_rollback (kefu_call_db (call));                        \
+        kefu_call_fail ((call), (code), (type), (field), __VA_ARGS__); \
     } while (0)
 
 int
@@ -72,7 +77,8 @@ scheduling_caller_staff (kefu_call_t *call, scheduling_staff_rows_t *rows)
 {
     const Kefu__V1__Actor *actor = kefu_call_actor (call);
     const char *staff_no = actor ? actor->staff_id : "";
-    int found = *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, false, rows) : 1;
+    int found =
+        *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, false, rows) : 1;
     if (found != 1)
         return found;
     /*  A credential of no person (a configured service key): leave and
@@ -106,7 +112,8 @@ night_deadline_ms (const char *zone, int64_t start_ms)
         return -1;
     int64_t start_s = start_ms / MS_PER_SECOND;
     int64_t local = kefu_tz_utc_to_local (tz, start_s);
-    int64_t day = local >= 0 ? local / SECONDS_PER_DAY : (local - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
+    int64_t day =
+        local >= 0 ? local / SECONDS_PER_DAY : (local - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
     int64_t noon = day * SECONDS_PER_DAY + NOON_S;
     if (noon > local)
         noon -= SECONDS_PER_DAY;
@@ -116,13 +123,15 @@ night_deadline_ms (const char *zone, int64_t start_ms)
 /*  The timing rules against the first covered shift (see the header).
  *  Returns true when `now_ms` is in time; else answers (rolled back). */
 static bool
-leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t shift_starts_ms, const char *zone,
-                 bool is_night)
+leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t shift_starts_ms,
+                 const char *zone, bool is_night)
 {
     char shift_at[KEFU_TIME_TEXT_SIZE];
     kefu_time_format_rfc3339 (shift_starts_ms, shift_at);
     bool sick = strcmp (kind, "sick") == 0;
-    int64_t notice_ms = sick ? 0 : strcmp (kind, "special") == 0 ? NOTICE_SPECIAL_MS : NOTICE_DAY_MS;
+    int64_t notice_ms = sick                            ? 0
+                        : strcmp (kind, "special") == 0 ? NOTICE_SPECIAL_MS
+                                                        : NOTICE_DAY_MS;
     if (now_ms > shift_starts_ms - notice_ms || (sick && now_ms >= shift_starts_ms)) {
         if (sick)
             REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
@@ -141,8 +150,8 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
             char deadline[KEFU_TIME_TEXT_SIZE];
             kefu_time_format_rfc3339 (deadline_ms < 0 ? shift_starts_ms : deadline_ms, deadline);
             REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-night-after-noon", "starts_at",
-                    "leave from a night shift (%s) is asked before 12:00 local the same day (%s)", shift_at,
-                    deadline);
+                    "leave from a night shift (%s) is asked before 12:00 local the same day (%s)",
+                    shift_at, deadline);
             return false;
         }
     }
@@ -152,7 +161,8 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
 void
 scheduling_leave_request (kefu_call_t *call)
 {
-    const Kefu__V1__CreateLeaveRequest *request = (const Kefu__V1__CreateLeaveRequest *) kefu_call_payload (call);
+    const Kefu__V1__CreateLeaveRequest *request =
+        (const Kefu__V1__CreateLeaveRequest *)kefu_call_payload (call);
     int64_t starts_ms, ends_ms;
     if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "staff_no",
@@ -161,30 +171,34 @@ scheduling_leave_request (kefu_call_t *call)
     }
     if (!kefu_text_one_of (request->kind, leave_kinds)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "kind",
-                        "kind must be one of: personal, special, sick, annual, marriage, bereavement, maternity, "
+                        "kind must be one of: personal, special, sick, annual, marriage, "
+                        "bereavement, maternity, "
                         "official");
         return;
     }
-    if (!time_ok (call, "starts_at", request->starts_at, &starts_ms) || !time_ok (call, "ends_at", request->ends_at, &ends_ms))
+    if (!time_ok (call, "starts_at", request->starts_at, &starts_ms) ||
+        !time_ok (call, "ends_at", request->ends_at, &ends_ms))
         return;
     if (ends_ms <= starts_ms || ends_ms - starts_ms > LEAVE_MAX_MS) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "ends_at",
                         "ends_at must be after starts_at, at most 366 days later");
         return;
     }
-    if (!kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, true)
-    ||  !kefu_call_check_text (call, "certificate_ref", request->certificate_ref, KEFU_TEXT_LINE, CERTIFICATE_REF_MAX,
-                               false))
+    if (!kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               true) ||
+        !kefu_call_check_text (call, "certificate_ref", request->certificate_ref, KEFU_TEXT_LINE,
+                               CERTIFICATE_REF_MAX, false))
         return;
     bool sick = strcmp (request->kind, "sick") == 0;
     if (sick && ends_ms - starts_ms > LEAVE_DAY_MS && !*request->certificate_ref) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-needs-certificate", "certificate_ref",
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-needs-certificate",
+                        "certificate_ref",
                         "sick leave over a day needs the medical certificate's reference");
         return;
     }
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 }, person = { 0 };
-    scheduling_leave_row_t row = { 0 };
+    scheduling_staff_rows_t caller = {0}, person = {0};
+    scheduling_leave_row_t row = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_caller_staff (call, &caller);
@@ -192,10 +206,12 @@ scheduling_leave_request (kefu_call_t *call)
         goto failed;
     if (found == 1)
         goto answered;
-    bool for_other = *request->staff_no && strcmp (request->staff_no, caller.row.staff.staff_no) != 0;
+    bool for_other =
+        *request->staff_no && strcmp (request->staff_no, caller.row.staff.staff_no) != 0;
     if (for_other && !sick) {
         REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-by-proxy", "staff_no",
-                "leave is asked by the person themselves; only sick leave may be asked for someone else");
+                "leave is asked by the person themselves; only sick leave may be asked for someone "
+                "else");
         goto answered;
     }
     int64_t staff_id = caller.row.staff.id;
@@ -204,17 +220,22 @@ scheduling_leave_request (kefu_call_t *call)
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no", "no staff number %s",
-                    request->staff_no);
+            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no",
+                    "no staff number %s", request->staff_no);
             goto answered;
         }
         staff_id = person.row.staff.id;
+        if (strcmp (person.row.staff.status, "departed") == 0) {
+            REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", "staff_no",
+                    "%s has departed", request->staff_no);
+            goto answered;
+        }
     }
     int64_t shift_id, shift_starts_ms;
     char zone[ZONE_SIZE];
     bool is_night;
-    found = scheduling_store_leave_first_shift (db, staff_id, starts_ms, ends_ms, &shift_id, &shift_starts_ms, zone,
-                                                sizeof zone, &is_night);
+    found = scheduling_store_leave_first_shift (db, staff_id, starts_ms, ends_ms, &shift_id,
+                                                &shift_starts_ms, zone, sizeof zone, &is_night);
     if (found < 0)
         goto failed;
     if (found == 1) {
@@ -233,13 +254,15 @@ scheduling_leave_request (kefu_call_t *call)
                 "the person already has leave requested or approved in this time");
         goto answered;
     }
-    if (scheduling_store_leave_insert (db, staff_id, caller.row.staff.id, request->kind, starts_ms, ends_ms,
-                                       request->reason, request->certificate_ref, now_ms, &row) != 0)
+    if (scheduling_store_leave_insert (db, staff_id, caller.row.staff.id, request->kind, starts_ms,
+                                       ends_ms, request->reason, request->certificate_ref, now_ms,
+                                       &row) != 0)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (row.leave.id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, "leave.requested", resource, &row.leave.base) != 0
-    ||  kefu_audit_record (call, "leave.requested", resource, request->reason, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "leave.requested", resource, &row.leave.base) != 0 ||
+        kefu_audit_record (call, "leave.requested", resource, request->reason, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &row.leave.base);
     goto answered;
@@ -257,11 +280,13 @@ answered:
  *  answers (rolled back). Level by level: up to a day the supervisor, over
  *  a day administration (a manager). */
 static bool
-approver_ok (kefu_call_t *call, const scheduling_leave_row_t *leave, int64_t caller_id, kefu_roles_t roles)
+approver_ok (kefu_call_t *call, const scheduling_leave_row_t *leave, int64_t caller_id,
+             kefu_roles_t roles)
 {
     if (caller_id == leave->staff_id || caller_id == leave->requested_by_id) {
         REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
-                "leave is decided by someone other than the person on leave and the one who asked for it");
+                "leave is decided by someone other than the person on leave and the one who asked "
+                "for it");
         return false;
     }
     bool over_a_day = leave->ends_ms - leave->starts_ms > LEAVE_DAY_MS;
@@ -279,7 +304,7 @@ typedef enum { LEAVE_APPROVE, LEAVE_REFUSE, LEAVE_CANCEL } leave_change_t;
 static void
 leave_change (kefu_call_t *call, leave_change_t change)
 {
-    const Kefu__V1__LeaveRef *request = (const Kefu__V1__LeaveRef *) kefu_call_payload (call);
+    const Kefu__V1__LeaveRef *request = (const Kefu__V1__LeaveRef *)kefu_call_payload (call);
     if (!kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
         return;
     kefu_roles_t roles = kefu_call_roles (call);
@@ -289,8 +314,8 @@ leave_change (kefu_call_t *call, leave_change_t change)
         return;
     }
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 };
-    scheduling_leave_row_t current = { 0 }, updated = { 0 };
+    scheduling_staff_rows_t caller = {0};
+    scheduling_leave_row_t current = {0}, updated = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_caller_staff (call, &caller);
@@ -302,7 +327,8 @@ leave_change (kefu_call_t *call, leave_change_t change)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found", request->id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
+                request->id);
         goto answered;
     }
     if (request->expected_version && request->expected_version != current.leave.version) {
@@ -318,9 +344,10 @@ leave_change (kefu_call_t *call, leave_change_t change)
         goto answered;
     }
     bool pending = strcmp (current.leave.status, "requested") == 0;
-    if (change == LEAVE_CANCEL ? !pending && strcmp (current.leave.status, "approved") != 0 : !pending) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending", NULL, "the leave is %s",
-                current.leave.status);
+    if (change == LEAVE_CANCEL ? !pending && strcmp (current.leave.status, "approved") != 0
+                               : !pending) {
+        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending", NULL,
+                "the leave is %s", current.leave.status);
         goto answered;
     }
     if (change == LEAVE_CANCEL && now_ms >= current.starts_ms) {
@@ -330,16 +357,17 @@ leave_change (kefu_call_t *call, leave_change_t change)
     }
     if (change != LEAVE_CANCEL && !approver_ok (call, &current, caller.row.staff.id, roles))
         goto answered;
-    static const char *const statuses[] = { "approved", "refused", "cancelled" };
-    static const char *const events[] = { "leave.approved", "leave.refused", "leave.cancelled" };
+    static const char *const statuses[] = {"approved", "refused", "cancelled"};
+    static const char *const events[] = {"leave.approved", "leave.refused", "leave.cancelled"};
     if (scheduling_store_leave_decide (db, request->id, statuses[change],
-                                       change == LEAVE_CANCEL ? 0 : caller.row.staff.id, request->note, now_ms,
-                                       &updated) != 0)
+                                       change == LEAVE_CANCEL ? 0 : caller.row.staff.id,
+                                       request->note, now_ms, &updated) != 0)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (request->id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, events[change], resource, &updated.leave.base) != 0
-    ||  kefu_audit_record (call, events[change], resource, request->note, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, events[change], resource, &updated.leave.base) != 0 ||
+        kefu_audit_record (call, events[change], resource, request->note, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &updated.leave.base);
     goto answered;
@@ -374,10 +402,10 @@ scheduling_leave_cancel (kefu_call_t *call)
 void
 scheduling_leave_get (kefu_call_t *call)
 {
-    const Kefu__V1__LeaveRef *request = (const Kefu__V1__LeaveRef *) kefu_call_payload (call);
+    const Kefu__V1__LeaveRef *request = (const Kefu__V1__LeaveRef *)kefu_call_payload (call);
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_staff_rows_t caller = { 0 };
-    scheduling_leave_row_t row = { 0 };
+    scheduling_staff_rows_t caller = {0};
+    scheduling_leave_row_t row = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_caller_staff (call, &caller);
@@ -390,15 +418,17 @@ scheduling_leave_get (kefu_call_t *call)
         goto failed;
     /*  Someone else's leave is not found rather than forbidden: its
      *  existence is nobody else's business. */
-    if (found == 1
-    ||  (!(kefu_call_roles (call) & LEAVE_READERS) && caller.row.staff.id != row.staff_id
-         && caller.row.staff.id != row.requested_by_id)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found", request->id);
+    if (found == 1 ||
+        (!(kefu_call_roles (call) & LEAVE_READERS) && caller.row.staff.id != row.staff_id &&
+         caller.row.staff.id != row.requested_by_id)) {
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
+                request->id);
         goto answered;
     }
     char resource[RESOURCE_MAX];
     leave_resource (request->id, resource, sizeof resource);
-    if (kefu_audit_record (call, "leave.viewed", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_record (call, "leave.viewed", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &row.leave.base);
     goto answered;
@@ -406,5 +436,76 @@ failed:
     fail_db (call);
 answered:
     scheduling_leave_row_release (&row);
+    scheduling_staff_rows_release (&caller);
+}
+
+/* --- leave.list ----------------------------------------------------------- */
+
+void
+scheduling_leave_list (kefu_call_t *call)
+{
+    const Kefu__V1__ListLeaveRequest *request =
+        (const Kefu__V1__ListLeaveRequest *)kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    if (!kefu_call_check_page (call, limit, request->after, LIST_MAX))
+        return;
+    if (*request->status && !kefu_text_one_of (request->status, leave_statuses)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "status",
+                        "status must be one of: requested, approved, refused, cancelled");
+        return;
+    }
+    if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "staff_no",
+                        "staff_no must be 1 to %d of A-Z a-z 0-9 _ -", SCHEDULING_STAFF_NO_MAX);
+        return;
+    }
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t caller = {0};
+    PGresult *result = NULL;
+    Kefu__V1__Leave *items = NULL;
+    Kefu__V1__Leave **pointers = NULL;
+    int64_t party_id = 0;
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    /*  Supervisors, managers and admins list anyone's; others what they are
+     *  on or asked for. */
+    if (!(kefu_call_roles (call) & LEAVE_READERS)) {
+        int found = scheduling_caller_staff (call, &caller);
+        if (found < 0)
+            goto failed;
+        if (found == 1)
+            goto answered;
+        party_id = caller.row.staff.id;
+    }
+    /*  One row more than asked tells whether there is a next page. */
+    result = scheduling_store_leave_list (db, request->status, request->staff_no, party_id,
+                                          request->after, (int)limit + 1);
+    if (!result)
+        goto failed;
+    size_t count = (size_t)PQntuples (result);
+    size_t shown = count > limit ? limit : count;
+    items = calloc (shown + 1, sizeof *items);
+    pointers = calloc (shown + 1, sizeof *pointers);
+    if (!items || !pointers)
+        goto failed;
+    for (size_t i = 0; i < shown; i++) {
+        scheduling_leave_read (result, (int)i, &items[i]);
+        pointers[i] = &items[i];
+    }
+    if (kefu_audit_record (call, "leave.listed", "leave", NULL, (uint32_t)shown) != 0 ||
+        kefu_db_commit (db) != 0)
+        goto failed;
+    Kefu__V1__LeaveList reply = KEFU__V1__LEAVE_LIST__INIT;
+    reply.items = pointers;
+    reply.n_items = shown;
+    reply.next = count > limit ? items[shown - 1].id : 0;
+    kefu_call_reply (call, &reply.base);
+    goto answered;
+failed:
+    fail_db (call);
+answered:
+    free (items);
+    free (pointers);
+    PQclear (result);
     scheduling_staff_rows_release (&caller);
 }

@@ -3,7 +3,8 @@
  *  leave.request asks for leave (for oneself; sick leave also for someone
  *  else, who is then the person on leave and the caller requested_by),
  *  leave.approve and leave.refuse decide it, leave.cancel withdraws it,
- *  leave.get reads it. The department's rules (客服部请假制度), each
+ *  leave.get reads it, leave.list lists requests (supervisors, managers
+ *  and admins anyone's, others those they are on or asked for). The department's rules (客服部请假制度), each
  *  refused with its own problem type (422 unless said otherwise):
  *
  *  - the leave must cover a shift in force (leave-covers-no-shift); the
@@ -45,6 +46,7 @@ void scheduling_leave_approve (kefu_call_t *call);
 void scheduling_leave_refuse (kefu_call_t *call);
 void scheduling_leave_cancel (kefu_call_t *call);
 void scheduling_leave_get (kefu_call_t *call);
+void scheduling_leave_list (kefu_call_t *call);
 
 /*  The caller's own staff row into `rows`, in the open transaction: 0; 1
  *  when the caller is no staff member (answered INVALID_ARGUMENT

@@ -344,6 +344,7 @@ def test_approval_by_level_never_by_oneself(stack, day):
     refused_leave = stack.manager.call("POST", "/v1/leave/%d/refuse" % two_days["id"], {"note": "人手不足"})
     assert refused_leave.status_code == 200 and refused_leave.json()["status"] == "refused", describe(refused_leave)
     assert stack.events("leave.refused", "leave/%d" % two_days["id"]) == 1
+    assert stack.events("audit.record.leave.refused", "leave/%d" % two_days["id"]) == 1
 
     # A supervisor on leave does not approve their own; nor does the one who asked.
     boss = stack.new_person(["supervisor"])
@@ -358,6 +359,34 @@ def test_approval_by_level_never_by_oneself(stack, day):
         refused(stack, boss.call("POST", "/v1/leave/%d/approve" % proxy["id"], {}), 422,
                 "leave-approver-not-allowed")
     assert stack.supervisor.call("POST", "/v1/leave/%d/approve" % proxy["id"], {}).status_code == 200
+
+
+def test_list_leave_the_supervisors_queue_and_ones_own(stack, day):
+    first, at = day
+    agent, colleague = stack.new_person(["agent"]), stack.new_person(["agent"])
+    shift = first + 2 * DAY_MS
+    stack.shift(agent, shift)
+    stack.shift(agent, shift + DAY_MS)
+    stack.shift(colleague, shift)
+    at(first)
+    mine = [agent.call("POST", "/v1/leave", leave_body("personal", start, start + HOUR_MS)).json()["id"]
+            for start in (shift, shift + DAY_MS)]
+    theirs = colleague.call("POST", "/v1/leave", leave_body("personal", shift, shift + HOUR_MS)).json()["id"]
+    queue = stack.supervisor.call("GET", "/v1/leave", params={"status": "requested", "staff_no": agent.staff_no})
+    assert queue.status_code == 200, describe(queue)
+    assert [leave["id"] for leave in queue.json()["items"]] == mine and queue.json()["next"] is None
+    page = stack.supervisor.call("GET", "/v1/leave", params={"staff_no": agent.staff_no, "limit": 1}).json()
+    assert [leave["id"] for leave in page["items"]] == mine[:1] and page["next"] == str(mine[0])
+    rest = stack.supervisor.call("GET", "/v1/leave", params={"staff_no": agent.staff_no, "after": page["next"]})
+    assert [leave["id"] for leave in rest.json()["items"]] == mine[1:]
+    # An agent sees only what they are on or asked for, whatever they filter by.
+    own = agent.call("GET", "/v1/leave").json()["items"]
+    assert [leave["id"] for leave in own] == mine
+    assert agent.call("GET", "/v1/leave", params={"staff_no": colleague.staff_no}).json()["items"] == []
+    assert theirs not in [leave["id"] for leave in own]
+    assert stack.events("audit.record.leave.listed", "leave") >= 4
+    for bad in ({"status": "pending"}, {"staff_no": "no spaces"}, {"limit": "0"}, {"after": "-1"}):
+        assert_problem(stack.supervisor.call("GET", "/v1/leave", params=bad), 400)
 
 
 def test_cancel_by_the_person_before_it_starts(stack, day):
@@ -490,6 +519,7 @@ def test_lateness_of_twenty_minutes_is_a_violation(stack, day):
     from kefu.v1 import attendance_pb2
     violations = stack.payload("attendance.violation", "shift/%d" % late_id, attendance_pb2.AttendanceViolation)
     assert [(v.kind, v.minutes, v.staff_no) for v in violations] == [("late", 20, agent.staff_no)]
+    assert stack.events("audit.record.attendance.violation", "shift/%d" % late_id) == 1
 
 
 def test_absence_from_post_of_twenty_minutes_is_a_violation(stack, day):
@@ -525,8 +555,9 @@ def test_absence_from_post_of_twenty_minutes_is_a_violation(stack, day):
     out = agent.call("POST", "/v1/attendance/clock-out")
     assert out.status_code == 200 and out.json()["clock_out_terminal"] == "T-" + agent.staff_no, describe(out)
     for event in ("attendance.left_post", "attendance.returned_to_post"):
-        assert stack.events(event, subject) == 2
+        assert stack.events(event, subject) == 2 and stack.events("audit.record." + event, subject) == 2
     assert stack.events("attendance.clocked_out", subject) == 1
+    assert stack.events("audit.record.attendance.clocked_out", subject) == 1
 
 
 # --- SCH-6: the monthly report -------------------------------------------------------------

@@ -24,7 +24,7 @@ assert_field (const char *text, const char *expected)
 static void
 test_plain_fields_are_left_as_they_are (void **state)
 {
-    (void) state;
+    (void)state;
     assert_field ("S0107", "S0107");
     assert_field ("请假测试 李娜", "请假测试 李娜");
     assert_field ("", "");
@@ -33,7 +33,7 @@ test_plain_fields_are_left_as_they_are (void **state)
 static void
 test_commas_quotes_and_line_breaks_are_quoted (void **state)
 {
-    (void) state;
+    (void)state;
     assert_field ("Li, Na", "\"Li, Na\"");
     assert_field ("say \"hi\"", "\"say \"\"hi\"\"\"");
     assert_field ("two\r\nlines", "\"two\r\nlines\"");
@@ -42,7 +42,7 @@ test_commas_quotes_and_line_breaks_are_quoted (void **state)
 static void
 test_formula_starts_are_marked (void **state)
 {
-    (void) state;
+    (void)state;
     assert_field ("=1+1", "'=1+1");
     assert_field ("+86 21", "'+86 21");
     assert_field ("-5", "'-5");
@@ -53,7 +53,7 @@ test_formula_starts_are_marked (void **state)
 static void
 test_records_and_numbers (void **state)
 {
-    (void) state;
+    (void)state;
     kefu_strbuf_t out;
     kefu_strbuf_init (&out);
     kefu_csv_field (&out, "staff_no", true);
