@@ -1937,7 +1937,9 @@ static const gateway_route_t routes_table[] = {
             "`certificate_ref` (422 leave-needs-certificate). Leave overlapping the person's "
             "requested or approved leave is 409 leave-overlaps. A request still undecided when a "
             "covered shift starts turns into an absence (event attendance.absent). Leave and "
-            "attendance are a person's: a credential of no staff member is 422 unknown-staff.",
+            "attendance are a person's: a credential of no staff member is 422 unknown-staff. "
+            "With an Idempotency-Key, a retry answers with the leave first created; the key "
+            "with another request is 422.",
         .example_request = "{\"kind\":\"personal\",\"starts_at\":\"2026-03-18T00:00:00Z\","
                            "\"ends_at\":\"2026-03-18T09:00:00Z\",\"reason\":\"家中有事\"}",
         .example_response = ROUTES_EXAMPLE_LEAVE,

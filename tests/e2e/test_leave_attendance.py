@@ -229,6 +229,28 @@ def test_personal_leave_a_day_ahead_special_an_hour(stack, day):
                 422, "leave-too-late", "starts_at")
 
 
+def test_idempotency_key_answers_a_retry_with_the_first_leave(stack, day):
+    first, at = day
+    agent = stack.new_person(["agent"])
+    shift = first + 2 * DAY_MS
+    stack.shift(agent, shift)
+    at(first)
+    body = leave_body("personal", shift, shift + 8 * HOUR_MS)
+    key = {"Idempotency-Key": "leave-" + secrets.token_hex(8)}
+    made = agent.call("POST", "/v1/leave", body, headers=key)
+    assert made.status_code == 201, describe(made)
+    again = agent.call("POST", "/v1/leave", body, headers=key)
+    assert again.status_code == 201 and again.json() == made.json(), describe(again)
+    assert stack.db.count("SELECT count(*) FROM scheduling.leave_requests l JOIN scheduling.staff s "
+                          "ON s.id = l.staff_id WHERE s.staff_no = :'n'", n=agent.staff_no) == 1
+    subject = "leave/%d" % made.json()["id"]
+    assert stack.events("leave.requested", subject) == 1
+    assert stack.events("audit.record.leave.request_replayed", subject) == 1
+    with Nothing(stack):
+        refused(stack, agent.call("POST", "/v1/leave", dict(body, reason="另有安排"), headers=key),
+                422, "idempotency-key-reused", "Idempotency-Key")
+
+
 def test_leave_must_cover_a_shift_and_not_overlap(stack, day):
     first, at = day
     agent = stack.new_person(["agent"])
@@ -624,16 +646,19 @@ def test_monthly_report_json_and_csv(stack, day, clock):
 
 def test_report_reminder_on_the_25th_once(stack, day):
     # 考勤: the report goes to HR on the 25th; the ticker reminds once a month.
-    first, at = day
-    subject = "attendance/report/2031-07"
-    at(1942675200000 - 60 * MINUTE_MS)  # 2031-07-24 23:00 Shanghai (2031-07-24T15:00Z)
+    # (January 2032: after every other test's days.)
+    _first, at = day
+    subject = "attendance/report/2032-01"
+    the_25th = 1958572800000            # 2032-01-25 00:00 Shanghai (2032-01-24T16:00Z)
+    at(the_25th - 60 * MINUTE_MS)       # the 24th, 23:00 Shanghai
     time.sleep(0.5)
     assert stack.events("attendance.report_due", subject) == 0
-    at(1942675200000 + MINUTE_MS)       # 2031-07-25 00:01 Shanghai
+    at(the_25th + MINUTE_MS)
     poll_until(lambda: stack.events("attendance.report_due", subject) == 1, TICKER_TIMEOUT, what="reminder")
     from kefu.v1 import attendance_pb2
     due = stack.payload("attendance.report_due", subject, attendance_pb2.AttendanceReportDue)[0]
-    assert (due.month, due.due_on, due.zone) == ("2031-07", "2031-07-25", "Asia/Shanghai")
-    at(1942675200000 + DAY_MS)          # the 26th: still once
+    assert (due.month, due.due_on, due.zone) == ("2032-01", "2032-01-25", "Asia/Shanghai")
+    assert stack.events("audit.record.attendance.report_due", subject) == 1
+    at(the_25th + DAY_MS)               # the 26th: still once
     time.sleep(0.5)
     assert stack.events("attendance.report_due", subject) == 1

@@ -73,3 +73,15 @@ CREATE TABLE attendance_report_reminders (
     month     date PRIMARY KEY CHECK (extract(day FROM month) = 1),
     raised_at timestamptz NOT NULL
 );
+
+-- Idempotency-Key of POST /v1/leave (DESIGN §4), scoped to the caller: the
+-- same key and request answer with the leave it first created; another
+-- request with the key is refused. Written in the request's transaction.
+CREATE TABLE leave_idempotency_keys (
+    actor_staff_no  text NOT NULL,
+    key             text NOT NULL,
+    request_hash    text NOT NULL,               -- BLAKE2b-256 of the request payload, hex
+    leave_id        bigint REFERENCES leave_requests (id),
+    created_at      timestamptz NOT NULL,
+    PRIMARY KEY (actor_staff_no, key)
+);
