@@ -153,7 +153,7 @@ scheduling_attendance_clock_in (kefu_call_t *call)
     scheduling_staff_rows_t caller = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int found = scheduling_caller_staff (call, &caller);
+    int found = scheduling_caller_staff (call, false, &caller);
     if (found < 0)
         goto failed;
     if (found == 1)
@@ -227,7 +227,7 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
     scheduling_staff_rows_t caller = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int found = scheduling_caller_staff (call, &caller);
+    int found = scheduling_caller_staff (call, false, &caller);
     if (found < 0)
         goto failed;
     if (found == 1)
@@ -402,7 +402,7 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
     if (kefu_db_begin (db) != 0)
         goto failed;
     if (!(kefu_call_roles (call) & REPORT_READERS)) {
-        int found = scheduling_caller_staff (call, &caller);
+        int found = scheduling_caller_staff (call, false, &caller);
         if (found < 0)
             goto failed;
         if (found == 1)

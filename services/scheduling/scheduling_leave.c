@@ -74,12 +74,12 @@ fail_db (kefu_call_t *call)
     } while (0)
 
 int
-scheduling_caller_staff (kefu_call_t *call, scheduling_staff_rows_t *rows)
+scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_rows_t *rows)
 {
     const Kefu__V1__Actor *actor = kefu_call_actor (call);
     const char *staff_no = actor ? actor->staff_id : "";
     int found =
-        *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, false, rows) : 1;
+        *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, for_update, rows) : 1;
     if (found != 1)
         return found;
     /*  A credential of no person (a configured service key): leave and
@@ -273,7 +273,10 @@ scheduling_leave_request (kefu_call_t *call)
             fail_db (call);
         return;
     }
-    int found = scheduling_caller_staff (call, &caller);
+    /*  Lock the person on leave only (never two rows: two people asking
+     *  for each other at once must not deadlock). */
+    bool for_self = !*request->staff_no || strcmp (request->staff_no, kefu_call_actor (call)->staff_id) == 0;
+    int found = scheduling_caller_staff (call, for_self, &caller);
     if (found < 0)
         goto failed;
     if (found == 1)
@@ -288,7 +291,7 @@ scheduling_leave_request (kefu_call_t *call)
     }
     int64_t staff_id = caller.row.staff.id;
     if (for_other) {
-        found = scheduling_store_staff_by_no (db, request->staff_no, false, &person);
+        found = scheduling_store_staff_by_no (db, request->staff_no, true, &person);
         if (found < 0)
             goto failed;
         if (found == 1) {
@@ -318,6 +321,8 @@ scheduling_leave_request (kefu_call_t *call)
     int64_t now_ms = kefu_time_now_ms ();
     if (!leave_timing_ok (call, request->kind, now_ms, shift_starts_ms, zone, is_night))
         goto answered;
+    /*  The person's row is locked (above), so two requests for one person
+     *  cannot both pass this check. */
     int overlaps = scheduling_store_leave_overlaps (db, staff_id, starts_ms, ends_ms);
     if (overlaps < 0)
         goto failed;
@@ -392,7 +397,7 @@ leave_change (kefu_call_t *call, leave_change_t change)
     scheduling_leave_row_t current = {0}, updated = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int found = scheduling_caller_staff (call, &caller);
+    int found = scheduling_caller_staff (call, false, &caller);
     if (found < 0)
         goto failed;
     if (found == 1)
@@ -482,7 +487,7 @@ scheduling_leave_get (kefu_call_t *call)
     scheduling_leave_row_t row = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int found = scheduling_caller_staff (call, &caller);
+    int found = scheduling_caller_staff (call, false, &caller);
     if (found < 0)
         goto failed;
     if (found == 1)
@@ -544,7 +549,7 @@ scheduling_leave_list (kefu_call_t *call)
     /*  Supervisors, managers and admins list anyone's; others what they are
      *  on or asked for. */
     if (!(kefu_call_roles (call) & LEAVE_READERS)) {
-        int found = scheduling_caller_staff (call, &caller);
+        int found = scheduling_caller_staff (call, false, &caller);
         if (found < 0)
             goto failed;
         if (found == 1)

@@ -32,7 +32,9 @@
  *
  *  Each change commits with its event (leave.*) and audit record. What
  *  happens to a request still undecided when its shift starts is in
- *  scheduling_attendance.c (the ticker records an absence).
+ *  scheduling_attendance.c (the ticker records an absence); a decision
+ *  taken later still counts for the shifts after, but does not undo that
+ *  absence, which is what happened.
  */
 #ifndef SCHEDULING_LEAVE_H_INCLUDED
 #define SCHEDULING_LEAVE_H_INCLUDED
@@ -48,10 +50,11 @@ void scheduling_leave_cancel (kefu_call_t *call);
 void scheduling_leave_get (kefu_call_t *call);
 void scheduling_leave_list (kefu_call_t *call);
 
-/*  The caller's own staff row into `rows`, in the open transaction: 0; 1
+/*  The caller's own staff row into `rows`, in the open transaction,
+ *  locked when `for_update` (serialising one person's requests): 0; 1
  *  when the caller is no staff member (answered INVALID_ARGUMENT
  *  unknown-staff, rolled back, `rows` released); -1 on a database failure
  *  (the caller answers). */
-int scheduling_caller_staff (kefu_call_t *call, scheduling_staff_rows_t *rows);
+int scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_rows_t *rows);
 
 #endif
