@@ -2,6 +2,7 @@
  *  request/reply conversion driven by the table. See gateway_routes.h.
  */
 #include "gateway_routes.h"
+#include "kefu/v1/attendance.pb-c.h"
 #include "kefu/v1/document.pb-c.h"
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/grades.pb-c.h"
@@ -65,6 +66,44 @@ enum {
 #define ROUTES_STAFFING_PLANNERS \
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
+/*  Leave (SCH-5): every person asks (integrations are not people); the
+ *  supervisor and administration decide. Attendance (SCH-6): people on
+ *  rosters clock in; the report is read by the same (one's own line) and
+ *  by those who answer for it (every line). */
+#define ROUTES_LEAVE_REQUESTERS (ROUTES_EVERY_ROLE & ~KEFU_ROLE_INTEGRATION)
+#define ROUTES_LEAVE_DECIDERS   (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER)
+#define ROUTES_ATTENDANCE_STAFF                                                               \
+    (KEFU_ROLE_AGENT | KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER |      \
+     KEFU_ROLE_ADMIN)
+
+/*  Leave and attendance examples (SCH-5, SCH-6). */
+#define ROUTES_EXAMPLE_LEAVE_FIELDS                                                              \
+    "\"id\":12,\"staff_no\":\"S0107\",\"requested_by\":\"S0107\",\"kind\":\"personal\","        \
+    "\"starts_at\":\"2026-03-18T00:00:00.000Z\",\"ends_at\":\"2026-03-18T09:00:00.000Z\","          \
+    "\"reason\":\"家中有事\",\"certificate_ref\":\"\","
+#define ROUTES_EXAMPLE_LEAVE                                                                     \
+    "{" ROUTES_EXAMPLE_LEAVE_FIELDS "\"status\":\"requested\",\"decided_by\":\"\",\"decided_at\":\"\"," \
+    "\"decision_note\":\"\",\"version\":1,\"created_at\":\"2026-03-16T02:00:00.000Z\","             \
+    "\"updated_at\":\"2026-03-16T02:00:00.000Z\"}"
+#define ROUTES_EXAMPLE_LEAVE_DECIDED_AS(status, note)                                            \
+    "{" ROUTES_EXAMPLE_LEAVE_FIELDS "\"status\":\"" status "\",\"decided_by\":\"S0201\","            \
+    "\"decided_at\":\"2026-03-16T03:00:00.000Z\",\"decision_note\":\"" note "\",\"version\":2,"      \
+    "\"created_at\":\"2026-03-16T02:00:00.000Z\",\"updated_at\":\"2026-03-16T03:00:00.000Z\"}"
+#define ROUTES_EXAMPLE_LEAVE_DECIDED ROUTES_EXAMPLE_LEAVE_DECIDED_AS ("approved", "同意")
+#define ROUTES_EXAMPLE_LEAVE_REFUSED ROUTES_EXAMPLE_LEAVE_DECIDED_AS ("refused", "当日人手不足")
+#define ROUTES_EXAMPLE_LEAVE_CANCELLED                                                           \
+    "{" ROUTES_EXAMPLE_LEAVE_FIELDS "\"status\":\"cancelled\",\"decided_by\":\"\",\"decided_at\":\"\"," \
+    "\"decision_note\":\"事情已解决\",\"version\":2,\"created_at\":\"2026-03-16T02:00:00.000Z\","   \
+    "\"updated_at\":\"2026-03-17T01:00:00.000Z\"}"
+#define ROUTES_EXAMPLE_ATTENDANCE_AS(out, out_terminal, away, minutes, version)                                \
+    "{\"shift_id\":31,\"staff_no\":\"S0107\",\"shift_starts_at\":\"2026-03-16T00:00:00.000Z\","     \
+    "\"shift_ends_at\":\"2026-03-16T09:00:00.000Z\",\"clock_in_at\":\"2026-03-16T00:03:12.000Z\","    \
+    "\"clock_in_terminal\":\"T-03-12\",\"late_minutes\":3,\"clock_out_at\":\"" out "\","             \
+    "\"clock_out_terminal\":\"" out_terminal "\",\"away_since\":\"" away "\",\"away_minutes\":" minutes ","          \
+    "\"version\":" version "}"
+#define ROUTES_EXAMPLE_ATTENDANCE ROUTES_EXAMPLE_ATTENDANCE_AS ("", "", "", "0", "1")
+#define ROUTES_EXAMPLE_ATTENDANCE_AWAY ROUTES_EXAMPLE_ATTENDANCE_AS ("", "", "2026-03-16T04:10:00.000Z", "0", "2")
+#define ROUTES_EXAMPLE_ATTENDANCE_OUT ROUTES_EXAMPLE_ATTENDANCE_AS ("2026-03-16T09:01:40.000Z", "T-03-12", "", "12", "4")
 
 /*  Examples for the OpenAPI document (gateway_openapi), kept beside the
  *  routes they illustrate; the tests check each against its schema. */
@@ -1871,6 +1910,262 @@ static const gateway_route_t routes_table[] = {
     /*  Rosters and who is on duty (scheduling: SCH-3, SCH-8). */
 
     /*  Leave and attendance (scheduling: SCH-5, SCH-6). */
+    {
+        .method = "POST",
+        .pattern = "/v1/leave",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_REQUESTERS,
+        .service = "scheduling",
+        .service_method = "leave.request",
+        .request_type = &kefu__v1__create_leave_request__descriptor,
+        .reply_type = &kefu__v1__leave__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/leave/",
+        .summary = "Ask for leave (SCH-5)",
+        .description =
+            "Any staff member, for themselves (`staff_no` left out); sick leave also for someone "
+            "else (an emergency phoned in), who is then the person on leave. `kind` is personal, "
+            "special, sick, annual, marriage, bereavement, maternity or official. The leave must "
+            "cover a shift in force (else 422 leave-covers-no-shift); measured against the first "
+            "shift it covers, special leave is asked at least an hour before it, sick leave before "
+            "it starts, every other kind a day (24 h) before it (422 leave-too-late); leave from a "
+            "night shift only before the last 12:00 local to the site at or before the shift's "
+            "start, sick leave excepted (422 leave-night-after-noon). Asking for someone else is "
+            "422 leave-by-proxy unless the leave is sick leave; sick leave over 24 hours needs "
+            "`certificate_ref` (422 leave-needs-certificate). Leave overlapping the person's "
+            "requested or approved leave is 409 leave-overlaps. A request still undecided when a "
+            "covered shift starts turns into an absence (event attendance.absent). Leave and "
+            "attendance are a person's: a credential of no staff member is 422 unknown-staff. "
+            "With an Idempotency-Key, a retry answers with the leave first created; the key "
+            "with another request is 422.",
+        .example_request = "{\"kind\":\"personal\",\"starts_at\":\"2026-03-18T00:00:00Z\","
+                           "\"ends_at\":\"2026-03-18T09:00:00Z\",\"reason\":\"家中有事\"}",
+        .example_response = ROUTES_EXAMPLE_LEAVE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/leave",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_REQUESTERS,
+        .service = "scheduling",
+        .service_method = "leave.list",
+        .request_type = &kefu__v1__list_leave_request__descriptor,
+        .reply_type = &kefu__v1__leave_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "status", .example = "requested"},
+                  {.name = "staff_no", .example = "S0107"},
+                  {.name = "limit", .min = 1, .max = ROUTES_LIST_LIMIT_MAX, .example = "50"},
+                  {.name = "after", .min = 0, .max = INT64_MAX, .example = "0"}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "List leave requests, oldest first",
+        .description = "Supervisors, managers and admins see everyone's (the supervisor's queue: "
+                       "`status=requested`); anyone else the leave they are on or asked for. "
+                       "`status` and `staff_no` filter; cursor pagination as for tickets (`after` "
+                       "is the id of a page's last request).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_LEAVE "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/leave/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_REQUESTERS,
+        .service = "scheduling",
+        .service_method = "leave.get",
+        .request_type = &kefu__v1__leave_ref__descriptor,
+        .reply_type = &kefu__v1__leave__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a leave request",
+        .description = "Supervisors, managers and admins read any; anyone else the leave they are on "
+                       "or asked for (another's is 404). ETag carries its version, for If-Match on "
+                       "a decision.",
+        .example_response = ROUTES_EXAMPLE_LEAVE,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/leave/{id}/approve",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_DECIDERS,
+        .service = "scheduling",
+        .service_method = "leave.approve",
+        .request_type = &kefu__v1__leave_ref__descriptor,
+        .reply_type = &kefu__v1__leave__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Approve a leave request",
+        .description =
+            "Level by level: leave of up to 24 hours by a supervisor, longer leave by "
+            "administration (a manager); never by the person on leave nor the one who asked "
+            "(each 422 leave-approver-not-allowed). A request not pending is 409 "
+            "leave-not-pending; a stale If-Match 412. `note` is kept with the decision.",
+        .example_request = "{\"note\":\"同意\"}",
+        .example_response = ROUTES_EXAMPLE_LEAVE_DECIDED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/leave/{id}/refuse",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_DECIDERS,
+        .service = "scheduling",
+        .service_method = "leave.refuse",
+        .request_type = &kefu__v1__leave_ref__descriptor,
+        .reply_type = &kefu__v1__leave__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Refuse a leave request",
+        .description = "Who may refuse is who may approve (see approve); `note` says why.",
+        .example_request = "{\"note\":\"当日人手不足\"}",
+        .example_response = ROUTES_EXAMPLE_LEAVE_REFUSED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/leave/{id}/cancel",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_LEAVE_REQUESTERS,
+        .service = "scheduling",
+        .service_method = "leave.cancel",
+        .request_type = &kefu__v1__leave_ref__descriptor,
+        .reply_type = &kefu__v1__leave__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Withdraw one's leave before it starts",
+        .description = "The person on leave only (anyone else 403), while the leave is requested or "
+                       "approved (else 409 leave-not-pending) and has not begun (409 leave-started).",
+        .example_request = "{\"note\":\"事情已解决\"}",
+        .example_response = ROUTES_EXAMPLE_LEAVE_CANCELLED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/attendance/clock-in",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.clock_in",
+        .request_type = &kefu__v1__attendance_action__descriptor,
+        .reply_type = &kefu__v1__attendance_record__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "Clock in to one's shift (SCH-6)",
+        .description =
+            "The caller, at the terminal of their session, to their shift in force now (from "
+            "KEFU_SHIFT_GRACE_BEFORE_MIN before its start to its end; none is 422 "
+            "attendance-no-shift), once (409 already-clocked-in). Lateness is whole minutes after "
+            "the start; KEFU_ATTENDANCE_VIOLATION_MIN or more without approved leave is a "
+            "violation (event attendance.violation, kind late).",
+        .example_response = ROUTES_EXAMPLE_ATTENDANCE,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/attendance/clock-out",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.clock_out",
+        .request_type = &kefu__v1__attendance_action__descriptor,
+        .reply_type = &kefu__v1__attendance_record__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "Clock out of one's shift",
+        .description = "Of the shift the caller clocked in to (else 409 not-clocked-in); refused "
+                       "while away from post (409 away-from-post: return first).",
+        .example_response = ROUTES_EXAMPLE_ATTENDANCE_OUT,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/attendance/leave-post",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.leave_post",
+        .request_type = &kefu__v1__attendance_action__descriptor,
+        .reply_type = &kefu__v1__attendance_record__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "Record leaving one's post during the shift",
+        .description = "While clocked in (else 409 not-clocked-in) and not away already (409 "
+                       "already-away); `away_since` is set until the return.",
+        .example_response = ROUTES_EXAMPLE_ATTENDANCE_AWAY,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/attendance/return-post",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.return_post",
+        .request_type = &kefu__v1__attendance_action__descriptor,
+        .reply_type = &kefu__v1__attendance_record__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "Record returning to one's post",
+        .description = "After leave-post (else 409 not-away). An absence from post of "
+                       "KEFU_ATTENDANCE_VIOLATION_MIN or more not covered by approved leave is a "
+                       "violation (event attendance.violation, kind off_post).",
+        .example_response = ROUTES_EXAMPLE_ATTENDANCE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/attendance/report",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.report",
+        .request_type = &kefu__v1__attendance_report_request__descriptor,
+        .reply_type = &kefu__v1__attendance_report__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "month", .required = true, .example = "2026-03"}},
+        .refused_query_is_400 = true,
+        .summary = "The monthly attendance report (SCH-6)",
+        .description =
+            "Supervisors, managers and admins see everyone; anyone else their own line. `month` is "
+            "YYYY-MM in KEFU_ATTENDANCE_ZONE (else 400). Per person, over the shifts in force "
+            "starting in the month: shifts, minutes scheduled and worked (clock-in to clock-out "
+            "less absences from post), lateness (count, minutes), absences (shifts with an "
+            "absence and no clock-in), violations, and approved leave overlapping the month in "
+            "minutes per kind. Due to HR on the 25th (event attendance.report_due).",
+        .example_response = "{\"month\":\"2026-03\",\"zone\":\"Asia/Shanghai\",\"from\":"
+                            "\"2026-02-28T16:00:00.000Z\",\"until\":\"2026-03-31T16:00:00.000Z\","
+                            "\"items\":[{\"staff_no\":\"S0107\",\"name\":\"Li Na\",\"shifts\":20,"
+                            "\"scheduled_minutes\":9600,\"worked_minutes\":9422,\"late_count\":2,"
+                            "\"late_minutes\":27,\"absences\":1,\"violations\":1,\"leave\":"
+                            "[{\"kind\":\"personal\",\"minutes\":540}]}]}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/attendance/report.csv",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ATTENDANCE_STAFF,
+        .service = "scheduling",
+        .service_method = "attendance.report_csv",
+        .request_type = &kefu__v1__attendance_report_request__descriptor,
+        .reply_type = &kefu__v1__document__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "month", .required = true, .example = "2026-03"}},
+        .document_type = "text/csv; charset=utf-8",
+        .refused_query_is_400 = true,
+        .summary = "The monthly attendance report as CSV, for HR",
+        .description =
+            "The same report and readers as /v1/attendance/report, as RFC 4180 CSV in UTF-8: a "
+            "header line, then one line per person; leave is one column per kind "
+            "(leave_<kind>_minutes). A field that a spreadsheet would take for a formula "
+            "(starting with = + - @) is prefixed with an apostrophe.",
+        .example_response =
+            "staff_no,name,shifts,scheduled_minutes,worked_minutes,late_count,late_minutes,"
+            "absences,violations,leave_personal_minutes,leave_special_minutes,leave_sick_minutes,"
+            "leave_annual_minutes,leave_marriage_minutes,leave_bereavement_minutes,"
+            "leave_maternity_minutes,leave_official_minutes\r\n"
+            "S0107,Li Na,20,9600,9422,2,27,1,1,540,0,0,0,0,0,0,0\r\n",
+    },
 
     /*  Swaps and handovers (scheduling: SCH-4, SCH-7). */
 

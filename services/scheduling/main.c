@@ -124,6 +124,8 @@ main (int argc, char **argv)
         return EXIT_FAILURE;
     }
     static scheduling_state_t state;
+    /*  Zones for leave rules (a site's zone) and attendance months. */
+    kefu_tz_set_directory (kefu_config_string (config, "KEFU_ZONEINFO_DIR"));
     const char *policy = kefu_config_string (config, "KEFU_SHARED_ACCOUNT_POLICY");
     kefu_token_keys_t *keys = kefu_token_keys_new (kefu_config_string (config, "KEFU_SESSION_SIGNING_KEYS"), true, &error);
     const char *problem = !keys ? error
@@ -132,6 +134,8 @@ main (int argc, char **argv)
                             ? "KEFU_SHIFT_EXEMPT_ROLES names an unknown role"
                         : strcmp (policy, "alert") != 0 && strcmp (policy, "end_older") != 0
                             ? "KEFU_SHARED_ACCOUNT_POLICY must be alert or end_older"
+                        : !(state.attendance_zone = kefu_tz_get (kefu_config_string (config, "KEFU_ATTENDANCE_ZONE"), NULL))
+                            ? "KEFU_ATTENDANCE_ZONE is not a time zone found in KEFU_ZONEINFO_DIR"
                         : scheduling_password_dummy_new (state.dummy_hash) != 0 ? "out of memory"
                                                                                 : NULL;
     if (problem) {
@@ -150,6 +154,7 @@ main (int argc, char **argv)
     state.lockout_base_ms = kefu_config_int (config, "KEFU_LOGIN_LOCKOUT_BASE_S") * MS_PER_SECOND;
     state.lockout_max_ms = kefu_config_int (config, "KEFU_LOGIN_LOCKOUT_MAX_S") * MS_PER_SECOND;
     state.password_min_length = (size_t) kefu_config_int (config, "KEFU_PASSWORD_MIN_LENGTH");
+    state.attendance_violation_ms = kefu_config_int (config, "KEFU_ATTENDANCE_VIOLATION_MIN") * MS_PER_MINUTE;
 
     const kefu_service_spec_t spec = {
         .name = "scheduling",

@@ -3,10 +3,13 @@
  *  scheduling_password.c, tokens in common/kefu_token.c.
  */
 #include "scheduling_handlers.h"
+#include "scheduling_attendance.h"
 #include "scheduling_grades.h"
+#include "scheduling_leave.h"
 #include "scheduling_staffing.h"
 #include "scheduling_store.h"
 
+#include "kefu/v1/attendance.pb-c.h"
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 
@@ -1181,6 +1184,19 @@ const kefu_method_t scheduling_methods[] = {
 
     /*  SCH-5 leave and SCH-6 attendance, in scheduling_leave.c and
      *  scheduling_attendance.c. */
+    { "leave.request", scheduling_leave_request, &kefu__v1__create_leave_request__descriptor, true },
+    { "leave.get", scheduling_leave_get, &kefu__v1__leave_ref__descriptor, true },
+    { "leave.list", scheduling_leave_list, &kefu__v1__list_leave_request__descriptor, true },
+    { "leave.approve", scheduling_leave_approve, &kefu__v1__leave_ref__descriptor, true },
+    { "leave.refuse", scheduling_leave_refuse, &kefu__v1__leave_ref__descriptor, true },
+    { "leave.cancel", scheduling_leave_cancel, &kefu__v1__leave_ref__descriptor, true },
+    { "attendance.clock_in", scheduling_attendance_clock_in, &kefu__v1__attendance_action__descriptor, true },
+    { "attendance.clock_out", scheduling_attendance_clock_out, &kefu__v1__attendance_action__descriptor, true },
+    { "attendance.leave_post", scheduling_attendance_leave_post, &kefu__v1__attendance_action__descriptor, true },
+    { "attendance.return_post", scheduling_attendance_return_post, &kefu__v1__attendance_action__descriptor, true },
+    { "attendance.report", scheduling_attendance_report, &kefu__v1__attendance_report_request__descriptor, true },
+    { "attendance.report_csv", scheduling_attendance_report_csv, &kefu__v1__attendance_report_request__descriptor,
+      true },
 
     /*  SCH-4 swaps and SCH-7 handovers, in scheduling_swaps.c and
      *  scheduling_handover.c. */

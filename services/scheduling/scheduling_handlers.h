@@ -22,6 +22,7 @@
 #include "kefu_roles.h"
 #include "kefu_service.h"
 #include "kefu_token.h"
+#include "kefu_tz.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,6 +39,11 @@ typedef struct {
     int64_t lockout_base_ms;
     int64_t lockout_max_ms;
     size_t password_min_length;
+    /*  SCH-6: lateness or absence from post this long is a violation
+     *  (KEFU_ATTENDANCE_VIOLATION_MIN); the zone of report months and of the
+     *  25th (KEFU_ATTENDANCE_ZONE). */
+    int64_t attendance_violation_ms;
+    const kefu_tz_t *attendance_zone;    /* borrowed: kefu_tz keeps zones */
     char dummy_hash[SCHEDULING_PASSWORD_HASH_SIZE];
 } scheduling_state_t;
 

@@ -2,10 +2,14 @@
  *  See scheduling_sweeps.h; each rule lives with the resource it belongs to.
  */
 #include "scheduling_sweeps.h"
+#include "scheduling_attendance.h"
 
 const kefu_ticker_sweep_t scheduling_sweeps[] = {
     /*  SCH-5 / SCH-6: undecided leave at shift start, absences, the
      *  attendance report reminder. */
+    { "leave.undecided", scheduling_leave_undecided_sweep },
+    { "attendance.no_show", scheduling_attendance_no_show_sweep },
+    { "attendance.report_due", scheduling_attendance_report_due_sweep },
 
     /*  SCH-7: handovers left unaccepted. */
 
