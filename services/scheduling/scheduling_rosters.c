@@ -1355,12 +1355,13 @@ scheduling_on_duty_at (kefu_call_t *call)
     Kefu__V1__OnDutyPerson **pointers = calloc (count ? count : 1, sizeof *pointers);
     Kefu__V1__OnDutyShift *shifts = calloc (count ? count : 1, sizeof *shifts);
     char *(*roles)[ROLES_MAX] = calloc (count ? count : 1, sizeof *roles);
+    char (*times)[2][KEFU_TIME_TEXT_SIZE] = calloc (count ? count : 1, sizeof *times);
     char *role_texts = NULL;
     size_t role_bytes = 0;
     for (size_t i = 0; i < count; i++)
         role_bytes += (size_t) PQgetlength (result, (int) i, 2) + 1;
     role_texts = malloc (role_bytes ? role_bytes : 1);
-    if (!items || !pointers || !shifts || !roles || !role_texts)
+    if (!items || !pointers || !shifts || !roles || !times || !role_texts)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
     else {
         char *cursor = role_texts;
@@ -1370,8 +1371,10 @@ scheduling_on_duty_at (kefu_call_t *call)
             kefu__v1__on_duty_shift__init (&shifts[i]);
             items[i].staff_no = PQgetvalue (result, row, 0);
             items[i].name = PQgetvalue (result, row, 1);
-            shifts[i].start = PQgetvalue (result, row, 3);
-            shifts[i].end = PQgetvalue (result, row, 4);
+            kefu_time_format_rfc3339 (kefu_db_int64 (result, row, 3), times[i][0]);
+            kefu_time_format_rfc3339 (kefu_db_int64 (result, row, 4), times[i][1]);
+            shifts[i].start = times[i][0];
+            shifts[i].end = times[i][1];
             items[i].shift = &shifts[i];
             /*  Roles are joined by commas (never in a role name). */
             size_t length = (size_t) PQgetlength (result, row, 2);
@@ -1393,6 +1396,7 @@ scheduling_on_duty_at (kefu_call_t *call)
     free (pointers);
     free (shifts);
     free (roles);
+    free (times);
     free (role_texts);
     PQclear (result);
 }

@@ -103,7 +103,7 @@ PGresult *scheduling_rosters_store_export_shifts (kefu_db_t *db, int64_t roster_
 
 /*  SCH-8: active people on a shift in force at at_ms, holding `skill` and
  *  `role` ("" for any); at most `limit`, by staff number: rows of
- *  staff_no, name, roles (comma-joined), starts_at, ends_at (their shift,
+ *  staff_no, name, roles (comma-joined), starts_ms, ends_ms (their shift,
  *  the latest ending if two qualify). Without grace a shift holds
  *  [start, end); with_grace it holds [start - grace_before_ms,
  *  end + grace_after_ms], as the log-in rule (AUD-2) has it. */

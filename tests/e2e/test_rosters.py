@@ -640,3 +640,96 @@ def test_exports_parse_as_csv_and_icalendar(stack):
     assert_problem(stack.request("GET", "/v1/rosters/%d/staff/%s/shifts.csv" % (roster["id"], other),
                                  token=own_key), 403)
     assert_problem(stack.get("/v1/rosters/%d/staff/NOBODY/shifts.csv" % roster["id"]), 404)
+
+
+# --- on duty over a month of 500 agents ------------------------------------------------------
+
+BIG_AGENTS = 500
+
+
+def load_big_roster(stack, agents=BIG_AGENTS):
+    """A published roster of `agents` agents × every day of a month (one of
+    early 08:00, late 16:00, night 00:00 each, 8 hours, Asia/Shanghai), the
+    people and shifts written by SQL (the API's bulk path is not what is
+    measured), published through the API (which validates all of it). Returns
+    (roster, skill, a day of it, seconds publishing took)."""
+    site = stack.site()
+    month = "%d-05" % (stack.year + 2)
+    roster = stack.roster(site, month)
+    templates = [stack.template(start, 480) for start in ("08:00", "16:00", "00:00")]
+    skill = "big-" + secrets.token_hex(4)
+    prefix = "B" + secrets.token_hex(3)
+    stack.db.rows(
+        "WITH people AS ("
+        "  INSERT INTO scheduling.staff (staff_no, name, roles, skills, password_hash, created_at, updated_at) "
+        "  SELECT :'prefix' || lpad(i::text, 4, '0'), '坐席 ' || i, ARRAY['agent'], "
+        "    ARRAY[CASE WHEN i % 2 = 0 THEN :'skill' ELSE :'skill' || '-other' END], '$argon2id$not-a-hash', "
+        "    now(), now() FROM generate_series(1, :agents) AS i RETURNING id, staff_no), "
+        "numbered AS (SELECT id, row_number() OVER (ORDER BY staff_no) - 1 AS n FROM people), "
+        "templates AS (SELECT code, start_minute, duration_minutes, "
+        "    array_position(ARRAY[:'t0', :'t1', :'t2'], code) - 1 AS k FROM scheduling.shift_templates "
+        "  WHERE code IN (:'t0', :'t1', :'t2')) "
+        "INSERT INTO scheduling.shifts (staff_id, starts_at, ends_at, site_zone, roster_id, template_code, roster_day) "
+        "SELECT p.id, (d + t.start_minute * interval '1 minute') AT TIME ZONE 'Asia/Shanghai', "
+        "  (d + (t.start_minute + t.duration_minutes) * interval '1 minute') AT TIME ZONE 'Asia/Shanghai', "
+        "  'Asia/Shanghai', :roster, t.code, d::date "
+        "FROM numbered p JOIN templates t ON t.k = p.n % 3 "
+        "CROSS JOIN generate_series(:'first'::date, (:'first'::date + interval '1 month' - interval '1 day'), "
+        "  interval '1 day') AS d",
+        prefix=prefix, skill=skill, agents=agents, roster=roster["id"], first=month + "-01",
+        t0=templates[0], t1=templates[1], t2=templates[2])
+    stack.db.rows("ANALYZE scheduling.shifts; ANALYZE scheduling.staff; ANALYZE scheduling.rosters")
+    began = time.monotonic()
+    r = stack.publish(roster["id"])
+    took = time.monotonic() - began
+    assert r.status_code == 200, describe(r)
+    assert r.json()["shift_count"] == agents * 31
+    return roster, skill, month + "-15", took
+
+
+def on_duty_timings(endpoint, at_ms, skill, calls):
+    """Round trips of on_duty.at over ZeroMQ, in milliseconds, and the last answer."""
+    timings = []
+    with ZmqClient(endpoint) as client:
+        for _ in range(calls):
+            began = time.perf_counter()
+            reply = client.call("on_duty.at", rosters_pb2.OnDutyRequest(at_ms=at_ms, skill=skill), actor="auditor")
+            timings.append((time.perf_counter() - began) * 1000)
+            assert reply.status.code == envelope_pb2.OK, reply
+    return timings, rosters_pb2.OnDutyList.FromString(reply.payload)
+
+
+# The statement of scheduling_rosters_store.c (sql_on_duty), for EXPLAIN.
+ON_DUTY_SQL = (
+    "SELECT DISTINCT ON (staff.staff_no) staff.staff_no, staff.name, array_to_string(staff.roles, ','), "
+    "  (extract(epoch FROM s.starts_at) * 1000)::bigint, (extract(epoch FROM s.ends_at) * 1000)::bigint "
+    "FROM shifts_in_force s JOIN staff ON staff.id = s.staff_id "
+    "WHERE s.starts_at <= to_timestamp(:at::bigint / 1000.0) "
+    "  AND s.starts_at > to_timestamp((:at::bigint - 26 * 3600000) / 1000.0) "
+    "  AND s.ends_at > to_timestamp(:at::bigint / 1000.0) "
+    "  AND staff.status = 'active' AND (:'skill' = '' OR :'skill' = ANY (staff.skills)) "
+    "  AND ('' = '' OR '' = ANY (staff.roles)) "
+    "ORDER BY staff.staff_no, s.ends_at DESC LIMIT 10001")
+
+
+def test_on_duty_over_a_month_of_500_agents(stack):
+    # SCH-8: correct over a full roster, read through the shifts_by_start index
+    # (the plan is checked); the timings are printed, never asserted (-s shows
+    # them; docs/PERFORMANCE.md has the release build's).
+    roster, skill, day, publish_s = load_big_roster(stack)
+    at_ms = ms(day + "T10:00:00+08:00")
+    timings, answer = on_duty_timings(stack.scheduling.endpoint, at_ms, skill, 50)
+    # Agents 1..500 by number; the even ones have the skill; those with n % 3 == 0
+    # (n = number - 1) work the early shift, on at 10:00.
+    expected = sum(1 for i in range(1, BIG_AGENTS + 1) if i % 2 == 0 and (i - 1) % 3 == 0)
+    assert len(answer.items) == expected
+    assert all(ms(i.shift.start) == ms(day + "T08:00:00+08:00") for i in answer.items)
+    plan = "\n".join(row[0] for row in stack.db.rows(
+        "SET search_path = scheduling; SET jit = off; EXPLAIN (ANALYZE, BUFFERS) " + ON_DUTY_SQL,
+        at=at_ms, skill=skill))
+    assert "shifts_by_start" in plan, plan
+    execution = [line for line in plan.splitlines() if "Execution Time" in line]
+    print("\non_duty.at over %d agents x 31 days: round trip p50 %.2f ms, p90 %.2f ms (ASan build); %s; "
+          "publish (validation of %d shifts) %.2f s\n%s" % (
+              BIG_AGENTS, statistics.median(timings), sorted(timings)[int(0.9 * len(timings))],
+              execution[0].strip() if execution else "", BIG_AGENTS * 31, publish_s, plan))
