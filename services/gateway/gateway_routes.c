@@ -2171,7 +2171,8 @@ static const gateway_route_t routes_table[] = {
             "date (local day assigned), template, template_name, local_start and local_end (with "
             "the site's offset), starts_at and ends_at (UTC), zone, status. A text starting with "
             "= + - @ is prefixed with an apostrophe (never a spreadsheet formula). An agent exports "
-            "their own published roster; shift leads, supervisors, managers and admins anyone's. "
+            "their own published roster (another's, or a draft, is 404); shift leads, supervisors, "
+            "managers and admins anyone's. "
             "Audited (roster.exported).",
         .example_response =
             "staff_no,name,site,date,template,template_name,local_start,local_end,starts_at,ends_at,"

@@ -323,8 +323,8 @@ scheduling_shift_templates_create (kefu_call_t *call)
     template_from_row (result, 0, &template, clocks);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift_template/%s", template.code);
-    if (kefu_outbox_append_message (db, "shift_template.created", resource, &template.base) != 0
-    ||  kefu_audit_record (call, "shift_template.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "shift.template.created", resource, &template.base) != 0
+    ||  kefu_audit_record (call, "shift.template.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &template.base);
     PQclear (result);
@@ -1203,9 +1203,11 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     const Kefu__V1__Actor *actor = kefu_call_actor (call);
     bool own = strcmp (actor->staff_id, request->staff_no) == 0;
     bool reader = (kefu_call_roles (call) & ROSTER_READERS) != 0;
+    /*  Another person's roster is not an agent's to see, nor to learn
+     *  exists: the same answer as for nobody. */
     if (!own && !reader) {
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "an agent exports only their own roster");
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "no roster of %s to export (an agent exports only their own)", request->staff_no);
         return;
     }
     kefu_db_t *db = kefu_call_db (call);

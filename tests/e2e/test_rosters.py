@@ -638,7 +638,7 @@ def test_exports_parse_as_csv_and_icalendar(stack):
     assert all(str(e["STATUS"]) == "CONFIRMED" for e in icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
     assert {str(e["UID"]) for e in icalendar.Calendar.from_ical(r.content).walk("VEVENT")} == uids
     assert_problem(stack.request("GET", "/v1/rosters/%d/staff/%s/shifts.csv" % (roster["id"], other),
-                                 token=own_key), 403)
+                                 token=own_key), 404)
     assert_problem(stack.get("/v1/rosters/%d/staff/NOBODY/shifts.csv" % roster["id"]), 404)
 
 

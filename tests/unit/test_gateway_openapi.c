@@ -65,7 +65,15 @@ test_every_route_is_an_operation (void **state)
         snprintf (status, sizeof status, "%u", routes[i].success_status);
         json_t *success = json_object_get (json_object_get (operation, "responses"), status);
         assert_non_null (success);
-        if (routes[i].example_response) {
+        if (routes[i].example_response && routes[i].document_type) {
+            /*  A document's example is its text, under its media type. */
+            char media_type[64];
+            snprintf (media_type, sizeof media_type, "%.*s", (int) strcspn (routes[i].document_type, "; "),
+                      routes[i].document_type);
+            json_t *media = json_object_get (json_object_get (success, "content"), media_type);
+            assert_string_equal (json_string_value (json_object_get (media, "example")),
+                                 routes[i].example_response);
+        } else if (routes[i].example_response) {
             json_t *example = json_loads (routes[i].example_response, 0, NULL);
             json_t *media =
                 json_object_get (json_object_get (success, "content"), "application/json");
