@@ -10,19 +10,23 @@ It starts tickets, scheduling and a gateway (release builds), loads the roster
 as tests/e2e/test_rosters.py does (and publishes it, which validates all of it),
 then times on_duty.at over ZeroMQ (the service's answer: decoding, the indexed
 query, encoding; plus one loopback round trip) and GET /v1/on-duty through the
-gateway, and prints PostgreSQL's own execution time of the statement (EXPLAIN
-ANALYZE) with its plan. Times are printed, never asserted.
+gateway, the statement alone as pgbench runs it (prepared, one client: the
+database's share of the answer), and prints its plan (EXPLAIN ANALYZE). Times
+are printed, never asserted.
 """
 import os
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 
-from kefu_e2e import E2EEnv, Db, HTTP_TIMEOUT, free_port, make_api_keys, make_tickets  # noqa: E402
+from kefu_e2e import E2EEnv, Db, HTTP_TIMEOUT, ZmqClient, free_port, make_api_keys, make_tickets  # noqa: E402
 from test_rosters import (BIG_AGENTS, ON_DUTY_SQL, RosterStack, load_big_roster, ms,  # noqa: E402
                           on_duty_timings)
 
@@ -47,6 +51,15 @@ def test_on_duty_latency():
         on_duty_timings(stack.scheduling.endpoint, at_ms, skill, 50)  # warm up
         zmq_ms, answer = on_duty_timings(stack.scheduling.endpoint, at_ms, skill, CALLS)
         everyone_ms, everyone = on_duty_timings(stack.scheduling.endpoint, at_ms, "", CALLS)
+        # The baseline: a request the service answers without work (sys.ping),
+        # so that on_duty.at minus it is the time spent in the service.
+        ping_ms = []
+        with ZmqClient(stack.scheduling.endpoint) as client:
+            for _ in range(CALLS):
+                began = time.perf_counter()
+                reply = client.call("sys.ping", actor=None)
+                ping_ms.append((time.perf_counter() - began) * 1000)
+                assert reply is not None
         http_ms = []
         with requests.Session() as session:
             for _ in range(CALLS):
@@ -55,16 +68,29 @@ def test_on_duty_latency():
                                 headers={"Authorization": "Bearer " + keys["auditor"]}, timeout=HTTP_TIMEOUT)
                 http_ms.append((time.perf_counter() - began) * 1000)
                 assert r.status_code == 200, r.text
+        # The statement alone, prepared, as the service runs it.
+        with tempfile.NamedTemporaryFile("w", suffix=".pgbench") as script:
+            script.write(re.sub(r":'(\w+)'", r":\1", ON_DUTY_SQL).replace(":skill", "'%s'" % skill) + ";\n")
+            script.flush()
+            out = subprocess.run(["pgbench", "-n", "-M", "prepared", "-c", "1", "-t", str(CALLS), "-D",
+                                  "at=%d" % at_ms, "-f", script.name, "-d",
+                                  env.dsn_admin + " options=-csearch_path=scheduling"],
+                                 capture_output=True, text=True, timeout=600)
+            assert out.returncode == 0, out.stderr
+            latency = re.search(r"latency average = ([0-9.]+) ms", out.stdout)
         plan = [row[0] for row in stack.db.rows(
             "SET search_path = scheduling; SET jit = off; EXPLAIN (ANALYZE) " + ON_DUTY_SQL, at=at_ms, skill=skill)]
         print("\n%d agents x 31 days (%d shifts in force), %d calls each; published (validated) in %.2f s"
               % (BIG_AGENTS, BIG_AGENTS * 31, CALLS, publish_s))
-        for name, values, count in (("on_duty.at, one skill, ZeroMQ", zmq_ms, len(answer.items)),
+        for name, values, count in (("sys.ping, ZeroMQ (baseline)", ping_ms, 0),
+                                    ("on_duty.at, one skill, ZeroMQ", zmq_ms, len(answer.items)),
                                     ("on_duty.at, everyone, ZeroMQ", everyone_ms, len(everyone.items)),
                                     ("GET /v1/on-duty, one skill", http_ms, len(answer.items))):
             print("%s (%d people): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, mean %.3f ms"
                   % (name, count, percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99),
                      statistics.mean(values)))
+        print("the statement alone (pgbench, prepared, 1 client, %d runs): latency average %s ms"
+              % (CALLS, latency.group(1) if latency else "?"))
         print("\n".join(plan))
     finally:
         stack.close()
