@@ -1180,9 +1180,13 @@ const kefu_method_t scheduling_methods[] = {
     /*  SCH-3 rosters and SCH-8 on duty, in scheduling_rosters.c. */
     { "sites.create", scheduling_sites_create, &kefu__v1__site__descriptor, true },
     { "sites.list", scheduling_sites_list, &kefu__v1__list_sites_request__descriptor, true },
+    { "sites.update", scheduling_sites_update, &kefu__v1__site__descriptor, true },
+    { "sites.delete", scheduling_sites_delete, &kefu__v1__catalogue_ref__descriptor, true },
     { "shift_templates.create", scheduling_shift_templates_create, &kefu__v1__shift_template__descriptor, true },
     { "shift_templates.list", scheduling_shift_templates_list, &kefu__v1__list_shift_templates_request__descriptor,
       true },
+    { "shift_templates.update", scheduling_shift_templates_update, &kefu__v1__shift_template__descriptor, true },
+    { "shift_templates.delete", scheduling_shift_templates_delete, &kefu__v1__catalogue_ref__descriptor, true },
     { "rosters.create", scheduling_rosters_create, &kefu__v1__create_roster_request__descriptor, true },
     { "rosters.get", scheduling_rosters_get, &kefu__v1__roster_ref__descriptor, true },
     { "rosters.assign", scheduling_rosters_assign, &kefu__v1__assign_roster_shift_request__descriptor, true },

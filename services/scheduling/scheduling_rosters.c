@@ -185,19 +185,48 @@ roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
 
 /* --- sites ------------------------------------------------------------------ */
 
+/*  A site's zone: one the server can load. */
+static bool
+zone_ok (kefu_call_t *call, const char *zone)
+{
+    const char *problem = NULL;
+    if (kefu_tz_get (zone, &problem))
+        return true;
+    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "zone",
+                    "zone must be an IANA time zone such as Asia/Shanghai (%s)", problem ? problem : "unknown");
+    return false;
+}
+
+/*  Finish a change of a site in the open transaction: its event and audit
+ *  record `action` (both named so), commit, answer with the row in
+ *  `result` (taken: cleared here). */
+static void
+site_changed (kefu_call_t *call, const char *action, PGresult *result)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    Kefu__V1__Site site = KEFU__V1__SITE__INIT;
+    site.code = PQgetvalue (result, 0, SITE_CODE);
+    site.name = PQgetvalue (result, 0, SITE_NAME);
+    site.zone = PQgetvalue (result, 0, SITE_ZONE);
+    site.created_at = PQgetvalue (result, 0, SITE_CREATED_AT);
+    char resource[RESOURCE_MAX];
+    snprintf (resource, sizeof resource, "site/%s", site.code);
+    if (kefu_outbox_append_message (db, action, resource, &site.base) != 0
+    ||  kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        fail_db (call);
+    else
+        kefu_call_reply (call, &site.base);
+    PQclear (result);
+}
+
 void
 scheduling_sites_create (kefu_call_t *call)
 {
     const Kefu__V1__Site *request = (const Kefu__V1__Site *) kefu_call_payload (call);
     if (!planner_ok (call) || !code_ok (call, "code", request->code)
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true))
+    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true)
+    ||  !zone_ok (call, request->zone))
         return;
-    const char *problem = NULL;
-    if (!kefu_tz_get (request->zone, &problem)) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "zone",
-                        "zone must be an IANA time zone such as Asia/Shanghai (%s)", problem ? problem : "unknown");
-        return;
-    }
     kefu_db_t *db = kefu_call_db (call);
     PGresult *result = NULL;
     if (kefu_db_begin (db) != 0)
@@ -210,22 +239,86 @@ scheduling_sites_create (kefu_call_t *call)
         REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code", "site %s exists", request->code);
         return;
     }
-    Kefu__V1__Site site = KEFU__V1__SITE__INIT;
-    site.code = PQgetvalue (result, 0, SITE_CODE);
-    site.name = PQgetvalue (result, 0, SITE_NAME);
-    site.zone = PQgetvalue (result, 0, SITE_ZONE);
-    site.created_at = PQgetvalue (result, 0, SITE_CREATED_AT);
-    char resource[RESOURCE_MAX];
-    snprintf (resource, sizeof resource, "site/%s", site.code);
-    if (kefu_outbox_append_message (db, "site.created", resource, &site.base) != 0
-    ||  kefu_audit_record (call, "site.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &site.base);
-    PQclear (result);
+    site_changed (call, "site.created", result);
     return;
 failed:
     PQclear (result);
     fail_db (call);
+}
+
+/*  Lock site `code` for a change: 0 with *result its row (SITE_IN_USE
+ *  included) and the transaction open; 1 when answered (404); -1 on a
+ *  database failure. */
+static int
+site_lock (kefu_call_t *call, const char *code, PGresult **result)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    *result = NULL;
+    if (kefu_db_begin (db) != 0)
+        return -1;
+    int found = scheduling_rosters_store_site_lock (db, code, result);
+    if (found == 1)
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no site %s", code);
+    return found;
+}
+
+void
+scheduling_sites_update (kefu_call_t *call)
+{
+    const Kefu__V1__Site *request = (const Kefu__V1__Site *) kefu_call_payload (call);
+    if (!planner_ok (call) || !code_ok (call, "code", request->code)
+    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true)
+    ||  !zone_ok (call, request->zone))
+        return;
+    PGresult *current = NULL, *updated = NULL;
+    int locked = site_lock (call, request->code, &current);
+    if (locked != 0) {
+        if (locked < 0)
+            fail_db (call);
+        return;
+    }
+    /*  Its rosters' shifts were resolved in the old zone. */
+    if (kefu_db_bool (current, 0, SITE_IN_USE) && strcmp (PQgetvalue (current, 0, SITE_ZONE), request->zone) != 0) {
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
+                "site %s has rosters planned in %s: its zone no longer changes", request->code,
+                PQgetvalue (current, 0, SITE_ZONE));
+        PQclear (current);
+        return;
+    }
+    PQclear (current);
+    if (scheduling_rosters_store_site_update (kefu_call_db (call), request->code, request->name, request->zone,
+                                              &updated) != 0) {
+        PQclear (updated);
+        fail_db (call);
+        return;
+    }
+    site_changed (call, "site.updated", updated);
+}
+
+void
+scheduling_sites_delete (kefu_call_t *call)
+{
+    const Kefu__V1__CatalogueRef *request = (const Kefu__V1__CatalogueRef *) kefu_call_payload (call);
+    if (!planner_ok (call))
+        return;
+    PGresult *current = NULL;
+    int locked = site_lock (call, request->code, &current);
+    if (locked != 0) {
+        if (locked < 0)
+            fail_db (call);
+        return;
+    }
+    if (kefu_db_bool (current, 0, SITE_IN_USE)) {
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL, "site %s has rosters: it stays", request->code);
+        PQclear (current);
+        return;
+    }
+    if (scheduling_rosters_store_site_delete (kefu_call_db (call), request->code) != 0) {
+        PQclear (current);
+        fail_db (call);
+        return;
+    }
+    site_changed (call, "site.deleted", current);
 }
 
 void
@@ -286,24 +379,128 @@ template_from_row (const PGresult *result, int row, Kefu__V1__ShiftTemplate *tem
     template->created_at = PQgetvalue (result, row, TEMPLATE_CREATED_AT);
 }
 
+/*  A template's fields, as create and update take them; *start_minute
+ *  read from `start`. */
+static bool
+template_ok (kefu_call_t *call, const Kefu__V1__ShiftTemplate *request, int *start_minute)
+{
+    if (!planner_ok (call) || !code_ok (call, "code", request->code)
+    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true))
+        return false;
+    if (!scheduling_clock_parse (request->start, false, start_minute)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "start",
+                        "start must be a local time HH:MM from 00:00 to 23:59");
+        return false;
+    }
+    if (request->duration_minutes < 1 || request->duration_minutes > SCHEDULING_MINUTES_PER_DAY) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "duration_minutes",
+                        "duration_minutes must be from 1 to %d", SCHEDULING_MINUTES_PER_DAY);
+        return false;
+    }
+    return true;
+}
+
+/*  Finish a change of a template in the open transaction, as site_changed
+ *  does for sites. */
+static void
+template_changed (kefu_call_t *call, const char *action, PGresult *result)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    Kefu__V1__ShiftTemplate template;
+    char clocks[2][SCHEDULING_CLOCK_TEXT_SIZE];
+    template_from_row (result, 0, &template, clocks);
+    char resource[RESOURCE_MAX];
+    snprintf (resource, sizeof resource, "shift_template/%s", template.code);
+    if (kefu_outbox_append_message (db, action, resource, &template.base) != 0
+    ||  kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+        fail_db (call);
+    else
+        kefu_call_reply (call, &template.base);
+    PQclear (result);
+}
+
+/*  Lock template `code` for a change, as site_lock does. */
+static int
+template_lock (kefu_call_t *call, const char *code, PGresult **result)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    *result = NULL;
+    if (kefu_db_begin (db) != 0)
+        return -1;
+    int found = scheduling_rosters_store_template_lock (db, code, result);
+    if (found == 1)
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no shift template %s", code);
+    return found;
+}
+
+void
+scheduling_shift_templates_update (kefu_call_t *call)
+{
+    const Kefu__V1__ShiftTemplate *request = (const Kefu__V1__ShiftTemplate *) kefu_call_payload (call);
+    int start_minute;
+    if (!template_ok (call, request, &start_minute))
+        return;
+    PGresult *current = NULL, *updated = NULL;
+    int locked = template_lock (call, request->code, &current);
+    if (locked != 0) {
+        if (locked < 0)
+            fail_db (call);
+        return;
+    }
+    /*  Shifts cut from it keep their times: a template in use is renamed,
+     *  never re-timed (plan a new one). */
+    bool retimed = kefu_db_int64 (current, 0, TEMPLATE_START) != start_minute
+                || kefu_db_int64 (current, 0, TEMPLATE_DURATION) != request->duration_minutes;
+    if (retimed && kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
+                "shifts were cut from template %s: its start and duration no longer change", request->code);
+        PQclear (current);
+        return;
+    }
+    PQclear (current);
+    if (scheduling_rosters_store_template_update (kefu_call_db (call), request->code, request->name, start_minute,
+                                                  request->duration_minutes, request->is_night, &updated) != 0) {
+        PQclear (updated);
+        fail_db (call);
+        return;
+    }
+    template_changed (call, "shift.template.updated", updated);
+}
+
+void
+scheduling_shift_templates_delete (kefu_call_t *call)
+{
+    const Kefu__V1__CatalogueRef *request = (const Kefu__V1__CatalogueRef *) kefu_call_payload (call);
+    if (!planner_ok (call))
+        return;
+    PGresult *current = NULL;
+    int locked = template_lock (call, request->code, &current);
+    if (locked != 0) {
+        if (locked < 0)
+            fail_db (call);
+        return;
+    }
+    if (kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", NULL,
+                "shifts were cut from template %s: it stays", request->code);
+        PQclear (current);
+        return;
+    }
+    if (scheduling_rosters_store_template_delete (kefu_call_db (call), request->code) != 0) {
+        PQclear (current);
+        fail_db (call);
+        return;
+    }
+    template_changed (call, "shift.template.deleted", current);
+}
+
 void
 scheduling_shift_templates_create (kefu_call_t *call)
 {
     const Kefu__V1__ShiftTemplate *request = (const Kefu__V1__ShiftTemplate *) kefu_call_payload (call);
     int start_minute;
-    if (!planner_ok (call) || !code_ok (call, "code", request->code)
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true))
+    if (!template_ok (call, request, &start_minute))
         return;
-    if (!scheduling_clock_parse (request->start, false, &start_minute)) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "start",
-                        "start must be a local time HH:MM from 00:00 to 23:59");
-        return;
-    }
-    if (request->duration_minutes < 1 || request->duration_minutes > SCHEDULING_MINUTES_PER_DAY) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "duration_minutes",
-                        "duration_minutes must be from 1 to %d", SCHEDULING_MINUTES_PER_DAY);
-        return;
-    }
     kefu_db_t *db = kefu_call_db (call);
     PGresult *result = NULL;
     if (kefu_db_begin (db) != 0)
@@ -318,16 +515,7 @@ scheduling_shift_templates_create (kefu_call_t *call)
                 request->code);
         return;
     }
-    Kefu__V1__ShiftTemplate template;
-    char clocks[2][SCHEDULING_CLOCK_TEXT_SIZE];
-    template_from_row (result, 0, &template, clocks);
-    char resource[RESOURCE_MAX];
-    snprintf (resource, sizeof resource, "shift_template/%s", template.code);
-    if (kefu_outbox_append_message (db, "shift.template.created", resource, &template.base) != 0
-    ||  kefu_audit_record (call, "shift.template.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        goto failed;
-    kefu_call_reply (call, &template.base);
-    PQclear (result);
+    template_changed (call, "shift.template.created", result);
     return;
 failed:
     PQclear (result);

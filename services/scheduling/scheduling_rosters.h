@@ -1,9 +1,10 @@
 /*  scheduling_rosters: the methods of sites, shift templates, monthly
  *  rosters (SCH-3) and who is on duty (SCH-8).
  *
- *  sites.create / sites.list and shift_templates.create /
- *  shift_templates.list keep the places and shift types rosters are cut
- *  from. rosters.create opens a draft roster for a site and month;
+ *  sites.create / .list / .update / .delete and shift_templates.create /
+ *  .list / .update / .delete keep the places and shift types rosters are
+ *  cut from (a site with rosters keeps its zone and stays; a template
+ *  shifts were cut from keeps its times and stays). rosters.create opens a draft roster for a site and month;
  *  rosters.assign (one) and rosters.assign_bulk (a bounded batch, all or
  *  nothing) put a person on a template on a local day; rosters.remove_shift
  *  takes one off; rosters.set_coverage / rosters.coverage hold the agents
@@ -29,7 +30,11 @@
 
 void scheduling_sites_create (kefu_call_t *call);
 void scheduling_sites_list (kefu_call_t *call);
+void scheduling_sites_update (kefu_call_t *call);
+void scheduling_sites_delete (kefu_call_t *call);
 void scheduling_shift_templates_create (kefu_call_t *call);
+void scheduling_shift_templates_update (kefu_call_t *call);
+void scheduling_shift_templates_delete (kefu_call_t *call);
 void scheduling_shift_templates_list (kefu_call_t *call);
 void scheduling_rosters_create (kefu_call_t *call);
 void scheduling_rosters_get (kefu_call_t *call);

@@ -33,6 +33,30 @@ static const kefu_sql_t sql_site_insert = {
 static const kefu_sql_t sql_sites = {
     "rosters_sites", "SELECT " SITE_COLUMNS " FROM sites ORDER BY code LIMIT $1"
 };
+static const kefu_sql_t sql_site_lock = {
+    "rosters_site_lock",
+    "SELECT " SITE_COLUMNS ", EXISTS (SELECT 1 FROM rosters WHERE site_code = sites.code) FROM sites "
+    "WHERE code = $1 FOR UPDATE"
+};
+static const kefu_sql_t sql_site_update = {
+    "rosters_site_update", "UPDATE sites SET name = $2, zone = $3 WHERE code = $1 RETURNING " SITE_COLUMNS
+};
+static const kefu_sql_t sql_site_delete = {
+    "rosters_site_delete", "DELETE FROM sites WHERE code = $1"
+};
+static const kefu_sql_t sql_template_lock = {
+    "rosters_template_lock",
+    "SELECT " TEMPLATE_COLUMNS ", EXISTS (SELECT 1 FROM shifts WHERE template_code = t.code) "
+    "FROM shift_templates t WHERE code = $1 FOR UPDATE"
+};
+static const kefu_sql_t sql_template_update = {
+    "rosters_template_update",
+    "UPDATE shift_templates SET name = $2, start_minute = $3, duration_minutes = $4, is_night = $5 "
+    "WHERE code = $1 RETURNING " TEMPLATE_COLUMNS
+};
+static const kefu_sql_t sql_template_delete = {
+    "rosters_template_delete", "DELETE FROM shift_templates WHERE code = $1"
+};
 static const kefu_sql_t sql_template_insert = {
     "rosters_template_insert",
     "INSERT INTO shift_templates (code, name, start_minute, duration_minutes, is_night, created_at) "
@@ -190,6 +214,53 @@ scheduling_rosters_store_site_insert (kefu_db_t *db, const char *code, const cha
     number_text (now_ms, now_text);
     const char *values[] = { code, name, zone, now_text };
     return store_one (db, &sql_site_insert, 4, values, result);
+}
+
+int
+scheduling_rosters_store_site_lock (kefu_db_t *db, const char *code, PGresult **result)
+{
+    const char *values[] = { code };
+    return store_one (db, &sql_site_lock, 1, values, result);
+}
+
+int
+scheduling_rosters_store_site_update (kefu_db_t *db, const char *code, const char *name, const char *zone,
+                                      PGresult **result)
+{
+    const char *values[] = { code, name, zone };
+    return store_one (db, &sql_site_update, 3, values, result);
+}
+
+int
+scheduling_rosters_store_site_delete (kefu_db_t *db, const char *code)
+{
+    const char *values[] = { code };
+    return kefu_db_command (db, &sql_site_delete, 1, values);
+}
+
+int
+scheduling_rosters_store_template_lock (kefu_db_t *db, const char *code, PGresult **result)
+{
+    const char *values[] = { code };
+    return store_one (db, &sql_template_lock, 1, values, result);
+}
+
+int
+scheduling_rosters_store_template_update (kefu_db_t *db, const char *code, const char *name, int start_minute,
+                                          int duration_minutes, bool is_night, PGresult **result)
+{
+    char start_text[NUMBER_TEXT_SIZE], duration_text[NUMBER_TEXT_SIZE];
+    number_text (start_minute, start_text);
+    number_text (duration_minutes, duration_text);
+    const char *values[] = { code, name, start_text, duration_text, is_night ? "true" : "false" };
+    return store_one (db, &sql_template_update, 5, values, result);
+}
+
+int
+scheduling_rosters_store_template_delete (kefu_db_t *db, const char *code)
+{
+    const char *values[] = { code };
+    return kefu_db_command (db, &sql_template_delete, 1, values);
 }
 
 PGresult *

@@ -23,6 +23,14 @@ enum { SITE_CODE, SITE_NAME, SITE_ZONE, SITE_CREATED_AT };
 /*  Insert a site; *result holds its row. 1 if the code is taken. */
 int scheduling_rosters_store_site_insert (kefu_db_t *db, const char *code, const char *name, const char *zone,
                                           int64_t now_ms, PGresult **result);
+/*  One site, locked, and whether a roster names it (column SITE_IN_USE).
+ *  1 if there is none. */
+enum { SITE_IN_USE = SITE_CREATED_AT + 1 };
+int scheduling_rosters_store_site_lock (kefu_db_t *db, const char *code, PGresult **result);
+/*  Rename, or move to another zone; *result holds the new row. */
+int scheduling_rosters_store_site_update (kefu_db_t *db, const char *code, const char *name, const char *zone,
+                                          PGresult **result);
+int scheduling_rosters_store_site_delete (kefu_db_t *db, const char *code);
 /*  Every site, by code (at most `limit`). */
 PGresult *scheduling_rosters_store_sites (kefu_db_t *db, int limit);
 
@@ -34,6 +42,13 @@ int scheduling_rosters_store_template_insert (kefu_db_t *db, const char *code, c
                                               int duration_minutes, bool is_night, int64_t now_ms,
                                               PGresult **result);
 PGresult *scheduling_rosters_store_templates (kefu_db_t *db, int limit);
+/*  One template, locked, and whether a shift was cut from it (column
+ *  TEMPLATE_IN_USE). 1 if there is none. */
+enum { TEMPLATE_IN_USE = TEMPLATE_CREATED_AT + 1 };
+int scheduling_rosters_store_template_lock (kefu_db_t *db, const char *code, PGresult **result);
+int scheduling_rosters_store_template_update (kefu_db_t *db, const char *code, const char *name, int start_minute,
+                                              int duration_minutes, bool is_night, PGresult **result);
+int scheduling_rosters_store_template_delete (kefu_db_t *db, const char *code);
 /*  One template by code. 1 if there is none. */
 int scheduling_rosters_store_template (kefu_db_t *db, const char *code, PGresult **result);
 

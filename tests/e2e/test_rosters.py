@@ -185,6 +185,46 @@ def test_sites_and_templates(stack):
                               "AND subject = :'s'", s="site/" + site)) == 1
 
 
+def test_sites_and_templates_change_until_used(stack):
+    # A site keeps its zone once it has rosters (their shifts were resolved in
+    # it) and stays; a template keeps its times once shifts were cut from it and
+    # stays. Before that both change and go freely.
+    site = stack.site()
+    r = stack.request("PUT", "/v1/sites/" + site, json={"name": "Renamed", "zone": "Asia/Urumqi"})
+    assert r.status_code == 200 and r.json()["zone"] == "Asia/Urumqi" and r.json()["name"] == "Renamed", describe(r)
+    assert_problem(stack.request("PUT", "/v1/sites/" + site, json={"name": "x", "zone": "Nowhere/Land"}), 422,
+                   field="zone")
+    assert_problem(stack.request("PUT", "/v1/sites/no-such-site", json={"name": "x", "zone": SHANGHAI}), 404)
+    template = stack.template("08:00", 480)
+    r = stack.request("PUT", "/v1/shift-templates/" + template,
+                      json={"name": "Early", "start": "07:30", "duration_minutes": 510, "is_night": False})
+    assert r.status_code == 200 and r.json()["start"] == "07:30" and r.json()["end"] == "16:00", describe(r)
+    roster = stack.roster(site, "%d-02" % (stack.year + 3))
+    stack.assign(roster["id"], stack.agent(), "%d-02-02" % (stack.year + 3), template)
+    before = stack.written()
+    assert_problem(stack.request("PUT", "/v1/sites/" + site, json={"name": "x", "zone": SHANGHAI}), 409,
+                   slug="site-in-use")
+    assert_problem(stack.request("DELETE", "/v1/sites/" + site), 409, slug="site-in-use")
+    assert_problem(stack.request("PUT", "/v1/shift-templates/" + template,
+                                 json={"name": "Early", "start": "08:00", "duration_minutes": 510}), 409,
+                   slug="template-in-use")
+    assert_problem(stack.request("DELETE", "/v1/shift-templates/" + template), 409, slug="template-in-use")
+    assert stack.written() == before
+    # Renaming stays possible.
+    r = stack.request("PUT", "/v1/shift-templates/" + template,
+                      json={"name": "Early (new name)", "start": "07:30", "duration_minutes": 510})
+    assert r.status_code == 200, describe(r)
+    r = stack.request("PUT", "/v1/sites/" + site, json={"name": "Urumqi hotline", "zone": "Asia/Urumqi"})
+    assert r.status_code == 200, describe(r)
+    # Unused ones go, once.
+    spare_site, spare_template = stack.site(), stack.template("12:00", 60)
+    for path in ("/v1/sites/" + spare_site, "/v1/shift-templates/" + spare_template):
+        assert stack.request("DELETE", path).status_code == 204
+        assert_problem(stack.request("DELETE", path), 404)
+    for event in ("site.updated", "site.deleted", "shift.template.updated", "shift.template.deleted"):
+        assert stack.db.count("SELECT count(*) FROM scheduling.outbox WHERE type = :'t'", t=event) >= 1
+
+
 # --- local time: midnight, month ends, DST ------------------------------------------------------
 
 

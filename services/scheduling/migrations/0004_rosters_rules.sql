@@ -12,6 +12,10 @@ ALTER TABLE shifts ADD CONSTRAINT shifts_roster_day_given CHECK ((roster_id IS N
 CREATE UNIQUE INDEX shifts_roster_assignment ON shifts (roster_id, staff_id, roster_day, template_code)
     WHERE roster_id IS NOT NULL AND cancelled_at IS NULL;
 
+-- A template in use is not deleted nor re-timed: found by this index (also
+-- the one the foreign key's checks use).
+CREATE INDEX shifts_by_template ON shifts (template_code) WHERE template_code IS NOT NULL;
+
 -- The staffing requirement a roster is validated against: agents needed
 -- per 30-minute interval of local time, by ISO weekday (1 = Monday). An
 -- interval with no row needs nobody.
