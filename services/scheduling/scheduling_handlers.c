@@ -1189,6 +1189,8 @@ const kefu_method_t scheduling_methods[] = {
     { "shift_templates.delete", scheduling_shift_templates_delete, &kefu__v1__catalogue_ref__descriptor, true },
     { "rosters.create", scheduling_rosters_create, &kefu__v1__create_roster_request__descriptor, true },
     { "rosters.get", scheduling_rosters_get, &kefu__v1__roster_ref__descriptor, true },
+    { "rosters.list", scheduling_rosters_list, &kefu__v1__list_rosters_request__descriptor, true },
+    { "rosters.shifts", scheduling_rosters_shifts, &kefu__v1__list_roster_shifts_request__descriptor, true },
     { "rosters.assign", scheduling_rosters_assign, &kefu__v1__assign_roster_shift_request__descriptor, true },
     { "rosters.assign_bulk", scheduling_rosters_assign_bulk, &kefu__v1__assign_roster_shifts_request__descriptor,
       true },

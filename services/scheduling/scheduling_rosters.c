@@ -50,6 +50,9 @@ enum {
     HOLIDAY_NOTICE_DAYS = 7,
     /*  People one on-duty answer lists; more is refused, never truncated. */
     ON_DUTY_MAX = 10000,
+    /*  Pages of rosters and of a roster's shifts, as tickets pages go. */
+    LIST_DEFAULT = 50,
+    LIST_MAX = 200,
     MS_PER_SECOND = 1000,
     MS_PER_MINUTE = 60 * MS_PER_SECOND,
     MS_PER_DAY = KEFU_TZ_SECONDS_PER_DAY * MS_PER_SECOND,
@@ -625,6 +628,54 @@ scheduling_rosters_get (kefu_call_t *call)
     PQclear (result);
 }
 
+void
+scheduling_rosters_list (kefu_call_t *call)
+{
+    const Kefu__V1__ListRostersRequest *request = (const Kefu__V1__ListRostersRequest *) kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    int year, month;
+    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin")
+    ||  !kefu_call_check_page (call, limit, request->after, LIST_MAX)
+    ||  (*request->site_code && !code_ok (call, "site_code", request->site_code)))
+        return;
+    char first_day[SCHEDULING_DATE_TEXT_SIZE];
+    if (*request->month) {
+        if (!scheduling_month_parse (request->month, &year, &month)) {
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "month",
+                            "month must be YYYY-MM, e.g. 2026-03");
+            return;
+        }
+        scheduling_date_format (kefu_time_days_from_civil (year, month, 1), first_day);
+    }
+    /*  One row more than asked tells whether there is a next page. */
+    PGresult *result = scheduling_rosters_store_rosters (kefu_call_db (call), request->after,
+                                                         *request->site_code ? request->site_code : NULL,
+                                                         *request->month ? first_day : NULL, (int) limit + 1);
+    if (!result) {
+        kefu_call_fail_db (call);
+        return;
+    }
+    size_t rows = (size_t) PQntuples (result), shown = rows > limit ? limit : rows;
+    Kefu__V1__Roster *items = calloc (shown ? shown : 1, sizeof *items);
+    Kefu__V1__Roster **pointers = calloc (shown ? shown : 1, sizeof *pointers);
+    if (!items || !pointers)
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+    else {
+        for (size_t i = 0; i < shown; i++) {
+            roster_from_row (result, (int) i, &items[i]);
+            pointers[i] = &items[i];
+        }
+        Kefu__V1__RosterList reply = KEFU__V1__ROSTER_LIST__INIT;
+        reply.n_items = shown;
+        reply.items = pointers;
+        reply.next = rows > limit ? items[shown - 1].id : 0;
+        kefu_call_reply (call, &reply.base);
+    }
+    free (items);
+    free (pointers);
+    PQclear (result);
+}
+
 /* --- rosters.assign, rosters.assign_bulk ----------------------------------- */
 
 /*  What an assignment answer owns: the inserted rows and the messages
@@ -647,18 +698,78 @@ assigned_release (assigned_t *assigned)
     memset (assigned, 0, sizeof *assigned);
 }
 
+/*  A roster shift message borrowing row `row` of `result`. */
+static void
+roster_shift_from_row_at (const PGresult *result, int row, Kefu__V1__RosterShift *shift)
+{
+    kefu__v1__roster_shift__init (shift);
+    shift->id = kefu_db_int64 (result, row, ROSTER_SHIFT_ID);
+    shift->roster_id = kefu_db_int64 (result, row, ROSTER_SHIFT_ROSTER);
+    shift->staff_no = PQgetvalue (result, row, ROSTER_SHIFT_STAFF_NO);
+    shift->date = PQgetvalue (result, row, ROSTER_SHIFT_DAY);
+    shift->template_code = PQgetvalue (result, row, ROSTER_SHIFT_TEMPLATE);
+    shift->starts_at = PQgetvalue (result, row, ROSTER_SHIFT_STARTS_AT);
+    shift->ends_at = PQgetvalue (result, row, ROSTER_SHIFT_ENDS_AT);
+    shift->site_zone = PQgetvalue (result, row, ROSTER_SHIFT_ZONE);
+}
+
 static void
 roster_shift_from_row (const PGresult *result, Kefu__V1__RosterShift *shift)
 {
-    kefu__v1__roster_shift__init (shift);
-    shift->id = kefu_db_int64 (result, 0, ROSTER_SHIFT_ID);
-    shift->roster_id = kefu_db_int64 (result, 0, ROSTER_SHIFT_ROSTER);
-    shift->staff_no = PQgetvalue (result, 0, ROSTER_SHIFT_STAFF_NO);
-    shift->date = PQgetvalue (result, 0, ROSTER_SHIFT_DAY);
-    shift->template_code = PQgetvalue (result, 0, ROSTER_SHIFT_TEMPLATE);
-    shift->starts_at = PQgetvalue (result, 0, ROSTER_SHIFT_STARTS_AT);
-    shift->ends_at = PQgetvalue (result, 0, ROSTER_SHIFT_ENDS_AT);
-    shift->site_zone = PQgetvalue (result, 0, ROSTER_SHIFT_ZONE);
+    roster_shift_from_row_at (result, 0, shift);
+}
+
+void
+scheduling_rosters_shifts (kefu_call_t *call)
+{
+    const Kefu__V1__ListRosterShiftsRequest *request =
+        (const Kefu__V1__ListRosterShiftsRequest *) kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin")
+    ||  !kefu_call_check_page (call, limit, request->after, LIST_MAX))
+        return;
+    if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "staff_no",
+                        "staff_no must be 1 to %d of A-Z a-z 0-9 _ -", SCHEDULING_STAFF_NO_MAX);
+        return;
+    }
+    kefu_db_t *db = kefu_call_db (call);
+    PGresult *roster = NULL, *result = NULL;
+    Kefu__V1__RosterShift *items = NULL;
+    Kefu__V1__RosterShift **pointers = NULL;
+    int found = scheduling_rosters_store_roster (db, request->roster_id, false, &roster);
+    if (found < 0 || (found == 0 && !(result = scheduling_rosters_store_roster_shifts (
+                                          db, request->roster_id, request->after,
+                                          *request->staff_no ? request->staff_no : NULL, (int) limit + 1)))) {
+        kefu_call_fail_db (call);
+        goto done;
+    }
+    if (found == 1) {
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
+                        request->roster_id);
+        goto done;
+    }
+    size_t rows = (size_t) PQntuples (result), shown = rows > limit ? limit : rows;
+    items = calloc (shown ? shown : 1, sizeof *items);
+    pointers = calloc (shown ? shown : 1, sizeof *pointers);
+    if (!items || !pointers) {
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < shown; i++) {
+        roster_shift_from_row_at (result, (int) i, &items[i]);
+        pointers[i] = &items[i];
+    }
+    Kefu__V1__RosterShiftPage reply = KEFU__V1__ROSTER_SHIFT_PAGE__INIT;
+    reply.n_items = shown;
+    reply.items = pointers;
+    reply.next = rows > limit ? items[shown - 1].id : 0;
+    kefu_call_reply (call, &reply.base);
+done:
+    free (items);
+    free (pointers);
+    PQclear (result);
+    PQclear (roster);
 }
 
 /*  The field path of an assignment's field: "staff_no" for a single one,

@@ -4,7 +4,9 @@
  *  sites.create / .list / .update / .delete and shift_templates.create /
  *  .list / .update / .delete keep the places and shift types rosters are
  *  cut from (a site with rosters keeps its zone and stays; a template
- *  shifts were cut from keeps its times and stays). rosters.create opens a draft roster for a site and month;
+ *  shifts were cut from keeps its times and stays). rosters.create opens
+ *  a draft roster for a site and month (rosters.get, rosters.list;
+ *  rosters.shifts pages through its shifts);
  *  rosters.assign (one) and rosters.assign_bulk (a bounded batch, all or
  *  nothing) put a person on a template on a local day; rosters.remove_shift
  *  takes one off; rosters.set_coverage / rosters.coverage hold the agents
@@ -38,6 +40,8 @@ void scheduling_shift_templates_delete (kefu_call_t *call);
 void scheduling_shift_templates_list (kefu_call_t *call);
 void scheduling_rosters_create (kefu_call_t *call);
 void scheduling_rosters_get (kefu_call_t *call);
+void scheduling_rosters_list (kefu_call_t *call);
+void scheduling_rosters_shifts (kefu_call_t *call);
 void scheduling_rosters_assign (kefu_call_t *call);
 void scheduling_rosters_assign_bulk (kefu_call_t *call);
 void scheduling_rosters_remove_shift (kefu_call_t *call);

@@ -87,6 +87,18 @@ static const kefu_sql_t sql_roster_for_update = {
     "SELECT " ROSTER_COLUMNS " FROM rosters r JOIN sites ON sites.code = r.site_code WHERE r.id = $1 "
     "FOR UPDATE OF r"
 };
+static const kefu_sql_t sql_rosters = {
+    "rosters_rosters",
+    "SELECT " ROSTER_COLUMNS " FROM rosters r JOIN sites ON sites.code = r.site_code "
+    "WHERE r.id > $1 AND ($2::text IS NULL OR r.site_code = $2) AND ($3::date IS NULL OR r.month = $3::date) "
+    "ORDER BY r.id LIMIT $4"
+};
+static const kefu_sql_t sql_roster_shifts = {
+    "rosters_roster_shifts",
+    "SELECT " ROSTER_SHIFT_COLUMNS " FROM shifts s JOIN staff ON staff.id = s.staff_id "
+    "WHERE s.roster_id = $1 AND s.id > $2 AND s.cancelled_at IS NULL AND ($3::text IS NULL OR staff.staff_no = $3) "
+    "ORDER BY s.id LIMIT $4"
+};
 static const kefu_sql_t sql_roster_touch = {
     "rosters_roster_touch", "UPDATE rosters SET version = version + 1 WHERE id = $1"
 };
@@ -330,6 +342,29 @@ scheduling_rosters_store_roster (kefu_db_t *db, int64_t id, bool for_update, PGr
     number_text (id, id_text);
     const char *values[] = { id_text };
     return store_one (db, for_update ? &sql_roster_for_update : &sql_roster, 1, values, result);
+}
+
+PGresult *
+scheduling_rosters_store_rosters (kefu_db_t *db, int64_t after, const char *site_code, const char *first_day,
+                                  int limit)
+{
+    char after_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
+    number_text (after, after_text);
+    number_text (limit, limit_text);
+    const char *values[] = { after_text, site_code, first_day, limit_text };
+    return kefu_db_run (db, &sql_rosters, 4, values);
+}
+
+PGresult *
+scheduling_rosters_store_roster_shifts (kefu_db_t *db, int64_t roster_id, int64_t after, const char *staff_no,
+                                        int limit)
+{
+    char roster_text[NUMBER_TEXT_SIZE], after_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
+    number_text (roster_id, roster_text);
+    number_text (after, after_text);
+    number_text (limit, limit_text);
+    const char *values[] = { roster_text, after_text, staff_no, limit_text };
+    return kefu_db_run (db, &sql_roster_shifts, 4, values);
 }
 
 int

@@ -70,6 +70,14 @@ int scheduling_rosters_store_roster_insert (kefu_db_t *db, const char *site_code
 /*  One roster; for_update locks it (every change to a roster does, so
  *  changes to one roster are serialised). 1 if there is none. */
 int scheduling_rosters_store_roster (kefu_db_t *db, int64_t id, bool for_update, PGresult **result);
+/*  Rosters with id > after, of `site_code` and month `first_day`
+ *  ("YYYY-MM-01") when not NULL, by id, at most `limit` (ROSTER_* columns). */
+PGresult *scheduling_rosters_store_rosters (kefu_db_t *db, int64_t after, const char *site_code,
+                                            const char *first_day, int limit);
+/*  A roster's shifts in force with id > after, of `staff_no` when not NULL,
+ *  by id, at most `limit` (ROSTER_SHIFT_* columns). */
+PGresult *scheduling_rosters_store_roster_shifts (kefu_db_t *db, int64_t roster_id, int64_t after,
+                                                  const char *staff_no, int limit);
 /*  version + 1, after a change to a draft. */
 int scheduling_rosters_store_roster_touch (kefu_db_t *db, int64_t id);
 /*  Publish: status, version + 1, who and when. */

@@ -324,6 +324,25 @@ def test_bulk_assignment_is_all_or_nothing(stack):
     assert stack.written() == after
     current = stack.get("/v1/rosters/%d" % roster["id"]).json()
     assert current["shift_count"] == len(items) and current["status"] == "draft"
+    # The roster's shifts, a page at a time, and one person's.
+    seen, after = [], None
+    while True:
+        params = {"limit": 4, **({"after": after} if after else {})}
+        page = stack.get("/v1/rosters/%d/shifts" % roster["id"], who="shift_lead", params=params).json()
+        seen += page["items"]
+        after = page["next"]
+        if after is None:
+            break
+    assert [i["id"] for i in seen] == [i["id"] for i in r.json()["items"]]
+    mine = stack.get("/v1/rosters/%d/shifts" % roster["id"], params={"staff_no": people[1]}).json()["items"]
+    assert {i["staff_no"] for i in mine} == {people[1]} and len(mine) == 2
+    assert_problem(stack.get("/v1/rosters/%d/shifts" % roster["id"], params={"staff_no": "bad no"}), 400,
+                   field="staff_no")
+    # The site's rosters, and the month's.
+    listed = stack.get("/v1/rosters", params={"site_code": site}).json()
+    assert [x["id"] for x in listed["items"]] == [roster["id"]] and listed["next"] is None
+    assert roster["id"] in [x["id"] for x in stack.get("/v1/rosters", params={"month": month, "limit": 200}).json()["items"]]
+    assert_problem(stack.get("/v1/rosters", params={"month": "2026-3"}), 400, field="month")
     # A draft's shift can be taken off (204), once.
     shift_id = r.json()["items"][0]["id"]
     assert stack.request("DELETE", "/v1/rosters/%d/shifts/%d" % (roster["id"], shift_id)).status_code == 204
