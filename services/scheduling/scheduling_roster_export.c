@@ -42,13 +42,14 @@ csv_field (kefu_strbuf_t *out, const char *text, bool last)
 }
 
 char *
-scheduling_export_csv (const scheduling_export_header_t *header, const scheduling_export_shift_t *shifts,
-                       size_t count, size_t *length)
+scheduling_export_csv (const scheduling_export_header_t *header,
+                       const scheduling_export_shift_t *shifts, size_t count, size_t *length)
 {
     kefu_strbuf_t out;
     kefu_strbuf_init (&out);
-    kefu_strbuf_append (&out, "staff_no,name,site,date,template,template_name,local_start,local_end,"
-                              "starts_at,ends_at,zone,status\r\n");
+    kefu_strbuf_append (&out,
+                        "staff_no,name,site,date,template,template_name,local_start,local_end,"
+                        "starts_at,ends_at,zone,status\r\n");
     for (size_t i = 0; i < count; i++) {
         const scheduling_export_shift_t *shift = &shifts[i];
         char local_start[SCHEDULING_LOCAL_TEXT_SIZE], local_end[SCHEDULING_LOCAL_TEXT_SIZE];
@@ -81,7 +82,7 @@ static void
 ical_line (kefu_strbuf_t *out, const char *line)
 {
     size_t used = 0;
-    for (const unsigned char *p = (const unsigned char *) line; *p;) {
+    for (const unsigned char *p = (const unsigned char *)line; *p;) {
         size_t width = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
         for (size_t k = 1; k < width; k++)
             if (p[k] == '\0') {
@@ -106,7 +107,7 @@ ical_escape (kefu_strbuf_t *out, const char *text)
 {
     for (const char *p = text; *p; p++) {
         if (*p == '\\' || *p == ';' || *p == ',') {
-            char escaped[] = { '\\', *p, '\0' };
+            char escaped[] = {'\\', *p, '\0'};
             kefu_strbuf_append (out, escaped);
         } else if (*p == '\n')
             kefu_strbuf_append (out, "\\n");
@@ -122,14 +123,15 @@ ical_time (int64_t unix_ms, char out[ICAL_TIME_SIZE])
     char text[KEFU_TIME_TEXT_SIZE];
     kefu_time_format_rfc3339 (unix_ms, text);
     /*  "2026-03-29T00:00:00.000Z" */
-    snprintf (out, ICAL_TIME_SIZE, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", text, text + 5, text + 8, text + 11, text + 14,
-              text + 17);
+    snprintf (out, ICAL_TIME_SIZE, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", text, text + 5, text + 8,
+              text + 11, text + 14, text + 17);
 }
 
 /*  Build one property "NAME:value" (value escaped when `text`) and
  *  append it folded. */
 static void
-ical_property (kefu_strbuf_t *out, kefu_strbuf_t *line, const char *name, const char *value, bool text)
+ical_property (kefu_strbuf_t *out, kefu_strbuf_t *line, const char *name, const char *value,
+               bool text)
 {
     kefu_strbuf_reset (line);
     kefu_strbuf_append (line, name);
@@ -142,8 +144,8 @@ ical_property (kefu_strbuf_t *out, kefu_strbuf_t *line, const char *name, const 
 }
 
 char *
-scheduling_export_ical (const scheduling_export_header_t *header, const scheduling_export_shift_t *shifts,
-                        size_t count, size_t *length)
+scheduling_export_ical (const scheduling_export_header_t *header,
+                        const scheduling_export_shift_t *shifts, size_t count, size_t *length)
 {
     kefu_strbuf_t out, line, value;
     kefu_strbuf_init (&out);
@@ -157,8 +159,8 @@ scheduling_export_ical (const scheduling_export_header_t *header, const scheduli
     ical_property (&out, &line, "CALSCALE", "GREGORIAN", false);
     ical_property (&out, &line, "METHOD", "PUBLISH", false);
     kefu_strbuf_reset (&value);
-    kefu_strbuf_appendf (&value, "%s %s %s %s", header->staff_no, header->staff_name, header->site_code,
-                         header->month);
+    kefu_strbuf_appendf (&value, "%s %s %s %s", header->staff_no, header->staff_name,
+                         header->site_code, header->month);
     ical_property (&out, &line, "X-WR-CALNAME", kefu_strbuf_data (&value), true);
     for (size_t i = 0; i < count; i++) {
         const scheduling_export_shift_t *shift = &shifts[i];
@@ -167,7 +169,7 @@ scheduling_export_ical (const scheduling_export_header_t *header, const scheduli
         ical_time (shift->ends_ms, ends);
         ical_property (&out, &line, "BEGIN", "VEVENT", false);
         kefu_strbuf_reset (&value);
-        kefu_strbuf_appendf (&value, "kefu-shift-%lld@%s", (long long) shift->id, header->site_code);
+        kefu_strbuf_appendf (&value, "kefu-shift-%lld@%s", (long long)shift->id, header->site_code);
         ical_property (&out, &line, "UID", kefu_strbuf_data (&value), false);
         ical_property (&out, &line, "DTSTAMP", stamp, false);
         ical_property (&out, &line, "DTSTART", starts, false);
@@ -178,8 +180,9 @@ scheduling_export_ical (const scheduling_export_header_t *header, const scheduli
         kefu_strbuf_appendf (&value, "%s (%s)", shift->template_name, shift->template_code);
         ical_property (&out, &line, "SUMMARY", kefu_strbuf_data (&value), true);
         kefu_strbuf_reset (&value);
-        kefu_strbuf_appendf (&value, "%s %s, %s shift of %s at site %s (%s)", header->staff_no, header->staff_name,
-                             shift->template_name, shift->day, header->site_code, kefu_tz_name (header->tz));
+        kefu_strbuf_appendf (&value, "%s %s, %s shift of %s at site %s (%s)", header->staff_no,
+                             header->staff_name, shift->template_name, shift->day,
+                             header->site_code, kefu_tz_name (header->tz));
         ical_property (&out, &line, "DESCRIPTION", kefu_strbuf_data (&value), true);
         ical_property (&out, &line, "LOCATION", header->site_code, true);
         ical_property (&out, &line, "STATUS", header->published ? "CONFIRMED" : "TENTATIVE", false);

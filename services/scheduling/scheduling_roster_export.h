@@ -30,15 +30,15 @@ typedef struct {
     const char *staff_no;
     const char *staff_name;
     const char *site_code;
-    const char *month;          /* "YYYY-MM" */
-    const kefu_tz_t *tz;        /* the site's zone, for the CSV's local times */
+    const char *month;   /* "YYYY-MM" */
+    const kefu_tz_t *tz; /* the site's zone, for the CSV's local times */
     bool published;
-    int64_t stamp_ms;           /* when the document is made: DTSTAMP */
+    int64_t stamp_ms; /* when the document is made: DTSTAMP */
 } scheduling_export_header_t;
 
 typedef struct {
     int64_t id;
-    const char *day;            /* "YYYY-MM-DD", the local day assigned */
+    const char *day; /* "YYYY-MM-DD", the local day assigned */
     const char *template_code;
     const char *template_name;
     int64_t starts_ms;
@@ -48,9 +48,10 @@ typedef struct {
 
 /*  The document's text, the caller's to free (NULL when out of memory);
  *  *length its bytes. */
-char *scheduling_export_csv (const scheduling_export_header_t *header, const scheduling_export_shift_t *shifts,
-                             size_t count, size_t *length);
-char *scheduling_export_ical (const scheduling_export_header_t *header, const scheduling_export_shift_t *shifts,
-                              size_t count, size_t *length);
+char *scheduling_export_csv (const scheduling_export_header_t *header,
+                             const scheduling_export_shift_t *shifts, size_t count, size_t *length);
+char *scheduling_export_ical (const scheduling_export_header_t *header,
+                              const scheduling_export_shift_t *shifts, size_t count,
+                              size_t *length);
 
 #endif

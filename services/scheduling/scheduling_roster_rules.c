@@ -26,7 +26,8 @@ scheduling_clock_parse (const char *text, bool allow_midnight_end, int *minute)
 {
     const char *p = text;
     int hours, minutes;
-    if (!kefu_time_read_digits (&p, 2, &hours) || *p++ != ':' || !kefu_time_read_digits (&p, 2, &minutes) || *p)
+    if (!kefu_time_read_digits (&p, 2, &hours) || *p++ != ':' ||
+        !kefu_time_read_digits (&p, 2, &minutes) || *p)
         return false;
     if (minutes >= MINUTES_PER_HOUR)
         return false;
@@ -44,7 +45,9 @@ void
 scheduling_clock_format (int minute, char out[SCHEDULING_CLOCK_TEXT_SIZE])
 {
     /*  Callers give 0 .. 1440; the bounds keep the text in its size. */
-    unsigned bounded = minute < 0 ? 0u : minute > SCHEDULING_MINUTES_PER_DAY ? SCHEDULING_MINUTES_PER_DAY : (unsigned) minute;
+    unsigned bounded = minute < 0                            ? 0u
+                       : minute > SCHEDULING_MINUTES_PER_DAY ? SCHEDULING_MINUTES_PER_DAY
+                                                             : (unsigned)minute;
     snprintf (out, SCHEDULING_CLOCK_TEXT_SIZE, "%02u:%02u", (bounded / MINUTES_PER_HOUR) % 100u,
               bounded % MINUTES_PER_HOUR);
 }
@@ -53,7 +56,8 @@ bool
 scheduling_month_parse (const char *text, int *year, int *month)
 {
     const char *p = text;
-    if (!kefu_time_read_digits (&p, 4, year) || *p++ != '-' || !kefu_time_read_digits (&p, 2, month) || *p)
+    if (!kefu_time_read_digits (&p, 4, year) || *p++ != '-' ||
+        !kefu_time_read_digits (&p, 2, month) || *p)
         return false;
     return *year >= YEAR_MIN && *year <= YEAR_MAX && *month >= 1 && *month <= MONTHS_PER_YEAR;
 }
@@ -75,8 +79,8 @@ scheduling_date_format (int64_t day, char out[SCHEDULING_DATE_TEXT_SIZE])
     int64_t year;
     int month, day_of_month;
     kefu_time_civil_from_days (day, &year, &month, &day_of_month);
-    snprintf (out, SCHEDULING_DATE_TEXT_SIZE, "%04u-%02u-%02u", (unsigned) (year % 10000) % 10000u,
-              (unsigned) month % 100u, (unsigned) day_of_month % 100u);
+    snprintf (out, SCHEDULING_DATE_TEXT_SIZE, "%04u-%02u-%02u", (unsigned)(year % 10000) % 10000u,
+              (unsigned)month % 100u, (unsigned)day_of_month % 100u);
 }
 
 /*  The instant the wall clock of `tz` reads `minute` minutes after the
@@ -93,7 +97,7 @@ scheduling_shift_on_day (const kefu_tz_t *tz, int64_t day, int start_minute, int
                          int64_t *starts_ms, int64_t *ends_ms)
 {
     *starts_ms = local_minute_to_ms (tz, day, start_minute);
-    *ends_ms = local_minute_to_ms (tz, day, (int64_t) start_minute + duration_minutes);
+    *ends_ms = local_minute_to_ms (tz, day, (int64_t)start_minute + duration_minutes);
 }
 
 void
@@ -112,9 +116,11 @@ scheduling_local_format (const kefu_tz_t *tz, int64_t unix_ms, char out[SCHEDULI
     scheduling_date_format (day, date);
     int32_t offset_minutes = (offset < 0 ? -offset : offset) / SECONDS_PER_MINUTE;
     snprintf (out, SCHEDULING_LOCAL_TEXT_SIZE, "%sT%02d:%02d:%02d%c%02d:%02d", date,
-              (int) (second_of_day / SECONDS_PER_HOUR), (int) (second_of_day / SECONDS_PER_MINUTE % MINUTES_PER_HOUR),
-              (int) (second_of_day % SECONDS_PER_MINUTE), offset < 0 ? '-' : '+',
-              (int) (offset_minutes / MINUTES_PER_HOUR % 100), (int) (offset_minutes % MINUTES_PER_HOUR));
+              (int)(second_of_day / SECONDS_PER_HOUR),
+              (int)(second_of_day / SECONDS_PER_MINUTE % MINUTES_PER_HOUR),
+              (int)(second_of_day % SECONDS_PER_MINUTE), offset < 0 ? '-' : '+',
+              (int)(offset_minutes / MINUTES_PER_HOUR % 100),
+              (int)(offset_minutes % MINUTES_PER_HOUR));
 }
 
 /*  The first index of sorted `values` (count of them) holding at least
@@ -136,11 +142,11 @@ first_at_least (const int64_t *values, size_t count, int64_t value)
 int
 scheduling_coverage_gaps (const kefu_tz_t *tz, int64_t first_day, int day_count,
                           const scheduling_requirement_t required, const int64_t *starts_ms,
-                          const int64_t *ends_ms, size_t shift_count, scheduling_coverage_gap_t *gaps,
-                          size_t gaps_max, size_t *gap_count)
+                          const int64_t *ends_ms, size_t shift_count,
+                          scheduling_coverage_gap_t *gaps, size_t gaps_max, size_t *gap_count)
 {
     *gap_count = 0;
-    size_t slots = (size_t) day_count * SCHEDULING_COVERAGE_SLOTS_PER_DAY;
+    size_t slots = (size_t)day_count * SCHEDULING_COVERAGE_SLOTS_PER_DAY;
     int64_t *bounds = calloc (slots + 1, sizeof *bounds);
     int32_t *covered = calloc (slots + 1, sizeof *covered);
     if (!bounds || !covered) {
@@ -149,7 +155,8 @@ scheduling_coverage_gaps (const kefu_tz_t *tz, int64_t first_day, int day_count,
         return -1;
     }
     for (size_t i = 0; i <= slots; i++)
-        bounds[i] = local_minute_to_ms (tz, first_day, (int64_t) i * SCHEDULING_COVERAGE_SLOT_MINUTES);
+        bounds[i] =
+            local_minute_to_ms (tz, first_day, (int64_t)i * SCHEDULING_COVERAGE_SLOT_MINUTES);
     /*  Readings a DST start skips are shifted forward by kefu_tz, past the
      *  first real reading after the gap: taking the least of each bound and
      *  those after it turns the skipped intervals into empty ones, so the
@@ -172,15 +179,16 @@ scheduling_coverage_gaps (const kefu_tz_t *tz, int64_t first_day, int day_count,
         scheduled += covered[i];
         if (bounds[i] == bounds[i + 1])
             continue;
-        int64_t day = first_day + (int64_t) (i / SCHEDULING_COVERAGE_SLOTS_PER_DAY);
+        int64_t day = first_day + (int64_t)(i / SCHEDULING_COVERAGE_SLOTS_PER_DAY);
         int weekday = kefu_time_weekday_of_days (day);
         int32_t needed = required[weekday][i % SCHEDULING_COVERAGE_SLOTS_PER_DAY];
         if (scheduled >= needed)
             continue;
         if (*gap_count < gaps_max)
-            gaps[*gap_count] = (scheduling_coverage_gap_t) {
-                .starts_ms = bounds[i], .ends_ms = bounds[i + 1], .required = needed, .scheduled = scheduled
-            };
+            gaps[*gap_count] = (scheduling_coverage_gap_t){.starts_ms = bounds[i],
+                                                           .ends_ms = bounds[i + 1],
+                                                           .required = needed,
+                                                           .scheduled = scheduled};
         (*gap_count)++;
     }
     free (bounds);

@@ -27,7 +27,8 @@ enum {
     SCHEDULING_MINUTES_PER_DAY = 1440,
     /*  Coverage is counted per half hour of local time. */
     SCHEDULING_COVERAGE_SLOT_MINUTES = 30,
-    SCHEDULING_COVERAGE_SLOTS_PER_DAY = SCHEDULING_MINUTES_PER_DAY / SCHEDULING_COVERAGE_SLOT_MINUTES,
+    SCHEDULING_COVERAGE_SLOTS_PER_DAY =
+        SCHEDULING_MINUTES_PER_DAY / SCHEDULING_COVERAGE_SLOT_MINUTES,
     SCHEDULING_WEEKDAYS = 7,
     /*  "HH:MM" and its NUL. */
     SCHEDULING_CLOCK_TEXT_SIZE = 6,
@@ -57,12 +58,13 @@ void scheduling_date_format (int64_t day, char out[SCHEDULING_DATE_TEXT_SIZE]);
 
 /*  The shift of a template (local start minute, duration) on local day
  *  `day` in zone `tz`, as Unix milliseconds [*starts_ms, *ends_ms). */
-void scheduling_shift_on_day (const kefu_tz_t *tz, int64_t day, int start_minute, int duration_minutes,
-                              int64_t *starts_ms, int64_t *ends_ms);
+void scheduling_shift_on_day (const kefu_tz_t *tz, int64_t day, int start_minute,
+                              int duration_minutes, int64_t *starts_ms, int64_t *ends_ms);
 
 /*  Unix milliseconds as local time in `tz` with its offset,
  *  "2026-03-29T08:00:00+02:00". */
-void scheduling_local_format (const kefu_tz_t *tz, int64_t unix_ms, char out[SCHEDULING_LOCAL_TEXT_SIZE]);
+void scheduling_local_format (const kefu_tz_t *tz, int64_t unix_ms,
+                              char out[SCHEDULING_LOCAL_TEXT_SIZE]);
 
 /*  The agents a roster needs: required[weekday - 1][slot]. */
 typedef int32_t scheduling_requirement_t[SCHEDULING_WEEKDAYS][SCHEDULING_COVERAGE_SLOTS_PER_DAY];
@@ -83,7 +85,7 @@ typedef struct {
  *  nobody. Returns 0, or -1 when out of memory. */
 int scheduling_coverage_gaps (const kefu_tz_t *tz, int64_t first_day, int day_count,
                               const scheduling_requirement_t required, const int64_t *starts_ms,
-                              const int64_t *ends_ms, size_t shift_count, scheduling_coverage_gap_t *gaps,
-                              size_t gaps_max, size_t *gap_count);
+                              const int64_t *ends_ms, size_t shift_count,
+                              scheduling_coverage_gap_t *gaps, size_t gaps_max, size_t *gap_count);
 
 #endif

@@ -27,11 +27,11 @@
 #include <string.h>
 
 enum {
-    CODE_MAX = 32,              /* site and template codes */
+    CODE_MAX = 32, /* site and template codes */
     TEXT_NAME_MAX = 100,
     SKILL_MAX = 50,
     RESOURCE_MAX = 96,
-    FIELD_PATH_MAX = 48,        /* "items[1999].template_code" */
+    FIELD_PATH_MAX = 48, /* "items[1999].template_code" */
     DETAIL_MAX = 256,
     /*  Sites and templates a deployment has: tens; a list answers them all. */
     CATALOGUE_MAX = 1000,
@@ -66,7 +66,7 @@ enum {
 
 /*  Who changes rosters, and who may read them. */
 #define ROSTER_PLANNERS (KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
-#define ROSTER_READERS (ROSTER_PLANNERS | KEFU_ROLE_SHIFT_LEAD)
+#define ROSTER_READERS  (ROSTER_PLANNERS | KEFU_ROLE_SHIFT_LEAD)
 /*  Who asks who is on duty: supervision, audit, callbacks (integration). */
 #define ON_DUTY_READERS (ROSTER_READERS | KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION)
 
@@ -80,7 +80,8 @@ roles_ok (kefu_call_t *call, kefu_roles_t allowed, const char *who)
 {
     if (kefu_call_roles (call) & allowed)
         return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL, "only %s may do this", who);
+    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                    "only %s may do this", who);
     return false;
 }
 
@@ -108,10 +109,10 @@ fail_db (kefu_call_t *call)
 }
 
 /*  Roll back and answer a refusal. */
-#define REFUSE(call, ...)                        \
-    do {                                         \
-        kefu_db_rollback (kefu_call_db (call));  \
-        kefu_call_fail (call, __VA_ARGS__);      \
+#define REFUSE(call, ...)                       \
+    do {                                        \
+        kefu_db_rollback (kefu_call_db (call)); \
+        kefu_call_fail (call, __VA_ARGS__);     \
     } while (0)
 
 static void
@@ -131,8 +132,8 @@ roster_from_row (const PGresult *result, int row, Kefu__V1__Roster *roster)
     roster->month = PQgetvalue (result, row, ROSTER_MONTH);
     roster->status = PQgetvalue (result, row, ROSTER_STATUS);
     roster->holiday = kefu_db_bool (result, row, ROSTER_HOLIDAY);
-    roster->version = (int32_t) kefu_db_int64 (result, row, ROSTER_VERSION);
-    roster->shift_count = (int32_t) kefu_db_int64 (result, row, ROSTER_SHIFT_COUNT);
+    roster->version = (int32_t)kefu_db_int64 (result, row, ROSTER_VERSION);
+    roster->shift_count = (int32_t)kefu_db_int64 (result, row, ROSTER_SHIFT_COUNT);
     roster->created_by = PQgetvalue (result, row, ROSTER_CREATED_BY);
     roster->created_at = PQgetvalue (result, row, ROSTER_CREATED_AT);
     roster->published_by = PQgetvalue (result, row, ROSTER_PUBLISHED_BY);
@@ -167,20 +168,23 @@ roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found", id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
+                id);
         return 1;
     }
     if (!roster_is_draft (*roster)) {
         PQclear (*roster);
         *roster = NULL;
         REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-published", NULL,
-                "roster %" PRId64 " is published: it changes only through approved swaps and leave", id);
+                "roster %" PRId64 " is published: it changes only through approved swaps and leave",
+                id);
         return 1;
     }
     if (!roster_zone (*roster)) {
         PQclear (*roster);
         *roster = NULL;
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "the site's time zone cannot be loaded");
+        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL,
+                "the site's time zone cannot be loaded");
         return 1;
     }
     return 0;
@@ -196,7 +200,8 @@ zone_ok (kefu_call_t *call, const char *zone)
     if (kefu_tz_get (zone, &problem))
         return true;
     kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "zone",
-                    "zone must be an IANA time zone such as Asia/Shanghai (%s)", problem ? problem : "unknown");
+                    "zone must be an IANA time zone such as Asia/Shanghai (%s)",
+                    problem ? problem : "unknown");
     return false;
 }
 
@@ -214,8 +219,8 @@ site_changed (kefu_call_t *call, const char *action, PGresult *result)
     site.created_at = PQgetvalue (result, 0, SITE_CREATED_AT);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "site/%s", site.code);
-    if (kefu_outbox_append_message (db, action, resource, &site.base) != 0
-    ||  kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, action, resource, &site.base) != 0 ||
+        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
         fail_db (call);
     else
         kefu_call_reply (call, &site.base);
@@ -225,21 +230,22 @@ site_changed (kefu_call_t *call, const char *action, PGresult *result)
 void
 scheduling_sites_create (kefu_call_t *call)
 {
-    const Kefu__V1__Site *request = (const Kefu__V1__Site *) kefu_call_payload (call);
-    if (!planner_ok (call) || !code_ok (call, "code", request->code)
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true)
-    ||  !zone_ok (call, request->zone))
+    const Kefu__V1__Site *request = (const Kefu__V1__Site *)kefu_call_payload (call);
+    if (!planner_ok (call) || !code_ok (call, "code", request->code) ||
+        !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true) ||
+        !zone_ok (call, request->zone))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *result = NULL;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int inserted = scheduling_rosters_store_site_insert (db, request->code, request->name, request->zone,
-                                                         kefu_time_now_ms (), &result);
+    int inserted = scheduling_rosters_store_site_insert (
+        db, request->code, request->name, request->zone, kefu_time_now_ms (), &result);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code", "site %s exists", request->code);
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code", "site %s exists",
+                request->code);
         return;
     }
     site_changed (call, "site.created", result);
@@ -268,10 +274,10 @@ site_lock (kefu_call_t *call, const char *code, PGresult **result)
 void
 scheduling_sites_update (kefu_call_t *call)
 {
-    const Kefu__V1__Site *request = (const Kefu__V1__Site *) kefu_call_payload (call);
-    if (!planner_ok (call) || !code_ok (call, "code", request->code)
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true)
-    ||  !zone_ok (call, request->zone))
+    const Kefu__V1__Site *request = (const Kefu__V1__Site *)kefu_call_payload (call);
+    if (!planner_ok (call) || !code_ok (call, "code", request->code) ||
+        !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true) ||
+        !zone_ok (call, request->zone))
         return;
     PGresult *current = NULL, *updated = NULL;
     int locked = site_lock (call, request->code, &current);
@@ -281,7 +287,8 @@ scheduling_sites_update (kefu_call_t *call)
         return;
     }
     /*  Its rosters' shifts were resolved in the old zone. */
-    if (kefu_db_bool (current, 0, SITE_IN_USE) && strcmp (PQgetvalue (current, 0, SITE_ZONE), request->zone) != 0) {
+    if (kefu_db_bool (current, 0, SITE_IN_USE) &&
+        strcmp (PQgetvalue (current, 0, SITE_ZONE), request->zone) != 0) {
         REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
                 "site %s has rosters planned in %s: its zone no longer changes", request->code,
                 PQgetvalue (current, 0, SITE_ZONE));
@@ -289,8 +296,8 @@ scheduling_sites_update (kefu_call_t *call)
         return;
     }
     PQclear (current);
-    if (scheduling_rosters_store_site_update (kefu_call_db (call), request->code, request->name, request->zone,
-                                              &updated) != 0) {
+    if (scheduling_rosters_store_site_update (kefu_call_db (call), request->code, request->name,
+                                              request->zone, &updated) != 0) {
         PQclear (updated);
         fail_db (call);
         return;
@@ -301,7 +308,8 @@ scheduling_sites_update (kefu_call_t *call)
 void
 scheduling_sites_delete (kefu_call_t *call)
 {
-    const Kefu__V1__CatalogueRef *request = (const Kefu__V1__CatalogueRef *) kefu_call_payload (call);
+    const Kefu__V1__CatalogueRef *request =
+        (const Kefu__V1__CatalogueRef *)kefu_call_payload (call);
     if (!planner_ok (call))
         return;
     PGresult *current = NULL;
@@ -312,7 +320,8 @@ scheduling_sites_delete (kefu_call_t *call)
         return;
     }
     if (kefu_db_bool (current, 0, SITE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL, "site %s has rosters: it stays", request->code);
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL,
+                "site %s has rosters: it stays", request->code);
         PQclear (current);
         return;
     }
@@ -327,14 +336,15 @@ scheduling_sites_delete (kefu_call_t *call)
 void
 scheduling_sites_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS, "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!roles_ok (call, ON_DUTY_READERS,
+                   "a shift lead, supervisor, manager, admin, auditor or integration"))
         return;
     PGresult *result = scheduling_rosters_store_sites (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
-    size_t count = (size_t) PQntuples (result);
+    size_t count = (size_t)PQntuples (result);
     Kefu__V1__Site *items = calloc (count ? count : 1, sizeof *items);
     Kefu__V1__Site **pointers = calloc (count ? count : 1, sizeof *pointers);
     if (!items || !pointers)
@@ -342,10 +352,10 @@ scheduling_sites_list (kefu_call_t *call)
     else {
         for (size_t i = 0; i < count; i++) {
             kefu__v1__site__init (&items[i]);
-            items[i].code = PQgetvalue (result, (int) i, SITE_CODE);
-            items[i].name = PQgetvalue (result, (int) i, SITE_NAME);
-            items[i].zone = PQgetvalue (result, (int) i, SITE_ZONE);
-            items[i].created_at = PQgetvalue (result, (int) i, SITE_CREATED_AT);
+            items[i].code = PQgetvalue (result, (int)i, SITE_CODE);
+            items[i].name = PQgetvalue (result, (int)i, SITE_NAME);
+            items[i].zone = PQgetvalue (result, (int)i, SITE_ZONE);
+            items[i].created_at = PQgetvalue (result, (int)i, SITE_CREATED_AT);
             pointers[i] = &items[i];
         }
         Kefu__V1__SiteList reply = KEFU__V1__SITE_LIST__INIT;
@@ -367,8 +377,8 @@ template_from_row (const PGresult *result, int row, Kefu__V1__ShiftTemplate *tem
                    char clocks[2][SCHEDULING_CLOCK_TEXT_SIZE])
 {
     kefu__v1__shift_template__init (template);
-    int start = (int) kefu_db_int64 (result, row, TEMPLATE_START);
-    int duration = (int) kefu_db_int64 (result, row, TEMPLATE_DURATION);
+    int start = (int)kefu_db_int64 (result, row, TEMPLATE_START);
+    int duration = (int)kefu_db_int64 (result, row, TEMPLATE_DURATION);
     int end = (start + duration) % SCHEDULING_MINUTES_PER_DAY;
     scheduling_clock_format (start, clocks[0]);
     /*  A shift ending at local midnight reads "24:00", as planners write it. */
@@ -387,8 +397,8 @@ template_from_row (const PGresult *result, int row, Kefu__V1__ShiftTemplate *tem
 static bool
 template_ok (kefu_call_t *call, const Kefu__V1__ShiftTemplate *request, int *start_minute)
 {
-    if (!planner_ok (call) || !code_ok (call, "code", request->code)
-    ||  !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true))
+    if (!planner_ok (call) || !code_ok (call, "code", request->code) ||
+        !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TEXT_NAME_MAX, true))
         return false;
     if (!scheduling_clock_parse (request->start, false, start_minute)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "start",
@@ -414,8 +424,8 @@ template_changed (kefu_call_t *call, const char *action, PGresult *result)
     template_from_row (result, 0, &template, clocks);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift_template/%s", template.code);
-    if (kefu_outbox_append_message (db, action, resource, &template.base) != 0
-    ||  kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, action, resource, &template.base) != 0 ||
+        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
         fail_db (call);
     else
         kefu_call_reply (call, &template.base);
@@ -439,7 +449,8 @@ template_lock (kefu_call_t *call, const char *code, PGresult **result)
 void
 scheduling_shift_templates_update (kefu_call_t *call)
 {
-    const Kefu__V1__ShiftTemplate *request = (const Kefu__V1__ShiftTemplate *) kefu_call_payload (call);
+    const Kefu__V1__ShiftTemplate *request =
+        (const Kefu__V1__ShiftTemplate *)kefu_call_payload (call);
     int start_minute;
     if (!template_ok (call, request, &start_minute))
         return;
@@ -452,17 +463,19 @@ scheduling_shift_templates_update (kefu_call_t *call)
     }
     /*  Shifts cut from it keep their times: a template in use is renamed,
      *  never re-timed (plan a new one). */
-    bool retimed = kefu_db_int64 (current, 0, TEMPLATE_START) != start_minute
-                || kefu_db_int64 (current, 0, TEMPLATE_DURATION) != request->duration_minutes;
+    bool retimed = kefu_db_int64 (current, 0, TEMPLATE_START) != start_minute ||
+                   kefu_db_int64 (current, 0, TEMPLATE_DURATION) != request->duration_minutes;
     if (retimed && kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
         REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
-                "shifts were cut from template %s: its start and duration no longer change", request->code);
+                "shifts were cut from template %s: its start and duration no longer change",
+                request->code);
         PQclear (current);
         return;
     }
     PQclear (current);
-    if (scheduling_rosters_store_template_update (kefu_call_db (call), request->code, request->name, start_minute,
-                                                  request->duration_minutes, request->is_night, &updated) != 0) {
+    if (scheduling_rosters_store_template_update (kefu_call_db (call), request->code, request->name,
+                                                  start_minute, request->duration_minutes,
+                                                  request->is_night, &updated) != 0) {
         PQclear (updated);
         fail_db (call);
         return;
@@ -473,7 +486,8 @@ scheduling_shift_templates_update (kefu_call_t *call)
 void
 scheduling_shift_templates_delete (kefu_call_t *call)
 {
-    const Kefu__V1__CatalogueRef *request = (const Kefu__V1__CatalogueRef *) kefu_call_payload (call);
+    const Kefu__V1__CatalogueRef *request =
+        (const Kefu__V1__CatalogueRef *)kefu_call_payload (call);
     if (!planner_ok (call))
         return;
     PGresult *current = NULL;
@@ -500,7 +514,8 @@ scheduling_shift_templates_delete (kefu_call_t *call)
 void
 scheduling_shift_templates_create (kefu_call_t *call)
 {
-    const Kefu__V1__ShiftTemplate *request = (const Kefu__V1__ShiftTemplate *) kefu_call_payload (call);
+    const Kefu__V1__ShiftTemplate *request =
+        (const Kefu__V1__ShiftTemplate *)kefu_call_payload (call);
     int start_minute;
     if (!template_ok (call, request, &start_minute))
         return;
@@ -508,14 +523,14 @@ scheduling_shift_templates_create (kefu_call_t *call)
     PGresult *result = NULL;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int inserted = scheduling_rosters_store_template_insert (db, request->code, request->name, start_minute,
-                                                             request->duration_minutes, request->is_night,
-                                                             kefu_time_now_ms (), &result);
+    int inserted = scheduling_rosters_store_template_insert (
+        db, request->code, request->name, start_minute, request->duration_minutes,
+        request->is_night, kefu_time_now_ms (), &result);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code", "shift template %s exists",
-                request->code);
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code",
+                "shift template %s exists", request->code);
         return;
     }
     template_changed (call, "shift.template.created", result);
@@ -528,14 +543,15 @@ failed:
 void
 scheduling_shift_templates_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS, "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!roles_ok (call, ON_DUTY_READERS,
+                   "a shift lead, supervisor, manager, admin, auditor or integration"))
         return;
     PGresult *result = scheduling_rosters_store_templates (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
-    size_t count = (size_t) PQntuples (result);
+    size_t count = (size_t)PQntuples (result);
     Kefu__V1__ShiftTemplate *items = calloc (count ? count : 1, sizeof *items);
     Kefu__V1__ShiftTemplate **pointers = calloc (count ? count : 1, sizeof *pointers);
     char (*clocks)[2][SCHEDULING_CLOCK_TEXT_SIZE] = calloc (count ? count : 1, sizeof *clocks);
@@ -543,7 +559,7 @@ scheduling_shift_templates_list (kefu_call_t *call)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
     else {
         for (size_t i = 0; i < count; i++) {
-            template_from_row (result, (int) i, &items[i], clocks[i]);
+            template_from_row (result, (int)i, &items[i], clocks[i]);
             pointers[i] = &items[i];
         }
         Kefu__V1__ShiftTemplateList reply = KEFU__V1__SHIFT_TEMPLATE_LIST__INIT;
@@ -562,7 +578,8 @@ scheduling_shift_templates_list (kefu_call_t *call)
 void
 scheduling_rosters_create (kefu_call_t *call)
 {
-    const Kefu__V1__CreateRosterRequest *request = (const Kefu__V1__CreateRosterRequest *) kefu_call_payload (call);
+    const Kefu__V1__CreateRosterRequest *request =
+        (const Kefu__V1__CreateRosterRequest *)kefu_call_payload (call);
     int year, month;
     if (!planner_ok (call) || !code_ok (call, "site_code", request->site_code))
         return;
@@ -577,9 +594,9 @@ scheduling_rosters_create (kefu_call_t *call)
     PGresult *result = NULL;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int inserted = scheduling_rosters_store_roster_insert (db, request->site_code, first_day, request->holiday,
-                                                           kefu_call_actor (call)->staff_id, kefu_time_now_ms (),
-                                                           &result);
+    int inserted = scheduling_rosters_store_roster_insert (
+        db, request->site_code, first_day, request->holiday, kefu_call_actor (call)->staff_id,
+        kefu_time_now_ms (), &result);
     if (inserted < 0)
         goto failed;
     if (inserted == 2) {
@@ -588,16 +605,17 @@ scheduling_rosters_create (kefu_call_t *call)
         return;
     }
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month", "site %s has a roster for %s",
-                request->site_code, request->month);
+        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month",
+                "site %s has a roster for %s", request->site_code, request->month);
         return;
     }
     Kefu__V1__Roster roster;
     roster_from_row (result, 0, &roster);
     char resource[RESOURCE_MAX];
     roster_resource (roster.id, resource);
-    if (kefu_outbox_append_message (db, "roster.created", resource, &roster.base) != 0
-    ||  kefu_audit_record (call, "roster.created", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "roster.created", resource, &roster.base) != 0 ||
+        kefu_audit_record (call, "roster.created", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &roster.base);
     PQclear (result);
@@ -610,7 +628,7 @@ failed:
 void
 scheduling_rosters_get (kefu_call_t *call)
 {
-    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *) kefu_call_payload (call);
+    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
     if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
         return;
     PGresult *result = NULL;
@@ -618,8 +636,8 @@ scheduling_rosters_get (kefu_call_t *call)
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                        request->id);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "roster %" PRId64 " not found", request->id);
     else {
         Kefu__V1__Roster roster;
         roster_from_row (result, 0, &roster);
@@ -631,12 +649,13 @@ scheduling_rosters_get (kefu_call_t *call)
 void
 scheduling_rosters_list (kefu_call_t *call)
 {
-    const Kefu__V1__ListRostersRequest *request = (const Kefu__V1__ListRostersRequest *) kefu_call_payload (call);
+    const Kefu__V1__ListRostersRequest *request =
+        (const Kefu__V1__ListRostersRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
     int year, month;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin")
-    ||  !kefu_call_check_page (call, limit, request->after, LIST_MAX)
-    ||  (*request->site_code && !code_ok (call, "site_code", request->site_code)))
+    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+        !kefu_call_check_page (call, limit, request->after, LIST_MAX) ||
+        (*request->site_code && !code_ok (call, "site_code", request->site_code)))
         return;
     char first_day[SCHEDULING_DATE_TEXT_SIZE];
     if (*request->month) {
@@ -648,21 +667,21 @@ scheduling_rosters_list (kefu_call_t *call)
         scheduling_date_format (kefu_time_days_from_civil (year, month, 1), first_day);
     }
     /*  One row more than asked tells whether there is a next page. */
-    PGresult *result = scheduling_rosters_store_rosters (kefu_call_db (call), request->after,
-                                                         *request->site_code ? request->site_code : NULL,
-                                                         *request->month ? first_day : NULL, (int) limit + 1);
+    PGresult *result = scheduling_rosters_store_rosters (
+        kefu_call_db (call), request->after, *request->site_code ? request->site_code : NULL,
+        *request->month ? first_day : NULL, (int)limit + 1);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
-    size_t rows = (size_t) PQntuples (result), shown = rows > limit ? limit : rows;
+    size_t rows = (size_t)PQntuples (result), shown = rows > limit ? limit : rows;
     Kefu__V1__Roster *items = calloc (shown ? shown : 1, sizeof *items);
     Kefu__V1__Roster **pointers = calloc (shown ? shown : 1, sizeof *pointers);
     if (!items || !pointers)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
     else {
         for (size_t i = 0; i < shown; i++) {
-            roster_from_row (result, (int) i, &items[i]);
+            roster_from_row (result, (int)i, &items[i]);
             pointers[i] = &items[i];
         }
         Kefu__V1__RosterList reply = KEFU__V1__ROSTER_LIST__INIT;
@@ -723,10 +742,10 @@ void
 scheduling_rosters_shifts (kefu_call_t *call)
 {
     const Kefu__V1__ListRosterShiftsRequest *request =
-        (const Kefu__V1__ListRosterShiftsRequest *) kefu_call_payload (call);
+        (const Kefu__V1__ListRosterShiftsRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin")
-    ||  !kefu_call_check_page (call, limit, request->after, LIST_MAX))
+    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+        !kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
     if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "staff_no",
@@ -738,18 +757,19 @@ scheduling_rosters_shifts (kefu_call_t *call)
     Kefu__V1__RosterShift *items = NULL;
     Kefu__V1__RosterShift **pointers = NULL;
     int found = scheduling_rosters_store_roster (db, request->roster_id, false, &roster);
-    if (found < 0 || (found == 0 && !(result = scheduling_rosters_store_roster_shifts (
-                                          db, request->roster_id, request->after,
-                                          *request->staff_no ? request->staff_no : NULL, (int) limit + 1)))) {
+    if (found < 0 ||
+        (found == 0 && !(result = scheduling_rosters_store_roster_shifts (
+                             db, request->roster_id, request->after,
+                             *request->staff_no ? request->staff_no : NULL, (int)limit + 1)))) {
         kefu_call_fail_db (call);
         goto done;
     }
     if (found == 1) {
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                        request->roster_id);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "roster %" PRId64 " not found", request->roster_id);
         goto done;
     }
-    size_t rows = (size_t) PQntuples (result), shown = rows > limit ? limit : rows;
+    size_t rows = (size_t)PQntuples (result), shown = rows > limit ? limit : rows;
     items = calloc (shown ? shown : 1, sizeof *items);
     pointers = calloc (shown ? shown : 1, sizeof *pointers);
     if (!items || !pointers) {
@@ -757,7 +777,7 @@ scheduling_rosters_shifts (kefu_call_t *call)
         goto done;
     }
     for (size_t i = 0; i < shown; i++) {
-        roster_shift_from_row_at (result, (int) i, &items[i]);
+        roster_shift_from_row_at (result, (int)i, &items[i]);
         pointers[i] = &items[i];
     }
     Kefu__V1__RosterShiftPage reply = KEFU__V1__ROSTER_SHIFT_PAGE__INIT;
@@ -785,19 +805,21 @@ item_field (bool batch, size_t index, const char *field, char out[FIELD_PATH_MAX
 
 /*  Check the form of every assignment before anything is read. */
 static bool
-assignments_form_ok (kefu_call_t *call, Kefu__V1__RosterAssignment *const *items, size_t count, bool batch)
+assignments_form_ok (kefu_call_t *call, Kefu__V1__RosterAssignment *const *items, size_t count,
+                     bool batch)
 {
     char path[FIELD_PATH_MAX];
     for (size_t i = 0; i < count; i++) {
         int64_t day;
         if (!scheduling_staff_no_valid (items[i]->staff_no)) {
             kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                            item_field (batch, i, "staff_no", path), "staff_no must be 1 to %d of A-Z a-z 0-9 _ -",
-                            SCHEDULING_STAFF_NO_MAX);
+                            item_field (batch, i, "staff_no", path),
+                            "staff_no must be 1 to %d of A-Z a-z 0-9 _ -", SCHEDULING_STAFF_NO_MAX);
             return false;
         }
         if (!scheduling_date_parse (items[i]->date, &day)) {
-            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", item_field (batch, i, "date", path),
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                            item_field (batch, i, "date", path),
                             "date must be a local date YYYY-MM-DD");
             return false;
         }
@@ -811,8 +833,8 @@ assignments_form_ok (kefu_call_t *call, Kefu__V1__RosterAssignment *const *items
  *  nothing. Answers the call (a RosterShift when !batch, else a
  *  RosterShiftList). */
 static void
-roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment *const *items, size_t count,
-               bool batch)
+roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment *const *items,
+               size_t count, bool batch)
 {
     if (!planner_ok (call))
         return;
@@ -825,7 +847,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL, *template = NULL;
-    scheduling_staff_rows_t person = { 0 };
+    scheduling_staff_rows_t person = {0};
     assigned_t assigned = {
         .rows = calloc (count, sizeof *assigned.rows),
         .items = calloc (count, sizeof *assigned.items),
@@ -848,7 +870,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     const char *zone = PQgetvalue (roster, 0, ROSTER_ZONE);
     int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
     int64_t day_count = kefu_db_int64 (roster, 0, ROSTER_DAY_COUNT);
-    if (kefu_db_int64 (roster, 0, ROSTER_SHIFT_COUNT) + (int64_t) count > ROSTER_SHIFTS_MAX) {
+    if (kefu_db_int64 (roster, 0, ROSTER_SHIFT_COUNT) + (int64_t)count > ROSTER_SHIFTS_MAX) {
         REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-full", "items",
                 "a roster holds at most %d shifts", ROSTER_SHIFTS_MAX);
         goto done;
@@ -857,17 +879,18 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         int64_t day;
         scheduling_date_parse (items[i]->date, &day);
         if (day < first_day || day >= first_day + day_count) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", item_field (batch, i, "date", path),
-                    "%s is not a day of the roster's month %s", items[i]->date,
-                    PQgetvalue (roster, 0, ROSTER_MONTH));
+            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                    item_field (batch, i, "date", path), "%s is not a day of the roster's month %s",
+                    items[i]->date, PQgetvalue (roster, 0, ROSTER_MONTH));
             goto done;
         }
         int found = scheduling_store_staff_by_no (db, items[i]->staff_no, false, &person);
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", item_field (batch, i, "staff_no", path),
-                    "no staff number %s", items[i]->staff_no);
+            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
+                    item_field (batch, i, "staff_no", path), "no staff number %s",
+                    items[i]->staff_no);
             goto done;
         }
         found = scheduling_rosters_store_template (db, items[i]->template_code, &template);
@@ -875,21 +898,23 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
             goto failed;
         if (found == 1) {
             REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-template",
-                    item_field (batch, i, "template_code", path), "no shift template %s", items[i]->template_code);
+                    item_field (batch, i, "template_code", path), "no shift template %s",
+                    items[i]->template_code);
             goto done;
         }
         int64_t starts_ms, ends_ms;
-        scheduling_shift_on_day (tz, day, (int) kefu_db_int64 (template, 0, TEMPLATE_START),
-                                 (int) kefu_db_int64 (template, 0, TEMPLATE_DURATION), &starts_ms, &ends_ms);
-        int inserted = scheduling_rosters_store_shift_insert (db, roster_id, person.row.staff.id, items[i]->date,
-                                                              items[i]->template_code, starts_ms, ends_ms, zone,
-                                                              &assigned.rows[i]);
+        scheduling_shift_on_day (tz, day, (int)kefu_db_int64 (template, 0, TEMPLATE_START),
+                                 (int)kefu_db_int64 (template, 0, TEMPLATE_DURATION), &starts_ms,
+                                 &ends_ms);
+        int inserted = scheduling_rosters_store_shift_insert (
+            db, roster_id, person.row.staff.id, items[i]->date, items[i]->template_code, starts_ms,
+            ends_ms, zone, &assigned.rows[i]);
         if (inserted < 0)
             goto failed;
         if (inserted == 1) {
-            REFUSE (call, KEFU__V1__CODE__CONFLICT, "shift-assigned", item_field (batch, i, "date", path),
-                    "%s already works %s on %s in this roster", items[i]->staff_no, items[i]->template_code,
-                    items[i]->date);
+            REFUSE (call, KEFU__V1__CODE__CONFLICT, "shift-assigned",
+                    item_field (batch, i, "date", path), "%s already works %s on %s in this roster",
+                    items[i]->staff_no, items[i]->template_code, items[i]->date);
             goto done;
         }
         assigned.count = i + 1;
@@ -904,10 +929,10 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     list.items = assigned.pointers;
     char resource[RESOURCE_MAX];
     roster_resource (roster_id, resource);
-    if (scheduling_rosters_store_roster_touch (db, roster_id) != 0
-    ||  kefu_outbox_append_message (db, "roster.shifts_assigned", resource, &list.base) != 0
-    ||  kefu_audit_record (call, "roster.shifts_assigned", resource, NULL, (uint32_t) count) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (scheduling_rosters_store_roster_touch (db, roster_id) != 0 ||
+        kefu_outbox_append_message (db, "roster.shifts_assigned", resource, &list.base) != 0 ||
+        kefu_audit_record (call, "roster.shifts_assigned", resource, NULL, (uint32_t)count) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     if (batch)
         kefu_call_reply (call, &list.base);
@@ -927,12 +952,12 @@ void
 scheduling_rosters_assign (kefu_call_t *call)
 {
     const Kefu__V1__AssignRosterShiftRequest *request =
-        (const Kefu__V1__AssignRosterShiftRequest *) kefu_call_payload (call);
+        (const Kefu__V1__AssignRosterShiftRequest *)kefu_call_payload (call);
     Kefu__V1__RosterAssignment item = KEFU__V1__ROSTER_ASSIGNMENT__INIT;
     item.staff_no = request->staff_no;
     item.date = request->date;
     item.template_code = request->template_code;
-    Kefu__V1__RosterAssignment *items[] = { &item };
+    Kefu__V1__RosterAssignment *items[] = {&item};
     roster_assign (call, request->roster_id, items, 1, false);
 }
 
@@ -940,7 +965,7 @@ void
 scheduling_rosters_assign_bulk (kefu_call_t *call)
 {
     const Kefu__V1__AssignRosterShiftsRequest *request =
-        (const Kefu__V1__AssignRosterShiftsRequest *) kefu_call_payload (call);
+        (const Kefu__V1__AssignRosterShiftsRequest *)kefu_call_payload (call);
     roster_assign (call, request->roster_id, request->items, request->n_items, true);
 }
 
@@ -950,15 +975,15 @@ void
 scheduling_rosters_remove_shift (kefu_call_t *call)
 {
     const Kefu__V1__RemoveRosterShiftRequest *request =
-        (const Kefu__V1__RemoveRosterShiftRequest *) kefu_call_payload (call);
+        (const Kefu__V1__RemoveRosterShiftRequest *)kefu_call_payload (call);
     if (!planner_ok (call))
         return;
     char *end = NULL;
     long long shift_id = strtoll (request->shift_id, &end, 10);
-    if (!*request->shift_id || *end || shift_id < 1 || strspn (request->shift_id, "0123456789")
-                                                          != strlen (request->shift_id)) {
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no shift %s in roster %" PRId64,
-                        request->shift_id, request->roster_id);
+    if (!*request->shift_id || *end || shift_id < 1 ||
+        strspn (request->shift_id, "0123456789") != strlen (request->shift_id)) {
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "no shift %s in roster %" PRId64, request->shift_id, request->roster_id);
         return;
     }
     kefu_db_t *db = kefu_call_db (call);
@@ -973,8 +998,8 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no shift %lld in roster %" PRId64, shift_id,
-                request->roster_id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                "no shift %lld in roster %" PRId64, shift_id, request->roster_id);
         PQclear (roster);
         return;
     }
@@ -982,9 +1007,10 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     roster_shift_from_row (removed, &shift);
     char resource[RESOURCE_MAX];
     roster_resource (request->roster_id, resource);
-    if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0
-    ||  kefu_outbox_append_message (db, "roster.shift_removed", resource, &shift.base) != 0
-    ||  kefu_audit_record (call, "roster.shift_removed", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
+        kefu_outbox_append_message (db, "roster.shift_removed", resource, &shift.base) != 0 ||
+        kefu_audit_record (call, "roster.shift_removed", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &shift.base);
     PQclear (roster);
@@ -1014,23 +1040,25 @@ coverage_runs_from_rows (const PGresult *rows, coverage_runs_t *runs)
     runs->count = 0;
     int previous_weekday = 0, previous_slot = 0, previous_agents = 0;
     for (int i = 0; i < PQntuples (rows); i++) {
-        int weekday = (int) kefu_db_int64 (rows, i, 0);
-        int slot = (int) kefu_db_int64 (rows, i, 1);
-        int agents = (int) kefu_db_int64 (rows, i, 2);
-        bool continues = runs->count > 0 && weekday == previous_weekday && slot == previous_slot + 1
-                      && agents == previous_agents;
+        int weekday = (int)kefu_db_int64 (rows, i, 0);
+        int slot = (int)kefu_db_int64 (rows, i, 1);
+        int agents = (int)kefu_db_int64 (rows, i, 2);
+        bool continues = runs->count > 0 && weekday == previous_weekday &&
+                         slot == previous_slot + 1 && agents == previous_agents;
         if (!continues) {
             Kefu__V1__CoverageRequirement *run = &runs->items[runs->count];
             kefu__v1__coverage_requirement__init (run);
             run->weekday = weekday;
             run->agents = agents;
-            scheduling_clock_format (slot * SCHEDULING_COVERAGE_SLOT_MINUTES, runs->clocks[runs->count][0]);
+            scheduling_clock_format (slot * SCHEDULING_COVERAGE_SLOT_MINUTES,
+                                     runs->clocks[runs->count][0]);
             run->from = runs->clocks[runs->count][0];
             run->to = runs->clocks[runs->count][1];
             runs->pointers[runs->count] = run;
             runs->count++;
         }
-        scheduling_clock_format ((slot + 1) * SCHEDULING_COVERAGE_SLOT_MINUTES, runs->clocks[runs->count - 1][1]);
+        scheduling_clock_format ((slot + 1) * SCHEDULING_COVERAGE_SLOT_MINUTES,
+                                 runs->clocks[runs->count - 1][1]);
         previous_weekday = weekday;
         previous_slot = slot;
         previous_agents = agents;
@@ -1042,7 +1070,8 @@ static bool
 coverage_clock_ok (kefu_call_t *call, const char *text, bool is_end, const char *field, int *slot)
 {
     int minute;
-    if (scheduling_clock_parse (text, is_end, &minute) && minute % SCHEDULING_COVERAGE_SLOT_MINUTES == 0) {
+    if (scheduling_clock_parse (text, is_end, &minute) &&
+        minute % SCHEDULING_COVERAGE_SLOT_MINUTES == 0) {
         *slot = minute / SCHEDULING_COVERAGE_SLOT_MINUTES;
         return true;
     }
@@ -1056,7 +1085,7 @@ void
 scheduling_rosters_set_coverage (kefu_call_t *call)
 {
     const Kefu__V1__SetRosterCoverageRequest *request =
-        (const Kefu__V1__SetRosterCoverageRequest *) kefu_call_payload (call);
+        (const Kefu__V1__SetRosterCoverageRequest *)kefu_call_payload (call);
     if (!planner_ok (call))
         return;
     if (request->n_items > COVERAGE_ITEMS_MAX) {
@@ -1071,28 +1100,33 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
         const Kefu__V1__CoverageRequirement *item = request->items[i];
         int from, to;
         if (item->weekday < 1 || item->weekday > SCHEDULING_WEEKDAYS) {
-            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", item_field (true, i, "weekday", path),
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                            item_field (true, i, "weekday", path),
                             "weekday must be 1 (Monday) to 7 (Sunday)");
             return;
         }
-        if (!coverage_clock_ok (call, item->from, false, item_field (true, i, "from", path), &from)
-        ||  !coverage_clock_ok (call, item->to, true, item_field (true, i, "to", path), &to))
+        if (!coverage_clock_ok (call, item->from, false, item_field (true, i, "from", path),
+                                &from) ||
+            !coverage_clock_ok (call, item->to, true, item_field (true, i, "to", path), &to))
             return;
         if (to <= from) {
-            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", item_field (true, i, "to", path),
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                            item_field (true, i, "to", path),
                             "to must be after from (24:00 for midnight)");
             return;
         }
         if (item->agents < 1 || item->agents > COVERAGE_AGENTS_MAX) {
-            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", item_field (true, i, "agents", path),
-                            "agents must be from 1 to %d", COVERAGE_AGENTS_MAX);
+            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                            item_field (true, i, "agents", path), "agents must be from 1 to %d",
+                            COVERAGE_AGENTS_MAX);
             return;
         }
         for (int slot = from; slot < to; slot++) {
             if (required[item->weekday - 1][slot]) {
                 kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                                item_field (true, i, "from", path), "items overlap on weekday %d at %02d:%02d",
-                                item->weekday, slot / 2, slot % 2 * SCHEDULING_COVERAGE_SLOT_MINUTES);
+                                item_field (true, i, "from", path),
+                                "items overlap on weekday %d at %02d:%02d", item->weekday, slot / 2,
+                                slot % 2 * SCHEDULING_COVERAGE_SLOT_MINUTES);
                 return;
             }
             required[item->weekday - 1][slot] = item->agents;
@@ -1113,7 +1147,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
                 const char *comma = first ? "" : ",";
                 kefu_strbuf_appendf (&weekdays, "%s%d", comma, weekday + 1);
                 kefu_strbuf_appendf (&slots, "%s%d", comma, slot);
-                kefu_strbuf_appendf (&agents, "%s%d", comma, (int) required[weekday][slot]);
+                kefu_strbuf_appendf (&agents, "%s%d", comma, (int)required[weekday][slot]);
                 first = false;
             }
     kefu_strbuf_append (&weekdays, "}");
@@ -1122,7 +1156,8 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL, *rows = NULL;
     coverage_runs_t *runs = calloc (1, sizeof *runs);
-    if (!runs || !kefu_strbuf_ok (&weekdays) || !kefu_strbuf_ok (&slots) || !kefu_strbuf_ok (&agents)) {
+    if (!runs || !kefu_strbuf_ok (&weekdays) || !kefu_strbuf_ok (&slots) ||
+        !kefu_strbuf_ok (&agents)) {
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
@@ -1135,8 +1170,9 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     roster_resource (request->roster_id, resource);
     if (scheduling_rosters_store_coverage_set (db, request->roster_id, kefu_strbuf_data (&weekdays),
-                                               kefu_strbuf_data (&slots), kefu_strbuf_data (&agents)) != 0
-    ||  !(rows = scheduling_rosters_store_coverage (db, request->roster_id))) {
+                                               kefu_strbuf_data (&slots),
+                                               kefu_strbuf_data (&agents)) != 0 ||
+        !(rows = scheduling_rosters_store_coverage (db, request->roster_id))) {
         fail_db (call);
         goto done;
     }
@@ -1145,9 +1181,10 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     coverage.roster_id = request->roster_id;
     coverage.n_items = runs->count;
     coverage.items = runs->pointers;
-    if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0
-    ||  kefu_outbox_append_message (db, "roster.coverage_set", resource, &coverage.base) != 0
-    ||  kefu_audit_record (call, "roster.coverage_set", resource, NULL, 1) != 0 || kefu_db_commit (db) != 0) {
+    if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
+        kefu_outbox_append_message (db, "roster.coverage_set", resource, &coverage.base) != 0 ||
+        kefu_audit_record (call, "roster.coverage_set", resource, NULL, 1) != 0 ||
+        kefu_db_commit (db) != 0) {
         fail_db (call);
         goto done;
     }
@@ -1164,7 +1201,7 @@ done:
 void
 scheduling_rosters_coverage (kefu_call_t *call)
 {
-    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *) kefu_call_payload (call);
+    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
     if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
         return;
     kefu_db_t *db = kefu_call_db (call);
@@ -1173,11 +1210,12 @@ scheduling_rosters_coverage (kefu_call_t *call)
     int found = runs ? scheduling_rosters_store_roster (db, request->id, false, &roster) : -1;
     if (!runs)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
-    else if (found < 0 || (found == 0 && !(rows = scheduling_rosters_store_coverage (db, request->id))))
+    else if (found < 0 ||
+             (found == 0 && !(rows = scheduling_rosters_store_coverage (db, request->id))))
         kefu_call_fail_db (call);
     else if (found == 1)
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                        request->id);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "roster %" PRId64 " not found", request->id);
     else {
         coverage_runs_from_rows (rows, runs);
         Kefu__V1__RosterCoverage coverage = KEFU__V1__ROSTER_COVERAGE__INIT;
@@ -1197,9 +1235,9 @@ scheduling_rosters_coverage (kefu_call_t *call)
 typedef struct {
     Kefu__V1__RosterProblem *items;
     Kefu__V1__RosterProblem **pointers;
-    size_t count;       /* held */
-    size_t found;       /* found, held or not */
-    bool failed;        /* out of memory */
+    size_t count; /* held */
+    size_t found; /* found, held or not */
+    bool failed;  /* out of memory */
 } problems_t;
 
 static void
@@ -1240,7 +1278,7 @@ problems_add (problems_t *problems, const char *rule, const char *staff_no, cons
     }
     Kefu__V1__RosterProblem *problem = &problems->items[problems->count];
     kefu__v1__roster_problem__init (problem);
-    problem->rule = (char *) rule;
+    problem->rule = (char *)rule;
     problem->staff_no = copy_text (staff_no);
     problem->starts_at = copy_text (starts_at);
     problem->ends_at = copy_text (ends_at);
@@ -1261,7 +1299,7 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
     kefu_db_t *db = kefu_call_db (call);
     int64_t id = kefu_db_int64 (roster, 0, ROSTER_ID);
     int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
-    int day_count = (int) kefu_db_int64 (roster, 0, ROSTER_DAY_COUNT);
+    int day_count = (int)kefu_db_int64 (roster, 0, ROSTER_DAY_COUNT);
     const kefu_tz_t *tz = roster_zone (roster);
     char detail[DETAIL_MAX];
     int rc = -1;
@@ -1283,22 +1321,25 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
         }
     }
 
-    int64_t month_from_ms = (int64_t) kefu_tz_local_to_utc (tz, first_day * KEFU_TZ_SECONDS_PER_DAY) * MS_PER_SECOND;
+    int64_t month_from_ms =
+        (int64_t)kefu_tz_local_to_utc (tz, first_day * KEFU_TZ_SECONDS_PER_DAY) * MS_PER_SECOND;
     int64_t month_until_ms =
-        (int64_t) kefu_tz_local_to_utc (tz, (first_day + day_count) * KEFU_TZ_SECONDS_PER_DAY) * MS_PER_SECOND;
-    rest = scheduling_rosters_store_rest_problems (db, id, month_from_ms - NEIGHBOUR_DAYS * (int64_t) MS_PER_DAY,
-                                                   month_until_ms + NEIGHBOUR_DAYS * (int64_t) MS_PER_DAY,
-                                                   state->roster_min_rest_ms);
+        (int64_t)kefu_tz_local_to_utc (tz, (first_day + day_count) * KEFU_TZ_SECONDS_PER_DAY) *
+        MS_PER_SECOND;
+    rest = scheduling_rosters_store_rest_problems (
+        db, id, month_from_ms - NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY,
+        month_until_ms + NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY, state->roster_min_rest_ms);
     if (!rest)
         goto done;
     for (int i = 0; i < PQntuples (rest); i++) {
         const char *staff_no = PQgetvalue (rest, i, 0);
         bool overlap = kefu_db_bool (rest, i, 4);
         if (overlap)
-            snprintf (detail, sizeof detail, "%s has a shift from %s that overlaps one ending %s", staff_no,
-                      PQgetvalue (rest, i, 1), PQgetvalue (rest, i, 3));
+            snprintf (detail, sizeof detail, "%s has a shift from %s that overlaps one ending %s",
+                      staff_no, PQgetvalue (rest, i, 1), PQgetvalue (rest, i, 3));
         else
-            snprintf (detail, sizeof detail, "%s rests %" PRId64 " minutes before the shift from %s, less than %" PRId64,
+            snprintf (detail, sizeof detail,
+                      "%s rests %" PRId64 " minutes before the shift from %s, less than %" PRId64,
                       staff_no, kefu_db_int64 (rest, i, 5), PQgetvalue (rest, i, 1),
                       state->roster_min_rest_ms / MS_PER_MINUTE);
         problems_add (problems, overlap ? "overlap" : "rest", staff_no, PQgetvalue (rest, i, 1),
@@ -1311,13 +1352,15 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
         int32_t required[SCHEDULING_WEEKDAYS][SCHEDULING_COVERAGE_SLOTS_PER_DAY];
         memset (required, 0, sizeof required);
         for (int i = 0; i < PQntuples (coverage); i++) {
-            int weekday = (int) kefu_db_int64 (coverage, i, 0), slot = (int) kefu_db_int64 (coverage, i, 1);
-            if (weekday >= 1 && weekday <= SCHEDULING_WEEKDAYS && slot >= 0 && slot < SCHEDULING_COVERAGE_SLOTS_PER_DAY)
-                required[weekday - 1][slot] = (int32_t) kefu_db_int64 (coverage, i, 2);
+            int weekday = (int)kefu_db_int64 (coverage, i, 0),
+                slot = (int)kefu_db_int64 (coverage, i, 1);
+            if (weekday >= 1 && weekday <= SCHEDULING_WEEKDAYS && slot >= 0 &&
+                slot < SCHEDULING_COVERAGE_SLOTS_PER_DAY)
+                required[weekday - 1][slot] = (int32_t)kefu_db_int64 (coverage, i, 2);
         }
         if (!(shifts = scheduling_rosters_store_covering_shifts (db, id)))
             goto done;
-        size_t count = (size_t) PQntuples (shifts);
+        size_t count = (size_t)PQntuples (shifts);
         starts = calloc (count ? count : 1, sizeof *starts);
         ends = calloc (count ? count : 1, sizeof *ends);
         gaps = calloc (PROBLEMS_MAX, sizeof *gaps);
@@ -1327,12 +1370,14 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
             goto done;
         }
         for (size_t i = 0; i < count; i++) {
-            starts[i] = kefu_db_int64 (shifts, (int) i, 0);
-            ends[i] = kefu_db_int64 (shifts, (int) i, 1);
+            starts[i] = kefu_db_int64 (shifts, (int)i, 0);
+            ends[i] = kefu_db_int64 (shifts, (int)i, 1);
         }
         size_t gap_count;
-        if (scheduling_coverage_gaps (tz, first_day, day_count, (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY]) required,
-                                      starts, ends, count, gaps, PROBLEMS_MAX, &gap_count) != 0) {
+        if (scheduling_coverage_gaps (
+                tz, first_day, day_count,
+                (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY])required, starts, ends, count,
+                gaps, PROBLEMS_MAX, &gap_count) != 0) {
             problems->failed = true;
             rc = 0;
             goto done;
@@ -1342,14 +1387,17 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
                 problems->found += gap_count - i;
                 break;
             }
-            char starts_at[KEFU_TIME_TEXT_SIZE], ends_at[KEFU_TIME_TEXT_SIZE], local[SCHEDULING_LOCAL_TEXT_SIZE];
+            char starts_at[KEFU_TIME_TEXT_SIZE], ends_at[KEFU_TIME_TEXT_SIZE],
+                local[SCHEDULING_LOCAL_TEXT_SIZE];
             kefu_time_format_rfc3339 (gaps[i].starts_ms, starts_at);
             kefu_time_format_rfc3339 (gaps[i].ends_ms, ends_at);
             scheduling_local_format (tz, gaps[i].starts_ms, local);
-            snprintf (detail, sizeof detail, "coverage short in the interval from %s by %d (%d required, %d scheduled)",
-                      local, (int) (gaps[i].required - gaps[i].scheduled), (int) gaps[i].required,
-                      (int) gaps[i].scheduled);
-            problems_add (problems, "coverage", "", starts_at, ends_at, gaps[i].required - gaps[i].scheduled, detail);
+            snprintf (detail, sizeof detail,
+                      "coverage short in the interval from %s by %d (%d required, %d scheduled)",
+                      local, (int)(gaps[i].required - gaps[i].scheduled), (int)gaps[i].required,
+                      (int)gaps[i].scheduled);
+            problems_add (problems, "coverage", "", starts_at, ends_at,
+                          gaps[i].required - gaps[i].scheduled, detail);
         }
     }
     rc = 0;
@@ -1367,12 +1415,12 @@ done:
 void
 scheduling_rosters_validate (kefu_call_t *call)
 {
-    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *) kefu_call_payload (call);
+    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
     if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL;
-    problems_t problems = { 0 };
+    problems_t problems = {0};
     /*  One snapshot for every rule. */
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -1380,7 +1428,8 @@ scheduling_rosters_validate (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found", request->id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
+                request->id);
         return;
     }
     if (roster_check (call, roster, &problems) != 0 || kefu_db_commit (db) != 0)
@@ -1413,11 +1462,13 @@ refuse_invalid (kefu_call_t *call, int64_t id, const problems_t *problems)
 {
     kefu_strbuf_t text;
     kefu_strbuf_init (&text);
-    kefu_strbuf_appendf (&text, "roster %" PRId64 " breaks %zu rule%s (GET /v1/rosters/%" PRId64
-                                "/validation lists them): ",
+    kefu_strbuf_appendf (&text,
+                         "roster %" PRId64 " breaks %zu rule%s (GET /v1/rosters/%" PRId64
+                         "/validation lists them): ",
                          id, problems->found, problems->found == 1 ? "" : "s", id);
     for (size_t i = 0; i < problems->count && i < 3; i++)
-        kefu_strbuf_appendf (&text, "%s%s: %s", i ? "; " : "", problems->items[i].rule, problems->items[i].detail);
+        kefu_strbuf_appendf (&text, "%s%s: %s", i ? "; " : "", problems->items[i].rule,
+                             problems->items[i].detail);
     REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-invalid", NULL, "%s",
             kefu_strbuf_ok (&text) ? kefu_strbuf_data (&text) : "roster breaks its rules");
     kefu_strbuf_release (&text);
@@ -1426,33 +1477,36 @@ refuse_invalid (kefu_call_t *call, int64_t id, const problems_t *problems)
 void
 scheduling_rosters_publish (kefu_call_t *call)
 {
-    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *) kefu_call_payload (call);
+    const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
     if (!planner_ok (call))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL;
-    problems_t problems = { 0 };
+    problems_t problems = {0};
     int locked = roster_lock_draft (call, request->id, &roster);
     if (locked != 0) {
         if (locked < 0)
             fail_db (call);
         return;
     }
-    int32_t version = (int32_t) kefu_db_int64 (roster, 0, ROSTER_VERSION);
+    int32_t version = (int32_t)kefu_db_int64 (roster, 0, ROSTER_VERSION);
     if (request->version != 0 && request->version != version) {
         REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "roster %" PRId64 " is at version %d, not %d", request->id, (int) version, (int) request->version);
+                "roster %" PRId64 " is at version %d, not %d", request->id, (int)version,
+                (int)request->version);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
     if (kefu_db_bool (roster, 0, ROSTER_HOLIDAY)) {
         int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
-        int64_t starts_ms = kefu_tz_local_to_utc (roster_zone (roster), first_day * KEFU_TZ_SECONDS_PER_DAY)
-                          * MS_PER_SECOND;
-        if (now_ms > starts_ms - HOLIDAY_NOTICE_DAYS * (int64_t) MS_PER_DAY) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "holiday-roster-late", NULL,
-                    "a holiday roster is published at least %d days before its first day (%s-01 local)",
-                    HOLIDAY_NOTICE_DAYS, PQgetvalue (roster, 0, ROSTER_MONTH));
+        int64_t starts_ms =
+            kefu_tz_local_to_utc (roster_zone (roster), first_day * KEFU_TZ_SECONDS_PER_DAY) *
+            MS_PER_SECOND;
+        if (now_ms > starts_ms - HOLIDAY_NOTICE_DAYS * (int64_t)MS_PER_DAY) {
+            REFUSE (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "holiday-roster-late", NULL,
+                "a holiday roster is published at least %d days before its first day (%s-01 local)",
+                HOLIDAY_NOTICE_DAYS, PQgetvalue (roster, 0, ROSTER_MONTH));
             goto done;
         }
     }
@@ -1468,16 +1522,18 @@ scheduling_rosters_publish (kefu_call_t *call)
     }
     PQclear (roster);
     roster = NULL;
-    if (scheduling_rosters_store_roster_publish (db, request->id, kefu_call_actor (call)->staff_id, now_ms) != 0
-    ||  scheduling_rosters_store_roster (db, request->id, false, &roster) != 0)
+    if (scheduling_rosters_store_roster_publish (db, request->id, kefu_call_actor (call)->staff_id,
+                                                 now_ms) != 0 ||
+        scheduling_rosters_store_roster (db, request->id, false, &roster) != 0)
         goto failed;
     Kefu__V1__Roster published;
     roster_from_row (roster, 0, &published);
     char resource[RESOURCE_MAX];
     roster_resource (request->id, resource);
-    if (kefu_outbox_append_message (db, "roster.published", resource, &published.base) != 0
-    ||  kefu_audit_record (call, "roster.published", resource, NULL, (uint32_t) published.shift_count) != 0
-    ||  kefu_db_commit (db) != 0)
+    if (kefu_outbox_append_message (db, "roster.published", resource, &published.base) != 0 ||
+        kefu_audit_record (call, "roster.published", resource, NULL,
+                           (uint32_t)published.shift_count) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &published.base);
     goto done;
@@ -1495,10 +1551,11 @@ done:
  *  export is an access to personal data: it is audited. */
 static void
 roster_export (kefu_call_t *call, const char *content_type, const char *extension,
-               char *(*make) (const scheduling_export_header_t *, const scheduling_export_shift_t *, size_t,
-                              size_t *))
+               char *(*make) (const scheduling_export_header_t *, const scheduling_export_shift_t *,
+                              size_t, size_t *))
 {
-    const Kefu__V1__RosterExportRequest *request = (const Kefu__V1__RosterExportRequest *) kefu_call_payload (call);
+    const Kefu__V1__RosterExportRequest *request =
+        (const Kefu__V1__RosterExportRequest *)kefu_call_payload (call);
     const Kefu__V1__Actor *actor = kefu_call_actor (call);
     bool own = strcmp (actor->staff_id, request->staff_no) == 0;
     bool reader = (kefu_call_roles (call) & ROSTER_READERS) != 0;
@@ -1506,12 +1563,13 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
      *  exists: the same answer as for nobody. */
     if (!own && !reader) {
         kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "no roster of %s to export (an agent exports only their own)", request->staff_no);
+                        "no roster of %s to export (an agent exports only their own)",
+                        request->staff_no);
         return;
     }
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL, *rows = NULL;
-    scheduling_staff_rows_t person = { 0 };
+    scheduling_staff_rows_t person = {0};
     scheduling_export_shift_t *shifts = NULL;
     char *body = NULL;
     if (kefu_db_begin (db) != 0)
@@ -1520,40 +1578,43 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found", request->roster_id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
+                request->roster_id);
         goto done;
     }
     /*  A draft is the planners' until it is published. */
     if (!reader && roster_is_draft (roster)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " is not published yet",
-                request->roster_id);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                "roster %" PRId64 " is not published yet", request->roster_id);
         goto done;
     }
     found = scheduling_store_staff_by_no (db, request->staff_no, false, &person);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no staff number %s", request->staff_no);
+        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no staff number %s",
+                request->staff_no);
         goto done;
     }
-    if (!(rows = scheduling_rosters_store_export_shifts (db, request->roster_id, person.row.staff.id)))
+    if (!(rows =
+              scheduling_rosters_store_export_shifts (db, request->roster_id, person.row.staff.id)))
         goto failed;
-    size_t count = (size_t) PQntuples (rows);
+    size_t count = (size_t)PQntuples (rows);
     shifts = calloc (count ? count : 1, sizeof *shifts);
     if (!shifts) {
         REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
-        int row = (int) i;
-        shifts[i] = (scheduling_export_shift_t) {
+        int row = (int)i;
+        shifts[i] = (scheduling_export_shift_t){
             .id = kefu_db_int64 (rows, row, 0),
             .day = PQgetvalue (rows, row, 1),
             .template_code = PQgetvalue (rows, row, 2),
             .template_name = PQgetvalue (rows, row, 3),
             .starts_ms = kefu_db_int64 (rows, row, 4),
             .ends_ms = kefu_db_int64 (rows, row, 5),
-            .version = (int32_t) kefu_db_int64 (rows, row, 6),
+            .version = (int32_t)kefu_db_int64 (rows, row, 6),
         };
     }
     const scheduling_export_header_t header = {
@@ -1572,16 +1633,17 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     }
     char resource[RESOURCE_MAX], filename[RESOURCE_MAX];
     roster_resource (request->roster_id, resource);
-    snprintf (filename, sizeof filename, "roster-%s-%s-%s.%s", header.site_code, header.month, header.staff_no,
-              extension);
+    snprintf (filename, sizeof filename, "roster-%s-%s-%s.%s", header.site_code, header.month,
+              header.staff_no, extension);
     char reason[RESOURCE_MAX];
     snprintf (reason, sizeof reason, "export of %s as %s", header.staff_no, extension);
-    if (kefu_audit_record (call, "roster.exported", resource, reason, (uint32_t) count) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_record (call, "roster.exported", resource, reason, (uint32_t)count) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     Kefu__V1__Document document = KEFU__V1__DOCUMENT__INIT;
-    document.content_type = (char *) content_type;
+    document.content_type = (char *)content_type;
     document.filename = filename;
-    document.body.data = (uint8_t *) body;
+    document.body.data = (uint8_t *)body;
     document.body.len = length;
     kefu_call_reply (call, &document.base);
     goto done;
@@ -1612,8 +1674,10 @@ scheduling_rosters_export_ical (kefu_call_t *call)
 void
 scheduling_on_duty_at (kefu_call_t *call)
 {
-    const Kefu__V1__OnDutyRequest *request = (const Kefu__V1__OnDutyRequest *) kefu_call_payload (call);
-    if (!roles_ok (call, ON_DUTY_READERS, "a shift lead, supervisor, manager, admin, auditor or integration"))
+    const Kefu__V1__OnDutyRequest *request =
+        (const Kefu__V1__OnDutyRequest *)kefu_call_payload (call);
+    if (!roles_ok (call, ON_DUTY_READERS,
+                   "a shift lead, supervisor, manager, admin, auditor or integration"))
         return;
     int64_t at_ms = request->at_ms;
     if (*request->at && !kefu_time_parse_rfc3339 (request->at, &at_ms)) {
@@ -1629,7 +1693,8 @@ scheduling_on_duty_at (kefu_call_t *call)
     kefu_role_t role;
     if (*request->role && !kefu_role_from_name (request->role, strlen (request->role), &role)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "role",
-                        "role: use agent, shift_lead, supervisor, manager, archivist, auditor, admin, integration");
+                        "role: use agent, shift_lead, supervisor, manager, archivist, auditor, "
+                        "admin, integration");
         return;
     }
     if (request->grace != 0 && request->grace != 1) {
@@ -1638,14 +1703,14 @@ scheduling_on_duty_at (kefu_call_t *call)
         return;
     }
     const scheduling_state_t *state = kefu_call_state (call);
-    PGresult *result = scheduling_rosters_store_on_duty (kefu_call_db (call), at_ms, request->grace == 1,
-                                                         state->grace_before_ms, state->grace_after_ms,
-                                                         request->skill, request->role, ON_DUTY_MAX + 1);
+    PGresult *result = scheduling_rosters_store_on_duty (
+        kefu_call_db (call), at_ms, request->grace == 1, state->grace_before_ms,
+        state->grace_after_ms, request->skill, request->role, ON_DUTY_MAX + 1);
     if (!result) {
         kefu_call_fail_db (call);
         return;
     }
-    size_t count = (size_t) PQntuples (result);
+    size_t count = (size_t)PQntuples (result);
     if (count > ON_DUTY_MAX) {
         PQclear (result);
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "on-duty-too-many", NULL,
@@ -1660,14 +1725,14 @@ scheduling_on_duty_at (kefu_call_t *call)
     char *role_texts = NULL;
     size_t role_bytes = 0;
     for (size_t i = 0; i < count; i++)
-        role_bytes += (size_t) PQgetlength (result, (int) i, 2) + 1;
+        role_bytes += (size_t)PQgetlength (result, (int)i, 2) + 1;
     role_texts = malloc (role_bytes ? role_bytes : 1);
     if (!items || !pointers || !shifts || !roles || !times || !role_texts)
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
     else {
         char *cursor = role_texts;
         for (size_t i = 0; i < count; i++) {
-            int row = (int) i;
+            int row = (int)i;
             kefu__v1__on_duty_person__init (&items[i]);
             kefu__v1__on_duty_shift__init (&shifts[i]);
             items[i].staff_no = PQgetvalue (result, row, 0);
@@ -1678,11 +1743,11 @@ scheduling_on_duty_at (kefu_call_t *call)
             shifts[i].end = times[i][1];
             items[i].shift = &shifts[i];
             /*  Roles are joined by commas (never in a role name). */
-            size_t length = (size_t) PQgetlength (result, row, 2);
+            size_t length = (size_t)PQgetlength (result, row, 2);
             memcpy (cursor, PQgetvalue (result, row, 2), length + 1);
             char *saveptr = NULL;
-            for (char *name = strtok_r (cursor, ",", &saveptr); name && items[i].n_roles < ROLES_MAX;
-                 name = strtok_r (NULL, ",", &saveptr))
+            for (char *name = strtok_r (cursor, ",", &saveptr);
+                 name && items[i].n_roles < ROLES_MAX; name = strtok_r (NULL, ",", &saveptr))
                 roles[i][items[i].n_roles++] = name;
             items[i].roles = roles[i];
             cursor += length + 1;

@@ -38,7 +38,7 @@ day_of (const char *date)
 static void
 test_clock_and_month_texts (void **state)
 {
-    (void) state;
+    (void)state;
     int minute;
     assert_true (scheduling_clock_parse ("08:30", false, &minute) && minute == 510);
     assert_true (scheduling_clock_parse ("24:00", true, &minute) && minute == 1440);
@@ -64,7 +64,7 @@ test_clock_and_month_texts (void **state)
 static void
 test_night_shift_crosses_midnight_and_month (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *shanghai = kefu_tz_get ("Asia/Shanghai", NULL);
     assert_non_null (shanghai);
     int64_t starts, ends;
@@ -83,7 +83,7 @@ test_night_shift_crosses_midnight_and_month (void **state)
 static void
 test_dst_shift_follows_the_wall_clock (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *berlin = kefu_tz_get ("Europe/Berlin", NULL);
     assert_non_null (berlin);
     int64_t starts, ends;
@@ -105,7 +105,7 @@ test_dst_shift_follows_the_wall_clock (void **state)
 static void
 test_coverage_gaps (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *shanghai = kefu_tz_get ("Asia/Shanghai", NULL);
     scheduling_requirement_t required;
     memset (required, 0, sizeof required);
@@ -116,13 +116,16 @@ test_coverage_gaps (void **state)
     scheduling_shift_on_day (shanghai, day_of ("2026-03-02"), 8 * 60, 480, &starts[0], &ends[0]);
     /*  The second person starts at 08:10: the 08:00 half hour is not
      *  covered whole by them. */
-    scheduling_shift_on_day (shanghai, day_of ("2026-03-02"), 8 * 60 + 10, 470, &starts[1], &ends[1]);
+    scheduling_shift_on_day (shanghai, day_of ("2026-03-02"), 8 * 60 + 10, 470, &starts[1],
+                             &ends[1]);
     scheduling_coverage_gap_t *gaps = calloc (GAPS_MAX, sizeof *gaps);
     assert_non_null (gaps);
     size_t count;
-    assert_int_equal (scheduling_coverage_gaps (shanghai, day_of ("2026-03-01"), 31,
-                                                (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY]) required,
-                                                starts, ends, 2, gaps, GAPS_MAX, &count), 0);
+    assert_int_equal (
+        scheduling_coverage_gaps (shanghai, day_of ("2026-03-01"), 31,
+                                  (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY])required,
+                                  starts, ends, 2, gaps, GAPS_MAX, &count),
+        0);
     /*  Short on the 08:00 interval of each of the five Mondays (one agent on
      *  the 2nd, none on the others), and the 08:30 of the four others. */
     assert_int_equal (count, 1 + 4 * 2);
@@ -136,7 +139,7 @@ test_coverage_gaps (void **state)
 static void
 test_coverage_skips_the_hour_dst_removes (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *berlin = kefu_tz_get ("Europe/Berlin", NULL);
     scheduling_requirement_t required;
     memset (required, 0, sizeof required);
@@ -147,15 +150,19 @@ test_coverage_skips_the_hour_dst_removes (void **state)
     scheduling_shift_on_day (berlin, day_of ("2026-03-29"), 0, 480, &starts, &ends);
     scheduling_coverage_gap_t gaps[8];
     size_t count;
-    assert_int_equal (scheduling_coverage_gaps (berlin, day_of ("2026-03-29"), 1,
-                                                (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY]) required,
-                                                &starts, &ends, 1, gaps, 8, &count), 0);
+    assert_int_equal (
+        scheduling_coverage_gaps (berlin, day_of ("2026-03-29"), 1,
+                                  (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY])required,
+                                  &starts, &ends, 1, gaps, 8, &count),
+        0);
     assert_int_equal (count, 0);
     /*  Without the shift only 03:00-03:30 (01:00Z) is short: the skipped
      *  hour needs nobody. */
-    assert_int_equal (scheduling_coverage_gaps (berlin, day_of ("2026-03-29"), 1,
-                                                (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY]) required,
-                                                NULL, NULL, 0, gaps, 8, &count), 0);
+    assert_int_equal (
+        scheduling_coverage_gaps (berlin, day_of ("2026-03-29"), 1,
+                                  (const int32_t (*)[SCHEDULING_COVERAGE_SLOTS_PER_DAY])required,
+                                  NULL, NULL, 0, gaps, 8, &count),
+        0);
     assert_int_equal (count, 1);
     assert_int_equal (gaps[0].starts_ms, at ("2026-03-29T01:00:00Z"));
     assert_int_equal (gaps[0].ends_ms, at ("2026-03-29T01:30:00Z"));
@@ -164,16 +171,25 @@ test_coverage_skips_the_hour_dst_removes (void **state)
 static void
 test_icalendar_lines_are_folded_and_escaped (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *shanghai = kefu_tz_get ("Asia/Shanghai", NULL);
     const scheduling_export_header_t header = {
-        .staff_no = "A1001", .staff_name = "王芳; \"Fang\", agent", .site_code = "hotline-sh",
-        .month = "2026-03", .tz = shanghai, .published = true, .stamp_ms = at ("2026-02-20T02:00:00Z"),
+        .staff_no = "A1001",
+        .staff_name = "王芳; \"Fang\", agent",
+        .site_code = "hotline-sh",
+        .month = "2026-03",
+        .tz = shanghai,
+        .published = true,
+        .stamp_ms = at ("2026-02-20T02:00:00Z"),
     };
     const scheduling_export_shift_t shift = {
-        .id = 31, .day = "2026-03-31", .template_code = "night",
+        .id = 31,
+        .day = "2026-03-31",
+        .template_code = "night",
         .template_name = "夜班（含节假日值守与跨月交接，请提前十五分钟到岗签到并完成交接班记录）",
-        .starts_ms = at ("2026-03-31T22:00:00+08:00"), .ends_ms = at ("2026-04-01T08:00:00+08:00"), .version = 1,
+        .starts_ms = at ("2026-03-31T22:00:00+08:00"),
+        .ends_ms = at ("2026-04-01T08:00:00+08:00"),
+        .version = 1,
     };
     size_t length;
     char *text = scheduling_export_ical (&header, &shift, 1, &length);
@@ -191,7 +207,7 @@ test_icalendar_lines_are_folded_and_escaped (void **state)
         const char *end = strstr (line, "\r\n");
         assert_non_null (end);
         assert_true (end - line <= 75);
-        assert_null (memchr (line, '\n', (size_t) (end - line)));
+        assert_null (memchr (line, '\n', (size_t)(end - line)));
         if (*line == ' ') {
             folded = true;
             assert_false ((line[1] & 0xC0) == 0x80);
@@ -205,23 +221,34 @@ test_icalendar_lines_are_folded_and_escaped (void **state)
 static void
 test_csv_quotes_and_defuses (void **state)
 {
-    (void) state;
+    (void)state;
     const kefu_tz_t *shanghai = kefu_tz_get ("Asia/Shanghai", NULL);
     const scheduling_export_header_t header = {
-        .staff_no = "A1001", .staff_name = "Wang, \"Fang\"", .site_code = "hotline-sh", .month = "2026-03",
-        .tz = shanghai, .published = false, .stamp_ms = 0,
+        .staff_no = "A1001",
+        .staff_name = "Wang, \"Fang\"",
+        .site_code = "hotline-sh",
+        .month = "2026-03",
+        .tz = shanghai,
+        .published = false,
+        .stamp_ms = 0,
     };
     const scheduling_export_shift_t shift = {
-        .id = 1, .day = "2026-03-02", .template_code = "early", .template_name = "=1+1",
-        .starts_ms = at ("2026-03-02T08:00:00+08:00"), .ends_ms = at ("2026-03-02T16:00:00+08:00"), .version = 1,
+        .id = 1,
+        .day = "2026-03-02",
+        .template_code = "early",
+        .template_name = "=1+1",
+        .starts_ms = at ("2026-03-02T08:00:00+08:00"),
+        .ends_ms = at ("2026-03-02T16:00:00+08:00"),
+        .version = 1,
     };
     size_t length;
     char *text = scheduling_export_csv (&header, &shift, 1, &length);
     assert_non_null (text);
     const char *row = strstr (text, "\r\n") + 2;
-    assert_string_equal (row, "A1001,\"Wang, \"\"Fang\"\"\",hotline-sh,2026-03-02,early,\"'=1+1\","
-                              "2026-03-02T08:00:00+08:00,2026-03-02T16:00:00+08:00,2026-03-02T00:00:00.000Z,"
-                              "2026-03-02T08:00:00.000Z,Asia/Shanghai,draft\r\n");
+    assert_string_equal (
+        row, "A1001,\"Wang, \"\"Fang\"\"\",hotline-sh,2026-03-02,early,\"'=1+1\","
+             "2026-03-02T08:00:00+08:00,2026-03-02T16:00:00+08:00,2026-03-02T00:00:00.000Z,"
+             "2026-03-02T08:00:00.000Z,Asia/Shanghai,draft\r\n");
     free (text);
 }
 
