@@ -792,3 +792,30 @@ def test_on_duty_over_a_month_of_500_agents(stack):
           "publish (validation of %d shifts) %.2f s\n%s" % (
               BIG_AGENTS, statistics.median(timings), sorted(timings)[int(0.9 * len(timings))],
               execution[0].strip() if execution else "", BIG_AGENTS * 31, publish_s, plan))
+
+
+def test_log_in_follows_the_published_roster(stack, clock):
+    # AUD-2 reads shifts_in_force: an agent on a draft roster's shift is still
+    # off shift; once the roster is published, the same instant admits them.
+    site = stack.site()
+    month = "%d-03" % (stack.year + 4)
+    roster = stack.roster(site, month)
+    early = stack.template("08:00", 480)
+    person = stack.agent()
+    first = STRONG + "-" + person
+    own = first + "-own"
+    r = requests.post(stack.base + "/v1/sessions/password", timeout=HTTP_TIMEOUT,
+                      json={"staff_no": person, "password": first, "new_password": own})
+    assert r.status_code == 200, describe(r)
+    day = month + "-10"
+    stack.assign(roster["id"], person, day, early)
+    clock.set(ms(day + "T09:00:00+08:00"))
+
+    def log_in():
+        return requests.post(stack.base + "/v1/sessions", timeout=HTTP_TIMEOUT,
+                             json={"staff_no": person, "password": own, "terminal": "T-R1"})
+
+    assert_problem(log_in(), 403, slug="off-shift")
+    assert stack.publish(roster["id"]).status_code == 200
+    r = log_in()
+    assert r.status_code == 201, describe(r)
