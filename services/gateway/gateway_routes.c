@@ -2221,7 +2221,8 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "id",
         .summary = "Check a roster against every rule, changing nothing",
         .description =
-            "Shift leads, supervisors, managers and admins. Every problem (at most 2000 listed), "
+            "Shift leads, supervisors, managers and admins. Every problem (the first 2000 listed, "
+            "`problem_count` all of them), "
             "each with its `rule`: `overlap` (two shifts of one person overlap), `rest` (less than "
             "KEFU_ROSTER_MIN_REST_MIN minutes between one shift's end and the next one's start; "
             "shifts of other published rosters and outside rosters count too), `coverage` (a "
@@ -2235,7 +2236,7 @@ static const gateway_route_t routes_table[] = {
             "2026-03-02T00:00:00.000Z, less than 480\"},{\"rule\":\"coverage\",\"staff_no\":\"\","
             "\"starts_at\":\"2026-03-02T00:00:00.000Z\",\"ends_at\":\"2026-03-02T00:30:00.000Z\","
             "\"short_by\":2,\"detail\":\"coverage short in the interval from "
-            "2026-03-02T08:00:00+08:00 by 2 (12 required, 10 scheduled)\"}]}",
+            "2026-03-02T08:00:00+08:00 by 2 (12 required, 10 scheduled)\"}],\"problem_count\":2}",
     },
     {
         .method = "POST",

@@ -1441,6 +1441,7 @@ scheduling_rosters_validate (kefu_call_t *call)
         reply.roster_id = request->id;
         reply.valid = problems.found == 0;
         reply.n_problems = problems.count;
+        reply.problem_count = (int32_t) problems.found;
         reply.problems = problems.pointers;
         kefu_call_reply (call, &reply.base);
     }

@@ -362,7 +362,8 @@ def test_rule_overlap(stack):
     person = stack.agent()
     day = "%d-03-05" % stack.year
     stack.assign(roster["id"], person, day, early)
-    assert stack.validation(roster["id"]) == {"roster_id": roster["id"], "valid": True, "problems": []}
+    assert stack.validation(roster["id"]) == {"roster_id": roster["id"], "valid": True, "problems": [],
+                                              "problem_count": 0}
     shift = stack.assign(roster["id"], person, day, middle)
     before = stack.written()
     found = problems_of(stack.validation(roster["id"]), "overlap")
@@ -430,6 +431,7 @@ def test_rule_coverage(stack):
     found = stack.validation(roster["id"])["problems"]
     assert {p["rule"] for p in found} == {"coverage"}
     assert len(found) == 16 * len(mondays) and all(p["short_by"] == 1 for p in found)
+    assert stack.validation(roster["id"])["problem_count"] == len(found)
     assert ms(found[0]["starts_at"]) == ms(mondays[0].isoformat() + "T08:00:00+08:00")
     assert ms(found[0]["ends_at"]) - ms(found[0]["starts_at"]) == 30 * MINUTE_MS
     stack.post("/v1/rosters/%d/shifts/bulk" % roster["id"],

@@ -4,9 +4,10 @@
 -- shift assigned to the 31st starts on the 31st and ends on the 1st of the
 -- next month; it belongs to the 31st's roster), so that an export, a
 -- removal and the "same person, same day, same template" check speak of
--- the day the planner meant, not of a UTC date.
+-- the day the planner meant, not of a UTC date. Every shift rosters.assign
+-- writes has it; it is not made a constraint, so that a later rule writing
+-- roster shifts its own way is not refused by this one.
 ALTER TABLE shifts ADD COLUMN roster_day date;
-ALTER TABLE shifts ADD CONSTRAINT shifts_roster_day_given CHECK ((roster_id IS NULL) = (roster_day IS NULL));
 -- One assignment of a template to a person on a day: a second is a
 -- planner's slip, refused at once rather than reported as an overlap.
 CREATE UNIQUE INDEX shifts_roster_assignment ON shifts (roster_id, staff_id, roster_day, template_code)
