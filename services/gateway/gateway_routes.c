@@ -2146,7 +2146,7 @@ static const gateway_route_t routes_table[] = {
         .path_id_field = "roster_id",
         .summary = "Put people on shifts of a draft roster, all or nothing",
         .description =
-            "Supervisors, managers and admins. 1 to 2000 assignments as for POST "
+            "Supervisors, managers and admins. 1 to 500 assignments as for POST "
             "/v1/rosters/{id}/shifts; the first refused one refuses the batch (its field named, "
             "`items[3].date`) and nothing is written. A roster holds at most 20000 shifts.",
         .example_request = "{\"items\":[{\"staff_no\":\"S0107\",\"date\":\"2026-03-30\",\"template_code\":"

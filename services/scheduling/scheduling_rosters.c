@@ -35,9 +35,11 @@ enum {
     DETAIL_MAX = 256,
     /*  Sites and templates a deployment has: tens; a list answers them all. */
     CATALOGUE_MAX = 1000,
-    /*  One bulk request: a week of 250 agents; larger rosters come in
-     *  several batches (each all or nothing). */
-    ASSIGN_BATCH_MAX = 2000,
+    /*  One bulk request: a week of 70 agents. Its JSON (about 120 bytes an
+     *  item at most) then fits the gateway's default body limit
+     *  (KEFU_HTTP_MAX_BODY, 64 KiB); larger rosters come in several
+     *  batches, each all or nothing. */
+    ASSIGN_BATCH_MAX = 500,
     /*  Shifts of one roster: 500 agents × 31 days with room to spare. */
     ROSTER_SHIFTS_MAX = 20000,
     /*  Requirement rows: one per weekday and half hour at most. */

@@ -78,6 +78,19 @@ def test_on_duty_latency():
                                  capture_output=True, text=True, timeout=600)
             assert out.returncode == 0, out.stderr
             latency = re.search(r"latency average = ([0-9.]+) ms", out.stdout)
+        # One bulk assignment of the largest batch through the gateway: the
+        # same 500 people on one more day, in a roster of another site.
+        people = [row[0] for row in stack.db.rows(
+            "SELECT staff_no FROM scheduling.staff s JOIN scheduling.shifts sh ON sh.staff_id = s.id "
+            "WHERE sh.roster_id = :r GROUP BY staff_no ORDER BY staff_no", r=roster["id"])]
+        other = stack.roster(stack.site(), "%d-06" % (stack.year + 2))
+        template = stack.template("08:00", 480)
+        items = [{"staff_no": p, "date": "%d-06-%02d" % (stack.year + 2, d), "template_code": template}
+                 for p in people for d in range(1, 2)]
+        began = time.perf_counter()
+        r = stack.post("/v1/rosters/%d/shifts/bulk" % other["id"], {"items": items})
+        bulk_s = time.perf_counter() - began
+        assert r.status_code == 201, r.text
         plan = [row[0] for row in stack.db.rows(
             "SET search_path = scheduling; SET jit = off; EXPLAIN (ANALYZE) " + ON_DUTY_SQL, at=at_ms, skill=skill)]
         print("\n%d agents x 31 days (%d shifts in force), %d calls each; published (validated) in %.2f s"
@@ -89,6 +102,7 @@ def test_on_duty_latency():
             print("%s (%d people): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, mean %.3f ms"
                   % (name, count, percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99),
                      statistics.mean(values)))
+        print("POST /v1/rosters/{id}/shifts/bulk, %d assignments in one batch: %.2f s" % (len(items), bulk_s))
         print("the statement alone (pgbench, prepared, 1 client, %d runs): latency average %s ms"
               % (CALLS, latency.group(1) if latency else "?"))
         print("\n".join(plan))
