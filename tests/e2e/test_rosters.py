@@ -821,3 +821,22 @@ def test_log_in_follows_the_published_roster(stack, clock):
     assert stack.publish(roster["id"]).status_code == 200
     r = log_in()
     assert r.status_code == 201, describe(r)
+
+
+def test_unknown_rosters_are_404_and_nothing_is_written(stack):
+    absent = 999999999
+    person, template = stack.agent(), stack.template("08:00", 480)
+    before = stack.written()
+    for method, path, kw in (
+            ("GET", "/v1/rosters/%d", {}),
+            ("GET", "/v1/rosters/%d/validation", {}),
+            ("GET", "/v1/rosters/%d/coverage", {}),
+            ("GET", "/v1/rosters/%d/shifts", {}),
+            ("POST", "/v1/rosters/%d/publish", {}),
+            ("POST", "/v1/rosters/%d/shifts", {"json": {"staff_no": person, "date": "2040-01-01",
+                                                        "template_code": template}}),
+            ("PUT", "/v1/rosters/%d/coverage", {"json": {"items": []}}),
+            ("DELETE", "/v1/rosters/%d/shifts/1", {}),
+            ("GET", "/v1/rosters/%d/staff/" + person + "/shifts.ics", {})):
+        assert_problem(stack.request(method, path % absent, **kw), 404)
+    assert stack.written() == before
