@@ -91,6 +91,8 @@ static const kefu_config_entry_t config_table[] = {
       "Minutes before a shift's start from which an agent or shift lead may log in and act (AUD-2)" },
     { "KEFU_SHIFT_GRACE_AFTER_MIN", KEFU_CONFIG_INT, "30", 0, 240, false,
       "Minutes after a shift's end until which an agent or shift lead may still act (AUD-2)" },
+    { "KEFU_ROSTER_MIN_REST_MIN", KEFU_CONFIG_INT, "480", 0, 1440, false,
+      "Least rest, in minutes, between the end of one shift of a person and the start of their next (SCH-3 roster validation, SCH-4 swaps)" },
     { "KEFU_SHIFT_EXEMPT_ROLES", KEFU_CONFIG_STRING, "supervisor,manager,admin,integration,auditor,archivist", 0, 0, false,
       "Roles not bound to shifts; a person holding any of them is never refused as off shift" },
     { "KEFU_SHARED_ACCOUNT_POLICY", KEFU_CONFIG_STRING, "alert", 0, 0, false,

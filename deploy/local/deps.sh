@@ -38,6 +38,7 @@ PACKAGES=(
     python3-zmq           # ZeroMQ client for the e2e tests
     python3-protobuf      # protobuf runtime for the e2e tests
     python3-jsonschema    # e2e tests check answers against the OpenAPI document's schemas
+    python3-icalendar     # e2e tests parse the roster iCalendar export (RFC 5545)
     curl                  # readiness checks in run.sh, manual poking
     locales               # C.UTF-8 locale for the PostgreSQL cluster
     tzdata                # IANA time zones (common/kefu_tz reads /usr/share/zoneinfo)

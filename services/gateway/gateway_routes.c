@@ -7,6 +7,7 @@
 #include "kefu/v1/envelope.pb-c.h"
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu/v1/replies.pb-c.h"
+#include "kefu/v1/rosters.pb-c.h"
 #include "kefu/v1/scheduling.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 #include "kefu/v1/tickets.pb-c.h"
@@ -65,6 +66,8 @@ enum {
 /*  Who plans staffing (SCH-9; scheduling checks too). */
 #define ROUTES_STAFFING_PLANNERS \
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+/*  Who reads rosters (SCH-3; scheduling checks too). */
+#define ROUTES_ROSTER_READERS (ROUTES_SHIFT_PLANNERS | KEFU_ROLE_SHIFT_LEAD)
 #define ROUTES_EVERY_ROLE     ((kefu_roles_t)((1u << KEFU_ROLE_COUNT) - 1))
 /*  Leave (SCH-5): every person asks (integrations are not people); the
  *  supervisor and administration decide. Attendance (SCH-6): people on
@@ -105,6 +108,25 @@ enum {
 #define ROUTES_EXAMPLE_ATTENDANCE_AWAY ROUTES_EXAMPLE_ATTENDANCE_AS ("", "", "2026-03-16T04:10:00.000Z", "0", "2")
 #define ROUTES_EXAMPLE_ATTENDANCE_OUT ROUTES_EXAMPLE_ATTENDANCE_AS ("2026-03-16T09:01:40.000Z", "T-03-12", "", "12", "4")
 
+/*  Rosters (SCH-3): the Shanghai hotline's March 2026. */
+#define ROUTES_EXAMPLE_SITE \
+    "{\"code\":\"hotline-sh\",\"name\":\"Shanghai hotline\",\"zone\":\"Asia/Shanghai\"," \
+    "\"created_at\":\"2026-02-01T01:00:00.000Z\"}"
+#define ROUTES_EXAMPLE_TEMPLATE \
+    "{\"code\":\"late\",\"name\":\"Late\",\"start\":\"16:00\",\"duration_minutes\":480," \
+    "\"is_night\":false,\"end\":\"24:00\",\"created_at\":\"2026-02-01T01:05:00.000Z\"}"
+#define ROUTES_EXAMPLE_ROSTER(status, version, published_by, published_at) \
+    "{\"id\":7,\"site_code\":\"hotline-sh\",\"zone\":\"Asia/Shanghai\",\"month\":\"2026-03\"," \
+    "\"status\":\"" status "\",\"holiday\":false,\"version\":" version ",\"shift_count\":0," \
+    "\"created_by\":\"S2001\",\"created_at\":\"2026-02-10T02:00:00.000Z\",\"published_by\":" \
+    published_by ",\"published_at\":" published_at "}"
+#define ROUTES_EXAMPLE_ROSTER_SHIFT \
+    "{\"id\":31,\"roster_id\":7,\"staff_no\":\"S0107\",\"date\":\"2026-03-31\"," \
+    "\"template_code\":\"night\",\"starts_at\":\"2026-03-30T16:00:00.000Z\"," \
+    "\"ends_at\":\"2026-03-31T00:00:00.000Z\",\"site_zone\":\"Asia/Shanghai\"}"
+#define ROUTES_EXAMPLE_COVERAGE \
+    "{\"roster_id\":7,\"items\":[{\"weekday\":1,\"from\":\"08:00\",\"to\":\"16:00\",\"agents\":12}," \
+    "{\"weekday\":1,\"from\":\"16:00\",\"to\":\"24:00\",\"agents\":8}]}"
 /*  Examples for the OpenAPI document (gateway_openapi), kept beside the
  *  routes they illustrate; the tests check each against its schema. */
 #define ROUTES_EXAMPLE_TICKET                                                                    \
@@ -1908,6 +1930,462 @@ static const gateway_route_t routes_table[] = {
             "\"occupancy\":0.7407407,\"agents_scheduled\":13,\"gap\":1}]}",
     },
     /*  Rosters and who is on duty (scheduling: SCH-3, SCH-8). */
+    {
+        .method = "POST",
+        .pattern = "/v1/sites",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "sites.create",
+        .request_type = &kefu__v1__site__descriptor,
+        .reply_type = &kefu__v1__site__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Add a site (a place agents work from)",
+        .description = "Supervisors, managers and admins. `code` is 1 to 32 of A-Z a-z 0-9 _ -; `zone` an "
+                       "IANA time zone the server knows (its rosters' local days and times are read in "
+                       "it); a code already taken is 409 (site-exists).",
+        .example_request = "{\"code\":\"hotline-sh\",\"name\":\"Shanghai hotline\",\"zone\":\"Asia/Shanghai\"}",
+        .example_response = ROUTES_EXAMPLE_SITE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/sites",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS | KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
+        .service = "scheduling",
+        .service_method = "sites.list",
+        .request_type = &kefu__v1__list_sites_request__descriptor,
+        .reply_type = &kefu__v1__site_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "List the sites",
+        .description = "Every site, by code (a deployment has tens; at most 1000 are listed).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SITE "]}",
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/sites/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "sites.update",
+        .request_type = &kefu__v1__site__descriptor,
+        .reply_type = &kefu__v1__site__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_key_field = "code",
+        .summary = "Rename a site or change its zone",
+        .description = "Supervisors, managers and admins; `name` and `zone` as for POST. A site with "
+                       "rosters keeps its zone (their shifts were resolved in it): 409 site-in-use.",
+        .example_request = "{\"name\":\"Shanghai hotline (Pudong)\",\"zone\":\"Asia/Shanghai\"}",
+        .example_response = ROUTES_EXAMPLE_SITE,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/sites/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "sites.delete",
+        .request_type = &kefu__v1__catalogue_ref__descriptor,
+        .reply_type = &kefu__v1__site__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "code",
+        .summary = "Remove a site without rosters",
+        .description = "Supervisors, managers and admins. A site with rosters stays: 409 site-in-use.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/shift-templates",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shift_templates.create",
+        .request_type = &kefu__v1__shift_template__descriptor,
+        .reply_type = &kefu__v1__shift_template__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Add a shift template (a shift type)",
+        .description =
+            "Supervisors, managers and admins. A template starts at local `start` (HH:MM) in the "
+            "site's zone and lasts `duration_minutes` (1 to 1440) of wall-clock time: past 24:00 it "
+            "ends the next local day (night 00:00 + 480 on the 31st ends on the 1st), and across a "
+            "DST change it lasts an hour less or more in real time (it ends when the wall clock "
+            "reads start + duration). `is_night` marks night shifts (SCH-5 leave rule); `end` is "
+            "answered (\"24:00\" for midnight). A code already taken is 409 (template-exists).",
+        .example_request = "{\"code\":\"late\",\"name\":\"Late\",\"start\":\"16:00\",\"duration_minutes\":480,"
+                           "\"is_night\":false}",
+        .example_response = ROUTES_EXAMPLE_TEMPLATE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/shift-templates",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS | KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
+        .service = "scheduling",
+        .service_method = "shift_templates.list",
+        .request_type = &kefu__v1__list_shift_templates_request__descriptor,
+        .reply_type = &kefu__v1__shift_template_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "List the shift templates",
+        .description = "Every template, by local start time (at most 1000).",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_TEMPLATE "]}",
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/shift-templates/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shift_templates.update",
+        .request_type = &kefu__v1__shift_template__descriptor,
+        .reply_type = &kefu__v1__shift_template__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_key_field = "code",
+        .summary = "Change a shift template",
+        .description = "Supervisors, managers and admins; fields as for POST. Shifts already cut from "
+                       "it keep their times, so a template in use is renamed or re-marked, never "
+                       "re-timed: a new `start` or `duration_minutes` is 409 template-in-use.",
+        .example_request = "{\"name\":\"Late (evening)\",\"start\":\"16:00\",\"duration_minutes\":480,"
+                           "\"is_night\":false}",
+        .example_response = ROUTES_EXAMPLE_TEMPLATE,
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/shift-templates/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "shift_templates.delete",
+        .request_type = &kefu__v1__catalogue_ref__descriptor,
+        .reply_type = &kefu__v1__shift_template__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_key_field = "code",
+        .summary = "Remove a shift template no shift was cut from",
+        .description = "Supervisors, managers and admins. A template in use stays: 409 template-in-use.",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/rosters",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.create",
+        .request_type = &kefu__v1__create_roster_request__descriptor,
+        .reply_type = &kefu__v1__roster__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/rosters/",
+        .summary = "Draft the roster of a site for a month (SCH-3)",
+        .description =
+            "Supervisors, managers and admins. One roster per site and month (`month` YYYY-MM, local "
+            "to the site): a second is 409 (roster-exists), an unknown site 422 (unknown-site). A "
+            "`holiday` roster must be published at least 7 days before its first day. The draft's "
+            "shifts are a plan: log-in, on-duty and staffing count them only once it is published.",
+        .example_request = "{\"site_code\":\"hotline-sh\",\"month\":\"2026-03\",\"holiday\":false}",
+        .example_response = ROUTES_EXAMPLE_ROSTER ("draft", "1", "\"\"", "\"\""),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS,
+        .service = "scheduling",
+        .service_method = "rosters.list",
+        .request_type = &kefu__v1__list_rosters_request__descriptor,
+        .reply_type = &kefu__v1__roster_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX},
+                  {"site_code", 0, 0, .example = "hotline-sh"},
+                  {"month", 0, 0, .example = "2026-03"}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "List rosters, oldest first",
+        .description = "Shift leads, supervisors, managers and admins; of one site (`site_code`) or "
+                       "month (`month`, YYYY-MM) when given. Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROSTER ("draft", "1", "\"\"", "\"\"")
+                            "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}/shifts",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS,
+        .service = "scheduling",
+        .service_method = "rosters.shifts",
+        .request_type = &kefu__v1__list_roster_shifts_request__descriptor,
+        .reply_type = &kefu__v1__roster_shift_page__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "roster_id",
+        .query = {{"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX},
+                  {"staff_no", 0, 0, .example = "S0107"}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "A roster's shifts, by id",
+        .description = "Shift leads, supervisors, managers and admins; one person's with `staff_no`. "
+                       "Cancelled shifts are left out. Cursor pagination as for tickets.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROSTER_SHIFT "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS,
+        .service = "scheduling",
+        .service_method = "rosters.get",
+        .request_type = &kefu__v1__roster_ref__descriptor,
+        .reply_type = &kefu__v1__roster__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a roster",
+        .description = "Shift leads, supervisors, managers and admins. Its status (draft, published), "
+                       "version (the ETag publishing takes as If-Match) and number of shifts.",
+        .example_response = ROUTES_EXAMPLE_ROSTER ("published", "9", "\"S2001\"",
+                                                   "\"2026-02-20T02:00:00.000Z\""),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/rosters/{id}/shifts",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.assign",
+        .request_type = &kefu__v1__assign_roster_shift_request__descriptor,
+        .reply_type = &kefu__v1__roster_shift__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "roster_id",
+        .summary = "Put a person on a shift of a draft roster",
+        .description =
+            "Supervisors, managers and admins. `date` is the local day (within the roster's month) "
+            "the template starts on; the answer has the shift in UTC. An unknown person or template, "
+            "or a day outside the month, is 422; the same person, day and template twice is 409 "
+            "(shift-assigned); a published roster is 409 (roster-published): it changes only "
+            "through approved swaps and leave. Overlaps, rest and coverage are checked by "
+            "validation, not here, so a roster can be drafted in any order.",
+        .example_request = "{\"staff_no\":\"S0107\",\"date\":\"2026-03-31\",\"template_code\":\"night\"}",
+        .example_response = ROUTES_EXAMPLE_ROSTER_SHIFT,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/rosters/{id}/shifts/bulk",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.assign_bulk",
+        .request_type = &kefu__v1__assign_roster_shifts_request__descriptor,
+        .reply_type = &kefu__v1__roster_shift_list__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .path_id_field = "roster_id",
+        .summary = "Put people on shifts of a draft roster, all or nothing",
+        .description =
+            "Supervisors, managers and admins. 1 to 500 assignments as for POST "
+            "/v1/rosters/{id}/shifts; the first refused one refuses the batch (its field named, "
+            "`items[3].date`) and nothing is written. A roster holds at most 20000 shifts.",
+        .example_request = "{\"items\":[{\"staff_no\":\"S0107\",\"date\":\"2026-03-30\",\"template_code\":"
+                           "\"early\"}]}",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_ROSTER_SHIFT "]}",
+    },
+    {
+        .method = "DELETE",
+        .pattern = "/v1/rosters/{id}/shifts/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.remove_shift",
+        .request_type = &kefu__v1__remove_roster_shift_request__descriptor,
+        .reply_type = &kefu__v1__roster_shift__descriptor,
+        .success_status = GATEWAY_HTTP_NO_CONTENT,
+        .path_id_field = "roster_id",
+        .path_key_field = "shift_id",
+        .summary = "Take a shift off a draft roster",
+        .description = "Supervisors, managers and admins; {key} is the shift's id. A published roster is "
+                       "409 (roster-published); a shift not in the roster 404.",
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/rosters/{id}/coverage",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.set_coverage",
+        .request_type = &kefu__v1__set_roster_coverage_request__descriptor,
+        .reply_type = &kefu__v1__roster_coverage__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "roster_id",
+        .summary = "Set the agents a draft roster must cover",
+        .description =
+            "Supervisors, managers and admins. Replaces the requirement: per ISO `weekday` (1 Monday "
+            "to 7 Sunday) and local interval [`from`, `to`) on the half hour (`to` 24:00 for "
+            "midnight), the `agents` (1 to 10000) needed in every 30-minute interval; an interval "
+            "not named needs nobody, two items naming one interval are 422. Validation counts the "
+            "active agents of the roster whose shift covers each interval whole. The answer "
+            "merges neighbouring intervals needing the same number.",
+        .example_request = "{\"items\":[{\"weekday\":1,\"from\":\"08:00\",\"to\":\"16:00\",\"agents\":12},"
+                           "{\"weekday\":1,\"from\":\"16:00\",\"to\":\"24:00\",\"agents\":8}]}",
+        .example_response = ROUTES_EXAMPLE_COVERAGE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}/coverage",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS,
+        .service = "scheduling",
+        .service_method = "rosters.coverage",
+        .request_type = &kefu__v1__roster_ref__descriptor,
+        .reply_type = &kefu__v1__roster_coverage__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Read the agents a roster must cover",
+        .description = "Shift leads, supervisors, managers and admins; as PUT answers it.",
+        .example_response = ROUTES_EXAMPLE_COVERAGE,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}/validation",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS,
+        .service = "scheduling",
+        .service_method = "rosters.validate",
+        .request_type = &kefu__v1__roster_ref__descriptor,
+        .reply_type = &kefu__v1__roster_validation__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Check a roster against every rule, changing nothing",
+        .description =
+            "Shift leads, supervisors, managers and admins. Every problem (the first 2000 listed, "
+            "`problem_count` all of them), "
+            "each with its `rule`: `overlap` (two shifts of one person overlap), `rest` (less than "
+            "KEFU_ROSTER_MIN_REST_MIN minutes between one shift's end and the next one's start; "
+            "shifts of other published rosters and outside rosters count too), `coverage` (a "
+            "30-minute interval short of the requirement by `short_by` agents), `staff-inactive` "
+            "and `staff-not-agent` (a person on the roster who may not work it). Publishing runs "
+            "the same check.",
+        .example_response =
+            "{\"roster_id\":7,\"valid\":false,\"problems\":[{\"rule\":\"rest\",\"staff_no\":\"S0107\","
+            "\"starts_at\":\"2026-03-02T00:00:00.000Z\",\"ends_at\":\"2026-03-02T08:00:00.000Z\","
+            "\"short_by\":0,\"detail\":\"S0107 rests 120 minutes before the shift from "
+            "2026-03-02T00:00:00.000Z, less than 480\"},{\"rule\":\"coverage\",\"staff_no\":\"\","
+            "\"starts_at\":\"2026-03-02T00:00:00.000Z\",\"ends_at\":\"2026-03-02T00:30:00.000Z\","
+            "\"short_by\":2,\"detail\":\"coverage short in the interval from "
+            "2026-03-02T08:00:00+08:00 by 2 (12 required, 10 scheduled)\"}],\"problem_count\":2}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/rosters/{id}/publish",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SHIFT_PLANNERS,
+        .service = "scheduling",
+        .service_method = "rosters.publish",
+        .request_type = &kefu__v1__roster_ref__descriptor,
+        .reply_type = &kefu__v1__roster__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .if_match_field = "version",
+        .etag_field = "version",
+        .summary = "Publish a draft roster (SCH-3)",
+        .description =
+            "Supervisors, managers and admins; If-Match the roster's version (412 when stale). "
+            "Validates as GET /v1/rosters/{id}/validation does and refuses any problem with 422 "
+            "(roster-invalid, the first ones named); a holiday roster less than 7 days before its "
+            "first local day is 422 (holiday-roster-late); a published one 409 (roster-published). "
+            "Once published its shifts count for log-in, on-duty and staffing, and it changes only "
+            "through approved swaps and leave.",
+        .example_response = ROUTES_EXAMPLE_ROSTER ("published", "9", "\"S2001\"",
+                                                   "\"2026-02-20T02:00:00.000Z\""),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}/staff/{key}/shifts.csv",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS | KEFU_ROLE_AGENT,
+        .service = "scheduling",
+        .service_method = "rosters.export_csv",
+        .request_type = &kefu__v1__roster_export_request__descriptor,
+        .reply_type = &kefu__v1__document__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "roster_id",
+        .path_key_field = "staff_no",
+        .document_type = "text/csv; charset=utf-8",
+        .summary = "A person's month of a roster as CSV",
+        .description =
+            "RFC 4180 CSV, CRLF line ends, a header row, one row per shift: staff_no, name, site, "
+            "date (local day assigned), template, template_name, local_start and local_end (with "
+            "the site's offset), starts_at and ends_at (UTC), zone, status. A text starting with "
+            "= + - @ is prefixed with an apostrophe (never a spreadsheet formula). An agent exports "
+            "their own published roster (another's, or a draft, is 404); shift leads, supervisors, "
+            "managers and admins anyone's. "
+            "Audited (roster.exported).",
+        .example_response =
+            "staff_no,name,site,date,template,template_name,local_start,local_end,starts_at,ends_at,"
+            "zone,status\r\nS0107,Wang Fang,hotline-sh,2026-03-31,night,Night,"
+            "2026-03-31T00:00:00+08:00,2026-03-31T08:00:00+08:00,2026-03-30T16:00:00.000Z,"
+            "2026-03-31T00:00:00.000Z,Asia/Shanghai,published\r\n",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/rosters/{id}/staff/{key}/shifts.ics",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS | KEFU_ROLE_AGENT,
+        .service = "scheduling",
+        .service_method = "rosters.export_ical",
+        .request_type = &kefu__v1__roster_export_request__descriptor,
+        .reply_type = &kefu__v1__document__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "roster_id",
+        .path_key_field = "staff_no",
+        .document_type = "text/calendar; charset=utf-8",
+        .summary = "A person's month of a roster as iCalendar",
+        .description =
+            "RFC 5545: one VEVENT per shift with a UID stable per shift (a re-import updates), "
+            "DTSTAMP, DTSTART and DTEND in UTC, SEQUENCE, STATUS TENTATIVE for a draft and CONFIRMED "
+            "once published; CRLF line ends, lines folded at 75 octets. Who may export: as for the "
+            "CSV. Audited (roster.exported).",
+        .example_response =
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kefu//rosters//EN\r\nCALSCALE:GREGORIAN\r\n"
+            "METHOD:PUBLISH\r\nX-WR-CALNAME:S0107 Wang Fang hotline-sh 2026-03\r\nBEGIN:VEVENT\r\n"
+            "UID:kefu-shift-31@hotline-sh\r\nDTSTAMP:20260220T020000Z\r\nDTSTART:20260330T160000Z\r\n"
+            "DTEND:20260331T000000Z\r\nSEQUENCE:0\r\nSUMMARY:Night (night)\r\nDESCRIPTION:S0107 "
+            "Wang Fang\\, Night shift of 2026-03-31 at site hotline-sh (Asia/Shanghai)\r\n"
+            "LOCATION:hotline-sh\r\nSTATUS:CONFIRMED\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/on-duty",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_ROSTER_READERS | KEFU_ROLE_AUDITOR | KEFU_ROLE_INTEGRATION,
+        .service = "scheduling",
+        .service_method = "on_duty.at",
+        .request_type = &kefu__v1__on_duty_request__descriptor,
+        .reply_type = &kefu__v1__on_duty_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{.name = "at", .required = true, .example = "2026-03-16T09:00:00+08:00"},
+                  {.name = "skill", .example = "billing"},
+                  {.name = "role", .example = "agent"},
+                  {.name = "grace", .min = 0, .max = 1, .example = "0"}},
+        .refused_query_is_400 = true,
+        .summary = "Who is on duty at an instant (SCH-8)",
+        .description =
+            "Shift leads, supervisors, managers, admins, auditors and integrations. Active people "
+            "with a shift in force at `at` (RFC 3339): a published roster's or one planned outside "
+            "rosters, never a draft's. By default a shift holds [start, end): at its end the next "
+            "shift's people are on duty, not its own. `grace=1` widens every shift by the log-in "
+            "grace (KEFU_SHIFT_GRACE_BEFORE_MIN before, KEFU_SHIFT_GRACE_AFTER_MIN after, both ends "
+            "included): who may be logged in and acting, as the log-in rule (AUD-2) has it. "
+            "`skill` and `role` narrow the answer. By staff number; a bad value is 400.",
+        .example_response =
+            "{\"items\":[{\"staff_no\":\"S0107\",\"name\":\"Wang Fang\",\"roles\":[\"agent\"],"
+            "\"shift\":{\"start\":\"2026-03-16T00:00:00.000Z\",\"end\":\"2026-03-16T08:00:00.000Z\"}}]}",
+    },
 
     /*  Leave and attendance (scheduling: SCH-5, SCH-6). */
     {

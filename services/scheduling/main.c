@@ -149,6 +149,7 @@ main (int argc, char **argv)
     state.session_ttl_ms = kefu_config_int (config, "KEFU_SESSION_TTL_MIN") * MS_PER_MINUTE;
     state.grace_before_ms = kefu_config_int (config, "KEFU_SHIFT_GRACE_BEFORE_MIN") * MS_PER_MINUTE;
     state.grace_after_ms = kefu_config_int (config, "KEFU_SHIFT_GRACE_AFTER_MIN") * MS_PER_MINUTE;
+    state.roster_min_rest_ms = kefu_config_int (config, "KEFU_ROSTER_MIN_REST_MIN") * MS_PER_MINUTE;
     state.end_older_session = strcmp (policy, "end_older") == 0;
     state.login_max_failures = (int) kefu_config_int (config, "KEFU_LOGIN_MAX_FAILURES");
     state.lockout_base_ms = kefu_config_int (config, "KEFU_LOGIN_LOCKOUT_BASE_S") * MS_PER_SECOND;

@@ -6,11 +6,13 @@
 #include "scheduling_attendance.h"
 #include "scheduling_grades.h"
 #include "scheduling_leave.h"
+#include "scheduling_rosters.h"
 #include "scheduling_staffing.h"
 #include "scheduling_store.h"
 
 #include "kefu/v1/attendance.pb-c.h"
 #include "kefu/v1/grades.pb-c.h"
+#include "kefu/v1/rosters.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
 
 #include "kefu_audit.h"
@@ -1181,6 +1183,32 @@ const kefu_method_t scheduling_methods[] = {
     { "api_keys.revoke", api_keys_revoke, &kefu__v1__api_key_ref__descriptor, true },
     { "api_keys.resolve", api_keys_resolve, &kefu__v1__resolve_api_key_request__descriptor, false },
     /*  SCH-3 rosters and SCH-8 on duty, in scheduling_rosters.c. */
+    { "sites.create", scheduling_sites_create, &kefu__v1__site__descriptor, true },
+    { "sites.list", scheduling_sites_list, &kefu__v1__list_sites_request__descriptor, true },
+    { "sites.update", scheduling_sites_update, &kefu__v1__site__descriptor, true },
+    { "sites.delete", scheduling_sites_delete, &kefu__v1__catalogue_ref__descriptor, true },
+    { "shift_templates.create", scheduling_shift_templates_create, &kefu__v1__shift_template__descriptor, true },
+    { "shift_templates.list", scheduling_shift_templates_list, &kefu__v1__list_shift_templates_request__descriptor,
+      true },
+    { "shift_templates.update", scheduling_shift_templates_update, &kefu__v1__shift_template__descriptor, true },
+    { "shift_templates.delete", scheduling_shift_templates_delete, &kefu__v1__catalogue_ref__descriptor, true },
+    { "rosters.create", scheduling_rosters_create, &kefu__v1__create_roster_request__descriptor, true },
+    { "rosters.get", scheduling_rosters_get, &kefu__v1__roster_ref__descriptor, true },
+    { "rosters.list", scheduling_rosters_list, &kefu__v1__list_rosters_request__descriptor, true },
+    { "rosters.shifts", scheduling_rosters_shifts, &kefu__v1__list_roster_shifts_request__descriptor, true },
+    { "rosters.assign", scheduling_rosters_assign, &kefu__v1__assign_roster_shift_request__descriptor, true },
+    { "rosters.assign_bulk", scheduling_rosters_assign_bulk, &kefu__v1__assign_roster_shifts_request__descriptor,
+      true },
+    { "rosters.remove_shift", scheduling_rosters_remove_shift, &kefu__v1__remove_roster_shift_request__descriptor,
+      true },
+    { "rosters.set_coverage", scheduling_rosters_set_coverage, &kefu__v1__set_roster_coverage_request__descriptor,
+      true },
+    { "rosters.coverage", scheduling_rosters_coverage, &kefu__v1__roster_ref__descriptor, true },
+    { "rosters.validate", scheduling_rosters_validate, &kefu__v1__roster_ref__descriptor, true },
+    { "rosters.publish", scheduling_rosters_publish, &kefu__v1__roster_ref__descriptor, true },
+    { "rosters.export_csv", scheduling_rosters_export_csv, &kefu__v1__roster_export_request__descriptor, true },
+    { "rosters.export_ical", scheduling_rosters_export_ical, &kefu__v1__roster_export_request__descriptor, true },
+    { "on_duty.at", scheduling_on_duty_at, &kefu__v1__on_duty_request__descriptor, true },
 
     /*  SCH-5 leave and SCH-6 attendance, in scheduling_leave.c and
      *  scheduling_attendance.c. */

@@ -33,6 +33,7 @@ typedef struct {
     int64_t session_ttl_ms;
     int64_t grace_before_ms;
     int64_t grace_after_ms;
+    int64_t roster_min_rest_ms;          /* KEFU_ROSTER_MIN_REST_MIN (SCH-3) */
     kefu_roles_t shift_exempt_roles;
     bool end_older_session;              /* KEFU_SHARED_ACCOUNT_POLICY=end_older */
     int login_max_failures;
