@@ -38,6 +38,9 @@ typedef struct {
     int64_t lockout_max_ms;
     size_t password_min_length;
     char dummy_hash[SCHEDULING_PASSWORD_HASH_SIZE];
+    /*  SCH-4, SCH-7 (scheduling_swaps.c, scheduling_handover.c). */
+    int64_t min_rest_ms;                 /* KEFU_ROSTER_MIN_REST_MIN */
+    int64_t handover_overdue_ms;         /* KEFU_HANDOVER_OVERDUE_MIN */
 } scheduling_state_t;
 
 extern const kefu_method_t scheduling_methods[];

@@ -2,12 +2,14 @@
  *  See scheduling_sweeps.h; each rule lives with the resource it belongs to.
  */
 #include "scheduling_sweeps.h"
+#include "scheduling_handover.h"
 
 const kefu_ticker_sweep_t scheduling_sweeps[] = {
     /*  SCH-5 / SCH-6: undecided leave at shift start, absences, the
      *  attendance report reminder. */
 
     /*  SCH-7: handovers left unaccepted. */
+    { "handover.overdue", scheduling_handover_overdue_sweep },
 
     /*  Ends the table (C has no empty arrays); not counted. */
     { NULL, NULL },
