@@ -2036,6 +2036,7 @@ static const gateway_route_t routes_table[] = {
         .roles = ROUTES_HANDOVER_READERS,
         .service = "scheduling",
         .service_method = "handover_checklist.list",
+        .request_type = &kefu__v1__list_handover_checklist_request__descriptor,
         .reply_type = &kefu__v1__handover_checklist__descriptor,
         .success_status = GATEWAY_HTTP_OK,
         .summary = "The equipment checklist of handovers (SCH-7)",
