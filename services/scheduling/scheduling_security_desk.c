@@ -192,8 +192,8 @@ scheduling_security_desk_record (kefu_call_t *call)
     reply.n_complaints = (size_t) PQntuples (complaints);
     reply.complaints = pointers;
     reply.created_at = created_at;
-    if (kefu_outbox_append_message (db, "security_desk.handover_recorded", resource, &reply.base) != 0
-    ||  kefu_audit_record (call, "security_desk.handover_recorded", resource, NULL, (uint32_t) reply.n_complaints) != 0
+    if (kefu_outbox_append_message (db, "handover.security_desk_recorded", resource, &reply.base) != 0
+    ||  kefu_audit_record (call, "handover.security_desk_recorded", resource, NULL, (uint32_t) reply.n_complaints) != 0
     ||  kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &reply.base);
@@ -260,7 +260,7 @@ scheduling_security_desk_get (kefu_call_t *call)
     reply.n_complaints = (size_t) PQntuples (complaints);
     reply.complaints = pointers;
     /*  The complaints are customer matters: reading them is recorded. */
-    if (kefu_audit_record (call, "security_desk.handover_viewed", resource, NULL, (uint32_t) reply.n_complaints) != 0
+    if (kefu_audit_record (call, "handover.security_desk_viewed", resource, NULL, (uint32_t) reply.n_complaints) != 0
     ||  kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &reply.base);

@@ -220,8 +220,8 @@ def test_security_desk_handover_lists_the_nights_complaints(stack, clock, db):
     again = desk.call("GET", "/v1/security-desk-handovers/%d" % body["id"])
     assert again.status_code == 200 and again.json()["complaints"] == body["complaints"], describe(again)
     subject = "security_desk_handover/%d" % body["id"]
-    assert stack.outbox(subject) == ["security_desk.handover_recorded", "audit.record.security_desk.handover_recorded",
-                                     "audit.record.security_desk.handover_viewed"]
+    assert stack.outbox(subject) == ["handover.security_desk_recorded", "audit.record.handover.security_desk_recorded",
+                                     "audit.record.handover.security_desk_viewed"]
 
 
 @pytest.mark.parametrize("overrides, status, field", [
