@@ -1903,6 +1903,27 @@ static const gateway_route_t routes_table[] = {
     },
     {
         .method = "GET",
+        .pattern = "/v1/swaps",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_READERS,
+        .service = "scheduling",
+        .service_method = "swaps.list",
+        .request_type = &kefu__v1__list_swaps_request__descriptor,
+        .reply_type = &kefu__v1__swap_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"status", 0, 0, .example = "accepted"}, {"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "List swaps, oldest first",
+        .description = "Supervisors, managers and admins see every swap (`status=accepted`: those "
+                       "waiting for a decision); agents and shift leads their own, as requester or "
+                       "counterpart. Cursor pagination as for tickets (`after` is the id of a page's "
+                       "last swap); an unknown status is 400.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SWAP_ACCEPTED "],\"next\":null}",
+    },
+    {
+        .method = "GET",
         .pattern = "/v1/swaps/{id}",
         .kind = GATEWAY_ROUTE_SERVICE,
         .roles = ROUTES_SWAP_READERS,

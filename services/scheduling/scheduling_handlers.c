@@ -1188,6 +1188,7 @@ const kefu_method_t scheduling_methods[] = {
      *  scheduling_handover.c. */
     { "swaps.request", scheduling_swaps_request, &kefu__v1__request_swap_request__descriptor, true },
     { "swaps.get", scheduling_swaps_get, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.list", scheduling_swaps_list, &kefu__v1__list_swaps_request__descriptor, true },
     { "swaps.accept", scheduling_swaps_accept, &kefu__v1__swap_ref__descriptor, true },
     { "swaps.decline", scheduling_swaps_decline, &kefu__v1__swap_ref__descriptor, true },
     { "swaps.approve", scheduling_swaps_approve, &kefu__v1__swap_ref__descriptor, true },

@@ -18,6 +18,8 @@
 
 enum {
     REASON_MAX = 2000,
+    LIST_DEFAULT = 50,
+    LIST_MAX = 200,
     RESOURCE_MAX = 96,
     /*  每人每月换班不得超过2次. */
     SWAPS_PER_MONTH_MAX = 2,
@@ -284,6 +286,51 @@ scheduling_swaps_get (kefu_call_t *call)
     else
         kefu_call_reply (call, &rows.swap.base);
     scheduling_swap_rows_release (&rows);
+}
+
+/* --- swaps.list ----------------------------------------------------------- */
+
+void
+scheduling_swaps_list (kefu_call_t *call)
+{
+    static const char *const statuses[] = { "requested", "accepted", "approved", "declined", "refused", "cancelled",
+                                            NULL };
+    const Kefu__V1__ListSwapsRequest *request = (const Kefu__V1__ListSwapsRequest *) kefu_call_payload (call);
+    uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
+    if (!kefu_call_check_page (call, limit, request->after, LIST_MAX))
+        return;
+    if (*request->status && !kefu_text_one_of (request->status, statuses)) {
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "status",
+                        "status must be requested, accepted, approved, declined, refused or cancelled");
+        return;
+    }
+    kefu_db_t *db = kefu_call_db (call);
+    scheduling_staff_rows_t me = { 0 };
+    scheduling_swap_list_t list = { 0 };
+    /*  Those who decide swaps see them all; anyone else their own. */
+    int64_t party = 0;
+    if (!(kefu_call_roles (call) & (SWAP_DECIDERS | KEFU_ROLE_ADMIN))) {
+        int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &me);
+        if (found < 0)
+            goto failed;
+        /*  Not in the directory: a party to nothing (no staff id is -1). */
+        party = found == 0 ? me.row.staff.id : -1;
+    }
+    /*  One row more than asked tells whether there is a next page. */
+    if (scheduling_swaps_store_list (db, party, request->status, request->after, (int) limit + 1, &list) != 0)
+        goto failed;
+    Kefu__V1__SwapList reply = KEFU__V1__SWAP_LIST__INIT;
+    reply.n_items = list.count > limit ? limit : list.count;
+    reply.items = list.pointers;
+    reply.next = list.count > limit ? list.items[limit - 1].id : 0;
+    kefu_call_reply (call, &reply.base);
+    scheduling_staff_rows_release (&me);
+    scheduling_swap_list_release (&list);
+    return;
+failed:
+    scheduling_staff_rows_release (&me);
+    scheduling_swap_list_release (&list);
+    kefu_call_fail_db (call);
 }
 
 /* --- the steps of a swap ------------------------------------------------- */

@@ -7,7 +7,8 @@
  *  which gives each shift to the other person (same rows, version + 1) in
  *  one transaction with the events and audit records. swaps.decline (the
  *  counterpart), swaps.refuse (a supervisor or manager) and swaps.cancel
- *  (the requester) end it; swaps.get reads it.
+ *  (the requester) end it; swaps.get reads one, swaps.list a page (one's
+ *  own, or every swap for those who decide them).
  *
  *  The department's rules, checked on request and again at approval (the
  *  rosters change in between); a broken rule is INVALID_ARGUMENT (422)
@@ -39,6 +40,7 @@
 
 void scheduling_swaps_request (kefu_call_t *call);
 void scheduling_swaps_get (kefu_call_t *call);
+void scheduling_swaps_list (kefu_call_t *call);
 void scheduling_swaps_accept (kefu_call_t *call);
 void scheduling_swaps_decline (kefu_call_t *call);
 void scheduling_swaps_approve (kefu_call_t *call);

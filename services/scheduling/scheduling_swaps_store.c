@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*  $n::bigint milliseconds as a timestamptz, and a timestamptz as
@@ -31,6 +32,11 @@ static const kefu_sql_t sql_swap_get = {
 };
 static const kefu_sql_t sql_swap_get_for_update = {
     "scheduling_swap_get_for_update", "SELECT " SWAP_COLUMNS SWAP_FROM "WHERE w.id = $1 FOR UPDATE OF w"
+};
+static const kefu_sql_t sql_swap_list = {
+    "scheduling_swap_list",
+    "SELECT " SWAP_COLUMNS SWAP_FROM "WHERE w.id > $3 AND ($1::bigint = 0 OR $1 IN (w.requester_id, w.counterpart_id)) "
+    "  AND ($2 = '' OR w.status = $2) ORDER BY w.id LIMIT $4"
 };
 static const kefu_sql_t sql_swap_insert = {
     "scheduling_swap_insert",
@@ -110,6 +116,35 @@ scheduling_swap_rows_release (scheduling_swap_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
+/*  Fill `swap` from row `row` of `result` (SWAP_COLUMNS); the ids of its
+ *  people into *requester_id, *counterpart_id. */
+static void
+swap_from_row (PGresult *result, int row, Kefu__V1__Swap *swap, int64_t *requester_id, int64_t *counterpart_id)
+{
+    kefu__v1__swap__init (swap);
+    int c = 0;
+    swap->id = kefu_db_int64 (result, row, c++);
+    swap->requester_staff_no = PQgetvalue (result, row, c++);
+    swap->counterpart_staff_no = PQgetvalue (result, row, c++);
+    swap->swap_shift_id = kefu_db_int64 (result, row, c++);
+    swap->swap_starts_at = PQgetvalue (result, row, c++);
+    swap->swap_ends_at = PQgetvalue (result, row, c++);
+    swap->return_shift_id = kefu_db_int64 (result, row, c++);
+    swap->return_starts_at = PQgetvalue (result, row, c++);
+    swap->return_ends_at = PQgetvalue (result, row, c++);
+    swap->reason = PQgetvalue (result, row, c++);
+    swap->status = PQgetvalue (result, row, c++);
+    swap->accepted_at = PQgetvalue (result, row, c++);
+    swap->decided_by = PQgetvalue (result, row, c++);
+    swap->decided_at = PQgetvalue (result, row, c++);
+    swap->decision_note = PQgetvalue (result, row, c++);
+    swap->version = kefu_db_int64 (result, row, c++);
+    swap->created_at = PQgetvalue (result, row, c++);
+    swap->updated_at = PQgetvalue (result, row, c++);
+    *requester_id = kefu_db_int64 (result, row, c++);
+    *counterpart_id = kefu_db_int64 (result, row, c++);
+}
+
 int
 scheduling_swaps_store_get (kefu_db_t *db, int64_t id, bool for_update, scheduling_swap_rows_t *rows)
 {
@@ -122,30 +157,43 @@ scheduling_swaps_store_get (kefu_db_t *db, int64_t id, bool for_update, scheduli
         return -1;
     if (PQntuples (rows->result) != 1)
         return 1;
-    PGresult *result = rows->result;
-    Kefu__V1__Swap *swap = &rows->swap;
-    kefu__v1__swap__init (swap);
-    int c = 0;
-    swap->id = kefu_db_int64 (result, 0, c++);
-    swap->requester_staff_no = PQgetvalue (result, 0, c++);
-    swap->counterpart_staff_no = PQgetvalue (result, 0, c++);
-    swap->swap_shift_id = kefu_db_int64 (result, 0, c++);
-    swap->swap_starts_at = PQgetvalue (result, 0, c++);
-    swap->swap_ends_at = PQgetvalue (result, 0, c++);
-    swap->return_shift_id = kefu_db_int64 (result, 0, c++);
-    swap->return_starts_at = PQgetvalue (result, 0, c++);
-    swap->return_ends_at = PQgetvalue (result, 0, c++);
-    swap->reason = PQgetvalue (result, 0, c++);
-    swap->status = PQgetvalue (result, 0, c++);
-    swap->accepted_at = PQgetvalue (result, 0, c++);
-    swap->decided_by = PQgetvalue (result, 0, c++);
-    swap->decided_at = PQgetvalue (result, 0, c++);
-    swap->decision_note = PQgetvalue (result, 0, c++);
-    swap->version = kefu_db_int64 (result, 0, c++);
-    swap->created_at = PQgetvalue (result, 0, c++);
-    swap->updated_at = PQgetvalue (result, 0, c++);
-    rows->requester_id = kefu_db_int64 (result, 0, c++);
-    rows->counterpart_id = kefu_db_int64 (result, 0, c++);
+    swap_from_row (rows->result, 0, &rows->swap, &rows->requester_id, &rows->counterpart_id);
+    return 0;
+}
+
+void
+scheduling_swap_list_release (scheduling_swap_list_t *list)
+{
+    PQclear (list->result);
+    free (list->items);
+    free (list->pointers);
+    memset (list, 0, sizeof *list);
+}
+
+int
+scheduling_swaps_store_list (kefu_db_t *db, int64_t party, const char *status, int64_t after, int limit,
+                             scheduling_swap_list_t *list)
+{
+    memset (list, 0, sizeof *list);
+    char text[3][NUMBER_TEXT_SIZE];
+    number_text (party, text[0]);
+    number_text (after, text[1]);
+    number_text (limit, text[2]);
+    const char *values[] = { text[0], status, text[1], text[2] };
+    list->result = kefu_db_run (db, &sql_swap_list, 4, values);
+    if (!list->result)
+        return -1;
+    size_t count = (size_t) PQntuples (list->result);
+    list->items = calloc (count + 1, sizeof *list->items);
+    list->pointers = calloc (count + 1, sizeof *list->pointers);
+    if (!list->items || !list->pointers)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        int64_t requester_id, counterpart_id;
+        swap_from_row (list->result, (int) i, &list->items[i], &requester_id, &counterpart_id);
+        list->pointers[i] = &list->items[i];
+    }
+    list->count = count;
     return 0;
 }
 

@@ -39,6 +39,21 @@ typedef struct {
     char staff_no[64];
 } scheduling_swap_shift_t;
 
+/*  A page of swaps. */
+typedef struct {
+    PGresult *result;
+    size_t count;
+    Kefu__V1__Swap *items;
+    Kefu__V1__Swap **pointers;
+} scheduling_swap_list_t;
+
+void scheduling_swap_list_release (scheduling_swap_list_t *list);
+
+/*  Swaps with id > after, of `party` (a staff id; 0: anyone's), in
+ *  `status` ("": any), at most `limit`, by id. */
+int scheduling_swaps_store_list (kefu_db_t *db, int64_t party, const char *status, int64_t after, int limit,
+                                 scheduling_swap_list_t *list);
+
 /*  The swap `id`; for_update locks its row. */
 int scheduling_swaps_store_get (kefu_db_t *db, int64_t id, bool for_update, scheduling_swap_rows_t *rows);
 

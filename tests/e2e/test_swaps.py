@@ -128,6 +128,27 @@ def test_swap_declined_refused_cancelled_end_it(stack):
     assert stack.shift_owner(s1)[0] == a.staff_no and stack.shift_owner(t1)[0] == b.staff_no
 
 
+def test_swaps_listed_own_for_agents_all_for_supervisors(stack):
+    # SCH-4: an agent lists the swaps they are party to; a supervisor every
+    # swap, by status (the accepted ones wait for a decision), page by page.
+    a, b, c = stack.person(), stack.person(), stack.person()
+    first = request(stack, a, early(stack, a, "11-01"), early(stack, b, "11-03"))
+    second = request(stack, c, early(stack, c, "11-05"), early(stack, b, "11-07"))
+    assert b.call("POST", "/v1/swaps/%d/accept" % second["id"], {}).status_code == 200
+    mine = a.call("GET", "/v1/swaps")
+    assert mine.status_code == 200, describe(mine)
+    assert [s["id"] for s in mine.json()["items"]] == [first["id"]] and mine.json()["next"] is None
+    theirs = b.call("GET", "/v1/swaps?status=accepted")
+    assert [s["id"] for s in theirs.json()["items"]] == [second["id"]]
+    waiting = stack.as_role("supervisor", "GET", "/v1/swaps?status=accepted&after=%d" % (first["id"] - 1))
+    assert second["id"] in [s["id"] for s in waiting.json()["items"]]
+    assert first["id"] not in [s["id"] for s in waiting.json()["items"]]
+    page = stack.as_role("supervisor", "GET", "/v1/swaps?limit=1&after=%d" % (first["id"] - 1))
+    assert [s["id"] for s in page.json()["items"]] == [first["id"]] and page.json()["next"] == str(first["id"])
+    assert_problem(stack.as_role("supervisor", "GET", "/v1/swaps?status=maybe"), 400, field="status")
+    assert_problem(stack.as_role("supervisor", "GET", "/v1/swaps?limit=0"), 400, field="limit")
+
+
 def test_swap_refused_skill_mismatch(stack):
     # SCH-4 换班必须坚持技术业务水平相当: equal grades pass, different ones are refused.
     a, same, senior = stack.person(grade="intermediate"), stack.person(grade="intermediate"), \
