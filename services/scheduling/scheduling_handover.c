@@ -36,7 +36,7 @@ enum {
     REASON_MAX = 2000,
     RESOURCE_MAX = 96,
     FIELD_PATH_SIZE = 64,
-    DAY_TEXT_LENGTH = 10,           /* YYYY-MM-DD */
+    DAY_TEXT_LENGTH = 10, /* YYYY-MM-DD */
     STATUS_SIZE = 16,
     /*  Shift leads told of one refusal; more on duty at once would be a
      *  misconfigured directory, not a call centre. */
@@ -48,8 +48,9 @@ enum {
 
 /*  Who keeps the checklist; who reads any log; who countersigns a day. */
 #define CHECKLIST_KEEPERS (KEFU_ROLE_ADMIN | KEFU_ROLE_SUPERVISOR)
-#define HANDOVER_READERS  (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
-#define COUNTERSIGNERS    KEFU_ROLE_SHIFT_LEAD
+#define HANDOVER_READERS \
+    (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
+#define COUNTERSIGNERS KEFU_ROLE_SHIFT_LEAD
 
 static void
 fail_db (kefu_call_t *call)
@@ -107,7 +108,7 @@ handover_load (kefu_db_t *db, int64_t id, bool for_update, scheduling_handover_r
 void
 scheduling_handover_checklist_list (kefu_call_t *call)
 {
-    scheduling_checklist_rows_t rows = { 0 };
+    scheduling_checklist_rows_t rows = {0};
     if (scheduling_handover_store_checklist (kefu_call_db (call), false, &rows) != 0)
         kefu_call_fail_db (call);
     else {
@@ -123,7 +124,7 @@ void
 scheduling_handover_checklist_put (kefu_call_t *call)
 {
     const Kefu__V1__PutHandoverChecklistItemRequest *request =
-        (const Kefu__V1__PutHandoverChecklistItemRequest *) kefu_call_payload (call);
+        (const Kefu__V1__PutHandoverChecklistItemRequest *)kefu_call_payload (call);
     if (!(kefu_call_roles (call) & CHECKLIST_KEEPERS)) {
         kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
                         "only an admin or a supervisor keeps the handover checklist");
@@ -137,7 +138,7 @@ scheduling_handover_checklist_put (kefu_call_t *call)
     if (!kefu_call_check_text (call, "label", request->label, KEFU_TEXT_LINE, ITEM_LABEL_MAX, true))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_checklist_rows_t current = { 0 }, updated = { 0 };
+    scheduling_checklist_rows_t current = {0}, updated = {0};
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "handover_checklist/%s", request->code);
     if (kefu_db_begin (db) != 0)
@@ -145,19 +146,22 @@ scheduling_handover_checklist_put (kefu_call_t *call)
     int found = scheduling_handover_store_checklist_item_lock (db, request->code, &current);
     if (found < 0)
         goto failed;
-    if (request->expected_version
-    &&  (found == 1 || current.items[0].version != request->expected_version)) {
+    if (request->expected_version &&
+        (found == 1 || current.items[0].version != request->expected_version)) {
         int64_t version = found == 1 ? 0 : current.items[0].version;
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "checklist item %s is at version %" PRId64 ", not %" PRId64, request->code, version,
-                        request->expected_version);
+                        "checklist item %s is at version %" PRId64 ", not %" PRId64, request->code,
+                        version, request->expected_version);
         goto done;
     }
-    if (scheduling_handover_store_checklist_put (db, request->code, request->label, request->retired,
-                                                 actor_staff_no (call), kefu_time_now_ms (), &updated) != 0
-    ||  kefu_outbox_append_message (db, "handover.checklist_changed", resource, &updated.items[0].base) != 0
-    ||  kefu_audit_record (call, "handover.checklist_changed", resource, NULL, 0) != 0 || kefu_db_commit (db) != 0)
+    if (scheduling_handover_store_checklist_put (db, request->code, request->label,
+                                                 request->retired, actor_staff_no (call),
+                                                 kefu_time_now_ms (), &updated) != 0 ||
+        kefu_outbox_append_message (db, "handover.checklist_changed", resource,
+                                    &updated.items[0].base) != 0 ||
+        kefu_audit_record (call, "handover.checklist_changed", resource, NULL, 0) != 0 ||
+        kefu_db_commit (db) != 0)
         goto failed;
     kefu_call_reply (call, &updated.items[0].base);
 done:
@@ -182,28 +186,32 @@ log_fields_ok (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *request)
         return false;
     }
     if (!scheduling_staff_no_valid (request->incoming_staff_no)) {
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "incoming_staff_no",
-                        "incoming_staff_no must be 1 to %d of A-Z a-z 0-9 _ -", SCHEDULING_STAFF_NO_MAX);
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                        "incoming_staff_no", "incoming_staff_no must be 1 to %d of A-Z a-z 0-9 _ -",
+                        SCHEDULING_STAFF_NO_MAX);
         return false;
     }
-    if (!kefu_call_check_text (call, "work_in_progress", request->work_in_progress, KEFU_TEXT_MULTILINE, LOG_TEXT_MAX,
-                               true)
-    ||  !kefu_call_check_text (call, "staffing_changes", request->staffing_changes, KEFU_TEXT_MULTILINE,
-                               LOG_TEXT_MAX, false)
-    ||  !kefu_call_check_text (call, "notices", request->notices, KEFU_TEXT_MULTILINE, LOG_TEXT_MAX, false))
+    if (!kefu_call_check_text (call, "work_in_progress", request->work_in_progress,
+                               KEFU_TEXT_MULTILINE, LOG_TEXT_MAX, true) ||
+        !kefu_call_check_text (call, "staffing_changes", request->staffing_changes,
+                               KEFU_TEXT_MULTILINE, LOG_TEXT_MAX, false) ||
+        !kefu_call_check_text (call, "notices", request->notices, KEFU_TEXT_MULTILINE, LOG_TEXT_MAX,
+                               false))
         return false;
     if (request->n_open_problems > PROBLEMS_MAX || request->n_checklist > CHECKS_MAX) {
         bool problems = request->n_open_problems > PROBLEMS_MAX;
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
                         problems ? "open_problems" : "checklist", "%s has at most %d entries",
-                        problems ? "open_problems" : "checklist", problems ? PROBLEMS_MAX : CHECKS_MAX);
+                        problems ? "open_problems" : "checklist",
+                        problems ? PROBLEMS_MAX : CHECKS_MAX);
         return false;
     }
     char field[FIELD_PATH_SIZE];
     for (size_t i = 0; i < request->n_open_problems; i++) {
         const Kefu__V1__HandoverProblem *problem = request->open_problems[i];
         snprintf (field, sizeof field, "open_problems[%zu].description", i);
-        if (!kefu_call_check_text (call, field, problem->description, KEFU_TEXT_MULTILINE, PROBLEM_TEXT_MAX, true))
+        if (!kefu_call_check_text (call, field, problem->description, KEFU_TEXT_MULTILINE,
+                                   PROBLEM_TEXT_MAX, true))
             return false;
         snprintf (field, sizeof field, "open_problems[%zu].ticket_ids", i);
         bool ids_ok = problem->n_ticket_ids <= TICKETS_PER_PROBLEM_MAX;
@@ -211,14 +219,16 @@ log_fields_ok (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *request)
             ids_ok = problem->ticket_ids[t] > 0;
         if (!ids_ok) {
             kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field,
-                            "%s holds at most %d ticket ids, each positive", field, TICKETS_PER_PROBLEM_MAX);
+                            "%s holds at most %d ticket ids, each positive", field,
+                            TICKETS_PER_PROBLEM_MAX);
             return false;
         }
     }
     for (size_t i = 0; i < request->n_checklist; i++) {
         const Kefu__V1__HandoverCheck *check = request->checklist[i];
         snprintf (field, sizeof field, "checklist[%zu].item_code", i);
-        if (!kefu_text_identifier_valid (check->item_code, strlen (check->item_code), ITEM_CODE_MAX)) {
+        if (!kefu_text_identifier_valid (check->item_code, strlen (check->item_code),
+                                         ITEM_CODE_MAX)) {
             kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field,
                             "%s must be 1 to %d of A-Z a-z 0-9 _ -", field, ITEM_CODE_MAX);
             return false;
@@ -236,7 +246,7 @@ static int
 checklist_complete (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *request)
 {
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_checklist_rows_t active = { 0 };
+    scheduling_checklist_rows_t active = {0};
     if (scheduling_handover_store_checklist (db, true, &active) != 0) {
         scheduling_checklist_rows_release (&active);
         return -1;
@@ -256,7 +266,8 @@ checklist_complete (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *req
     for (size_t a = 0; !problem && a < active.count; a++) {
         bool answered = false;
         for (size_t i = 0; i < request->n_checklist; i++)
-            answered = answered || strcmp (request->checklist[i]->item_code, active.items[a].code) == 0;
+            answered =
+                answered || strcmp (request->checklist[i]->item_code, active.items[a].code) == 0;
         if (!answered) {
             code = active.items[a].code;
             problem = "is not answered (every item is ✓ or ✗)";
@@ -274,15 +285,17 @@ checklist_complete (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *req
 /*  Append `event_type` about handover `rows` and its audit record, commit
  *  and answer with the log. Returns 0 or -1 (not answered). */
 static int
-handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type, const char *reason)
+handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type,
+                           const char *reason)
 {
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_handover_rows_t rows = { 0 };
+    scheduling_handover_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     handover_resource (id, resource);
-    if (handover_load (db, id, false, &rows) != 0
-    ||  kefu_outbox_append_message (db, event_type, resource, &rows.handover.base) != 0
-    ||  kefu_audit_record (call, event_type, resource, reason, 0) != 0 || kefu_db_commit (db) != 0) {
+    if (handover_load (db, id, false, &rows) != 0 ||
+        kefu_outbox_append_message (db, event_type, resource, &rows.handover.base) != 0 ||
+        kefu_audit_record (call, event_type, resource, reason, 0) != 0 ||
+        kefu_db_commit (db) != 0) {
         scheduling_handover_rows_release (&rows);
         return -1;
     }
@@ -294,12 +307,13 @@ handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type
 void
 scheduling_handover_write (kefu_call_t *call)
 {
-    const Kefu__V1__WriteHandoverRequest *request = (const Kefu__V1__WriteHandoverRequest *) kefu_call_payload (call);
+    const Kefu__V1__WriteHandoverRequest *request =
+        (const Kefu__V1__WriteHandoverRequest *)kefu_call_payload (call);
     if (!log_fields_ok (call, request))
         return;
     kefu_db_t *db = kefu_call_db (call);
     int64_t now_ms = kefu_time_now_ms ();
-    scheduling_staff_rows_t outgoing = { 0 }, incoming = { 0 };
+    scheduling_staff_rows_t outgoing = {0}, incoming = {0};
     scheduling_swap_shift_t shift;
     if (kefu_db_begin (db) != 0)
         goto failed;
@@ -316,7 +330,8 @@ scheduling_handover_write (kefu_call_t *call)
     found = scheduling_swaps_store_shift (db, request->shift_id, true, &shift);
     if (found < 0)
         goto failed;
-    if (found == 1 || !shift.in_force || shift.staff_id != outgoing.row.staff.id || shift.starts_ms > now_ms) {
+    if (found == 1 || !shift.in_force || shift.staff_id != outgoing.row.staff.id ||
+        shift.starts_ms > now_ms) {
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "shift_id",
                         "shift_id must name a shift of yours in force that has begun");
@@ -325,10 +340,11 @@ scheduling_handover_write (kefu_call_t *call)
     found = scheduling_store_staff_by_no (db, request->incoming_staff_no, false, &incoming);
     if (found < 0)
         goto failed;
-    if (found == 1 || strcmp (incoming.row.staff.status, "active") != 0
-    ||  incoming.row.staff.id == outgoing.row.staff.id) {
+    if (found == 1 || strcmp (incoming.row.staff.status, "active") != 0 ||
+        incoming.row.staff.id == outgoing.row.staff.id) {
         kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "incoming_staff_no",
+        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                        "incoming_staff_no",
                         "incoming_staff_no must name another active staff member");
         goto done;
     }
@@ -338,7 +354,8 @@ scheduling_handover_write (kefu_call_t *call)
     if (exists) {
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "handover-exists", "shift_id",
-                        "shift %" PRId64 " has a handover log written or accepted already", shift.id);
+                        "shift %" PRId64 " has a handover log written or accepted already",
+                        shift.id);
         goto done;
     }
     int complete = checklist_complete (call, request);
@@ -348,8 +365,8 @@ scheduling_handover_write (kefu_call_t *call)
         goto done;
     int64_t id;
     if (scheduling_handover_store_insert (db, request, outgoing.row.staff.id, incoming.row.staff.id,
-                                          actor_terminal (call), now_ms, &id) != 0
-    ||  handover_commit_and_reply (call, id, "handover.written", NULL) != 0)
+                                          actor_terminal (call), now_ms, &id) != 0 ||
+        handover_commit_and_reply (call, id, "handover.written", NULL) != 0)
         goto failed;
 done:
     scheduling_staff_rows_release (&outgoing);
@@ -366,19 +383,21 @@ failed:
 void
 scheduling_handover_get (kefu_call_t *call)
 {
-    const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *) kefu_call_payload (call);
-    scheduling_handover_rows_t rows = { 0 };
+    const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *)kefu_call_payload (call);
+    scheduling_handover_rows_t rows = {0};
     int found = handover_load (kefu_call_db (call), request->id, false, &rows);
     const char *me = actor_staff_no (call);
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "handover %" PRId64 " not found",
-                        request->id);
-    else if (!(kefu_call_roles (call) & HANDOVER_READERS) && strcmp (me, rows.handover.outgoing_staff_no) != 0
-         &&  strcmp (me, rows.handover.incoming_staff_no) != 0)
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only its two people, shift leads, supervisors, managers and admins read a handover");
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "handover %" PRId64 " not found", request->id);
+    else if (!(kefu_call_roles (call) & HANDOVER_READERS) &&
+             strcmp (me, rows.handover.outgoing_staff_no) != 0 &&
+             strcmp (me, rows.handover.incoming_staff_no) != 0)
+        kefu_call_fail (
+            call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+            "only its two people, shift leads, supervisors, managers and admins read a handover");
     else
         kefu_call_reply (call, &rows.handover.base);
     scheduling_handover_rows_release (&rows);
@@ -391,7 +410,7 @@ escalate_to_leads (kefu_call_t *call, int64_t id, int64_t now_ms)
 {
     kefu_db_t *db = kefu_call_db (call);
     PGresult *leads = scheduling_handover_store_leads_on_duty (db, now_ms, LEADS_NOTIFIED_MAX);
-    scheduling_handover_rows_t rows = { 0 };
+    scheduling_handover_rows_t rows = {0};
     int rc = leads && handover_load (db, id, false, &rows) == 0 ? 0 : -1;
     for (int i = 0; rc == 0 && i < PQntuples (leads); i++) {
         char subject[RESOURCE_MAX];
@@ -409,11 +428,12 @@ escalate_to_leads (kefu_call_t *call, int64_t id, int64_t now_ms)
 static void
 handover_decide (kefu_call_t *call, bool accept)
 {
-    const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *) kefu_call_payload (call);
-    if (!kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX, !accept))
+    const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *)kefu_call_payload (call);
+    if (!kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
+                               !accept))
         return;
     kefu_db_t *db = kefu_call_db (call);
-    scheduling_handover_rows_t rows = { 0 };
+    scheduling_handover_rows_t rows = {0};
     if (kefu_db_begin (db) != 0)
         goto failed;
     int found = scheduling_handover_store_get (db, request->id, true, &rows);
@@ -421,15 +441,15 @@ handover_decide (kefu_call_t *call, bool accept)
         goto failed;
     if (found == 1) {
         kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "handover %" PRId64 " not found",
-                        request->id);
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "handover %" PRId64 " not found", request->id);
         goto done;
     }
     if (strcmp (actor_staff_no (call), rows.handover.incoming_staff_no) != 0) {
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only the incoming person (%s) may %s this handover", rows.handover.incoming_staff_no,
-                        accept ? "accept" : "refuse");
+                        "only the incoming person (%s) may %s this handover",
+                        rows.handover.incoming_staff_no, accept ? "accept" : "refuse");
         goto done;
     }
     if (request->expected_version && request->expected_version != rows.handover.version) {
@@ -446,10 +466,11 @@ handover_decide (kefu_call_t *call, bool accept)
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
-    if (scheduling_handover_store_decide (db, request->id, accept, actor_terminal (call), accept ? "" : request->reason,
-                                          now_ms) != 0
-    ||  (!accept && escalate_to_leads (call, request->id, now_ms) != 0)
-    ||  handover_commit_and_reply (call, request->id, accept ? "handover.accepted" : "handover.refused",
+    if (scheduling_handover_store_decide (db, request->id, accept, actor_terminal (call),
+                                          accept ? "" : request->reason, now_ms) != 0 ||
+        (!accept && escalate_to_leads (call, request->id, now_ms) != 0) ||
+        handover_commit_and_reply (call, request->id,
+                                   accept ? "handover.accepted" : "handover.refused",
                                    accept ? NULL : request->reason) != 0)
         goto failed;
 done:
@@ -478,7 +499,7 @@ void
 scheduling_handover_countersign (kefu_call_t *call)
 {
     const Kefu__V1__CountersignHandoversRequest *request =
-        (const Kefu__V1__CountersignHandoversRequest *) kefu_call_payload (call);
+        (const Kefu__V1__CountersignHandoversRequest *)kefu_call_payload (call);
     if (!(kefu_call_roles (call) & COUNTERSIGNERS)) {
         kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
                         "only a shift lead countersigns the day's handovers");
@@ -486,12 +507,14 @@ scheduling_handover_countersign (kefu_call_t *call)
     }
     const char *cursor = request->day;
     int year, month, day;
-    if (strlen (request->day) != DAY_TEXT_LENGTH || !kefu_time_read_date (&cursor, &year, &month, &day)) {
+    if (strlen (request->day) != DAY_TEXT_LENGTH ||
+        !kefu_time_read_date (&cursor, &year, &month, &day)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "day",
                         "day must be a date YYYY-MM-DD");
         return;
     }
-    const kefu_tz_t *tz = kefu_tz_name_valid (request->site_zone) ? kefu_tz_get (request->site_zone, NULL) : NULL;
+    const kefu_tz_t *tz =
+        kefu_tz_name_valid (request->site_zone) ? kefu_tz_get (request->site_zone, NULL) : NULL;
     if (!tz) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "site_zone",
                         "site_zone must be a known IANA time zone such as Asia/Shanghai");
@@ -500,7 +523,8 @@ scheduling_handover_countersign (kefu_call_t *call)
     if (!kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, REASON_MAX, false))
         return;
     int64_t days = kefu_time_days_from_civil (year, month, day);
-    int64_t from_ms = kefu_tz_day_minute_ms (tz, days, 0), until_ms = kefu_tz_day_minute_ms (tz, days + 1, 0);
+    int64_t from_ms = kefu_tz_day_minute_ms (tz, days, 0),
+            until_ms = kefu_tz_day_minute_ms (tz, days + 1, 0);
     int64_t now_ms = kefu_time_now_ms ();
     if (now_ms < until_ms) {
         kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open", "day",
@@ -511,8 +535,8 @@ scheduling_handover_countersign (kefu_call_t *call)
     kefu_strbuf_t ids;
     kefu_strbuf_init (&ids);
     PGresult *of_day = NULL;
-    if (kefu_db_begin (db) != 0 || !(of_day = scheduling_handover_store_of_day (db, request->site_zone, from_ms,
-                                                                               until_ms)))
+    if (kefu_db_begin (db) != 0 ||
+        !(of_day = scheduling_handover_store_of_day (db, request->site_zone, from_ms, until_ms)))
         goto failed;
     int count = PQntuples (of_day);
     size_t handover_count = 0;
@@ -520,8 +544,8 @@ scheduling_handover_countersign (kefu_call_t *call)
         if (strcmp (PQgetvalue (of_day, i, 1), "written") == 0) {
             kefu_db_rollback (db);
             kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open", "day",
-                            "handover %s of %s is not yet accepted or refused", PQgetvalue (of_day, i, 0),
-                            request->day);
+                            "handover %s of %s is not yet accepted or refused",
+                            PQgetvalue (of_day, i, 0), request->day);
             goto done;
         }
         kefu_strbuf_appendf (&ids, "%s%s", i ? "," : "", PQgetvalue (of_day, i, 0));
@@ -531,10 +555,9 @@ scheduling_handover_countersign (kefu_call_t *call)
         goto failed;
     int64_t id;
     char signed_at[KEFU_TIME_TEXT_SIZE], resource[RESOURCE_MAX];
-    int signed_now = scheduling_handover_store_countersign (db, request->day, request->site_zone,
-                                                            actor_staff_no (call), actor_terminal (call),
-                                                            request->note, kefu_strbuf_data (&ids), now_ms, &id,
-                                                            signed_at);
+    int signed_now = scheduling_handover_store_countersign (
+        db, request->day, request->site_zone, actor_staff_no (call), actor_terminal (call),
+        request->note, kefu_strbuf_data (&ids), now_ms, &id, signed_at);
     if (signed_now < 0)
         goto failed;
     if (signed_now == 1) {
@@ -547,21 +570,22 @@ scheduling_handover_countersign (kefu_call_t *call)
     if (!id_list)
         goto failed;
     for (size_t i = 0; i < handover_count; i++)
-        id_list[i] = kefu_db_int64 (of_day, (int) i, 0);
+        id_list[i] = kefu_db_int64 (of_day, (int)i, 0);
     snprintf (resource, sizeof resource, "handover_day/%s/%s", request->site_zone, request->day);
     Kefu__V1__HandoverCountersignature reply = KEFU__V1__HANDOVER_COUNTERSIGNATURE__INIT;
     reply.id = id;
     reply.day = request->day;
     reply.site_zone = request->site_zone;
-    reply.signed_by = (char *) actor_staff_no (call);
+    reply.signed_by = (char *)actor_staff_no (call);
     reply.signed_at = signed_at;
-    reply.terminal = (char *) actor_terminal (call);
+    reply.terminal = (char *)actor_terminal (call);
     reply.note = request->note;
     reply.n_handover_ids = handover_count;
     reply.handover_ids = id_list;
-    bool committed = kefu_outbox_append_message (db, "handover.countersigned", resource, &reply.base) == 0
-                  && kefu_audit_record (call, "handover.countersigned", resource, NULL, 0) == 0
-                  && kefu_db_commit (db) == 0;
+    bool committed =
+        kefu_outbox_append_message (db, "handover.countersigned", resource, &reply.base) == 0 &&
+        kefu_audit_record (call, "handover.countersigned", resource, NULL, 0) == 0 &&
+        kefu_db_commit (db) == 0;
     if (committed)
         kefu_call_reply (call, &reply.base);
     free (id_list);
@@ -589,21 +613,23 @@ scheduling_handover_overdue_sweep (kefu_db_t *db, int64_t now_ms, void *arg)
     actor.terminal = "";
     if (kefu_db_begin (db) != 0)
         return -1;
-    PGresult *due = scheduling_handover_store_overdue_lock (db, now_ms - state->handover_overdue_ms, OVERDUE_BATCH);
+    PGresult *due = scheduling_handover_store_overdue_lock (db, now_ms - state->handover_overdue_ms,
+                                                            OVERDUE_BATCH);
     int raised = due ? 0 : -1;
     for (int i = 0; due && raised >= 0 && i < PQntuples (due); i++) {
         int64_t id = kefu_db_int64 (due, i, 0);
-        scheduling_handover_rows_t rows = { 0 };
+        scheduling_handover_rows_t rows = {0};
         char resource[RESOURCE_MAX], due_at[KEFU_TIME_TEXT_SIZE];
         handover_resource (id, resource);
-        bool ok = scheduling_handover_store_mark_overdue (db, id, now_ms) == 0 && handover_load (db, id, false, &rows) == 0;
+        bool ok = scheduling_handover_store_mark_overdue (db, id, now_ms) == 0 &&
+                  handover_load (db, id, false, &rows) == 0;
         if (ok) {
             kefu_time_format_rfc3339 (rows.shift_ends_ms + state->handover_overdue_ms, due_at);
             Kefu__V1__HandoverOverdue event = KEFU__V1__HANDOVER_OVERDUE__INIT;
             event.handover = &rows.handover;
             event.due_at = due_at;
-            ok = kefu_outbox_append_message (db, "handover.overdue", resource, &event.base) == 0
-              && kefu_audit_record_system (db, &actor, "handover.overdue", resource, NULL, 0) == 0;
+            ok = kefu_outbox_append_message (db, "handover.overdue", resource, &event.base) == 0 &&
+                 kefu_audit_record_system (db, &actor, "handover.overdue", resource, NULL, 0) == 0;
         }
         scheduling_handover_rows_release (&rows);
         raised = ok ? raised + 1 : -1;

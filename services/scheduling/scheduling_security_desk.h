@@ -28,14 +28,15 @@ void scheduling_security_desk_get (kefu_call_t *call);
 
 /*  The consumer's handler (kefu_consumer_handler_fn; `arg` unused): record
  *  a ticket.created complaint. Other kinds pass. */
-int scheduling_security_desk_complaint_handle (kefu_db_t *tx, const Kefu__V1__Event *event, void *arg);
+int scheduling_security_desk_complaint_handle (kefu_db_t *tx, const Kefu__V1__Event *event,
+                                               void *arg);
 
 /*  Build, not start, the consumer of KEFU_SCHEDULING_COMPLAINTS_SOURCE's
  *  ticket.created events (cursor in schema "scheduling", the source at its
  *  KEFU_<SOURCE>_ENDPOINT, the bus at KEFU_BUS_XPUB). *consumer is NULL
  *  when the variable is empty (no security-desk complaints). Returns 0, or
  *  -1 with *problem set to a static message. `zmq_context` is borrowed. */
-int scheduling_security_desk_consumer_new (kefu_config_t *config, void *zmq_context, kefu_consumer_t **consumer,
-                                           const char **problem);
+int scheduling_security_desk_consumer_new (kefu_config_t *config, void *zmq_context,
+                                           kefu_consumer_t **consumer, const char **problem);
 
 #endif
