@@ -4,6 +4,7 @@
  *  scheduling_handover_store.c.
  */
 #include "scheduling_handover.h"
+#include "scheduling_creation.h"
 #include "scheduling_handlers.h"
 #include "scheduling_handover_store.h"
 #include "scheduling_store.h"
@@ -304,12 +305,32 @@ handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type
     return 0;
 }
 
+/*  The kinds of creation Idempotency-Keys are bound to. */
+static const char HANDOVER_KIND[] = "handover";
+static const char COUNTERSIGNATURE_KIND[] = "countersignature";
+
+/*  A repeated write (same Idempotency-Key, same body): the log it made. */
+static void
+handover_replay (kefu_call_t *call, int64_t id)
+{
+    scheduling_handover_rows_t rows = {0};
+    int found = handover_load (kefu_call_db (call), id, false, &rows);
+    if (found < 0)
+        kefu_call_fail_db (call);
+    else if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "handover %" PRId64 " not found", id);
+    else
+        kefu_call_reply (call, &rows.handover.base);
+    scheduling_handover_rows_release (&rows);
+}
+
 void
 scheduling_handover_write (kefu_call_t *call)
 {
     const Kefu__V1__WriteHandoverRequest *request =
         (const Kefu__V1__WriteHandoverRequest *)kefu_call_payload (call);
-    if (!log_fields_ok (call, request))
+    if (!log_fields_ok (call, request) || !scheduling_creation_key_ok (call))
         return;
     kefu_db_t *db = kefu_call_db (call);
     int64_t now_ms = kefu_time_now_ms ();
@@ -317,6 +338,11 @@ scheduling_handover_write (kefu_call_t *call)
     scheduling_swap_shift_t shift;
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int claimed = scheduling_creation_claim (call, HANDOVER_KIND, handover_replay);
+    if (claimed < 0)
+        goto failed;
+    if (claimed > 0)
+        goto done;
     int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &outgoing);
     if (found < 0)
         goto failed;
@@ -366,6 +392,7 @@ scheduling_handover_write (kefu_call_t *call)
     int64_t id;
     if (scheduling_handover_store_insert (db, request, outgoing.row.staff.id, incoming.row.staff.id,
                                           actor_terminal (call), now_ms, &id) != 0 ||
+        scheduling_creation_bind (call, HANDOVER_KIND, id) != 0 ||
         handover_commit_and_reply (call, id, "handover.written", NULL) != 0)
         goto failed;
 done:
@@ -495,6 +522,47 @@ scheduling_handover_refuse (kefu_call_t *call)
 
 /* --- handovers.countersign ------------------------------------------------ */
 
+/*  A repeated countersignature (same Idempotency-Key, same body): the one
+ *  it recorded. */
+static void
+countersignature_replay (kefu_call_t *call, int64_t id)
+{
+    PGresult *row = scheduling_handover_store_countersignature_get (kefu_call_db (call), id);
+    int64_t *ids = NULL;
+    if (!row || PQntuples (row) != 1) {
+        kefu_call_fail_db (call);
+        PQclear (row);
+        return;
+    }
+    size_t count = (size_t)kefu_db_int64 (row, 0, 8);
+    ids = calloc (count + 1, sizeof *ids);
+    if (!ids) {
+        kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        PQclear (row);
+        return;
+    }
+    const char *cursor = PQgetvalue (row, 0, 7);
+    size_t used = 0;
+    while (*cursor && used < count) {
+        char *end;
+        ids[used++] = strtoll (cursor, &end, 10);
+        cursor = *end == ',' ? end + 1 : end;
+    }
+    Kefu__V1__HandoverCountersignature reply = KEFU__V1__HANDOVER_COUNTERSIGNATURE__INIT;
+    reply.id = kefu_db_int64 (row, 0, 0);
+    reply.day = PQgetvalue (row, 0, 1);
+    reply.site_zone = PQgetvalue (row, 0, 2);
+    reply.signed_by = PQgetvalue (row, 0, 3);
+    reply.signed_at = PQgetvalue (row, 0, 4);
+    reply.terminal = PQgetvalue (row, 0, 5);
+    reply.note = PQgetvalue (row, 0, 6);
+    reply.n_handover_ids = used;
+    reply.handover_ids = ids;
+    kefu_call_reply (call, &reply.base);
+    free (ids);
+    PQclear (row);
+}
+
 void
 scheduling_handover_countersign (kefu_call_t *call)
 {
@@ -535,8 +603,16 @@ scheduling_handover_countersign (kefu_call_t *call)
     kefu_strbuf_t ids;
     kefu_strbuf_init (&ids);
     PGresult *of_day = NULL;
-    if (kefu_db_begin (db) != 0 ||
-        !(of_day = scheduling_handover_store_of_day (db, request->site_zone, from_ms, until_ms)))
+    if (!scheduling_creation_key_ok (call))
+        goto done;
+    if (kefu_db_begin (db) != 0)
+        goto failed;
+    int claimed = scheduling_creation_claim (call, COUNTERSIGNATURE_KIND, countersignature_replay);
+    if (claimed < 0)
+        goto failed;
+    if (claimed > 0)
+        goto done;
+    if (!(of_day = scheduling_handover_store_of_day (db, request->site_zone, from_ms, until_ms)))
         goto failed;
     int count = PQntuples (of_day);
     size_t handover_count = 0;
@@ -583,6 +659,7 @@ scheduling_handover_countersign (kefu_call_t *call)
     reply.n_handover_ids = handover_count;
     reply.handover_ids = id_list;
     bool committed =
+        scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
         kefu_outbox_append_message (db, "handover.countersigned", resource, &reply.base) == 0 &&
         kefu_audit_record (call, "handover.countersigned", resource, NULL, 0) == 0 &&
         kefu_db_commit (db) == 0;

@@ -122,6 +122,12 @@ static const kefu_sql_t sql_handover_countersign = {
     "VALUES ($1::date, $2, $3, " MS (
         "$7") ", $4, $5, string_to_array($6, ',')::bigint[]) "
               "ON CONFLICT (day, site_zone) DO NOTHING RETURNING id, rfc3339(signed_at)"};
+static const kefu_sql_t sql_countersignature_get = {
+    "scheduling_countersignature_get", "SELECT id, to_char(day, 'YYYY-MM-DD'), site_zone, "
+                                       "signed_by, rfc3339(signed_at), terminal, note, "
+                                       "  array_to_string(handover_ids, ','), "
+                                       "cardinality(handover_ids) FROM handover_countersignatures "
+                                       "WHERE id = $1"};
 static const kefu_sql_t sql_complaint_record = {
     "scheduling_complaint_record",
     "INSERT INTO complaints_received (ticket_id, received_at, channel, priority, category, "
@@ -492,6 +498,15 @@ scheduling_handover_store_countersign (kefu_db_t *db, const char *day, const cha
     }
     PQclear (result);
     return rc;
+}
+
+PGresult *
+scheduling_handover_store_countersignature_get (kefu_db_t *db, int64_t id)
+{
+    char id_text[NUMBER_TEXT_SIZE];
+    number_text (id, id_text);
+    const char *values[] = {id_text};
+    return kefu_db_run (db, &sql_countersignature_get, 1, values);
 }
 
 /* --- complaints and the security desk -------------------------------------- */

@@ -105,6 +105,11 @@ int scheduling_handover_store_countersign (kefu_db_t *db, const char *day, const
                                            const char *handover_ids, int64_t now_ms, int64_t *id,
                                            char *signed_at);
 
+/*  Countersignature `id`: one row of id, day, site_zone, signed_by,
+ *  signed_at, terminal, note, handover_ids (comma-joined) and their count.
+ *  The caller PQclear()s; NULL on failure. */
+PGresult *scheduling_handover_store_countersignature_get (kefu_db_t *db, int64_t id);
+
 /* --- complaints and the security desk -------------------------------------- */
 
 /*  Record a complaint the tickets service registered (once per ticket). */

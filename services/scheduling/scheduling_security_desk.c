@@ -3,6 +3,7 @@
  *  scheduling_handover_store.c.
  */
 #include "scheduling_security_desk.h"
+#include "scheduling_creation.h"
 #include "scheduling_handover_store.h"
 #include "scheduling_store.h"
 
@@ -114,6 +115,12 @@ record_fields_ok (kefu_call_t *call, const Kefu__V1__RecordSecurityDeskHandoverR
                                  false);
 }
 
+static void security_desk_answer (kefu_call_t *call, int64_t id);
+
+/*  The kind of creation an Idempotency-Key of security_desk.record is
+ *  bound to. */
+static const char CREATION_KIND[] = "security_desk";
+
 void
 scheduling_security_desk_record (kefu_call_t *call)
 {
@@ -121,7 +128,7 @@ scheduling_security_desk_record (kefu_call_t *call)
         (const Kefu__V1__RecordSecurityDeskHandoverRequest *)kefu_call_payload (call);
     const kefu_tz_t *tz;
     int64_t days;
-    if (!record_fields_ok (call, request, &tz, &days))
+    if (!record_fields_ok (call, request, &tz, &days) || !scheduling_creation_key_ok (call))
         return;
     bool morning = strcmp (request->direction, "morning") == 0;
     int64_t at_ms = kefu_tz_day_minute_ms (tz, days, morning ? MORNING_MINUTE : EVENING_MINUTE);
@@ -143,6 +150,11 @@ scheduling_security_desk_record (kefu_call_t *call)
     kefu_strbuf_init (&ids);
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int claimed = scheduling_creation_claim (call, CREATION_KIND, security_desk_answer);
+    if (claimed < 0)
+        goto failed;
+    if (claimed > 0)
+        goto done;
     int found = scheduling_store_staff_by_no (db, actor->staff_id, false, &staff);
     if (found < 0)
         goto failed;
@@ -199,7 +211,8 @@ scheduling_security_desk_record (kefu_call_t *call)
     reply.n_complaints = (size_t)PQntuples (complaints);
     reply.complaints = pointers;
     reply.created_at = created_at;
-    if (kefu_outbox_append_message (db, "handover.security_desk_recorded", resource, &reply.base) !=
+    if (scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
+        kefu_outbox_append_message (db, "handover.security_desk_recorded", resource, &reply.base) !=
             0 ||
         kefu_audit_record (call, "handover.security_desk_recorded", resource, NULL,
                            (uint32_t)reply.n_complaints) != 0 ||
@@ -222,26 +235,25 @@ failed:
     fail_db (call);
 }
 
-void
-scheduling_security_desk_get (kefu_call_t *call)
+/*  Answer with security-desk handover `id` and the complaints it carried;
+ *  the reading is audited. */
+static void
+security_desk_answer (kefu_call_t *call, int64_t id)
 {
-    const Kefu__V1__SecurityDeskHandoverRef *request =
-        (const Kefu__V1__SecurityDeskHandoverRef *)kefu_call_payload (call);
     kefu_db_t *db = kefu_call_db (call);
     PGresult *row = NULL, *complaints = NULL;
     Kefu__V1__AfterHoursComplaint *items = NULL, **pointers = NULL;
     char resource[RESOURCE_MAX];
-    snprintf (resource, sizeof resource, "security_desk_handover/%" PRId64, request->id);
-    if (kefu_db_begin (db) != 0 ||
-        !(row = scheduling_handover_store_security_desk_get (db, request->id)))
+    snprintf (resource, sizeof resource, "security_desk_handover/%" PRId64, id);
+    if (kefu_db_begin (db) != 0 || !(row = scheduling_handover_store_security_desk_get (db, id)))
         goto failed;
     if (PQntuples (row) != 1) {
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "security-desk handover %" PRId64 " not found", request->id);
+                        "security-desk handover %" PRId64 " not found", id);
         goto done;
     }
-    if (!(complaints = scheduling_handover_store_security_desk_complaints (db, request->id)) ||
+    if (!(complaints = scheduling_handover_store_security_desk_complaints (db, id)) ||
         complaints_from_result (complaints, &items, &pointers) != 0)
         goto failed;
     const kefu_tz_t *tz = kefu_tz_get (PQgetvalue (row, 0, 1), NULL);
@@ -287,6 +299,14 @@ failed:
     PQclear (row);
     PQclear (complaints);
     fail_db (call);
+}
+
+void
+scheduling_security_desk_get (kefu_call_t *call)
+{
+    const Kefu__V1__SecurityDeskHandoverRef *request =
+        (const Kefu__V1__SecurityDeskHandoverRef *)kefu_call_payload (call);
+    security_desk_answer (call, request->id);
 }
 
 /* --- the consumer ------------------------------------------------------------- */

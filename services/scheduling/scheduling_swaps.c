@@ -2,6 +2,7 @@
  *  is in scheduling_swaps_store.c.
  */
 #include "scheduling_swaps.h"
+#include "scheduling_creation.h"
 #include "scheduling_handlers.h"
 #include "scheduling_store.h"
 #include "scheduling_swaps_store.h"
@@ -198,6 +199,25 @@ swap_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type, co
     return 0;
 }
 
+/*  The kind of creation an Idempotency-Key of swaps.request is bound to. */
+static const char CREATION_KIND[] = "swap";
+
+/*  A repeated request (same Idempotency-Key, same body): the swap it made. */
+static void
+swap_replay (kefu_call_t *call, int64_t id)
+{
+    scheduling_swap_rows_t rows = {0};
+    int found = scheduling_swaps_store_get (kefu_call_db (call), id, false, &rows);
+    if (found < 0)
+        kefu_call_fail_db (call);
+    else if (found == 1)
+        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                        "swap %" PRId64 " not found", id);
+    else
+        kefu_call_reply (call, &rows.swap.base);
+    scheduling_swap_rows_release (&rows);
+}
+
 /* --- swaps.request ---------------------------------------------------------- */
 
 void
@@ -213,7 +233,8 @@ scheduling_swaps_request (kefu_call_t *call)
         return;
     }
     if (!kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
-                               true))
+                               true) ||
+        !scheduling_creation_key_ok (call))
         return;
     kefu_db_t *db = kefu_call_db (call);
     int64_t now_ms = kefu_time_now_ms ();
@@ -221,6 +242,11 @@ scheduling_swaps_request (kefu_call_t *call)
     scheduling_swap_shift_t gives, receives;
     if (kefu_db_begin (db) != 0)
         goto failed;
+    int claimed = scheduling_creation_claim (call, CREATION_KIND, swap_replay);
+    if (claimed < 0)
+        goto failed;
+    if (claimed > 0)
+        goto done;
     int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &requester);
     if (found < 0)
         goto failed;
@@ -267,6 +293,7 @@ scheduling_swaps_request (kefu_call_t *call)
     int64_t id;
     if (scheduling_swaps_store_insert (db, requester.row.staff.id, counterpart.row.staff.id,
                                        gives.id, receives.id, request->reason, now_ms, &id) != 0 ||
+        scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
         swap_commit_and_reply (call, id, "swap.requested", request->reason) != 0)
         goto failed;
 done:

@@ -85,6 +85,15 @@ def test_handover_written_accepted_both_signed_shift_released(stack, clock):
     assert body["status"] == "accepted" and body["shift_held"] is False and body["version"] == 2
     assert body["incoming_signed_at"].startswith("2029-06-01T08:02") and body["incoming_terminal"]
     assert_problem(incoming.call("POST", path + "/accept", {}), 409, slug="handover-state")
+    # A retried write with its Idempotency-Key answers with the log first written.
+    retried_shift = stack.shift(outgoing, "2029-06-01T08:00:00Z", "2029-06-01T09:00:00Z")
+    key = {"Idempotency-Key": "handover-" + outgoing.staff_no}
+    made = outgoing.call("POST", "/v1/handovers", log(stack, retried_shift, incoming), headers=key)
+    assert made.status_code == 201, describe(made)
+    again = outgoing.call("POST", "/v1/handovers", log(stack, retried_shift, incoming), headers=key)
+    assert again.status_code == 201 and again.json()["id"] == made.json()["id"], describe(again)
+    assert_problem(outgoing.call("POST", "/v1/handovers", log(stack, retried_shift, incoming, notices="other"),
+                                 headers=key), 422, slug="idempotency-key-reused")
     assert stack.outbox("handover/%d" % handover["id"]) == [
         "handover.written", "audit.record.handover.written", "handover.accepted", "audit.record.handover.accepted"]
 
@@ -184,6 +193,12 @@ def test_handover_day_countersigned_by_shift_lead(stack, clock):
     assert signed.json()["handover_ids"] == [handover["id"]] and signed.json()["signed_by"] == lead.staff_no
     assert signed.json()["terminal"]
     assert_problem(lead.call("POST", "/v1/handover-countersignatures", day), 409, slug="handover-day-countersigned")
+    key = {"Idempotency-Key": "countersign-" + lead.staff_no}
+    day4 = dict(day, day="2029-06-04")
+    signed4 = lead.call("POST", "/v1/handover-countersignatures", day4, headers=key)
+    assert signed4.status_code == 201 and signed4.json()["handover_ids"] == [], describe(signed4)
+    again = lead.call("POST", "/v1/handover-countersignatures", day4, headers=key)
+    assert again.status_code == 201 and again.json() == signed4.json(), describe(again)
     assert stack.outbox("handover_day/%s/2029-06-05" % ZONE) == [
         "handover.countersigned", "audit.record.handover.countersigned"]
 
@@ -217,6 +232,13 @@ def test_security_desk_handover_lists_the_nights_complaints(stack, clock, db):
     assert body["window_starts_at"] == "2029-05-10T10:00:00.000Z" and body["window_ends_at"] == "2029-05-11T00:00:00.000Z"
     assert body["staff_no"] == desk.staff_no and body["terminal"]
     assert_problem(desk.call("POST", "/v1/security-desk-handovers", morning), 409, slug="security-desk-recorded")
+    key = {"Idempotency-Key": "desk-" + desk.staff_no}
+    evening = dict(morning, day="2029-05-10", direction="evening")
+    recorded = desk.call("POST", "/v1/security-desk-handovers", evening, headers=key)
+    assert recorded.status_code == 201, describe(recorded)
+    replayed = desk.call("POST", "/v1/security-desk-handovers", evening, headers=key)
+    assert replayed.status_code == 201 and replayed.json()["id"] == recorded.json()["id"], describe(replayed)
+    assert replayed.json()["complaints"] == recorded.json()["complaints"]
     again = desk.call("GET", "/v1/security-desk-handovers/%d" % body["id"])
     assert again.status_code == 200 and again.json()["complaints"] == body["complaints"], describe(again)
     subject = "security_desk_handover/%d" % body["id"]

@@ -149,6 +149,28 @@ def test_swaps_listed_own_for_agents_all_for_supervisors(stack):
     assert_problem(stack.as_role("supervisor", "GET", "/v1/swaps?limit=0"), 400, field="limit")
 
 
+def test_swap_request_with_idempotency_key_made_once(stack):
+    # DESIGN §4: the same Idempotency-Key with the same body answers with the swap
+    # first made; with another body it is 422; without a key each request counts.
+    a, b = stack.person(), stack.person()
+    gives, receives = early(stack, a, "12-01"), early(stack, b, "12-03")
+    body = {"swap_shift_id": gives, "return_shift_id": receives, "reason": "wedding"}
+    key = {"Idempotency-Key": "swap-" + a.staff_no}
+    first = a.call("POST", "/v1/swaps", body, headers=key)
+    assert first.status_code == 201, describe(first)
+    before = stack.counts(*SWAP_TABLES)
+    again = a.call("POST", "/v1/swaps", body, headers=key)
+    assert again.status_code == 201 and again.json() == first.json(), describe(again)
+    assert_problem(a.call("POST", "/v1/swaps", dict(body, reason="funeral"), headers=key), 422,
+                   slug="idempotency-key-reused", field="Idempotency-Key")
+    assert stack.counts(*SWAP_TABLES) == before
+    # The key is the person's: another person's same key is another request.
+    c = stack.person()
+    other = c.call("POST", "/v1/swaps", {"swap_shift_id": early(stack, c, "12-05"), "return_shift_id": receives,
+                                         "reason": "wedding"}, headers=key)
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"], describe(other)
+
+
 def test_swap_refused_skill_mismatch(stack):
     # SCH-4 换班必须坚持技术业务水平相当: equal grades pass, different ones are refused.
     a, same, senior = stack.person(grade="intermediate"), stack.person(grade="intermediate"), \

@@ -140,3 +140,15 @@ CREATE TABLE security_desk_handovers (
     created_at        timestamptz NOT NULL,
     UNIQUE (site_zone, day, direction)
 );
+
+-- Idempotency-Key of the creating requests above (DESIGN.md §4): scoped to
+-- the acting staff number, bound to a hash of the request and to what it
+-- created, written in the creation's transaction.
+CREATE TABLE workforce_creation_keys (
+    actor_staff_id  text NOT NULL,
+    key             text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('swap', 'handover', 'countersignature', 'security_desk')),
+    request_hash    text NOT NULL,
+    created_id      bigint,
+    PRIMARY KEY (actor_staff_id, key, kind)
+);
