@@ -24,6 +24,7 @@ enum {
     TZ_RULE_HOURS_MAX = 167,
     TZ_SECONDS_PER_HOUR = 3600,
     TZ_SECONDS_PER_MINUTE = 60,
+    TZ_MS_PER_SECOND = 1000,
     /*  Rule defaults: DST is one hour ahead, changes at 02:00, and with no
      *  dates given follows the US rule (POSIX leaves it open; glibc and
      *  tzcode use M3.2.0,M11.1.0). */
@@ -505,4 +506,22 @@ kefu_tz_local_to_utc (const kefu_tz_t *tz, int64_t local_s)
     /*  A gap: read with the offset before it, which lands as far past the
      *  transition as the reading is past the gap's start. */
     return with_before;
+}
+
+int64_t
+kefu_tz_local_day (const kefu_tz_t *tz, int64_t unix_ms)
+{
+    /*  Floor division: instants before 1970 belong to negative days. */
+    int64_t unix_s = unix_ms >= 0 ? unix_ms / TZ_MS_PER_SECOND
+                                  : -((-unix_ms + TZ_MS_PER_SECOND - 1) / TZ_MS_PER_SECOND);
+    int64_t local_s = kefu_tz_utc_to_local (tz, unix_s);
+    return local_s >= 0 ? local_s / KEFU_TZ_SECONDS_PER_DAY
+                        : -((-local_s + KEFU_TZ_SECONDS_PER_DAY - 1) / KEFU_TZ_SECONDS_PER_DAY);
+}
+
+int64_t
+kefu_tz_day_minute_ms (const kefu_tz_t *tz, int64_t days, int minute_of_day)
+{
+    return kefu_tz_local_to_utc (tz, days * KEFU_TZ_SECONDS_PER_DAY + (int64_t) minute_of_day * TZ_SECONDS_PER_MINUTE)
+           * TZ_MS_PER_SECOND;
 }

@@ -67,4 +67,13 @@ int64_t kefu_tz_utc_to_local (const kefu_tz_t *tz, int64_t unix_s);
  *  overlaps resolved to the earlier instant (see above). */
 int64_t kefu_tz_local_to_utc (const kefu_tz_t *tz, int64_t local_s);
 
+/*  The local day holding the instant `unix_ms`, as days since 1970-01-01
+ *  (kefu_time_civil_from_days gives its date). */
+int64_t kefu_tz_local_day (const kefu_tz_t *tz, int64_t unix_ms);
+
+/*  The instant, in Unix milliseconds, at which local day `days` reaches
+ *  `minute_of_day` minutes after its midnight (0 = the day begins; 1440 =
+ *  the next day begins), gaps and overlaps resolved as above. */
+int64_t kefu_tz_day_minute_ms (const kefu_tz_t *tz, int64_t days, int minute_of_day);
+
 #endif

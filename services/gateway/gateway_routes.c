@@ -2,6 +2,7 @@
  *  request/reply conversion driven by the table. See gateway_routes.h.
  */
 #include "gateway_routes.h"
+#include "gateway_routes_swaps.h"
 #include "kefu/v1/attendance.pb-c.h"
 #include "kefu/v1/document.pb-c.h"
 #include "kefu/v1/envelope.pb-c.h"
@@ -2646,6 +2647,372 @@ static const gateway_route_t routes_table[] = {
     },
 
     /*  Swaps and handovers (scheduling: SCH-4, SCH-7). */
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_PARTIES,
+        .service = "scheduling",
+        .service_method = "swaps.request",
+        .request_type = &kefu__v1__request_swap_request__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/swaps/",
+        .summary = "Ask for a shift swap (SCH-4)",
+        .description =
+            "Agents and shift leads. The caller offers their shift `swap_shift_id` (the swap day, "
+            "worked by the counterpart) for another person's shift `return_shift_id` (the return "
+            "day, worked by the caller); both must be in force and not yet begun (else 422 "
+            "invalid-field). The department's rules are checked now and again at approval; a "
+            "broken one is 422 with the rule as problem type: `swap-skill-mismatch` (grades "
+            "differ), `swap-leave` (either has leave requested or approved on either local day), "
+            "`swap-back-to-back` (either would rest less than KEFU_ROSTER_MIN_REST_MIN minutes "
+            "between two shifts), `swap-consecutive` (a shift already swapped, or a person's shift "
+            "directly before or after either shift swapped in an approved swap of theirs), "
+            "`swap-monthly-limit` (either has 2 approved swaps whose swap day is in that local "
+            "month). Next: the counterpart accepts, then a supervisor or manager approves.",
+        .example_request = "{\"swap_shift_id\":31,\"return_shift_id\":44,\"reason\":\"family visit on "
+                           "the 16th\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/swaps",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_READERS,
+        .service = "scheduling",
+        .service_method = "swaps.list",
+        .request_type = &kefu__v1__list_swaps_request__descriptor,
+        .reply_type = &kefu__v1__swap_list__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .query = {{"status", 0, 0, .example = "accepted"}, {"limit", 1, ROUTES_LIST_LIMIT_MAX},
+                  {"after", 0, INT64_MAX}},
+        .cursor_field = "next",
+        .refused_query_is_400 = true,
+        .summary = "List swaps, oldest first",
+        .description = "Supervisors, managers and admins see every swap (`status=accepted`: those "
+                       "waiting for a decision); agents and shift leads their own, as requester or "
+                       "counterpart. Cursor pagination as for tickets (`after` is the id of a page's "
+                       "last swap); an unknown status is 400.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_SWAP_ACCEPTED "],\"next\":null}",
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/swaps/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_READERS,
+        .service = "scheduling",
+        .service_method = "swaps.get",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a swap",
+        .description = "Its two people, supervisors, managers and admins (another agent: 403). ETag "
+                       "carries its version, for If-Match on the next step.",
+        .example_response = ROUTES_EXAMPLE_SWAP,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps/{id}/accept",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_PARTIES,
+        .service = "scheduling",
+        .service_method = "swaps.accept",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Accept a swap as its counterpart",
+        .description = "Only the counterpart (403 for anyone else), while the swap is requested "
+                       "(else 409 swap-state). `note` is optional.",
+        .example_request = "{\"note\":\"fine by me\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP_ACCEPTED,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps/{id}/decline",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_PARTIES,
+        .service = "scheduling",
+        .service_method = "swaps.decline",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Decline a swap as its counterpart",
+        .description = "Only the counterpart, while the swap is requested; `note` (why) is required. "
+                       "Ends the swap.",
+        .example_request = "{\"note\":\"I am away that week\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP_AT ("declined", "", "S0112", "2026-03-10T05:00:00.000Z",
+                                                    "I am away that week", "2", "2026-03-10T05:00:00.000Z"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps/{id}/approve",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_DECIDERS,
+        .service = "scheduling",
+        .service_method = "swaps.approve",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Approve an accepted swap: the two shifts change hands",
+        .description =
+            "Supervisors and managers who are neither party (403). The swap must be accepted (409 "
+            "swap-state). The rules of POST /v1/swaps are checked again (422 with the rule); a "
+            "shift that changed hands, was cancelled or has begun since is 409 "
+            "swap-shift-changed. Then each shift goes to the other person (same shift id, "
+            "version + 1): events swap.approved and shift.reassigned, in one transaction; of two "
+            "approvals touching the same shift, one succeeds.",
+        .example_request = "{\"note\":\"ok, rosters checked\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP_AT ("approved", "2026-03-10T05:00:00.000Z", "S2001",
+                                                    "2026-03-11T01:00:00.000Z", "ok, rosters checked", "3",
+                                                    "2026-03-11T01:00:00.000Z"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps/{id}/refuse",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_DECIDERS,
+        .service = "scheduling",
+        .service_method = "swaps.refuse",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Refuse a swap as supervisor",
+        .description = "Supervisors and managers who are neither party, while the swap is requested "
+                       "or accepted; `note` (why) is required. Ends the swap.",
+        .example_request = "{\"note\":\"the 16th is understaffed already\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP_AT ("refused", "2026-03-10T05:00:00.000Z", "S2001",
+                                                    "2026-03-11T01:00:00.000Z",
+                                                    "the 16th is understaffed already", "3",
+                                                    "2026-03-11T01:00:00.000Z"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/swaps/{id}/cancel",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_SWAP_PARTIES,
+        .service = "scheduling",
+        .service_method = "swaps.cancel",
+        .request_type = &kefu__v1__swap_ref__descriptor,
+        .reply_type = &kefu__v1__swap__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Withdraw one's own swap request",
+        .description = "Only the requester, while the swap is requested or accepted. Ends the swap.",
+        .example_request = "{\"note\":\"no longer needed\"}",
+        .example_response = ROUTES_EXAMPLE_SWAP_AT ("cancelled", "", "S0107", "2026-03-10T03:00:00.000Z",
+                                                    "no longer needed", "2", "2026-03-10T03:00:00.000Z"),
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/handover-checklist",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_READERS,
+        .service = "scheduling",
+        .service_method = "handover_checklist.list",
+        .request_type = &kefu__v1__list_handover_checklist_request__descriptor,
+        .reply_type = &kefu__v1__handover_checklist__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .summary = "The equipment checklist of handovers (SCH-7)",
+        .description = "Every item, retired ones included (`retired` true: no longer asked for), by "
+                       "code. A handover log answers each item not retired with ✓ (`ok` true) or ✗.",
+        .example_response = "{\"items\":[" ROUTES_EXAMPLE_CHECKLIST_ITEM "]}",
+    },
+    {
+        .method = "PUT",
+        .pattern = "/v1/handover-checklist/{key}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_CHECKLIST_KEEPERS,
+        .service = "scheduling",
+        .service_method = "handover_checklist.put",
+        .request_type = &kefu__v1__put_handover_checklist_item_request__descriptor,
+        .reply_type = &kefu__v1__handover_checklist_item__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_key_field = "code",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Add or change an item of the handover checklist",
+        .description = "Admins and supervisors. The path names the item (1 to 32 of A-Z a-z 0-9 _ -); "
+                       "`label` is required; `retired` true stops asking for it (logs keep their "
+                       "answers). If-Match with the ETag read makes a concurrent change a 412.",
+        .example_request = "{\"label\":\"Headsets charged and working\",\"retired\":false}",
+        .example_response = ROUTES_EXAMPLE_CHECKLIST_ITEM,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/handovers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_WRITERS,
+        .service = "scheduling",
+        .service_method = "handovers.write",
+        .request_type = &kefu__v1__write_handover_request__descriptor,
+        .reply_type = &kefu__v1__handover__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .etag_field = "version",
+        .location_field = "id",
+        .location_prefix = "/v1/handovers/",
+        .summary = "Write the handover log of one's shift (SCH-7)",
+        .description =
+            "The outgoing person, for their own shift in force once it has begun (else 422), naming "
+            "the incoming person: work in progress (required), open problems with the tickets they "
+            "concern, the equipment checklist (each item of GET /v1/handover-checklist not retired, "
+            "once: else 422 handover-checklist), staffing changes and notices. Signed with the "
+            "caller and the request's terminal. One live log per shift (409 handover-exists); "
+            "after a refusal a new one may be written. The shift holds its person (`shift_held`) "
+            "until the log is accepted; KEFU_HANDOVER_OVERDUE_MIN after the shift's end an "
+            "unaccepted log raises handover.overdue.",
+        .example_request = "{" ROUTES_EXAMPLE_HANDOVER_BODY "}",
+        .example_response = ROUTES_EXAMPLE_HANDOVER,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/handovers/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_READERS,
+        .service = "scheduling",
+        .service_method = "handovers.get",
+        .request_type = &kefu__v1__handover_ref__descriptor,
+        .reply_type = &kefu__v1__handover__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .etag_field = "version",
+        .summary = "Read a handover log",
+        .description = "Its two people, shift leads, supervisors, managers and admins (another agent: "
+                       "403). `shift_held` tells whether the outgoing person's shift still holds them.",
+        .example_response = ROUTES_EXAMPLE_HANDOVER,
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/handovers/{id}/accept",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_WRITERS,
+        .service = "scheduling",
+        .service_method = "handovers.accept",
+        .request_type = &kefu__v1__handover_ref__descriptor,
+        .reply_type = &kefu__v1__handover__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Accept a handover as the incoming person",
+        .description = "Only the incoming person named (403), while the log is written (409 "
+                       "handover-state). Records their signature: who, when, the request's terminal. "
+                       "The outgoing person's shift no longer holds them.",
+        .example_request = "{}",
+        .example_response = ROUTES_EXAMPLE_HANDOVER_AT ("accepted", "2026-03-16T08:02:00.000Z", "10.1.2.18", "",
+                                                        "2", "2026-03-16T08:02:00.000Z", "false"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/handovers/{id}/refuse",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_WRITERS,
+        .service = "scheduling",
+        .service_method = "handovers.refuse",
+        .request_type = &kefu__v1__handover_ref__descriptor,
+        .reply_type = &kefu__v1__handover__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .takes_body = true,
+        .path_id_field = "id",
+        .if_match_field = "expected_version",
+        .etag_field = "version",
+        .summary = "Refuse a handover, escalating to the shift lead",
+        .description = "Only the incoming person named, while the log is written; `reason` is "
+                       "required. Each shift lead on duty gets handover.escalated (subject "
+                       "staff/<staff_no>); the outgoing person stays held until a new log is accepted.",
+        .example_request = "{\"reason\":\"the printer fault is not described\"}",
+        .example_response = ROUTES_EXAMPLE_HANDOVER_AT ("refused", "", "", "the printer fault is not described",
+                                                        "2", "2026-03-16T08:02:00.000Z", "true"),
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/handover-countersignatures",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_COUNTERSIGNERS,
+        .service = "scheduling",
+        .service_method = "handovers.countersign",
+        .request_type = &kefu__v1__countersign_handovers_request__descriptor,
+        .reply_type = &kefu__v1__handover_countersignature__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .summary = "Countersign a day's handovers as shift lead",
+        .description = "Shift leads. `day` (YYYY-MM-DD) is local to `site_zone` and must be over; its "
+                       "handovers are those of the shifts that ended that day, each accepted or "
+                       "refused (else 409 handover-day-open). Once per day and zone (409 "
+                       "handover-day-countersigned).",
+        .example_request = "{\"day\":\"2026-03-16\",\"site_zone\":\"Asia/Shanghai\",\"note\":\"all in "
+                           "order\"}",
+        .example_response = "{\"id\":2,\"day\":\"2026-03-16\",\"site_zone\":\"Asia/Shanghai\","
+                            "\"signed_by\":\"L3001\",\"signed_at\":\"2026-03-17T01:00:00.000Z\","
+                            "\"terminal\":\"10.1.2.30\",\"note\":\"all in order\",\"handover_ids\":[7,8]}",
+    },
+    {
+        .method = "POST",
+        .pattern = "/v1/security-desk-handovers",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_WRITERS,
+        .service = "scheduling",
+        .service_method = "security_desk.record",
+        .request_type = &kefu__v1__record_security_desk_handover_request__descriptor,
+        .reply_type = &kefu__v1__security_desk_handover__descriptor,
+        .success_status = GATEWAY_HTTP_CREATED,
+        .takes_body = true,
+        .location_field = "id",
+        .location_prefix = "/v1/security-desk-handovers/",
+        .summary = "Record a handover with the security desk, with the after-hours complaints",
+        .description =
+            "`direction` morning: at 08:00 local the night's record comes back from the desk; "
+            "evening: at 18:00 the book goes to it (not before that hour: 409 "
+            "security-desk-too-early). Either lists the complaints received from 18:00 the day "
+            "before to 08:00 that day in `site_zone` (from the tickets service's ticket.created "
+            "events), kept as listed. Once per zone, day and direction (409 "
+            "security-desk-recorded).",
+        .example_request = "{\"site_zone\":\"Asia/Shanghai\",\"day\":\"2026-03-16\",\"direction\":"
+                           "\"morning\",\"security_officer\":\"Wang Wu\",\"notes\":\"Quiet night.\"}",
+        .example_response = ROUTES_EXAMPLE_SECURITY_DESK,
+    },
+    {
+        .method = "GET",
+        .pattern = "/v1/security-desk-handovers/{id}",
+        .kind = GATEWAY_ROUTE_SERVICE,
+        .roles = ROUTES_HANDOVER_READERS,
+        .service = "scheduling",
+        .service_method = "security_desk.get",
+        .request_type = &kefu__v1__security_desk_handover_ref__descriptor,
+        .reply_type = &kefu__v1__security_desk_handover__descriptor,
+        .success_status = GATEWAY_HTTP_OK,
+        .path_id_field = "id",
+        .summary = "Read a security-desk handover",
+        .description = "With the complaints it carried; the reading is audited.",
+        .example_response = ROUTES_EXAMPLE_SECURITY_DESK,
+    },
 
     /*  Grades and promotion (scheduling: SCH-10). Evaluators record and
      *  propose, managers decide; scheduling checks the same and that nobody

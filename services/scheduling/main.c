@@ -15,6 +15,7 @@
  */
 #include "scheduling_admin.h"
 #include "scheduling_handlers.h"
+#include "scheduling_security_desk.h"
 #include "scheduling_sweeps.h"
 
 #include "kefu_config.h"
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #define SCHEDULING_VERSION "0.1.0"
 
@@ -156,6 +158,7 @@ main (int argc, char **argv)
     state.lockout_max_ms = kefu_config_int (config, "KEFU_LOGIN_LOCKOUT_MAX_S") * MS_PER_SECOND;
     state.password_min_length = (size_t) kefu_config_int (config, "KEFU_PASSWORD_MIN_LENGTH");
     state.attendance_violation_ms = kefu_config_int (config, "KEFU_ATTENDANCE_VIOLATION_MIN") * MS_PER_MINUTE;
+    state.handover_overdue_ms = kefu_config_int (config, "KEFU_HANDOVER_OVERDUE_MIN") * MS_PER_MINUTE;
 
     const kefu_service_spec_t spec = {
         .name = "scheduling",
@@ -167,19 +170,30 @@ main (int argc, char **argv)
         .state = &state,
     };
     kefu_service_catch_signals ();
-    kefu_service_t *service = kefu_service_new (&spec, config);
+    /*  The consumer of complaints for the security desk (SCH-7), built
+     *  first so that a wrong KEFU_SCHEDULING_COMPLAINTS_SOURCE stops the
+     *  process before it binds anything; none when the variable is empty. */
+    void *context = zmq_ctx_new ();
+    kefu_consumer_t *complaints = NULL;
+    const char *consumer_problem = context ? NULL : "cannot create a ZeroMQ context";
+    if (context && scheduling_security_desk_consumer_new (config, context, &complaints, &consumer_problem) != 0)
+        fprintf (stderr, "kefu-scheduling: bad configuration: %s\n", consumer_problem);
+    kefu_service_t *service = !consumer_problem ? kefu_service_new (&spec, config) : NULL;
     kefu_ticker_t *ticker =
         service ? kefu_ticker_new (kefu_config_service_dsn (config, "scheduling"), "scheduling",
                                    (int) kefu_config_int (config, "KEFU_SCHEDULING_TICK_MS"),
                                    scheduling_sweeps, scheduling_sweep_count, &state)
                 : NULL;
-    /*  The service starts first: it applies the migrations the sweeps
-     *  rely on. */
+    /*  The service starts first: it applies the migrations the sweeps and
+     *  the consumer rely on. */
     if (ticker && kefu_service_start (service) == 0 && kefu_ticker_start (ticker) == 0
-        && kefu_service_run (service) == 0)
+        && (!complaints || kefu_consumer_start (complaints) == 0) && kefu_service_run (service) == 0)
         rc = EXIT_SUCCESS;
     kefu_ticker_destroy (&ticker);
+    kefu_consumer_destroy (&complaints);
     kefu_service_destroy (&service);
+    if (context)
+        zmq_ctx_term (context);
     kefu_token_keys_destroy (&keys);
     sodium_memzero (&state, sizeof state);
     kefu_config_destroy (&config);

@@ -5,6 +5,7 @@
 #include "scheduling_attendance.h"
 #include "scheduling_attendance_store.h"
 #include "scheduling_handlers.h"
+#include "scheduling_handover.h"
 #include "scheduling_leave.h"
 
 #include "kefu/v1/document.pb-c.h"
@@ -197,12 +198,13 @@ answered:
 
 /* --- attendance.clock_out, leave_post, return_post ------------------------ */
 
-/*  Every reason to refuse a clock-out of attendance `attendance_id`, in one
- *  place (a handover not yet accepted will be one, SCH-7). Returns 0 when
+/*  Every reason to refuse a clock-out of attendance `attendance_id` of shift
+ *  `shift_id`, in one place: away from post, a handover not yet accepted
+ *  (SCH-7). Returns 0 when
  *  it may proceed, 1 when refused (answered, rolled back), -1 on a database
  *  failure. */
 static int
-attendance_clock_out_refused (kefu_call_t *call, int64_t attendance_id)
+attendance_clock_out_refused (kefu_call_t *call, int64_t attendance_id, int64_t shift_id)
 {
     int64_t break_id, left_ms;
     int away =
@@ -212,6 +214,16 @@ attendance_clock_out_refused (kefu_call_t *call, int64_t attendance_id)
     if (away == 0) {
         refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "away-from-post",
                 "you are away from your post: return to it before clocking out");
+        return 1;
+    }
+    /*  接班人未到，交班人不得离开 (SCH-7): a handover written for this shift
+     *  holds its person until the incoming one accepts it. */
+    int held = scheduling_handover_holds_shift (kefu_call_db (call), shift_id);
+    if (held < 0)
+        return -1;
+    if (held == 1) {
+        refuse (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-not-accepted",
+                "your handover has not been accepted yet: wait for the incoming person");
         return 1;
     }
     return 0;
@@ -245,7 +257,7 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
     const char *terminal = caller_terminal (call);
     const char *event_type;
     if (change == POST_CLOCK_OUT) {
-        int refused = attendance_clock_out_refused (call, attendance_id);
+        int refused = attendance_clock_out_refused (call, attendance_id, shift_id);
         if (refused != 0) {
             if (refused < 0)
                 goto failed;

@@ -9,11 +9,15 @@
 #include "scheduling_rosters.h"
 #include "scheduling_staffing.h"
 #include "scheduling_store.h"
+#include "scheduling_swaps.h"
+#include "scheduling_handover.h"
+#include "scheduling_security_desk.h"
 
 #include "kefu/v1/attendance.pb-c.h"
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu/v1/rosters.pb-c.h"
 #include "kefu/v1/staffing.pb-c.h"
+#include "kefu/v1/swaps_handover.pb-c.h"
 
 #include "kefu_audit.h"
 #include "kefu_outbox.h"
@@ -1228,6 +1232,27 @@ const kefu_method_t scheduling_methods[] = {
 
     /*  SCH-4 swaps and SCH-7 handovers, in scheduling_swaps.c and
      *  scheduling_handover.c. */
+    { "swaps.request", scheduling_swaps_request, &kefu__v1__request_swap_request__descriptor, true },
+    { "swaps.get", scheduling_swaps_get, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.list", scheduling_swaps_list, &kefu__v1__list_swaps_request__descriptor, true },
+    { "swaps.accept", scheduling_swaps_accept, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.decline", scheduling_swaps_decline, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.approve", scheduling_swaps_approve, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.refuse", scheduling_swaps_refuse, &kefu__v1__swap_ref__descriptor, true },
+    { "swaps.cancel", scheduling_swaps_cancel, &kefu__v1__swap_ref__descriptor, true },
+    { "handover_checklist.list", scheduling_handover_checklist_list,
+      &kefu__v1__list_handover_checklist_request__descriptor, true },
+    { "handover_checklist.put", scheduling_handover_checklist_put,
+      &kefu__v1__put_handover_checklist_item_request__descriptor, true },
+    { "handovers.write", scheduling_handover_write, &kefu__v1__write_handover_request__descriptor, true },
+    { "handovers.get", scheduling_handover_get, &kefu__v1__handover_ref__descriptor, true },
+    { "handovers.accept", scheduling_handover_accept, &kefu__v1__handover_ref__descriptor, true },
+    { "handovers.refuse", scheduling_handover_refuse, &kefu__v1__handover_ref__descriptor, true },
+    { "handovers.countersign", scheduling_handover_countersign,
+      &kefu__v1__countersign_handovers_request__descriptor, true },
+    { "security_desk.record", scheduling_security_desk_record,
+      &kefu__v1__record_security_desk_handover_request__descriptor, true },
+    { "security_desk.get", scheduling_security_desk_get, &kefu__v1__security_desk_handover_ref__descriptor, true },
 
     /*  SCH-10 grades, in scheduling_grades.c. */
     { "grades.record_evaluation", scheduling_grades_record_evaluation, &kefu__v1__record_evaluation_request__descriptor,

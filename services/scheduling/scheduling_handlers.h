@@ -33,7 +33,7 @@ typedef struct {
     int64_t session_ttl_ms;
     int64_t grace_before_ms;
     int64_t grace_after_ms;
-    int64_t roster_min_rest_ms;          /* KEFU_ROSTER_MIN_REST_MIN (SCH-3) */
+    int64_t roster_min_rest_ms;          /* KEFU_ROSTER_MIN_REST_MIN (SCH-3 rosters, SCH-4 swaps) */
     kefu_roles_t shift_exempt_roles;
     bool end_older_session;              /* KEFU_SHARED_ACCOUNT_POLICY=end_older */
     int login_max_failures;
@@ -46,6 +46,8 @@ typedef struct {
     int64_t attendance_violation_ms;
     const kefu_tz_t *attendance_zone;    /* borrowed: kefu_tz keeps zones */
     char dummy_hash[SCHEDULING_PASSWORD_HASH_SIZE];
+    /*  SCH-4, SCH-7 (scheduling_swaps.c, scheduling_handover.c). */
+    int64_t handover_overdue_ms;         /* KEFU_HANDOVER_OVERDUE_MIN */
 } scheduling_state_t;
 
 extern const kefu_method_t scheduling_methods[];

@@ -3,6 +3,7 @@
  */
 #include "scheduling_sweeps.h"
 #include "scheduling_attendance.h"
+#include "scheduling_handover.h"
 
 const kefu_ticker_sweep_t scheduling_sweeps[] = {
     /*  SCH-5 / SCH-6: undecided leave at shift start, absences, the
@@ -12,6 +13,7 @@ const kefu_ticker_sweep_t scheduling_sweeps[] = {
     { "attendance.report_due", scheduling_attendance_report_due_sweep },
 
     /*  SCH-7: handovers left unaccepted. */
+    { "handover.overdue", scheduling_handover_overdue_sweep },
 
     /*  Ends the table (C has no empty arrays); not counted. */
     { NULL, NULL },

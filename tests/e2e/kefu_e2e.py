@@ -341,6 +341,9 @@ def scheduling_environ(env, port, signing_keys, bus_xsub, **extra):
         "KEFU_SESSION_SIGNING_KEYS": signing_keys,
         "KEFU_BUS_XSUB": bus_xsub,
         "KEFU_LOG_LEVEL": "info",
+        # No consumer of complaints (security desk) unless a test gives a
+        # source: the default would reach for a tickets service on 5551.
+        "KEFU_SCHEDULING_COMPLAINTS_SOURCE": "",
     })
     e.update({k: str(v) for k, v in extra.items()})
     return e

@@ -111,6 +111,31 @@ test_berlin_gap_and_overlap (void **state)
     assert_int_equal (kefu_tz_local_to_utc (berlin, local_s (2200, 3, 30, 2, 30)), at_s ("2200-03-30T01:30:00Z"));
 }
 
+/*  Local days and times of day as instants (swaps, handovers): the day of an
+ *  instant in the zone, and its midnight, 08:00 and 18:00 back as UTC, across
+ *  Berlin's spring gap (a 23-hour day). */
+static void
+test_local_day_and_minute (void **state)
+{
+    (void) state;
+    const kefu_tz_t *shanghai = zone ("Asia/Shanghai"), *berlin = zone ("Europe/Berlin");
+    const int64_t ms = 1000;
+    /*  2027-07-31T20:00Z is already 1 August in Shanghai. */
+    assert_int_equal (kefu_tz_local_day (shanghai, at_s ("2027-07-31T20:00:00Z") * ms),
+                      kefu_time_days_from_civil (2027, 8, 1));
+    assert_int_equal (kefu_tz_local_day (shanghai, at_s ("2027-07-31T15:59:59Z") * ms),
+                      kefu_time_days_from_civil (2027, 7, 31));
+    int64_t day = kefu_time_days_from_civil (2029, 5, 11);
+    assert_int_equal (kefu_tz_day_minute_ms (shanghai, day, 0), at_s ("2029-05-10T16:00:00Z") * ms);
+    assert_int_equal (kefu_tz_day_minute_ms (shanghai, day, 8 * 60), at_s ("2029-05-11T00:00:00Z") * ms);
+    assert_int_equal (kefu_tz_day_minute_ms (shanghai, day - 1, 18 * 60), at_s ("2029-05-10T10:00:00Z") * ms);
+    int64_t spring = kefu_time_days_from_civil (2026, 3, 29);
+    assert_int_equal (kefu_tz_day_minute_ms (berlin, spring + 1, 0) - kefu_tz_day_minute_ms (berlin, spring, 0),
+                      23 * HOUR_S * ms);
+    /*  Before 1970, days are negative and still floored. */
+    assert_int_equal (kefu_tz_local_day (zone ("UTC"), -1), -1);
+}
+
 /*  New York: EDT from 8 March 2026 07:00 UTC, EST again from 1 November 06:00 UTC. */
 static void
 test_new_york_gap_and_overlap (void **state)
@@ -426,6 +451,7 @@ main (void)
         cmocka_unit_test (test_civil_days_round_trip),
         cmocka_unit_test (test_shanghai_offsets),
         cmocka_unit_test (test_berlin_gap_and_overlap),
+        cmocka_unit_test (test_local_day_and_minute),
         cmocka_unit_test (test_new_york_gap_and_overlap),
         cmocka_unit_test (test_southern_rule_and_quoted_names),
         cmocka_unit_test (test_zone_names_checked),
