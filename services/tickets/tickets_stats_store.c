@@ -11,57 +11,55 @@
 enum { NUMBER_TEXT_SIZE = 24 };
 
 /*  $1/$2 the range in Unix ms, $3/$4 group by category/department, $5 the
- *  date_trunc unit, $6 the row limit. Opened tickets come from the
- *  received_at index, resolutions from the partial index of transitions to
- *  resolved (migrations/0004), each resolved ticket's SLA from ticket_sla's
- *  primary key, so only the range is read (the SLA is a LATERAL look-up
- *  fenced with OFFSET 0: as a plain join the planner hashed the whole of
- *  ticket_sla, 333,333 rows and 60 ms on the large bench load, even for a
- *  range without a resolution; docs/PERFORMANCE.md). Periods are truncated in UTC.
- *  A resolution is a ticket's own step into resolved: not a copy of a merged
- *  duplicate's history (merged_from_ticket_id), which stays counted on the
- *  duplicate, nor the resolved-to-resolved row a resolved primary gets when a
- *  duplicate is merged into it.
+ *  date_trunc unit, $6 the row limit. Reads only the statistics facts of
+ *  migrations/0005 (kept by triggers in the transaction of every change),
+ *  each by an index-only range scan of its time index, so a request reads
+ *  one narrow index entry per ticket received and per resolution in the
+ *  range, and sorts nothing but the resolution times of each row for the
+ *  percentiles (docs/PERFORMANCE.md has the plans). Periods are truncated
+ *  in UTC.
+ *  What is counted is what the tables say: opened by received_at, with the
+ *  repeat-complaint flag (same customer and category within the 30 days
+ *  before, decided and kept by the triggers); resolutions are a ticket's own
+ *  steps into resolved (not a copy of a merged duplicate's history, which
+ *  stays counted on the duplicate, nor the resolved-to-resolved row a
+ *  resolved primary gets when a duplicate is merged into it), and a ticket
+ *  resolved more than once in a period counts once, with its last
+ *  resolution in the range: the one whose next resolution is after the
+ *  range or in another period.
  *  A resolution is on time when it came at or before the SLA's
  *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
  *  reopened ticket is judged against its newest deadline); sla_compliance
  *  is the share on time among the row's resolved tickets that have an
- *  SLA, NULL when none has one. */
+ *  SLA, NULL when none has one. The transaction gives the sort of the
+ *  resolution times room in memory (SET LOCAL work_mem, tickets_stats.c's
+ *  caller of this), so a year of them does not spill to disk. */
 static const kefu_sql_t sql_stats = {
     "tickets_stats",
     "WITH opened AS ("
-    "  SELECT CASE WHEN $3::boolean THEN t.category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
-    "         date_trunc($5, t.received_at AT TIME ZONE 'UTC') AS period, count(*) AS opened, "
-    "         count(*) FILTER (WHERE t.kind = 'complaint' AND t.customer_id <> '' AND EXISTS ("
-    "             SELECT 1 FROM tickets p WHERE p.customer_id = t.customer_id AND p.customer_id <> '' "
-    "               AND p.category = t.category AND p.kind = 'complaint' "
-    "               AND (p.received_at, p.id) < (t.received_at, t.id) "
-    "               AND p.received_at >= t.received_at - interval '30 days')) AS repeat_complaints "
-    "  FROM tickets t "
-    "  WHERE t.received_at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND t.received_at < to_timestamp($2::bigint / 1000.0) "
+    "  SELECT CASE WHEN $3::boolean THEN category ELSE '' END AS category, "
+    "         CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
+    "         date_trunc($5, received_at AT TIME ZONE 'UTC') AS period, count(*) AS opened, "
+    "         count(*) FILTER (WHERE repeat_complaint) AS repeat_complaints "
+    "  FROM ticket_stats_opened "
+    "  WHERE received_at >= to_timestamp($1::bigint / 1000.0) "
+    "    AND received_at < to_timestamp($2::bigint / 1000.0) "
     "  GROUP BY 1, 2, 3"
-    "), resolutions AS ("
-    "  SELECT DISTINCT ON (r.ticket_id, 2) r.ticket_id, "
-    "         date_trunc($5, r.at AT TIME ZONE 'UTC') AS period, "
-    "         extract(epoch FROM r.at - t.received_at) AS seconds, "
-    "         CASE WHEN $3::boolean THEN t.category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
-    "         CASE WHEN s.ticket_id IS NOT NULL THEN r.at <= s.resolution_due_at END AS on_time "
-    "  FROM ticket_transitions r JOIN tickets t ON t.id = r.ticket_id "
-    "       LEFT JOIN LATERAL (SELECT ticket_id, resolution_due_at FROM ticket_sla "
-    "                          WHERE ticket_id = r.ticket_id OFFSET 0) s ON true "
-    "  WHERE r.to_status = 'resolved' AND r.from_status <> 'resolved' AND r.merged_from_ticket_id IS NULL "
-    "    AND r.at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND r.at < to_timestamp($2::bigint / 1000.0) "
-    "  ORDER BY r.ticket_id, 2, r.at DESC"
     "), resolved AS ("
-    "  SELECT category, department, period, count(*) AS resolved, "
+    "  SELECT CASE WHEN $3::boolean THEN category ELSE '' END AS category, "
+    "         CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
+    "         date_trunc($5, resolved_at AT TIME ZONE 'UTC') AS period, count(*) AS resolved, "
     "         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
     "         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90, "
-    "         count(on_time) AS with_sla, count(*) FILTER (WHERE on_time) AS on_time "
-    "  FROM resolutions GROUP BY 1, 2, 3"
+    "         count(resolution_due_at) AS with_sla, "
+    "         count(*) FILTER (WHERE resolved_at <= resolution_due_at) AS on_time "
+    "  FROM ticket_stats_resolutions "
+    "  WHERE resolved_at >= to_timestamp($1::bigint / 1000.0) "
+    "    AND resolved_at < to_timestamp($2::bigint / 1000.0) "
+    "    AND (next_resolved_at IS NULL OR next_resolved_at >= to_timestamp($2::bigint / 1000.0) "
+    "         OR date_trunc($5, next_resolved_at AT TIME ZONE 'UTC') "
+    "            <> date_trunc($5, resolved_at AT TIME ZONE 'UTC')) "
+    "  GROUP BY 1, 2, 3"
     ") "
     "SELECT coalesce(o.category, r.category), coalesce(o.department, r.department), "
     "       rfc3339(coalesce(o.period, r.period) AT TIME ZONE 'UTC'), coalesce(o.opened, 0), "
