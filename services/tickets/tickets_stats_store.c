@@ -10,14 +10,37 @@
 
 enum { NUMBER_TEXT_SIZE = 24 };
 
+/*  Before the statistics are read, the days older than `open_days` by the
+ *  domain clock ($1, Unix ms) are closed, at most $3 of them at a time
+ *  (migrations/0005: ticket_stats_close). */
+static const kefu_sql_t sql_close_days = {
+    "tickets_stats_close_days",
+    "SELECT ticket_stats_close((to_timestamp($1::bigint / 1000.0) AT TIME ZONE 'UTC')::date - $2::integer, "
+    "                          $3::integer)"
+};
+/*  The planner prices the per-row arrays of the resolutions' hashed
+ *  grouping above a sort of every resolution by category, department and
+ *  period, which on the bench's year (140,000 resolutions) took 3 times as
+ *  long (docs/PERFORMANCE.md); and the arrays need more than the default
+ *  4 MB of work_mem not to spill. Both only for the statistics' transaction. */
+static const kefu_sql_t sql_planner_settings = {
+    "tickets_stats_planner_settings",
+    "SELECT set_config('enable_sort', 'off', true), set_config('work_mem', $1, true)"
+};
+
 /*  $1/$2 the range in Unix ms, $3/$4 group by category/department, $5 the
  *  date_trunc unit, $6 the row limit. Reads only the statistics facts of
- *  migrations/0005 (kept by triggers in the transaction of every change),
- *  each by an index-only range scan of its time index, so a request reads
- *  one narrow index entry per ticket received and per resolution in the
- *  range, and sorts nothing but the resolution times of each row for the
- *  percentiles (docs/PERFORMANCE.md has the plans). Periods are truncated
- *  in UTC.
+ *  migrations/0005, kept by triggers in the transaction of every change:
+ *    opened   the whole UTC days of the range that are closed from their
+ *             sums per day (ticket_stats_opened_days), the rest (the
+ *             range's partial first and last days, the days not closed)
+ *             from the per-ticket facts, each an index-only range scan;
+ *    resolved the per-resolution facts of the range (index-only), grouped
+ *             by hashing, each group's times to resolve gathered in an
+ *             array whose percentiles are taken at the end (a sort of each
+ *             group's few hundred values instead of one sort of all).
+ *  Periods are truncated in UTC; every closed day is a whole UTC day, so
+ *  its sums fall in one period whatever the unit.
  *  What is counted is what the tables say: opened by received_at, with the
  *  repeat-complaint flag (same customer and category within the 30 days
  *  before, decided and kept by the triggers); resolutions are a ticket's own
@@ -31,40 +54,55 @@ enum { NUMBER_TEXT_SIZE = 24 };
  *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
  *  reopened ticket is judged against its newest deadline); sla_compliance
  *  is the share on time among the row's resolved tickets that have an
- *  SLA, NULL when none has one. The transaction gives the sort of the
- *  resolution times room in memory (SET LOCAL work_mem, tickets_stats.c's
- *  caller of this), so a year of them does not spill to disk. */
+ *  SLA, NULL when none has one. */
+#define STATS_FROM "to_timestamp($1::bigint / 1000.0)"
+#define STATS_TO "to_timestamp($2::bigint / 1000.0)"
+#define STATS_GROUPS                                                                                    \
+    "CASE WHEN $3::boolean THEN category ELSE '' END AS category, "                                     \
+    "CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
 static const kefu_sql_t sql_stats = {
     "tickets_stats",
-    "WITH opened AS ("
-    "  SELECT CASE WHEN $3::boolean THEN category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
-    "         date_trunc($5, received_at AT TIME ZONE 'UTC') AS period, count(*) AS opened, "
-    "         count(*) FILTER (WHERE repeat_complaint) AS repeat_complaints "
+    "WITH edges AS ("
+    /* The closed whole days of the range: [first_day, last_day). */
+    "  SELECT first_day, greatest(first_day, least(to_day, closed_before)) AS last_day "
+    "  FROM (SELECT ((" STATS_FROM " AT TIME ZONE 'UTC') + interval '1 day' - interval '1 microsecond')::date "
+    "               AS first_day, (" STATS_TO " AT TIME ZONE 'UTC')::date AS to_day, closed_before "
+    "        FROM ticket_stats_closed) e"
+    "), opened_parts AS ("
+    "  SELECT " STATS_GROUPS " date_trunc($5, day::timestamp) AS period, opened, repeat_complaints "
+    "  FROM ticket_stats_opened_days "
+    "  WHERE day >= (SELECT first_day FROM edges) AND day < (SELECT last_day FROM edges) "
+    "  UNION ALL "
+    "  SELECT " STATS_GROUPS " date_trunc($5, received_at AT TIME ZONE 'UTC'), 1, repeat_complaint::integer "
     "  FROM ticket_stats_opened "
-    "  WHERE received_at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND received_at < to_timestamp($2::bigint / 1000.0) "
-    "  GROUP BY 1, 2, 3"
+    "  WHERE received_at >= " STATS_FROM " "
+    "    AND received_at < least(" STATS_TO ", (SELECT first_day FROM edges)::timestamp AT TIME ZONE 'UTC') "
+    "  UNION ALL "
+    "  SELECT " STATS_GROUPS " date_trunc($5, received_at AT TIME ZONE 'UTC'), 1, repeat_complaint::integer "
+    "  FROM ticket_stats_opened "
+    "  WHERE received_at >= greatest(" STATS_FROM ", (SELECT last_day FROM edges)::timestamp AT TIME ZONE 'UTC') "
+    "    AND received_at < " STATS_TO
+    "), opened AS ("
+    "  SELECT category, department, period, sum(opened) AS opened, sum(repeat_complaints) AS repeat_complaints "
+    "  FROM opened_parts GROUP BY 1, 2, 3 HAVING sum(opened) > 0"
     "), resolved AS ("
-    "  SELECT CASE WHEN $3::boolean THEN category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
-    "         date_trunc($5, resolved_at AT TIME ZONE 'UTC') AS period, count(*) AS resolved, "
-    "         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
-    "         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90, "
-    "         count(resolution_due_at) AS with_sla, "
-    "         count(*) FILTER (WHERE resolved_at <= resolution_due_at) AS on_time "
-    "  FROM ticket_stats_resolutions "
-    "  WHERE resolved_at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND resolved_at < to_timestamp($2::bigint / 1000.0) "
-    "    AND (next_resolved_at IS NULL OR next_resolved_at >= to_timestamp($2::bigint / 1000.0) "
-    "         OR date_trunc($5, next_resolved_at AT TIME ZONE 'UTC') "
-    "            <> date_trunc($5, resolved_at AT TIME ZONE 'UTC')) "
-    "  GROUP BY 1, 2, 3"
+    "  SELECT category, department, period, resolved, with_sla, on_time, "
+    "         (SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s) FROM unnest(seconds) s) "
+    "         AS percentiles "
+    "  FROM (SELECT " STATS_GROUPS " date_trunc($5, resolved_at AT TIME ZONE 'UTC') AS period, "
+    "               count(*) AS resolved, array_agg(seconds) AS seconds, count(resolution_due_at) AS with_sla, "
+    "               count(*) FILTER (WHERE resolved_at <= resolution_due_at) AS on_time "
+    "        FROM ticket_stats_resolutions "
+    "        WHERE resolved_at >= " STATS_FROM " AND resolved_at < " STATS_TO " "
+    "          AND (next_resolved_at IS NULL OR next_resolved_at >= " STATS_TO " "
+    "               OR date_trunc($5, next_resolved_at AT TIME ZONE 'UTC') "
+    "                  <> date_trunc($5, resolved_at AT TIME ZONE 'UTC')) "
+    "        GROUP BY 1, 2, 3) g"
     ") "
     "SELECT coalesce(o.category, r.category), coalesce(o.department, r.department), "
     "       rfc3339(coalesce(o.period, r.period) AT TIME ZONE 'UTC'), coalesce(o.opened, 0), "
-    "       coalesce(r.resolved, 0), coalesce(round(r.median)::bigint, 0), "
-    "       coalesce(round(r.p90)::bigint, 0), coalesce(o.repeat_complaints, 0), "
+    "       coalesce(r.resolved, 0), coalesce(round(r.percentiles[1])::bigint, 0), "
+    "       coalesce(round(r.percentiles[2])::bigint, 0), coalesce(o.repeat_complaints, 0), "
     "       CASE WHEN r.with_sla > 0 THEN r.on_time::double precision / r.with_sla END "
     "FROM opened o FULL JOIN resolved r "
     "  ON o.category = r.category AND o.department = r.department AND o.period = r.period "
@@ -93,6 +131,9 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         from, to, by_category ? "true" : "false", by_department ? "true" : "false", period, limit_text
     };
     memset (rows, 0, sizeof *rows);
+    const char *settings[] = { TICKETS_STATS_WORK_MEM };
+    if (kefu_db_command (db, &sql_planner_settings, 1, settings) != 0)
+        return -1;
     PGresult *result = kefu_db_run (db, &sql_stats, 6, values);
     if (!result)
         return -1;
@@ -125,5 +166,20 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         c++;
         rows->row_pointers[i] = row;
     }
+    return 0;
+}
+
+int
+tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, int days_max)
+{
+    char now[NUMBER_TEXT_SIZE], open[NUMBER_TEXT_SIZE], most[NUMBER_TEXT_SIZE];
+    snprintf (now, sizeof now, "%" PRId64, now_ms);
+    snprintf (open, sizeof open, "%d", open_days);
+    snprintf (most, sizeof most, "%d", days_max);
+    const char *values[] = { now, open, most };
+    PGresult *result = kefu_db_run (db, &sql_close_days, 3, values);
+    if (!result)
+        return -1;
+    PQclear (result);
     return 0;
 }

@@ -21,11 +21,23 @@ typedef struct {
 
 void tickets_stats_rows_release (tickets_stats_rows_t *rows);
 
+/*  work_mem of the statistics' transaction: room for the resolutions'
+ *  arrays of a year grouped by day (see tickets_stats_store.c). */
+#define TICKETS_STATS_WORK_MEM "64MB"
+
 /*  The statistics of [from_ms, to_ms) by `period` ("day", "week",
  *  "month"), grouped by category and/or department as asked, at most
- *  `limit` rows. */
+ *  `limit` rows. Sets planner settings for the rest of the transaction:
+ *  call it inside one. */
 int tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const char *period,
                                bool by_category, bool by_department, uint32_t limit,
                                tickets_stats_rows_t *rows);
+
+/*  Close the UTC days before the day of `now_ms` minus `open_days`, at
+ *  most `days_max` more than are closed already (migrations/0005: their
+ *  opened tickets are then read from sums per day). Takes a lock that
+ *  holds back the creation of tickets until the transaction ends, when
+ *  there is something to close (rarely: once a day). */
+int tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, int days_max);
 
 #endif

@@ -280,6 +280,9 @@ BEGIN
     END LOOP;
 END
 $copy$;
+-- The statistics' one-row table of closed days (migration 0005) starts as
+-- the original's, so that the copies' triggers take the same path.
+INSERT INTO {BASELINE_SCHEMA}.ticket_stats_closed SELECT * FROM tickets.ticket_stats_closed;
 GRANT USAGE ON SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
 GRANT ALL ON ALL TABLES IN SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
 GRANT ALL ON ALL SEQUENCES IN SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
@@ -295,7 +298,7 @@ def copy_tickets():
 SET session_replication_role = replica;
 TRUNCATE {BASELINE_SCHEMA}.tickets CASCADE;
 INSERT INTO {BASELINE_SCHEMA}.tickets SELECT * FROM tickets.tickets;
-SELECT {BASELINE_SCHEMA}.ticket_stats_rebuild();
+SELECT {BASELINE_SCHEMA}.ticket_stats_rebuild(7);   -- 7: tickets_stats.c's STATS_OPEN_DAYS
 RESET session_replication_role;
 SELECT setval('{BASELINE_SCHEMA}.tickets_id_seq', (SELECT coalesce(max(id), 1) FROM {BASELINE_SCHEMA}.tickets));
 ANALYZE {BASELINE_SCHEMA}.tickets;
