@@ -85,9 +85,11 @@ tickets_stats (kefu_call_t *call)
 
     kefu_db_t *db = kefu_call_db (call);
     tickets_stats_rows_t rows = { 0 };
-    /*  One row more than allowed tells that the answer would be too long. */
-    if (kefu_db_begin (db) != 0
-    ||  tickets_stats_store_close_days (db, kefu_time_now_ms (), STATS_OPEN_DAYS, STATS_CLOSE_DAYS_MAX) != 0
+    /*  Closing days commits on its own, before the query: its lock holds
+     *  back creations, which must not wait for a year's statistics too.
+     *  One row more than allowed tells that the answer would be too long. */
+    if (tickets_stats_store_close_days (db, kefu_time_now_ms (), STATS_OPEN_DAYS, STATS_CLOSE_DAYS_MAX) != 0
+    ||  kefu_db_begin (db) != 0
     ||  tickets_stats_store_query (db, from_ms, to_ms, period, by_category, by_department, STATS_ROWS_MAX + 1,
                                    &rows) != 0
     ||  kefu_db_commit (db) != 0) {

@@ -1,4 +1,4 @@
-/*  tickets_stats_store: the one statement of the ticket statistics. See
+/*  tickets_stats_store: the statements of the ticket statistics. See
  *  tickets_stats_store.h.
  */
 #include "tickets_stats_store.h"
@@ -177,9 +177,5 @@ tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, in
     snprintf (open, sizeof open, "%d", open_days);
     snprintf (most, sizeof most, "%d", days_max);
     const char *values[] = { now, open, most };
-    PGresult *result = kefu_db_run (db, &sql_close_days, 3, values);
-    if (!result)
-        return -1;
-    PQclear (result);
-    return 0;
+    return kefu_db_command (db, &sql_close_days, 3, values);
 }

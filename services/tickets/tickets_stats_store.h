@@ -35,9 +35,10 @@ int tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, co
 
 /*  Close the UTC days before the day of `now_ms` minus `open_days`, at
  *  most `days_max` more than are closed already (migrations/0005: their
- *  opened tickets are then read from sums per day). Takes a lock that
- *  holds back the creation of tickets until the transaction ends, when
- *  there is something to close (rarely: once a day). */
+ *  opened tickets are then read from sums per day). When there is
+ *  something to close (once a day) it takes a lock that holds back the
+ *  creation of tickets until the transaction ends: call it outside one,
+ *  so that it commits at once. */
 int tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, int days_max);
 
 #endif
