@@ -35,7 +35,8 @@ static const kefu_sql_t sql_planner_settings = {
  *             sums per day (ticket_stats_opened_days), the rest (the
  *             range's partial first and last days, the days not closed)
  *             from the per-ticket facts, each an index-only range scan;
- *    resolved the per-resolution facts of the range (index-only), grouped
+ *    resolved the per-resolution facts of the range (index-only, their
+ *             periods stored with them), grouped
  *             by hashing, each group's times to resolve gathered in an
  *             array whose percentiles are taken at the end (a sort of each
  *             group's few hundred values instead of one sort of all).
@@ -60,6 +61,12 @@ static const kefu_sql_t sql_planner_settings = {
 #define STATS_GROUPS                                                                                    \
     "CASE WHEN $3::boolean THEN category ELSE '' END AS category, "                                     \
     "CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
+/*  A resolution's period, and whether it is its ticket's last resolution
+ *  in it, as stored by the migration for each unit ($5 is one of them). */
+#define STATS_RESOLVED_PERIOD                                                                           \
+    "CASE $5 WHEN 'day' THEN resolved_day WHEN 'week' THEN resolved_week ELSE resolved_month END"
+#define STATS_RESOLVED_LAST                                                                             \
+    "CASE $5 WHEN 'day' THEN last_of_day WHEN 'week' THEN last_of_week ELSE last_of_month END"
 static const kefu_sql_t sql_stats = {
     "tickets_stats",
     "WITH edges AS ("
@@ -89,14 +96,12 @@ static const kefu_sql_t sql_stats = {
     "  SELECT category, department, period, resolved, with_sla, on_time, "
     "         (SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s) FROM unnest(seconds) s) "
     "         AS percentiles "
-    "  FROM (SELECT " STATS_GROUPS " date_trunc($5, resolved_at AT TIME ZONE 'UTC') AS period, "
+    "  FROM (SELECT " STATS_GROUPS " (" STATS_RESOLVED_PERIOD ")::timestamp AS period, "
     "               count(*) AS resolved, array_agg(seconds) AS seconds, count(resolution_due_at) AS with_sla, "
     "               count(*) FILTER (WHERE resolved_at <= resolution_due_at) AS on_time "
     "        FROM ticket_stats_resolutions "
     "        WHERE resolved_at >= " STATS_FROM " AND resolved_at < " STATS_TO " "
-    "          AND (next_resolved_at IS NULL OR next_resolved_at >= " STATS_TO " "
-    "               OR date_trunc($5, next_resolved_at AT TIME ZONE 'UTC') "
-    "                  <> date_trunc($5, resolved_at AT TIME ZONE 'UTC')) "
+    "          AND (" STATS_RESOLVED_LAST " OR next_resolved_at >= " STATS_TO ") "
     "        GROUP BY 1, 2, 3) g"
     ") "
     "SELECT coalesce(o.category, r.category), coalesce(o.department, r.department), "

@@ -87,10 +87,25 @@ CREATE TABLE ticket_stats_resolutions (
     department        text NOT NULL,
     resolution_due_at timestamptz,                 -- the SLA's, NULL without one
     next_resolved_at  timestamptz,                 -- the ticket's next resolution, by (at, id)
+    -- Its periods, and whether it is the ticket's last resolution in each,
+    -- computed once here rather than by two date_trunc per row and request
+    -- (40 ms of a year's 140,000 resolutions by week on the bench load).
+    resolved_day      date GENERATED ALWAYS AS ((resolved_at AT TIME ZONE 'UTC')::date) STORED,
+    resolved_week     date GENERATED ALWAYS AS (date_trunc('week', resolved_at AT TIME ZONE 'UTC')::date) STORED,
+    resolved_month    date GENERATED ALWAYS AS (date_trunc('month', resolved_at AT TIME ZONE 'UTC')::date) STORED,
+    last_of_day       boolean GENERATED ALWAYS AS (next_resolved_at IS NULL
+        OR (next_resolved_at AT TIME ZONE 'UTC')::date <> (resolved_at AT TIME ZONE 'UTC')::date) STORED,
+    last_of_week      boolean GENERATED ALWAYS AS (next_resolved_at IS NULL
+        OR date_trunc('week', next_resolved_at AT TIME ZONE 'UTC') <> date_trunc('week', resolved_at AT TIME ZONE 'UTC'))
+        STORED,
+    last_of_month     boolean GENERATED ALWAYS AS (next_resolved_at IS NULL
+        OR date_trunc('month', next_resolved_at AT TIME ZONE 'UTC') <> date_trunc('month', resolved_at AT TIME ZONE 'UTC'))
+        STORED,
     PRIMARY KEY (ticket_id, transition_id)
 );
 CREATE INDEX ticket_stats_resolutions_by_resolved ON ticket_stats_resolutions (resolved_at)
-    INCLUDE (seconds, category, department, resolution_due_at, next_resolved_at);
+    INCLUDE (seconds, category, department, resolution_due_at, next_resolved_at, resolved_day, resolved_week,
+             resolved_month, last_of_day, last_of_week, last_of_month);
 
 -- The advisory lock of one (customer, category): the two-integer form, so
 -- that it never meets kefu's one-bigint locks (migrations, publisher).
@@ -192,7 +207,8 @@ CREATE TABLE ticket_stats_opened_days (
     department        text NOT NULL,
     opened            integer NOT NULL,
     repeat_complaints integer NOT NULL,
-    PRIMARY KEY (day, category, department)
+    -- Index-only: the sums change only when an old ticket does.
+    PRIMARY KEY (day, category, department) INCLUDE (opened, repeat_complaints)
 );
 
 -- Add a change of the opened tickets of one day, category and department
