@@ -24,7 +24,7 @@ enum {
      *  (migrations/0005). Also in the migration's ticket_stats_rebuild(7). */
     STATS_OPEN_DAYS = 7,
     /*  Days closed by one request at most: it holds back ticket creation
-     *  meanwhile (a month takes milliseconds on the bench load). */
+     *  meanwhile (a month of the bench load's days takes tens of ms). */
     STATS_CLOSE_DAYS_MAX = 31
 };
 

@@ -10,6 +10,10 @@
 
 enum { NUMBER_TEXT_SIZE = 24 };
 
+/*  work_mem of the statistics' transaction: room for the resolutions'
+ *  arrays of a year grouped by day (see sql_planner_settings). */
+#define TICKETS_STATS_WORK_MEM "64MB"
+
 /*  Before the statistics are read, the days older than `open_days` by the
  *  domain clock ($1, Unix ms) are closed, at most $3 of them at a time
  *  (migrations/0005: ticket_stats_close). */

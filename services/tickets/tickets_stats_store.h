@@ -21,10 +21,6 @@ typedef struct {
 
 void tickets_stats_rows_release (tickets_stats_rows_t *rows);
 
-/*  work_mem of the statistics' transaction: room for the resolutions'
- *  arrays of a year grouped by day (see tickets_stats_store.c). */
-#define TICKETS_STATS_WORK_MEM "64MB"
-
 /*  The statistics of [from_ms, to_ms) by `period` ("day", "week",
  *  "month"), grouped by category and/or department as asked, at most
  *  `limit` rows. Sets planner settings for the rest of the transaction:
