@@ -1,4 +1,4 @@
-/*  tickets_stats_store: the one statement of the ticket statistics. See
+/*  tickets_stats_store: the statements of the ticket statistics. See
  *  tickets_stats_store.h.
  */
 #include "tickets_stats_store.h"
@@ -10,63 +10,108 @@
 
 enum { NUMBER_TEXT_SIZE = 24 };
 
+/*  work_mem of the statistics' transaction: room for the resolutions'
+ *  arrays of a year grouped by day (see sql_planner_settings). */
+#define TICKETS_STATS_WORK_MEM "64MB"
+
+/*  Before the statistics are read, the days older than `open_days` by the
+ *  domain clock ($1, Unix ms) are closed, at most $3 of them at a time
+ *  (migrations/0005: ticket_stats_close). */
+static const kefu_sql_t sql_close_days = {
+    "tickets_stats_close_days",
+    "SELECT ticket_stats_close((to_timestamp($1::bigint / 1000.0) AT TIME ZONE 'UTC')::date - $2::integer, "
+    "                          $3::integer)"
+};
+/*  The planner prices the per-row arrays of the resolutions' hashed
+ *  grouping above a sort of every resolution by category, department and
+ *  period, which on the bench's year (140,000 resolutions) took 3 times as
+ *  long (docs/PERFORMANCE.md); and the arrays need more than the default
+ *  4 MB of work_mem not to spill. Both only for the statistics' transaction. */
+static const kefu_sql_t sql_planner_settings = {
+    "tickets_stats_planner_settings",
+    "SELECT set_config('enable_sort', 'off', true), set_config('work_mem', $1, true)"
+};
+
 /*  $1/$2 the range in Unix ms, $3/$4 group by category/department, $5 the
- *  date_trunc unit, $6 the row limit. Opened tickets come from the
- *  received_at index, resolutions from the partial index of transitions to
- *  resolved (migrations/0004), each resolved ticket's SLA from ticket_sla's
- *  primary key, so only the range is read (the SLA is a LATERAL look-up
- *  fenced with OFFSET 0: as a plain join the planner hashed the whole of
- *  ticket_sla, 333,333 rows and 60 ms on the large bench load, even for a
- *  range without a resolution; docs/PERFORMANCE.md). Periods are truncated in UTC.
- *  A resolution is a ticket's own step into resolved: not a copy of a merged
- *  duplicate's history (merged_from_ticket_id), which stays counted on the
- *  duplicate, nor the resolved-to-resolved row a resolved primary gets when a
- *  duplicate is merged into it.
+ *  date_trunc unit, $6 the row limit. Reads only the statistics facts of
+ *  migrations/0005, kept by triggers in the transaction of every change:
+ *    opened   the whole UTC days of the range that are closed from their
+ *             sums per day (ticket_stats_opened_days), the rest (the
+ *             range's partial first and last days, the days not closed)
+ *             from the per-ticket facts, each an index-only range scan;
+ *    resolved the per-resolution facts of the range (index-only, their
+ *             periods stored with them), grouped
+ *             by hashing, each group's times to resolve gathered in an
+ *             array whose percentiles are taken at the end (a sort of each
+ *             group's few hundred values instead of one sort of all).
+ *  Periods are truncated in UTC; every closed day is a whole UTC day, so
+ *  its sums fall in one period whatever the unit.
+ *  What is counted is what the tables say: opened by received_at, with the
+ *  repeat-complaint flag (same customer and category within the 30 days
+ *  before, decided and kept by the triggers); resolutions are a ticket's own
+ *  steps into resolved (not a copy of a merged duplicate's history, which
+ *  stays counted on the duplicate, nor the resolved-to-resolved row a
+ *  resolved primary gets when a duplicate is merged into it), and a ticket
+ *  resolved more than once in a period counts once, with its last
+ *  resolution in the range: the one whose next resolution is after the
+ *  range or in another period.
  *  A resolution is on time when it came at or before the SLA's
  *  resolution_due_at (pauses have moved it; a reopen restarts it, so a
  *  reopened ticket is judged against its newest deadline); sla_compliance
  *  is the share on time among the row's resolved tickets that have an
  *  SLA, NULL when none has one. */
+#define STATS_FROM "to_timestamp($1::bigint / 1000.0)"
+#define STATS_TO "to_timestamp($2::bigint / 1000.0)"
+#define STATS_GROUPS                                                                                    \
+    "CASE WHEN $3::boolean THEN category ELSE '' END AS category, "                                     \
+    "CASE WHEN $4::boolean THEN department ELSE '' END AS department, "
+/*  A resolution's period, and whether it is its ticket's last resolution
+ *  in it, as stored by the migration for each unit ($5 is one of them). */
+#define STATS_RESOLVED_PERIOD                                                                           \
+    "CASE $5 WHEN 'day' THEN resolved_day WHEN 'week' THEN resolved_week ELSE resolved_month END"
+#define STATS_RESOLVED_LAST                                                                             \
+    "CASE $5 WHEN 'day' THEN last_of_day WHEN 'week' THEN last_of_week ELSE last_of_month END"
 static const kefu_sql_t sql_stats = {
     "tickets_stats",
-    "WITH opened AS ("
-    "  SELECT CASE WHEN $3::boolean THEN t.category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
-    "         date_trunc($5, t.received_at AT TIME ZONE 'UTC') AS period, count(*) AS opened, "
-    "         count(*) FILTER (WHERE t.kind = 'complaint' AND t.customer_id <> '' AND EXISTS ("
-    "             SELECT 1 FROM tickets p WHERE p.customer_id = t.customer_id AND p.customer_id <> '' "
-    "               AND p.category = t.category AND p.kind = 'complaint' "
-    "               AND (p.received_at, p.id) < (t.received_at, t.id) "
-    "               AND p.received_at >= t.received_at - interval '30 days')) AS repeat_complaints "
-    "  FROM tickets t "
-    "  WHERE t.received_at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND t.received_at < to_timestamp($2::bigint / 1000.0) "
-    "  GROUP BY 1, 2, 3"
-    "), resolutions AS ("
-    "  SELECT DISTINCT ON (r.ticket_id, 2) r.ticket_id, "
-    "         date_trunc($5, r.at AT TIME ZONE 'UTC') AS period, "
-    "         extract(epoch FROM r.at - t.received_at) AS seconds, "
-    "         CASE WHEN $3::boolean THEN t.category ELSE '' END AS category, "
-    "         CASE WHEN $4::boolean THEN t.responsible_department ELSE '' END AS department, "
-    "         CASE WHEN s.ticket_id IS NOT NULL THEN r.at <= s.resolution_due_at END AS on_time "
-    "  FROM ticket_transitions r JOIN tickets t ON t.id = r.ticket_id "
-    "       LEFT JOIN LATERAL (SELECT ticket_id, resolution_due_at FROM ticket_sla "
-    "                          WHERE ticket_id = r.ticket_id OFFSET 0) s ON true "
-    "  WHERE r.to_status = 'resolved' AND r.from_status <> 'resolved' AND r.merged_from_ticket_id IS NULL "
-    "    AND r.at >= to_timestamp($1::bigint / 1000.0) "
-    "    AND r.at < to_timestamp($2::bigint / 1000.0) "
-    "  ORDER BY r.ticket_id, 2, r.at DESC"
+    "WITH edges AS ("
+    /* The closed whole days of the range: [first_day, last_day). */
+    "  SELECT first_day, greatest(first_day, least(to_day, closed_before)) AS last_day "
+    "  FROM (SELECT ((" STATS_FROM " AT TIME ZONE 'UTC') + interval '1 day' - interval '1 microsecond')::date "
+    "               AS first_day, (" STATS_TO " AT TIME ZONE 'UTC')::date AS to_day, closed_before "
+    "        FROM ticket_stats_closed) e"
+    "), opened_parts AS ("
+    "  SELECT " STATS_GROUPS " date_trunc($5, day::timestamp) AS period, opened, repeat_complaints "
+    "  FROM ticket_stats_opened_days "
+    "  WHERE day >= (SELECT first_day FROM edges) AND day < (SELECT last_day FROM edges) "
+    "  UNION ALL "
+    "  SELECT " STATS_GROUPS " date_trunc($5, received_at AT TIME ZONE 'UTC'), 1, repeat_complaint::integer "
+    "  FROM ticket_stats_opened "
+    "  WHERE received_at >= " STATS_FROM " "
+    "    AND received_at < least(" STATS_TO ", (SELECT first_day FROM edges)::timestamp AT TIME ZONE 'UTC') "
+    "  UNION ALL "
+    "  SELECT " STATS_GROUPS " date_trunc($5, received_at AT TIME ZONE 'UTC'), 1, repeat_complaint::integer "
+    "  FROM ticket_stats_opened "
+    "  WHERE received_at >= greatest(" STATS_FROM ", (SELECT last_day FROM edges)::timestamp AT TIME ZONE 'UTC') "
+    "    AND received_at < " STATS_TO
+    "), opened AS ("
+    "  SELECT category, department, period, sum(opened) AS opened, sum(repeat_complaints) AS repeat_complaints "
+    "  FROM opened_parts GROUP BY 1, 2, 3 HAVING sum(opened) > 0"
     "), resolved AS ("
-    "  SELECT category, department, period, count(*) AS resolved, "
-    "         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median, "
-    "         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90, "
-    "         count(on_time) AS with_sla, count(*) FILTER (WHERE on_time) AS on_time "
-    "  FROM resolutions GROUP BY 1, 2, 3"
+    "  SELECT category, department, period, resolved, with_sla, on_time, "
+    "         (SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s) FROM unnest(seconds) s) "
+    "         AS percentiles "
+    "  FROM (SELECT " STATS_GROUPS " (" STATS_RESOLVED_PERIOD ")::timestamp AS period, "
+    "               count(*) AS resolved, array_agg(seconds) AS seconds, count(resolution_due_at) AS with_sla, "
+    "               count(*) FILTER (WHERE resolved_at <= resolution_due_at) AS on_time "
+    "        FROM ticket_stats_resolutions "
+    "        WHERE resolved_at >= " STATS_FROM " AND resolved_at < " STATS_TO " "
+    "          AND (" STATS_RESOLVED_LAST " OR next_resolved_at >= " STATS_TO ") "
+    "        GROUP BY 1, 2, 3) g"
     ") "
     "SELECT coalesce(o.category, r.category), coalesce(o.department, r.department), "
     "       rfc3339(coalesce(o.period, r.period) AT TIME ZONE 'UTC'), coalesce(o.opened, 0), "
-    "       coalesce(r.resolved, 0), coalesce(round(r.median)::bigint, 0), "
-    "       coalesce(round(r.p90)::bigint, 0), coalesce(o.repeat_complaints, 0), "
+    "       coalesce(r.resolved, 0), coalesce(round(r.percentiles[1])::bigint, 0), "
+    "       coalesce(round(r.percentiles[2])::bigint, 0), coalesce(o.repeat_complaints, 0), "
     "       CASE WHEN r.with_sla > 0 THEN r.on_time::double precision / r.with_sla END "
     "FROM opened o FULL JOIN resolved r "
     "  ON o.category = r.category AND o.department = r.department AND o.period = r.period "
@@ -95,6 +140,9 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         from, to, by_category ? "true" : "false", by_department ? "true" : "false", period, limit_text
     };
     memset (rows, 0, sizeof *rows);
+    const char *settings[] = { TICKETS_STATS_WORK_MEM };
+    if (kefu_db_command (db, &sql_planner_settings, 1, settings) != 0)
+        return -1;
     PGresult *result = kefu_db_run (db, &sql_stats, 6, values);
     if (!result)
         return -1;
@@ -128,4 +176,15 @@ tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const 
         rows->row_pointers[i] = row;
     }
     return 0;
+}
+
+int
+tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, int days_max)
+{
+    char now[NUMBER_TEXT_SIZE], open[NUMBER_TEXT_SIZE], most[NUMBER_TEXT_SIZE];
+    snprintf (now, sizeof now, "%" PRId64, now_ms);
+    snprintf (open, sizeof open, "%d", open_days);
+    snprintf (most, sizeof most, "%d", days_max);
+    const char *values[] = { now, open, most };
+    return kefu_db_command (db, &sql_close_days, 3, values);
 }

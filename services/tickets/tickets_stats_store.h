@@ -23,9 +23,18 @@ void tickets_stats_rows_release (tickets_stats_rows_t *rows);
 
 /*  The statistics of [from_ms, to_ms) by `period` ("day", "week",
  *  "month"), grouped by category and/or department as asked, at most
- *  `limit` rows. */
+ *  `limit` rows. Sets planner settings for the rest of the transaction:
+ *  call it inside one. */
 int tickets_stats_store_query (kefu_db_t *db, int64_t from_ms, int64_t to_ms, const char *period,
                                bool by_category, bool by_department, uint32_t limit,
                                tickets_stats_rows_t *rows);
+
+/*  Close the UTC days before the day of `now_ms` minus `open_days`, at
+ *  most `days_max` more than are closed already (migrations/0005: their
+ *  opened tickets are then read from sums per day). When there is
+ *  something to close (once a day) it takes a lock that holds back the
+ *  creation of tickets until the transaction ends: call it outside one,
+ *  so that it commits at once. */
+int tickets_stats_store_close_days (kefu_db_t *db, int64_t now_ms, int open_days, int days_max);
 
 #endif

@@ -259,13 +259,30 @@ BEGIN
                        t.table_name, t.column_name,
                        '{BASELINE_SCHEMA}.' || t.table_name || '_' || t.column_name || '_seq');
     END LOOP;
-    FOR t IN SELECT pg_get_triggerdef(g.oid) AS definition
-               FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    -- Functions bound to the tickets schema (SET search_path: the statistics
+    -- triggers of migration 0005) would write into the tickets tables: they
+    -- get copies bound to the copies, and the copied triggers call those.
+    FOR t IN SELECT pg_get_functiondef(p.oid) AS definition
+               FROM pg_proc p
+              WHERE p.pronamespace = 'tickets'::regnamespace AND p.proconfig @> ARRAY['search_path=tickets'] LOOP
+        EXECUTE replace(replace(t.definition, ' FUNCTION tickets.', ' FUNCTION {BASELINE_SCHEMA}.'),
+                        'search_path TO ''tickets''', 'search_path TO ''{BASELINE_SCHEMA}''');
+    END LOOP;
+    FOR t IN SELECT pg_get_triggerdef(g.oid) AS definition,
+                    coalesce(p.proconfig @> ARRAY['search_path=tickets'], false) AS bound
+               FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
               WHERE NOT g.tgisinternal AND c.relnamespace = 'tickets'::regnamespace LOOP
-        EXECUTE replace(t.definition, ' ON tickets.', ' ON {BASELINE_SCHEMA}.');
+        EXECUTE replace(CASE WHEN t.bound
+                             THEN replace(t.definition, ' EXECUTE FUNCTION tickets.',
+                                          ' EXECUTE FUNCTION {BASELINE_SCHEMA}.')
+                             ELSE t.definition END,
+                        ' ON tickets.', ' ON {BASELINE_SCHEMA}.');
     END LOOP;
 END
 $copy$;
+-- The statistics' one-row table of closed days (migration 0005) starts as
+-- the original's, so that the copies' triggers take the same path.
+INSERT INTO {BASELINE_SCHEMA}.ticket_stats_closed SELECT * FROM tickets.ticket_stats_closed;
 GRANT USAGE ON SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
 GRANT ALL ON ALL TABLES IN SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
 GRANT ALL ON ALL SEQUENCES IN SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
@@ -273,10 +290,16 @@ GRANT ALL ON ALL SEQUENCES IN SCHEMA {BASELINE_SCHEMA} TO kefu_tickets;
 
 
 def copy_tickets():
-    """The reading baselines read the same tickets kefu reads."""
+    """The reading baselines read the same tickets kefu reads. The copy is a
+    bulk load: with the triggers off, then the statistics facts rebuilt at
+    once (row by row, the triggers would hold an advisory lock per customer
+    and category until the copy commits; migrations/0005)."""
     psql(f"""
+SET session_replication_role = replica;
 TRUNCATE {BASELINE_SCHEMA}.tickets CASCADE;
 INSERT INTO {BASELINE_SCHEMA}.tickets SELECT * FROM tickets.tickets;
+SELECT {BASELINE_SCHEMA}.ticket_stats_rebuild(7);   -- 7: tickets_stats.c's STATS_OPEN_DAYS
+RESET session_replication_role;
 SELECT setval('{BASELINE_SCHEMA}.tickets_id_seq', (SELECT coalesce(max(id), 1) FROM {BASELINE_SCHEMA}.tickets));
 ANALYZE {BASELINE_SCHEMA}.tickets;
 """)

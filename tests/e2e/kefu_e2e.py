@@ -660,7 +660,7 @@ class Db:
     # Tables a request may write, and the sums of versions that move on any update.
     COUNTED = ("tickets", "ticket_transitions", "outbox", "idempotency_keys", "ticket_handoffs", "ticket_watchers",
                "ticket_comments", "ticket_attachments", "ticket_dispatches", "departments", "routing_rules",
-               "creation_keys")
+               "creation_keys", "ticket_stats_opened", "ticket_stats_resolutions")
     VERSIONED = ("tickets", "departments", "routing_rules")
 
     def counts(self):
