@@ -218,6 +218,13 @@ kefu_call_actor (kefu_call_t *call)
     return call->request->actor;
 }
 
+const char *
+kefu_call_staff_id (kefu_call_t *call)
+{
+    const Kefu__V1__Actor *actor = kefu_call_actor (call);
+    return actor && actor->staff_id ? actor->staff_id : "";
+}
+
 const ProtobufCMessage *
 kefu_call_payload (kefu_call_t *call)
 {
@@ -322,6 +329,13 @@ kefu_call_fail_db (kefu_call_t *call)
                         "error", kefu_db_error (db), NULL);
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "internal error");
     }
+}
+
+void
+kefu_call_fail_db_rollback (kefu_call_t *call)
+{
+    kefu_db_rollback (call->worker->db);
+    kefu_call_fail_db (call);
 }
 
 /*  Forget the outcome of a first attempt before running it again. */

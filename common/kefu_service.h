@@ -122,4 +122,12 @@ bool kefu_call_check_page (kefu_call_t *call, uint32_t limit, int64_t after, uin
  *  otherwise, with the detail logged and not sent to the caller. */
 void kefu_call_fail_db (kefu_call_t *call);
 
+/*  Roll back the call's open transaction, then answer as kefu_call_fail_db:
+ *  how a handler gives up on a database failure in mid-transaction, so
+ *  nothing it wrote so far stays. */
+void kefu_call_fail_db_rollback (kefu_call_t *call);
+
+/*  The staff id of the call's actor, "" when there is none. Borrowed. */
+const char *kefu_call_staff_id (kefu_call_t *call);
+
 #endif

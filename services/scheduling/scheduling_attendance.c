@@ -53,13 +53,6 @@ static const char *const leave_kinds[] = {"personal", "special",     "sick",    
 #define LEAVE_KIND_COUNT (sizeof leave_kinds / sizeof leave_kinds[0])
 
 static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static void
 refuse (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *message)
 {
     kefu_db_rollback (kefu_call_db (call));
@@ -107,7 +100,7 @@ violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const c
 
 /*  Raise `event_type` for attendance `attendance_id` with its audit record,
  *  commit, and answer with the record. Returns 0, or -1 (the caller answers
- *  with fail_db). */
+ *  with kefu_call_fail_db_rollback). */
 static int
 attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const char *event_type,
                               int64_t now_ms)
@@ -191,7 +184,7 @@ scheduling_attendance_clock_in (kefu_call_t *call)
         goto failed;
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_staff_rows_release (&caller);
 }
@@ -299,7 +292,7 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
         goto failed;
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_staff_rows_release (&caller);
 }
@@ -475,7 +468,7 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
     return true;
 failed:
     scheduling_staff_rows_release (&caller);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
     return false;
 }
 

@@ -49,30 +49,6 @@ static const char *const quarterly_grades[] = {"A", "B", "C", "D", NULL};
 
 /* --- common checks -------------------------------------------------------- */
 
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
-static bool
-roles_ok (kefu_call_t *call, kefu_roles_t roles, const char *who)
-{
-    if (kefu_call_roles (call) & roles)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                    "only %s may do this", who);
-    return false;
-}
-
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
 /*  Answer with a refusal after the transaction began: roll back first, so
  *  nothing is written. */
 #define REFUSE(call, ...)                       \
@@ -103,7 +79,7 @@ person_load (kefu_call_t *call, int64_t id, bool for_update, grades_people_t *pe
 static bool
 not_self (kefu_call_t *call, const grades_person_t *person)
 {
-    if (strcmp (person->staff_no, actor_staff_no (call)) != 0)
+    if (strcmp (person->staff_no, kefu_call_staff_id (call)) != 0)
         return true;
     REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "own-grade", NULL,
             "nobody evaluates, proposes or decides about their own grade");
@@ -337,7 +313,7 @@ key_claim (kefu_call_t *call, const char *method, int64_t *created_id)
     char stored_method[GRADES_METHOD_SIZE];
     bool claimed;
     kefu_idempotency_request_hash (call, hash);
-    if (grades_store_idempotency_claim (kefu_call_db (call), actor_staff_no (call), key, method,
+    if (grades_store_idempotency_claim (kefu_call_db (call), kefu_call_staff_id (call), key, method,
                                         hash, kefu_time_now_ms (), &claimed, stored_method,
                                         stored_hash, created_id) != 0)
         return KEY_FAILED;
@@ -361,8 +337,8 @@ static int
 key_bind (kefu_call_t *call, int64_t created_id)
 {
     const char *key = call_key (call);
-    return *key ? grades_store_idempotency_bind (kefu_call_db (call), actor_staff_no (call), key,
-                                                 created_id)
+    return *key ? grades_store_idempotency_bind (kefu_call_db (call), kefu_call_staff_id (call),
+                                                 key, created_id)
                 : 0;
 }
 
@@ -383,7 +359,8 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__RecordEvaluationRequest *request =
         (const Kefu__V1__RecordEvaluationRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call))
         return;
     if (!kefu_text_one_of (request->kind, evaluation_kinds)) {
@@ -426,9 +403,9 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
                 "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted =
-        grades_store_evaluation_insert (db, request->staff_id, request->kind, request->period,
-                                        &values, actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_evaluation_insert (
+        db, request->staff_id, request->kind, request->period, &values, kefu_call_staff_id (call),
+        kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
@@ -446,7 +423,7 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&rows);
@@ -459,7 +436,8 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__AmendEvaluationRequest *request =
         (const Kefu__V1__AmendEvaluationRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                true))
         return;
@@ -497,7 +475,8 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     staff_resource (evaluation->staff_id, resource);
     if (grades_store_evaluation_amend (db, request->id, &values, request->reason,
-                                       actor_staff_no (call), kefu_time_now_ms (), &updated) != 0 ||
+                                       kefu_call_staff_id (call), kefu_time_now_ms (),
+                                       &updated) != 0 ||
         kefu_outbox_append_message (db, "grade.evaluation_amended", resource,
                                     &updated.items[0].base) != 0 ||
         kefu_audit_record (call, "grade.evaluation_amended", resource, request->reason, 1) != 0 ||
@@ -506,7 +485,7 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     kefu_call_reply (call, &updated.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&current);
@@ -540,7 +519,8 @@ scheduling_grades_award_title (kefu_call_t *call)
 {
     const Kefu__V1__AwardTitleRequest *request =
         (const Kefu__V1__AwardTitleRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call) ||
         !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true) ||
         !awarded_on_ok (call, request->awarded_on) ||
@@ -576,9 +556,9 @@ scheduling_grades_award_title (kefu_call_t *call)
                 "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted = grades_store_title_insert (db, request->staff_id, request->name,
-                                              request->awarded_on, request->note,
-                                              actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_title_insert (
+        db, request->staff_id, request->name, request->awarded_on, request->note,
+        kefu_call_staff_id (call), kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
@@ -596,7 +576,7 @@ scheduling_grades_award_title (kefu_call_t *call)
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_title_rows_release (&rows);
@@ -626,7 +606,7 @@ scheduling_grades_history (kefu_call_t *call)
         goto answered;
     /*  The person themself, or those who evaluate. */
     if (!(kefu_call_roles (call) & GRADE_EVALUATORS) &&
-        strcmp (person.people[0].staff_no, actor_staff_no (call)) != 0) {
+        strcmp (person.people[0].staff_no, kefu_call_staff_id (call)) != 0) {
         REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
                 "only the person themself, a supervisor or a manager may read these evaluations");
         goto answered;
@@ -657,7 +637,7 @@ scheduling_grades_history (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&monthly);
@@ -783,7 +763,8 @@ scheduling_grades_eligibility (kefu_call_t *call)
     int at_month = current_month ();
     char at[GRADE_PERIOD_TEXT_SIZE];
     /*  Without `at`, the current month: today's figures. */
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_call_check_page (call, limit, request->after, REPORT_MAX) ||
         (*request->at && !at_ok (call, request->at, &at_month)))
         return;
@@ -813,7 +794,7 @@ scheduling_grades_eligibility (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&people);
     report_release (&report);
@@ -909,7 +890,8 @@ scheduling_grades_propose_change (kefu_call_t *call)
         (const Kefu__V1__ProposeGradeChangeRequest *)kefu_call_payload (call);
     int at_month;
     grade_t to = grade_from_name (request->to_grade);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call))
         return;
     if (to == GRADE_NONE) {
@@ -967,7 +949,7 @@ scheduling_grades_propose_change (kefu_call_t *call)
     if (rules > 0)
         goto answered;
     int inserted = grades_store_change_insert (db, request, to > from ? "promotion" : "demotion",
-                                               grade_name (from), actor_staff_no (call),
+                                               grade_name (from), kefu_call_staff_id (call),
                                                kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
@@ -986,7 +968,7 @@ scheduling_grades_propose_change (kefu_call_t *call)
     kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_change_rows_release (&rows);
@@ -1018,7 +1000,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+    if (!kefu_call_roles_require (call, GRADE_DECIDERS, "only a manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                false))
         return;
@@ -1036,7 +1018,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
     if (locked > 0)
         goto answered;
     const Kefu__V1__GradeChange *proposal = &change.items[0];
-    if (strcmp (proposal->proposed_by, actor_staff_no (call)) == 0) {
+    if (strcmp (proposal->proposed_by, kefu_call_staff_id (call)) == 0) {
         REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "approver-is-proposer", NULL,
                 "a grade change is approved by someone other than its proposer");
         goto answered;
@@ -1068,7 +1050,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
     update.id = proposal->staff_id;
     update.grade = proposal->to_grade;
     staff_resource (proposal->staff_id, staff_subject);
-    if (grades_store_change_decide (db, request->id, "approved", actor_staff_no (call),
+    if (grades_store_change_decide (db, request->id, "approved", kefu_call_staff_id (call),
                                     request->reason, now_ms, &decided) != 0 ||
         scheduling_store_staff_update (db, &update, now_ms, &staff) != 0 ||
         kefu_outbox_append_message (db, "grade.change_approved", resource,
@@ -1082,7 +1064,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
     kefu_call_reply (call, &decided.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
     grades_change_rows_release (&decided);
@@ -1095,7 +1077,7 @@ scheduling_grades_refuse_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+    if (!kefu_call_roles_require (call, GRADE_DECIDERS, "only a manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                true))
         return;
@@ -1110,7 +1092,7 @@ scheduling_grades_refuse_change (kefu_call_t *call)
         goto failed;
     if (locked > 0)
         goto answered;
-    if (grades_store_change_decide (db, request->id, "refused", actor_staff_no (call),
+    if (grades_store_change_decide (db, request->id, "refused", kefu_call_staff_id (call),
                                     request->reason, kefu_time_now_ms (), &decided) != 0 ||
         kefu_outbox_append_message (db, "grade.change_refused", resource, &decided.items[0].base) !=
             0 ||
@@ -1120,7 +1102,7 @@ scheduling_grades_refuse_change (kefu_call_t *call)
     kefu_call_reply (call, &decided.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
     grades_change_rows_release (&decided);
@@ -1131,7 +1113,8 @@ scheduling_grades_get_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     grades_change_rows_t change = {0};
@@ -1153,7 +1136,7 @@ scheduling_grades_get_change (kefu_call_t *call)
     kefu_call_reply (call, &change.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
 }

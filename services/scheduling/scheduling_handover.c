@@ -53,20 +53,6 @@ enum {
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define COUNTERSIGNERS KEFU_ROLE_SHIFT_LEAD
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
 static const char *
 actor_terminal (kefu_call_t *call)
 {
@@ -126,11 +112,9 @@ scheduling_handover_checklist_put (kefu_call_t *call)
 {
     const Kefu__V1__PutHandoverChecklistItemRequest *request =
         (const Kefu__V1__PutHandoverChecklistItemRequest *)kefu_call_payload (call);
-    if (!(kefu_call_roles (call) & CHECKLIST_KEEPERS)) {
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only an admin or a supervisor keeps the handover checklist");
+    if (!kefu_call_roles_require (call, CHECKLIST_KEEPERS,
+                                  "only an admin or a supervisor keeps the handover checklist"))
         return;
-    }
     if (!kefu_text_identifier_valid (request->code, strlen (request->code), ITEM_CODE_MAX)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "code",
                         "code must be 1 to %d of A-Z a-z 0-9 _ -", ITEM_CODE_MAX);
@@ -157,7 +141,7 @@ scheduling_handover_checklist_put (kefu_call_t *call)
         goto done;
     }
     if (scheduling_handover_store_checklist_put (db, request->code, request->label,
-                                                 request->retired, actor_staff_no (call),
+                                                 request->retired, kefu_call_staff_id (call),
                                                  kefu_time_now_ms (), &updated) != 0 ||
         kefu_outbox_append_message (db, "handover.checklist_changed", resource,
                                     &updated.items[0].base) != 0 ||
@@ -172,7 +156,7 @@ done:
 failed:
     scheduling_checklist_rows_release (&current);
     scheduling_checklist_rows_release (&updated);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- handovers.write ------------------------------------------------------- */
@@ -343,7 +327,7 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (claimed > 0)
         goto done;
-    int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &outgoing);
+    int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &outgoing);
     if (found < 0)
         goto failed;
     if (found == 1) {
@@ -402,7 +386,7 @@ done:
 failed:
     scheduling_staff_rows_release (&outgoing);
     scheduling_staff_rows_release (&incoming);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- handovers.get, accept, refuse --------------------------------------------- */
@@ -413,7 +397,7 @@ scheduling_handover_get (kefu_call_t *call)
     const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *)kefu_call_payload (call);
     scheduling_handover_rows_t rows = {0};
     int found = handover_load (kefu_call_db (call), request->id, false, &rows);
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
@@ -472,7 +456,7 @@ handover_decide (kefu_call_t *call, bool accept)
                         "handover %" PRId64 " not found", request->id);
         goto done;
     }
-    if (strcmp (actor_staff_no (call), rows.handover.incoming_staff_no) != 0) {
+    if (strcmp (kefu_call_staff_id (call), rows.handover.incoming_staff_no) != 0) {
         kefu_db_rollback (db);
         kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
                         "only the incoming person (%s) may %s this handover",
@@ -505,7 +489,7 @@ done:
     return;
 failed:
     scheduling_handover_rows_release (&rows);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
@@ -568,11 +552,9 @@ scheduling_handover_countersign (kefu_call_t *call)
 {
     const Kefu__V1__CountersignHandoversRequest *request =
         (const Kefu__V1__CountersignHandoversRequest *)kefu_call_payload (call);
-    if (!(kefu_call_roles (call) & COUNTERSIGNERS)) {
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only a shift lead countersigns the day's handovers");
+    if (!kefu_call_roles_require (call, COUNTERSIGNERS,
+                                  "only a shift lead countersigns the day's handovers"))
         return;
-    }
     const char *cursor = request->day;
     int year, month, day;
     if (strlen (request->day) != DAY_TEXT_LENGTH ||
@@ -632,7 +614,7 @@ scheduling_handover_countersign (kefu_call_t *call)
     int64_t id;
     char signed_at[KEFU_TIME_TEXT_SIZE], resource[RESOURCE_MAX];
     int signed_now = scheduling_handover_store_countersign (
-        db, request->day, request->site_zone, actor_staff_no (call), actor_terminal (call),
+        db, request->day, request->site_zone, kefu_call_staff_id (call), actor_terminal (call),
         request->note, kefu_strbuf_data (&ids), now_ms, &id, signed_at);
     if (signed_now < 0)
         goto failed;
@@ -652,7 +634,7 @@ scheduling_handover_countersign (kefu_call_t *call)
     reply.id = id;
     reply.day = request->day;
     reply.site_zone = request->site_zone;
-    reply.signed_by = (char *)actor_staff_no (call);
+    reply.signed_by = (char *)kefu_call_staff_id (call);
     reply.signed_at = signed_at;
     reply.terminal = (char *)actor_terminal (call);
     reply.note = request->note;
@@ -675,7 +657,7 @@ done:
 failed:
     PQclear (of_day);
     kefu_strbuf_release (&ids);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- the overdue sweep ------------------------------------------------------- */

@@ -58,13 +58,6 @@ leave_resource (int64_t id, char *out, size_t size)
     snprintf (out, size, "leave/%" PRId64, id);
 }
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
 /*  Refuse with a rule's problem type: roll back what the transaction read
  *  and answer `code`. */
 #define REFUSE(call, code, type, field, ...)                           \
@@ -76,10 +69,10 @@ fail_db (kefu_call_t *call)
 int
 scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_rows_t *rows)
 {
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    const char *staff_no = actor ? actor->staff_id : "";
-    int found =
-        *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, for_update, rows) : 1;
+    const char *staff_no = kefu_call_staff_id (call);
+    int found = *staff_no
+                    ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, for_update, rows)
+                    : 1;
     if (found != 1)
         return found;
     /*  A credential of no person (a configured service key): leave and
@@ -173,7 +166,7 @@ leave_replay (kefu_call_t *call, int64_t leave_id)
                        kefu_db_commit (db) != 0))
         found = -1;
     if (found < 0)
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
     else if (found == 1)
         REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", "Idempotency-Key",
                 "the leave created with this Idempotency-Key is gone");
@@ -270,7 +263,7 @@ scheduling_leave_request (kefu_call_t *call)
     int claimed = leave_key_claim (call, key);
     if (claimed != 0) {
         if (claimed < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Lock the person on leave only (never two rows: two people asking
@@ -346,7 +339,7 @@ scheduling_leave_request (kefu_call_t *call)
     kefu_call_reply (call, &row.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&row);
     scheduling_staff_rows_release (&caller);
@@ -451,7 +444,7 @@ leave_change (kefu_call_t *call, leave_change_t change)
     kefu_call_reply (call, &updated.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&current);
     scheduling_leave_row_release (&updated);
@@ -512,7 +505,7 @@ scheduling_leave_get (kefu_call_t *call)
     kefu_call_reply (call, &row.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&row);
     scheduling_staff_rows_release (&caller);
@@ -581,7 +574,7 @@ scheduling_leave_list (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     free (items);
     free (pointers);

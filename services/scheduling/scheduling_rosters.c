@@ -78,19 +78,10 @@ static const char ICAL_TYPE[] = "text/calendar; charset=utf-8";
 /* --- shared checks and answers -------------------------------------------- */
 
 static bool
-roles_ok (kefu_call_t *call, kefu_roles_t allowed, const char *who)
-{
-    if (kefu_call_roles (call) & allowed)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                    "only %s may do this", who);
-    return false;
-}
-
-static bool
 planner_ok (kefu_call_t *call)
 {
-    return roles_ok (call, ROSTER_PLANNERS, "a supervisor, manager or admin");
+    return kefu_call_roles_require (call, ROSTER_PLANNERS,
+                                    "only a supervisor, manager or admin may do this");
 }
 
 static bool
@@ -101,13 +92,6 @@ code_ok (kefu_call_t *call, const char *field, const char *code)
     kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field,
                     "%s must be 1 to %d of A-Z a-z 0-9 _ -", field, CODE_MAX);
     return false;
-}
-
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
 }
 
 /*  Roll back and answer a refusal. */
@@ -158,7 +142,7 @@ roster_zone (const PGresult *roster)
 /*  Begin and lock roster `id` for a change of its draft. Returns 0 with
  *  the transaction open and *roster read; 1 when the call was answered
  *  (404 no such roster, 409 roster-published); -1 on a database failure
- *  (the caller answers with fail_db). */
+ *  (the caller answers with kefu_call_fail_db_rollback). */
 static int
 roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
 {
@@ -223,7 +207,7 @@ site_changed (kefu_call_t *call, const char *action, PGresult *result)
     snprintf (resource, sizeof resource, "site/%s", site.code);
     if (kefu_outbox_append_message (db, action, resource, &site.base) != 0 ||
         kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
     else
         kefu_call_reply (call, &site.base);
     PQclear (result);
@@ -254,7 +238,7 @@ scheduling_sites_create (kefu_call_t *call)
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Lock site `code` for a change: 0 with *result its row (SITE_IN_USE
@@ -285,7 +269,7 @@ scheduling_sites_update (kefu_call_t *call)
     int locked = site_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Its rosters' shifts were resolved in the old zone. */
@@ -301,7 +285,7 @@ scheduling_sites_update (kefu_call_t *call)
     if (scheduling_rosters_store_site_update (kefu_call_db (call), request->code, request->name,
                                               request->zone, &updated) != 0) {
         PQclear (updated);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     site_changed (call, "site.updated", updated);
@@ -318,7 +302,7 @@ scheduling_sites_delete (kefu_call_t *call)
     int locked = site_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     if (kefu_db_bool (current, 0, SITE_IN_USE)) {
@@ -329,7 +313,7 @@ scheduling_sites_delete (kefu_call_t *call)
     }
     if (scheduling_rosters_store_site_delete (kefu_call_db (call), request->code) != 0) {
         PQclear (current);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     site_changed (call, "site.deleted", current);
@@ -338,8 +322,9 @@ scheduling_sites_delete (kefu_call_t *call)
 void
 scheduling_sites_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     PGresult *result = scheduling_rosters_store_sites (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
@@ -428,7 +413,7 @@ template_changed (kefu_call_t *call, const char *action, PGresult *result)
     snprintf (resource, sizeof resource, "shift_template/%s", template.code);
     if (kefu_outbox_append_message (db, action, resource, &template.base) != 0 ||
         kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
     else
         kefu_call_reply (call, &template.base);
     PQclear (result);
@@ -460,7 +445,7 @@ scheduling_shift_templates_update (kefu_call_t *call)
     int locked = template_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Shifts cut from it keep their times: a template in use is renamed,
@@ -479,7 +464,7 @@ scheduling_shift_templates_update (kefu_call_t *call)
                                                   start_minute, request->duration_minutes,
                                                   request->is_night, &updated) != 0) {
         PQclear (updated);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     template_changed (call, "shift.template.updated", updated);
@@ -496,7 +481,7 @@ scheduling_shift_templates_delete (kefu_call_t *call)
     int locked = template_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     if (kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
@@ -507,7 +492,7 @@ scheduling_shift_templates_delete (kefu_call_t *call)
     }
     if (scheduling_rosters_store_template_delete (kefu_call_db (call), request->code) != 0) {
         PQclear (current);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     template_changed (call, "shift.template.deleted", current);
@@ -539,14 +524,15 @@ scheduling_shift_templates_create (kefu_call_t *call)
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
 scheduling_shift_templates_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     PGresult *result = scheduling_rosters_store_templates (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
@@ -624,14 +610,15 @@ scheduling_rosters_create (kefu_call_t *call)
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
 scheduling_rosters_get (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     PGresult *result = NULL;
     int found = scheduling_rosters_store_roster (kefu_call_db (call), request->id, false, &result);
@@ -655,7 +642,8 @@ scheduling_rosters_list (kefu_call_t *call)
         (const Kefu__V1__ListRostersRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
     int year, month;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this") ||
         !kefu_call_check_page (call, limit, request->after, LIST_MAX) ||
         (*request->site_code && !code_ok (call, "site_code", request->site_code)))
         return;
@@ -746,7 +734,8 @@ scheduling_rosters_shifts (kefu_call_t *call)
     const Kefu__V1__ListRosterShiftsRequest *request =
         (const Kefu__V1__ListRosterShiftsRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this") ||
         !kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
     if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
@@ -865,7 +854,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     if (locked != 0) {
         assigned_release (&assigned);
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     const kefu_tz_t *tz = roster_zone (roster);
@@ -942,7 +931,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         kefu_call_reply (call, &assigned.items[0].base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     scheduling_staff_rows_release (&person);
     PQclear (template);
@@ -993,7 +982,7 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->roster_id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     int found = scheduling_rosters_store_shift_delete (db, request->roster_id, shift_id, &removed);
@@ -1021,7 +1010,7 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
 failed:
     PQclear (roster);
     PQclear (removed);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- coverage --------------------------------------------------------------- */
@@ -1166,7 +1155,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->roster_id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         goto done;
     }
     char resource[RESOURCE_MAX];
@@ -1175,7 +1164,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
                                                kefu_strbuf_data (&slots),
                                                kefu_strbuf_data (&agents)) != 0 ||
         !(rows = scheduling_rosters_store_coverage (db, request->roster_id))) {
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         goto done;
     }
     coverage_runs_from_rows (rows, runs);
@@ -1187,7 +1176,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
         kefu_outbox_append_message (db, "roster.coverage_set", resource, &coverage.base) != 0 ||
         kefu_audit_record (call, "roster.coverage_set", resource, NULL, 1) != 0 ||
         kefu_db_commit (db) != 0) {
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         goto done;
     }
     kefu_call_reply (call, &coverage.base);
@@ -1204,7 +1193,8 @@ void
 scheduling_rosters_coverage (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL, *rows = NULL;
@@ -1418,7 +1408,8 @@ void
 scheduling_rosters_validate (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL;
@@ -1443,7 +1434,7 @@ scheduling_rosters_validate (kefu_call_t *call)
         reply.roster_id = request->id;
         reply.valid = problems.found == 0;
         reply.n_problems = problems.count;
-        reply.problem_count = (int32_t) problems.found;
+        reply.problem_count = (int32_t)problems.found;
         reply.problems = problems.pointers;
         kefu_call_reply (call, &reply.base);
     }
@@ -1453,7 +1444,7 @@ scheduling_rosters_validate (kefu_call_t *call)
 failed:
     problems_release (&problems);
     PQclear (roster);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- rosters.publish -------------------------------------------------------- */
@@ -1489,7 +1480,7 @@ scheduling_rosters_publish (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     int32_t version = (int32_t)kefu_db_int64 (roster, 0, ROSTER_VERSION);
@@ -1541,7 +1532,7 @@ scheduling_rosters_publish (kefu_call_t *call)
     kefu_call_reply (call, &published.base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     problems_release (&problems);
     PQclear (roster);
@@ -1651,7 +1642,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     kefu_call_reply (call, &document.base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     free (body);
     free (shifts);
@@ -1679,8 +1670,9 @@ scheduling_on_duty_at (kefu_call_t *call)
 {
     const Kefu__V1__OnDutyRequest *request =
         (const Kefu__V1__OnDutyRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     int64_t at_ms = request->at_ms;
     if (*request->at && !kefu_time_parse_rfc3339 (request->at, &at_ms)) {

@@ -39,13 +39,6 @@ enum {
 static const char COMPLAINT_KIND[] = "complaint";
 static const char *const ticket_created_types[] = {"ticket.created", NULL};
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
 /*  Complaints of `result` (rows as complaints_between gives them) as
  *  messages borrowing from it; *items and *pointers are the caller's to
  *  free. -1 when out of memory. */
@@ -232,7 +225,7 @@ failed:
     PQclear (complaints);
     kefu_strbuf_release (&ids);
     scheduling_staff_rows_release (&staff);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Answer with security-desk handover `id` and the complaints it carried;
@@ -298,7 +291,7 @@ failed:
     free (pointers);
     PQclear (row);
     PQclear (complaints);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void

@@ -41,20 +41,6 @@ typedef struct {
 } swap_side_t;
 
 static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
-static void
 swap_resource (int64_t id, char *out)
 {
     snprintf (out, RESOURCE_MAX, "swap/%" PRId64, id);
@@ -136,7 +122,8 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
     for (size_t i = 0; i < 2; i++) {
         const swap_side_t *side = sides[i];
         if (scheduling_swaps_store_too_close (db, side->person->staff.id, side->gives->id,
-                                              side->receives->id, state->roster_min_rest_ms, &count) != 0)
+                                              side->receives->id, state->roster_min_rest_ms,
+                                              &count) != 0)
             return -1;
         if (count > 0)
             return rule_broken (
@@ -247,7 +234,7 @@ scheduling_swaps_request (kefu_call_t *call)
         goto failed;
     if (claimed > 0)
         goto done;
-    int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &requester);
+    int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &requester);
     if (found < 0)
         goto failed;
     if (found == 1 || strcmp (requester.row.staff.status, "active") != 0) {
@@ -303,7 +290,7 @@ done:
 failed:
     scheduling_staff_rows_release (&requester);
     scheduling_staff_rows_release (&counterpart);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- swaps.get ----------------------------------------------------------- */
@@ -314,7 +301,7 @@ scheduling_swaps_get (kefu_call_t *call)
     const Kefu__V1__SwapRef *request = (const Kefu__V1__SwapRef *)kefu_call_payload (call);
     scheduling_swap_rows_t rows = {0};
     int found = scheduling_swaps_store_get (kefu_call_db (call), request->id, false, &rows);
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
@@ -355,7 +342,7 @@ scheduling_swaps_list (kefu_call_t *call)
     /*  Those who decide swaps see them all; anyone else their own. */
     int64_t party = 0;
     if (!(kefu_call_roles (call) & (SWAP_DECIDERS | KEFU_ROLE_ADMIN))) {
-        int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &me);
+        int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &me);
         if (found < 0)
             goto failed;
         /*  Not in the directory: a party to nothing (no staff id is -1). */
@@ -405,7 +392,7 @@ typedef struct {
 static bool
 step_actor_ok (kefu_call_t *call, const swap_step_t *step, const Kefu__V1__Swap *swap)
 {
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     bool party =
         strcmp (me, swap->requester_staff_no) == 0 || strcmp (me, swap->counterpart_staff_no) == 0;
     switch (step->actor) {
@@ -478,7 +465,7 @@ swap_step (kefu_call_t *call, const swap_step_t *step)
         if (applied > 0)
             goto done;
     }
-    if (scheduling_swaps_store_set_status (db, request->id, step->to, actor_staff_no (call),
+    if (scheduling_swaps_store_set_status (db, request->id, step->to, kefu_call_staff_id (call),
                                            request->note, now_ms) != 0 ||
         swap_commit_and_reply (call, request->id, step->event_type,
                                *request->note ? request->note : NULL) != 0)
@@ -488,7 +475,7 @@ done:
     return;
 failed:
     scheduling_swap_rows_release (&rows);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Give shift `shift` to `to`, with its event and audit record. */
