@@ -126,13 +126,7 @@ attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const ch
     record.version = kefu_db_int64 (result, 0, 11);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift/%" PRId64, record.shift_id);
-    int rc = kefu_outbox_append_message (db, event_type, resource, &record.base) == 0 &&
-                     kefu_audit_record (call, event_type, resource, NULL, 1) == 0 &&
-                     kefu_db_commit (db) == 0
-                 ? 0
-                 : -1;
-    if (rc == 0)
-        kefu_call_reply (call, &record.base);
+    int rc = kefu_audit_commit_change (call, event_type, resource, NULL, 1, &record.base);
     PQclear (result);
     return rc;
 }

@@ -415,12 +415,9 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.evaluation_recorded", resource,
-                                    &rows.items[0].base) != 0 ||
-        kefu_audit_record (call, "grade.evaluation_recorded", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.evaluation_recorded", resource, NULL, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);
@@ -477,12 +474,9 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     if (grades_store_evaluation_amend (db, request->id, &values, request->reason,
                                        kefu_call_staff_id (call), kefu_time_now_ms (),
                                        &updated) != 0 ||
-        kefu_outbox_append_message (db, "grade.evaluation_amended", resource,
-                                    &updated.items[0].base) != 0 ||
-        kefu_audit_record (call, "grade.evaluation_amended", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.evaluation_amended", resource, request->reason, 1,
+                                  &updated.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.items[0].base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);
@@ -568,12 +562,9 @@ scheduling_grades_award_title (kefu_call_t *call)
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.title_awarded", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.title_awarded", resource, NULL, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);
@@ -960,12 +951,9 @@ scheduling_grades_propose_change (kefu_call_t *call)
     }
     change_resource (rows.items[0].id, resource);
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.change_proposed", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.change_proposed", resource, request->reason, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);
@@ -1094,12 +1082,9 @@ scheduling_grades_refuse_change (kefu_call_t *call)
         goto answered;
     if (grades_store_change_decide (db, request->id, "refused", kefu_call_staff_id (call),
                                     request->reason, kefu_time_now_ms (), &decided) != 0 ||
-        kefu_outbox_append_message (db, "grade.change_refused", resource, &decided.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.change_refused", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.change_refused", resource, request->reason, 1,
+                                  &decided.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &decided.items[0].base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);

@@ -143,12 +143,9 @@ scheduling_handover_checklist_put (kefu_call_t *call)
     if (scheduling_handover_store_checklist_put (db, request->code, request->label,
                                                  request->retired, kefu_call_staff_id (call),
                                                  kefu_time_now_ms (), &updated) != 0 ||
-        kefu_outbox_append_message (db, "handover.checklist_changed", resource,
-                                    &updated.items[0].base) != 0 ||
-        kefu_audit_record (call, "handover.checklist_changed", resource, NULL, 0) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "handover.checklist_changed", resource, NULL, 0,
+                                  &updated.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.items[0].base);
 done:
     scheduling_checklist_rows_release (&current);
     scheduling_checklist_rows_release (&updated);
@@ -277,16 +274,13 @@ handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type
     scheduling_handover_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     handover_resource (id, resource);
-    if (handover_load (db, id, false, &rows) != 0 ||
-        kefu_outbox_append_message (db, event_type, resource, &rows.handover.base) != 0 ||
-        kefu_audit_record (call, event_type, resource, reason, 0) != 0 ||
-        kefu_db_commit (db) != 0) {
-        scheduling_handover_rows_release (&rows);
-        return -1;
-    }
-    kefu_call_reply (call, &rows.handover.base);
+    int rc = handover_load (db, id, false, &rows) == 0 &&
+                     kefu_audit_commit_change (call, event_type, resource, reason, 0,
+                                               &rows.handover.base) == 0
+                 ? 0
+                 : -1;
     scheduling_handover_rows_release (&rows);
-    return 0;
+    return rc;
 }
 
 /*  The kinds of creation Idempotency-Keys are bound to. */
@@ -640,13 +634,9 @@ scheduling_handover_countersign (kefu_call_t *call)
     reply.note = request->note;
     reply.n_handover_ids = handover_count;
     reply.handover_ids = id_list;
-    bool committed =
-        scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
-        kefu_outbox_append_message (db, "handover.countersigned", resource, &reply.base) == 0 &&
-        kefu_audit_record (call, "handover.countersigned", resource, NULL, 0) == 0 &&
-        kefu_db_commit (db) == 0;
-    if (committed)
-        kefu_call_reply (call, &reply.base);
+    bool committed = scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
+                     kefu_audit_commit_change (call, "handover.countersigned", resource, NULL, 0,
+                                               &reply.base) == 0;
     free (id_list);
     if (!committed)
         goto failed;

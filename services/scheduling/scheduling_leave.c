@@ -332,11 +332,9 @@ scheduling_leave_request (kefu_call_t *call)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (row.leave.id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, "leave.requested", resource, &row.leave.base) != 0 ||
-        kefu_audit_record (call, "leave.requested", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "leave.requested", resource, request->reason, 1,
+                                  &row.leave.base) != 0)
         goto failed;
-    kefu_call_reply (call, &row.leave.base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);
@@ -437,11 +435,9 @@ leave_change (kefu_call_t *call, leave_change_t change)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (request->id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, events[change], resource, &updated.leave.base) != 0 ||
-        kefu_audit_record (call, events[change], resource, request->note, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, events[change], resource, request->note, 1,
+                                  &updated.leave.base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.leave.base);
     goto answered;
 failed:
     kefu_call_fail_db_rollback (call);

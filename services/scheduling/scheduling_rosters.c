@@ -197,7 +197,6 @@ zone_ok (kefu_call_t *call, const char *zone)
 static void
 site_changed (kefu_call_t *call, const char *action, PGresult *result)
 {
-    kefu_db_t *db = kefu_call_db (call);
     Kefu__V1__Site site = KEFU__V1__SITE__INIT;
     site.code = PQgetvalue (result, 0, SITE_CODE);
     site.name = PQgetvalue (result, 0, SITE_NAME);
@@ -205,11 +204,8 @@ site_changed (kefu_call_t *call, const char *action, PGresult *result)
     site.created_at = PQgetvalue (result, 0, SITE_CREATED_AT);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "site/%s", site.code);
-    if (kefu_outbox_append_message (db, action, resource, &site.base) != 0 ||
-        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, action, resource, NULL, 1, &site.base) != 0)
         kefu_call_fail_db_rollback (call);
-    else
-        kefu_call_reply (call, &site.base);
     PQclear (result);
 }
 
@@ -405,17 +401,13 @@ template_ok (kefu_call_t *call, const Kefu__V1__ShiftTemplate *request, int *sta
 static void
 template_changed (kefu_call_t *call, const char *action, PGresult *result)
 {
-    kefu_db_t *db = kefu_call_db (call);
     Kefu__V1__ShiftTemplate template;
     char clocks[2][SCHEDULING_CLOCK_TEXT_SIZE];
     template_from_row (result, 0, &template, clocks);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift_template/%s", template.code);
-    if (kefu_outbox_append_message (db, action, resource, &template.base) != 0 ||
-        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, action, resource, NULL, 1, &template.base) != 0)
         kefu_call_fail_db_rollback (call);
-    else
-        kefu_call_reply (call, &template.base);
     PQclear (result);
 }
 
@@ -601,11 +593,8 @@ scheduling_rosters_create (kefu_call_t *call)
     roster_from_row (result, 0, &roster);
     char resource[RESOURCE_MAX];
     roster_resource (roster.id, resource);
-    if (kefu_outbox_append_message (db, "roster.created", resource, &roster.base) != 0 ||
-        kefu_audit_record (call, "roster.created", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "roster.created", resource, NULL, 1, &roster.base) != 0)
         goto failed;
-    kefu_call_reply (call, &roster.base);
     PQclear (result);
     return;
 failed:
@@ -999,11 +988,9 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     roster_resource (request->roster_id, resource);
     if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
-        kefu_outbox_append_message (db, "roster.shift_removed", resource, &shift.base) != 0 ||
-        kefu_audit_record (call, "roster.shift_removed", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "roster.shift_removed", resource, NULL, 1, &shift.base) !=
+            0)
         goto failed;
-    kefu_call_reply (call, &shift.base);
     PQclear (roster);
     PQclear (removed);
     return;
@@ -1173,13 +1160,9 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     coverage.n_items = runs->count;
     coverage.items = runs->pointers;
     if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
-        kefu_outbox_append_message (db, "roster.coverage_set", resource, &coverage.base) != 0 ||
-        kefu_audit_record (call, "roster.coverage_set", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0) {
+        kefu_audit_commit_change (call, "roster.coverage_set", resource, NULL, 1, &coverage.base) !=
+            0)
         kefu_call_fail_db_rollback (call);
-        goto done;
-    }
-    kefu_call_reply (call, &coverage.base);
 done:
     free (runs);
     PQclear (roster);
@@ -1524,12 +1507,9 @@ scheduling_rosters_publish (kefu_call_t *call)
     roster_from_row (roster, 0, &published);
     char resource[RESOURCE_MAX];
     roster_resource (request->id, resource);
-    if (kefu_outbox_append_message (db, "roster.published", resource, &published.base) != 0 ||
-        kefu_audit_record (call, "roster.published", resource, NULL,
-                           (uint32_t)published.shift_count) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "roster.published", resource, NULL,
+                                  (uint32_t)published.shift_count, &published.base) != 0)
         goto failed;
-    kefu_call_reply (call, &published.base);
     goto done;
 failed:
     kefu_call_fail_db_rollback (call);

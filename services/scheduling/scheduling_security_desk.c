@@ -205,13 +205,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     reply.complaints = pointers;
     reply.created_at = created_at;
     if (scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
-        kefu_outbox_append_message (db, "handover.security_desk_recorded", resource, &reply.base) !=
-            0 ||
-        kefu_audit_record (call, "handover.security_desk_recorded", resource, NULL,
-                           (uint32_t)reply.n_complaints) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "handover.security_desk_recorded", resource, NULL,
+                                  (uint32_t)reply.n_complaints, &reply.base) != 0)
         goto failed;
-    kefu_call_reply (call, &reply.base);
 done:
     free (items);
     free (pointers);

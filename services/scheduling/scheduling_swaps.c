@@ -174,16 +174,13 @@ swap_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type, co
     scheduling_swap_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     swap_resource (id, resource);
-    if (scheduling_swaps_store_get (db, id, false, &rows) != 0 ||
-        kefu_outbox_append_message (db, event_type, resource, &rows.swap.base) != 0 ||
-        kefu_audit_record (call, event_type, resource, reason, 0) != 0 ||
-        kefu_db_commit (db) != 0) {
-        scheduling_swap_rows_release (&rows);
-        return -1;
-    }
-    kefu_call_reply (call, &rows.swap.base);
+    int rc = scheduling_swaps_store_get (db, id, false, &rows) == 0 &&
+                     kefu_audit_commit_change (call, event_type, resource, reason, 0,
+                                               &rows.swap.base) == 0
+                 ? 0
+                 : -1;
     scheduling_swap_rows_release (&rows);
-    return 0;
+    return rc;
 }
 
 /*  The kind of creation an Idempotency-Key of swaps.request is bound to. */
