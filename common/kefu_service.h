@@ -105,6 +105,12 @@ void kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message);
 void kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
                      const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 
+/*  The same after the handler's transaction began: roll it back first, so
+ *  a refused request writes nothing. */
+void kefu_call_fail_rollback (kefu_call_t *call, Kefu__V1__Code code, const char *type,
+                              const char *field, const char *format, ...)
+    __attribute__ ((format (printf, 5, 6)));
+
 /*  Check a text field of the request with kefu_text_check; when it is
  *  bad, answer INVALID_ARGUMENT (slug invalid-field, `field` at fault,
  *  "<field> <what is wrong>") and return false. */

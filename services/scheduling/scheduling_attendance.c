@@ -55,8 +55,7 @@ static const char *const leave_kinds[] = {"personal", "special",     "sick",    
 static void
 refuse (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *message)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, code, type, NULL, "%s", message);
+    kefu_call_fail_rollback (call, code, type, NULL, "%s", message);
 }
 
 static const char *

@@ -49,14 +49,6 @@ static const char *const quarterly_grades[] = {"A", "B", "C", "D", NULL};
 
 /* --- common checks -------------------------------------------------------- */
 
-/*  Answer with a refusal after the transaction began: roll back first, so
- *  nothing is written. */
-#define REFUSE(call, ...)                       \
-    do {                                        \
-        kefu_db_rollback (kefu_call_db (call)); \
-        kefu_call_fail (call, __VA_ARGS__);     \
-    } while (0)
-
 static void
 staff_resource (int64_t id, char *out)
 {
@@ -70,8 +62,8 @@ person_load (kefu_call_t *call, int64_t id, bool for_update, grades_people_t *pe
 {
     int found = grades_store_person (kefu_call_db (call), id, for_update, person);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "staff %" PRId64 " not found", id);
     return found;
 }
 
@@ -81,8 +73,8 @@ not_self (kefu_call_t *call, const grades_person_t *person)
 {
     if (strcmp (person->staff_no, kefu_call_staff_id (call)) != 0)
         return true;
-    REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "own-grade", NULL,
-            "nobody evaluates, proposes or decides about their own grade");
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "own-grade", NULL,
+                             "nobody evaluates, proposes or decides about their own grade");
     return false;
 }
 
@@ -91,8 +83,8 @@ person_active (kefu_call_t *call, const grades_person_t *person)
 {
     if (strcmp (person->status, "active") == 0)
         return true;
-    REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-            "staff %" PRId64 " is %s", person->id, person->status);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
+                             "staff %" PRId64 " is %s", person->id, person->status);
     return false;
 }
 
@@ -320,13 +312,15 @@ key_claim (kefu_call_t *call, const char *method, int64_t *created_id)
     if (claimed)
         return KEY_NEW;
     if (!*created_id) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
-                "another request with this Idempotency-Key is in progress; retry");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy",
+                                 "Idempotency-Key",
+                                 "another request with this Idempotency-Key is in progress; retry");
         return KEY_ANSWERED;
     }
     if (strcmp (stored_method, method) != 0 || strcmp (stored_hash, hash) != 0) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused", "Idempotency-Key",
-                "this Idempotency-Key was used for another request");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused",
+                                 "Idempotency-Key",
+                                 "this Idempotency-Key was used for another request");
         return KEY_ANSWERED;
     }
     return KEY_REPLAY;
@@ -399,8 +393,8 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     if (loaded > 0 || !not_self (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].status, "departed") == 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-                "staff %" PRId64 " has departed", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active",
+                                 NULL, "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
     int inserted = grades_store_evaluation_insert (
@@ -409,9 +403,9 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "evaluation-exists", "period",
-                "staff %" PRId64 " has a %s evaluation for %s: amend it instead", request->staff_id,
-                request->kind, request->period);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "evaluation-exists", "period",
+                                 "staff %" PRId64 " has a %s evaluation for %s: amend it instead",
+                                 request->staff_id, request->kind, request->period);
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
@@ -449,8 +443,8 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "evaluation %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "evaluation %" PRId64 " not found", request->id);
         goto answered;
     }
     const Kefu__V1__Evaluation *evaluation = &current.items[0];
@@ -460,8 +454,9 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
         goto answered;
     }
     if (request->version && request->version != evaluation->version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "evaluation %" PRId64 " is at version %d", request->id, evaluation->version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "evaluation %" PRId64 " is at version %d", request->id,
+                                 evaluation->version);
         goto answered;
     }
     int loaded = person_load (call, evaluation->staff_id, false, &person);
@@ -546,8 +541,8 @@ scheduling_grades_award_title (kefu_call_t *call)
     if (loaded > 0 || !not_self (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].status, "departed") == 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-                "staff %" PRId64 " has departed", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active",
+                                 NULL, "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
     int inserted = grades_store_title_insert (
@@ -556,9 +551,9 @@ scheduling_grades_award_title (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "title-exists", "awarded_on",
-                "staff %" PRId64 " was awarded %s on %s already", request->staff_id, request->name,
-                request->awarded_on);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "title-exists", "awarded_on",
+                                 "staff %" PRId64 " was awarded %s on %s already",
+                                 request->staff_id, request->name, request->awarded_on);
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
@@ -598,8 +593,9 @@ scheduling_grades_history (kefu_call_t *call)
     /*  The person themself, or those who evaluate. */
     if (!(kefu_call_roles (call) & GRADE_EVALUATORS) &&
         strcmp (person.people[0].staff_no, kefu_call_staff_id (call)) != 0) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                "only the person themself, a supervisor or a manager may read these evaluations");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+            "only the person themself, a supervisor or a manager may read these evaluations");
         goto answered;
     }
     if (grades_store_evaluations (db, request->staff_id, "monthly", &monthly) != 0 ||
@@ -804,32 +800,35 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
 {
     if (to > from) {
         if (*rule_name) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
-                    "a promotion cites no demotion rule");
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                     "rule", "a promotion cites no demotion rule");
             return 1;
         }
         if (to > from + 1 && !exceptional) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-level-skipped", "exceptional",
-                    "%s to %s skips a level: only an exceptional promotion (越级) may",
-                    grade_name (from), grade_name (to));
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-level-skipped", "exceptional",
+                "%s to %s skips a level: only an exceptional promotion (越级) may",
+                grade_name (from), grade_name (to));
             return 1;
         }
     } else if (from == GRADE_RESERVE_SUPERVISOR) {
         if (!exceptional || *rule_name || to != from - 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
-                    "exceptional",
-                    "a reserve supervisor is demoted to senior only by an exceptional decision "
-                    "(总经办), citing no "
-                    "rule");
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
+                "exceptional",
+                "a reserve supervisor is demoted to senior only by an exceptional decision "
+                "(总经办), citing no "
+                "rule");
             return 1;
         }
         return 0;
     } else {
         const grade_demotion_rule_t *rule = grade_rules_demotion_named (rule_name);
         if (!rule || rule->grade != from || rule->to_grade != to) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
-                    "a demotion from %s to %s cites one of that grade's demotion rules",
-                    grade_name (from), grade_name (to));
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
+                "a demotion from %s to %s cites one of that grade's demotion rules",
+                grade_name (from), grade_name (to));
             return 1;
         }
     }
@@ -844,9 +843,10 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         grade_rules_assess (to, &storage.history, at_month, reference_ms (at_month), &assessment);
         for (size_t i = 0; i < assessment.count && answer == 0; i++)
             if (!assessment.items[i].met) {
-                REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-criteria-not-met",
-                        assessment.items[i].rule, "%s not met: %s", assessment.items[i].rule,
-                        assessment.items[i].detail);
+                kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT,
+                                         "grade-criteria-not-met", assessment.items[i].rule,
+                                         "%s not met: %s", assessment.items[i].rule,
+                                         assessment.items[i].detail);
                 answer = 1;
             }
     } else {
@@ -859,8 +859,9 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         if (!triggered) {
             char at[GRADE_PERIOD_TEXT_SIZE];
             grade_month_format (at_month, at);
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
-                    rule_name, "%s has not triggered by %s", rule_name, at);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT,
+                                     "grade-demotion-rule-not-triggered", rule_name,
+                                     "%s has not triggered by %s", rule_name, at);
             answer = 1;
         }
     }
@@ -924,13 +925,14 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     grade_t from = grade_from_name (person.people[0].grade);
     if (from == GRADE_NONE) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "no-grade", "staff_id",
-                "staff %" PRId64 " has no grade to change", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "no-grade", "staff_id",
+                                 "staff %" PRId64 " has no grade to change", request->staff_id);
         goto answered;
     }
     if (from == to) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade",
-                "staff %" PRId64 " is %s already", request->staff_id, grade_name (from));
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "to_grade", "staff %" PRId64 " is %s already", request->staff_id,
+                                 grade_name (from));
         goto answered;
     }
     int rules = change_rules_ok (call, &person.people[0], from, to, request->exceptional,
@@ -945,8 +947,9 @@ scheduling_grades_propose_change (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "grade-change-open", "staff_id",
-                "staff %" PRId64 " has a grade change awaiting a decision", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "grade-change-open", "staff_id",
+                                 "staff %" PRId64 " has a grade change awaiting a decision",
+                                 request->staff_id);
         goto answered;
     }
     change_resource (rows.items[0].id, resource);
@@ -971,13 +974,14 @@ change_lock_open (kefu_call_t *call, int64_t id, grades_change_rows_t *rows)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "grade change %" PRId64 " not found", id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "grade change %" PRId64 " not found", id);
         return 1;
     }
     if (strcmp (rows->items[0].status, "proposed") != 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-change-decided", NULL,
-                "grade change %" PRId64 " was %s already", id, rows->items[0].status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-change-decided",
+                                 NULL, "grade change %" PRId64 " was %s already", id,
+                                 rows->items[0].status);
         return 1;
     }
     return 0;
@@ -1007,8 +1011,9 @@ scheduling_grades_approve_change (kefu_call_t *call)
         goto answered;
     const Kefu__V1__GradeChange *proposal = &change.items[0];
     if (strcmp (proposal->proposed_by, kefu_call_staff_id (call)) == 0) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "approver-is-proposer", NULL,
-                "a grade change is approved by someone other than its proposer");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "approver-is-proposer",
+                                 NULL,
+                                 "a grade change is approved by someone other than its proposer");
         goto answered;
     }
     int loaded = person_load (call, proposal->staff_id, true, &person);
@@ -1018,9 +1023,9 @@ scheduling_grades_approve_change (kefu_call_t *call)
         !person_active (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].grade, proposal->from_grade) != 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-changed", NULL,
-                "staff %" PRId64 " is %s now, not %s as proposed", proposal->staff_id,
-                person.people[0].grade, proposal->from_grade);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-changed", NULL,
+                                 "staff %" PRId64 " is %s now, not %s as proposed",
+                                 proposal->staff_id, person.people[0].grade, proposal->from_grade);
         goto answered;
     }
     /*  Judged again now: an evaluation may have been amended since. */
@@ -1111,8 +1116,8 @@ scheduling_grades_get_change (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "grade change %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "grade change %" PRId64 " not found", request->id);
         goto answered;
     }
     if (kefu_audit_record (call, "grade.change_viewed", resource, NULL, 1) != 0 ||

@@ -134,10 +134,9 @@ scheduling_handover_checklist_put (kefu_call_t *call)
     if (request->expected_version &&
         (found == 1 || current.items[0].version != request->expected_version)) {
         int64_t version = found == 1 ? 0 : current.items[0].version;
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "checklist item %s is at version %" PRId64 ", not %" PRId64, request->code,
-                        version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "checklist item %s is at version %" PRId64 ", not %" PRId64,
+                                 request->code, version, request->expected_version);
         goto done;
     }
     if (scheduling_handover_store_checklist_put (db, request->code, request->label,
@@ -256,9 +255,8 @@ checklist_complete (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *req
         }
     }
     if (problem) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "handover-checklist", "checklist",
-                        "checklist item %s %s", code, problem);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "handover-checklist",
+                                 "checklist", "checklist item %s %s", code, problem);
     }
     scheduling_checklist_rows_release (&active);
     return problem ? 1 : 0;
@@ -325,9 +323,8 @@ scheduling_handover_write (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only staff of the directory write handover logs");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only staff of the directory write handover logs");
         goto done;
     }
     /*  The shift's row lock serialises two logs written for it at once. */
@@ -336,9 +333,9 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (found == 1 || !shift.in_force || shift.staff_id != outgoing.row.staff.id ||
         shift.starts_ms > now_ms) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "shift_id",
-                        "shift_id must name a shift of yours in force that has begun");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "shift_id",
+                                 "shift_id must name a shift of yours in force that has begun");
         goto done;
     }
     found = scheduling_store_staff_by_no (db, request->incoming_staff_no, false, &incoming);
@@ -346,20 +343,18 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (found == 1 || strcmp (incoming.row.staff.status, "active") != 0 ||
         incoming.row.staff.id == outgoing.row.staff.id) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                        "incoming_staff_no",
-                        "incoming_staff_no must name another active staff member");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "incoming_staff_no",
+                                 "incoming_staff_no must name another active staff member");
         goto done;
     }
     bool exists;
     if (scheduling_handover_store_live_exists (db, shift.id, &exists) != 0)
         goto failed;
     if (exists) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "handover-exists", "shift_id",
-                        "shift %" PRId64 " has a handover log written or accepted already",
-                        shift.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "handover-exists", "shift_id",
+                                 "shift %" PRId64 " has a handover log written or accepted already",
+                                 shift.id);
         goto done;
     }
     int complete = checklist_complete (call, request);
@@ -445,29 +440,26 @@ handover_decide (kefu_call_t *call, bool accept)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "handover %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "handover %" PRId64 " not found", request->id);
         goto done;
     }
     if (strcmp (kefu_call_staff_id (call), rows.handover.incoming_staff_no) != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only the incoming person (%s) may %s this handover",
-                        rows.handover.incoming_staff_no, accept ? "accept" : "refuse");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only the incoming person (%s) may %s this handover",
+                                 rows.handover.incoming_staff_no, accept ? "accept" : "refuse");
         goto done;
     }
     if (request->expected_version && request->expected_version != rows.handover.version) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "handover %" PRId64 " is at version %" PRId64 ", not %" PRId64, request->id,
-                        rows.handover.version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "handover %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+                                 request->id, rows.handover.version, request->expected_version);
         goto done;
     }
     if (strcmp (rows.handover.status, "written") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-state", NULL,
-                        "handover %" PRId64 " is %s already", request->id, rows.handover.status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-state", NULL,
+                                 "handover %" PRId64 " is %s already", request->id,
+                                 rows.handover.status);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -594,10 +586,9 @@ scheduling_handover_countersign (kefu_call_t *call)
     size_t handover_count = 0;
     for (int i = 0; i < count; i++) {
         if (strcmp (PQgetvalue (of_day, i, 1), "written") == 0) {
-            kefu_db_rollback (db);
-            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open", "day",
-                            "handover %s of %s is not yet accepted or refused",
-                            PQgetvalue (of_day, i, 0), request->day);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open",
+                                     "day", "handover %s of %s is not yet accepted or refused",
+                                     PQgetvalue (of_day, i, 0), request->day);
             goto done;
         }
         kefu_strbuf_appendf (&ids, "%s%s", i ? "," : "", PQgetvalue (of_day, i, 0));
@@ -613,9 +604,9 @@ scheduling_handover_countersign (kefu_call_t *call)
     if (signed_now < 0)
         goto failed;
     if (signed_now == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "handover-day-countersigned", "day",
-                        "%s is countersigned already for %s", request->day, request->site_zone);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "handover-day-countersigned",
+                                 "day", "%s is countersigned already for %s", request->day,
+                                 request->site_zone);
         goto done;
     }
     int64_t *id_list = calloc (handover_count + 1, sizeof *id_list);

@@ -58,14 +58,6 @@ leave_resource (int64_t id, char *out, size_t size)
     snprintf (out, size, "leave/%" PRId64, id);
 }
 
-/*  Refuse with a rule's problem type: roll back what the transaction read
- *  and answer `code`. */
-#define REFUSE(call, code, type, field, ...)                           \
-    do {                                                               \
-        kefu_db_rollback (kefu_call_db (call));                        \
-        kefu_call_fail ((call), (code), (type), (field), __VA_ARGS__); \
-    } while (0)
-
 int
 scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_rows_t *rows)
 {
@@ -78,8 +70,9 @@ scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_ro
     /*  A credential of no person (a configured service key): leave and
      *  attendance are a person's. Not 403: the role may use the route. */
     scheduling_staff_rows_release (rows);
-    REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", NULL,
-            "the caller is not in the staff directory: use a person's session or API key");
+    kefu_call_fail_rollback (
+        call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", NULL,
+        "the caller is not in the staff directory: use a person's session or API key");
     return 1;
 }
 
@@ -128,14 +121,17 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
                                                         : NOTICE_DAY_MS;
     if (now_ms > shift_starts_ms - notice_ms || (sick && now_ms >= shift_starts_ms)) {
         if (sick)
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "sick leave is asked before the shift starts (%s)", shift_at);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late",
+                                     "starts_at",
+                                     "sick leave is asked before the shift starts (%s)", shift_at);
         else if (strcmp (kind, "special") == 0)
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "special leave is asked at least an hour before the shift (%s)", shift_at);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
+                "special leave is asked at least an hour before the shift (%s)", shift_at);
         else
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "%s leave is asked at least a day before the shift (%s)", kind, shift_at);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
+                "%s leave is asked at least a day before the shift (%s)", kind, shift_at);
         return false;
     }
     if (is_night && !sick) {
@@ -143,9 +139,10 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
         if (deadline_ms < 0 || now_ms >= deadline_ms) {
             char deadline[KEFU_TIME_TEXT_SIZE];
             kefu_time_format_rfc3339 (deadline_ms < 0 ? shift_starts_ms : deadline_ms, deadline);
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-night-after-noon", "starts_at",
-                    "leave from a night shift (%s) is asked before 12:00 local the same day (%s)",
-                    shift_at, deadline);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-night-after-noon", "starts_at",
+                "leave from a night shift (%s) is asked before 12:00 local the same day (%s)",
+                shift_at, deadline);
             return false;
         }
     }
@@ -168,8 +165,8 @@ leave_replay (kefu_call_t *call, int64_t leave_id)
     if (found < 0)
         kefu_call_fail_db_rollback (call);
     else if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", "Idempotency-Key",
-                "the leave created with this Idempotency-Key is gone");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", "Idempotency-Key",
+                                 "the leave created with this Idempotency-Key is gone");
     else
         kefu_call_reply (call, &row.leave.base);
     scheduling_leave_row_release (&row);
@@ -277,9 +274,10 @@ scheduling_leave_request (kefu_call_t *call)
     bool for_other =
         *request->staff_no && strcmp (request->staff_no, caller.row.staff.staff_no) != 0;
     if (for_other && !sick) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-by-proxy", "staff_no",
-                "leave is asked by the person themselves; only sick leave may be asked for someone "
-                "else");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-by-proxy", "staff_no",
+            "leave is asked by the person themselves; only sick leave may be asked for someone "
+            "else");
         goto answered;
     }
     int64_t staff_id = caller.row.staff.id;
@@ -288,14 +286,14 @@ scheduling_leave_request (kefu_call_t *call)
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no",
-                    "no staff number %s", request->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
+                                     "staff_no", "no staff number %s", request->staff_no);
             goto answered;
         }
         staff_id = person.row.staff.id;
         if (strcmp (person.row.staff.status, "departed") == 0) {
-            REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", "staff_no",
-                    "%s has departed", request->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed",
+                                     "staff_no", "%s has departed", request->staff_no);
             goto answered;
         }
     }
@@ -307,8 +305,8 @@ scheduling_leave_request (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-covers-no-shift", "starts_at",
-                "the leave covers no shift in force of the person");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-covers-no-shift",
+                                 "starts_at", "the leave covers no shift in force of the person");
         goto answered;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -320,8 +318,8 @@ scheduling_leave_request (kefu_call_t *call)
     if (overlaps < 0)
         goto failed;
     if (overlaps) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "leave-overlaps", "starts_at",
-                "the person already has leave requested or approved in this time");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "leave-overlaps", "starts_at",
+                                 "the person already has leave requested or approved in this time");
         goto answered;
     }
     if (scheduling_store_leave_insert (db, staff_id, caller.row.staff.id, request->kind, starts_ms,
@@ -354,16 +352,18 @@ approver_ok (kefu_call_t *call, const scheduling_leave_row_t *leave, int64_t cal
              kefu_roles_t roles)
 {
     if (caller_id == leave->staff_id || caller_id == leave->requested_by_id) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
-                "leave is decided by someone other than the person on leave and the one who asked "
-                "for it");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
+            "leave is decided by someone other than the person on leave and the one who asked "
+            "for it");
         return false;
     }
     bool over_a_day = leave->ends_ms - leave->starts_ms > LEAVE_DAY_MS;
     if (over_a_day ? !(roles & KEFU_ROLE_MANAGER) : !(roles & KEFU_ROLE_SUPERVISOR)) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
-                over_a_day ? "leave over a day is decided by administration (a manager)"
-                           : "leave of up to a day is decided by the supervisor");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
+            over_a_day ? "leave over a day is decided by administration (a manager)"
+                       : "leave of up to a day is decided by the supervisor");
         return false;
     }
     return true;
@@ -397,32 +397,33 @@ leave_change (kefu_call_t *call, leave_change_t change)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "leave %" PRId64 " not found", request->id);
         goto answered;
     }
     if (request->expected_version && request->expected_version != current.leave.version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "the leave is at version %" PRId64 ", not %" PRId64, current.leave.version,
-                request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "the leave is at version %" PRId64 ", not %" PRId64,
+                                 current.leave.version, request->expected_version);
         goto answered;
     }
     int64_t now_ms = kefu_time_now_ms ();
     if (change == LEAVE_CANCEL && caller.row.staff.id != current.staff_id) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                "leave is cancelled by the person on leave");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "leave is cancelled by the person on leave");
         goto answered;
     }
     bool pending = strcmp (current.leave.status, "requested") == 0;
     if (change == LEAVE_CANCEL ? !pending && strcmp (current.leave.status, "approved") != 0
                                : !pending) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending", NULL,
-                "the leave is %s", current.leave.status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending",
+                                 NULL, "the leave is %s", current.leave.status);
         goto answered;
     }
     if (change == LEAVE_CANCEL && now_ms >= current.starts_ms) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-started", NULL,
-                "the leave began at %s: it can no longer be cancelled", current.leave.starts_at);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-started", NULL,
+                                 "the leave began at %s: it can no longer be cancelled",
+                                 current.leave.starts_at);
         goto answered;
     }
     if (change != LEAVE_CANCEL && !approver_ok (call, &current, caller.row.staff.id, roles))
@@ -489,8 +490,8 @@ scheduling_leave_get (kefu_call_t *call)
     if (found == 1 ||
         (!(kefu_call_roles (call) & LEAVE_READERS) && caller.row.staff.id != row.staff_id &&
          caller.row.staff.id != row.requested_by_id)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "leave %" PRId64 " not found", request->id);
         goto answered;
     }
     char resource[RESOURCE_MAX];

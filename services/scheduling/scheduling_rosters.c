@@ -94,13 +94,6 @@ code_ok (kefu_call_t *call, const char *field, const char *code)
     return false;
 }
 
-/*  Roll back and answer a refusal. */
-#define REFUSE(call, ...)                       \
-    do {                                        \
-        kefu_db_rollback (kefu_call_db (call)); \
-        kefu_call_fail (call, __VA_ARGS__);     \
-    } while (0)
-
 static void
 roster_resource (int64_t id, char out[RESOURCE_MAX])
 {
@@ -154,23 +147,24 @@ roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", id);
         return 1;
     }
     if (!roster_is_draft (*roster)) {
         PQclear (*roster);
         *roster = NULL;
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-published", NULL,
-                "roster %" PRId64 " is published: it changes only through approved swaps and leave",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "roster-published", NULL,
+                                 "roster %" PRId64
+                                 " is published: it changes only through approved swaps and leave",
+                                 id);
         return 1;
     }
     if (!roster_zone (*roster)) {
         PQclear (*roster);
         *roster = NULL;
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL,
-                "the site's time zone cannot be loaded");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL,
+                                 "the site's time zone cannot be loaded");
         return 1;
     }
     return 0;
@@ -226,8 +220,8 @@ scheduling_sites_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code", "site %s exists",
-                request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code",
+                                 "site %s exists", request->code);
         return;
     }
     site_changed (call, "site.created", result);
@@ -249,7 +243,8 @@ site_lock (kefu_call_t *call, const char *code, PGresult **result)
         return -1;
     int found = scheduling_rosters_store_site_lock (db, code, result);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no site %s", code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no site %s",
+                                 code);
     return found;
 }
 
@@ -271,9 +266,9 @@ scheduling_sites_update (kefu_call_t *call)
     /*  Its rosters' shifts were resolved in the old zone. */
     if (kefu_db_bool (current, 0, SITE_IN_USE) &&
         strcmp (PQgetvalue (current, 0, SITE_ZONE), request->zone) != 0) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
-                "site %s has rosters planned in %s: its zone no longer changes", request->code,
-                PQgetvalue (current, 0, SITE_ZONE));
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
+                                 "site %s has rosters planned in %s: its zone no longer changes",
+                                 request->code, PQgetvalue (current, 0, SITE_ZONE));
         PQclear (current);
         return;
     }
@@ -302,8 +297,8 @@ scheduling_sites_delete (kefu_call_t *call)
         return;
     }
     if (kefu_db_bool (current, 0, SITE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL,
-                "site %s has rosters: it stays", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL,
+                                 "site %s has rosters: it stays", request->code);
         PQclear (current);
         return;
     }
@@ -421,7 +416,8 @@ template_lock (kefu_call_t *call, const char *code, PGresult **result)
         return -1;
     int found = scheduling_rosters_store_template_lock (db, code, result);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no shift template %s", code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no shift template %s", code);
     return found;
 }
 
@@ -445,9 +441,10 @@ scheduling_shift_templates_update (kefu_call_t *call)
     bool retimed = kefu_db_int64 (current, 0, TEMPLATE_START) != start_minute ||
                    kefu_db_int64 (current, 0, TEMPLATE_DURATION) != request->duration_minutes;
     if (retimed && kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
-                "shifts were cut from template %s: its start and duration no longer change",
-                request->code);
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
+            "shifts were cut from template %s: its start and duration no longer change",
+            request->code);
         PQclear (current);
         return;
     }
@@ -477,8 +474,8 @@ scheduling_shift_templates_delete (kefu_call_t *call)
         return;
     }
     if (kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", NULL,
-                "shifts were cut from template %s: it stays", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "template-in-use", NULL,
+                                 "shifts were cut from template %s: it stays", request->code);
         PQclear (current);
         return;
     }
@@ -508,8 +505,8 @@ scheduling_shift_templates_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code",
-                "shift template %s exists", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code",
+                                 "shift template %s exists", request->code);
         return;
     }
     template_changed (call, "shift.template.created", result);
@@ -580,13 +577,13 @@ scheduling_rosters_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 2) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-site", "site_code", "no site %s",
-                request->site_code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-site",
+                                 "site_code", "no site %s", request->site_code);
         return;
     }
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month",
-                "site %s has a roster for %s", request->site_code, request->month);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month",
+                                 "site %s has a roster for %s", request->site_code, request->month);
         return;
     }
     Kefu__V1__Roster roster;
@@ -851,35 +848,36 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
     int64_t day_count = kefu_db_int64 (roster, 0, ROSTER_DAY_COUNT);
     if (kefu_db_int64 (roster, 0, ROSTER_SHIFT_COUNT) + (int64_t)count > ROSTER_SHIFTS_MAX) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-full", "items",
-                "a roster holds at most %d shifts", ROSTER_SHIFTS_MAX);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-full", "items",
+                                 "a roster holds at most %d shifts", ROSTER_SHIFTS_MAX);
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
         int64_t day;
         scheduling_date_parse (items[i]->date, &day);
         if (day < first_day || day >= first_day + day_count) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                    item_field (batch, i, "date", path), "%s is not a day of the roster's month %s",
-                    items[i]->date, PQgetvalue (roster, 0, ROSTER_MONTH));
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                     item_field (batch, i, "date", path),
+                                     "%s is not a day of the roster's month %s", items[i]->date,
+                                     PQgetvalue (roster, 0, ROSTER_MONTH));
             goto done;
         }
         int found = scheduling_store_staff_by_no (db, items[i]->staff_no, false, &person);
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
-                    item_field (batch, i, "staff_no", path), "no staff number %s",
-                    items[i]->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
+                                     item_field (batch, i, "staff_no", path), "no staff number %s",
+                                     items[i]->staff_no);
             goto done;
         }
         found = scheduling_rosters_store_template (db, items[i]->template_code, &template);
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-template",
-                    item_field (batch, i, "template_code", path), "no shift template %s",
-                    items[i]->template_code);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-template",
+                                     item_field (batch, i, "template_code", path),
+                                     "no shift template %s", items[i]->template_code);
             goto done;
         }
         int64_t starts_ms, ends_ms;
@@ -892,9 +890,10 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         if (inserted < 0)
             goto failed;
         if (inserted == 1) {
-            REFUSE (call, KEFU__V1__CODE__CONFLICT, "shift-assigned",
-                    item_field (batch, i, "date", path), "%s already works %s on %s in this roster",
-                    items[i]->staff_no, items[i]->template_code, items[i]->date);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "shift-assigned",
+                                     item_field (batch, i, "date", path),
+                                     "%s already works %s on %s in this roster", items[i]->staff_no,
+                                     items[i]->template_code, items[i]->date);
             goto done;
         }
         assigned.count = i + 1;
@@ -978,8 +977,8 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "no shift %lld in roster %" PRId64, shift_id, request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no shift %lld in roster %" PRId64, shift_id, request->roster_id);
         PQclear (roster);
         return;
     }
@@ -1404,8 +1403,8 @@ scheduling_rosters_validate (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", request->id);
         return;
     }
     if (roster_check (call, roster, &problems) != 0 || kefu_db_commit (db) != 0)
@@ -1446,8 +1445,9 @@ refuse_invalid (kefu_call_t *call, int64_t id, const problems_t *problems)
     for (size_t i = 0; i < problems->count && i < 3; i++)
         kefu_strbuf_appendf (&text, "%s%s: %s", i ? "; " : "", problems->items[i].rule,
                              problems->items[i].detail);
-    REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-invalid", NULL, "%s",
-            kefu_strbuf_ok (&text) ? kefu_strbuf_data (&text) : "roster breaks its rules");
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-invalid", NULL, "%s",
+                             kefu_strbuf_ok (&text) ? kefu_strbuf_data (&text)
+                                                    : "roster breaks its rules");
     kefu_strbuf_release (&text);
 }
 
@@ -1468,9 +1468,9 @@ scheduling_rosters_publish (kefu_call_t *call)
     }
     int32_t version = (int32_t)kefu_db_int64 (roster, 0, ROSTER_VERSION);
     if (request->version != 0 && request->version != version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "roster %" PRId64 " is at version %d, not %d", request->id, (int)version,
-                (int)request->version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "roster %" PRId64 " is at version %d, not %d", request->id,
+                                 (int)version, (int)request->version);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -1480,7 +1480,7 @@ scheduling_rosters_publish (kefu_call_t *call)
             kefu_tz_local_to_utc (roster_zone (roster), first_day * KEFU_TZ_SECONDS_PER_DAY) *
             MS_PER_SECOND;
         if (now_ms > starts_ms - HOLIDAY_NOTICE_DAYS * (int64_t)MS_PER_DAY) {
-            REFUSE (
+            kefu_call_fail_rollback (
                 call, KEFU__V1__CODE__INVALID_ARGUMENT, "holiday-roster-late", NULL,
                 "a holiday roster is published at least %d days before its first day (%s-01 local)",
                 HOLIDAY_NOTICE_DAYS, PQgetvalue (roster, 0, ROSTER_MONTH));
@@ -1490,7 +1490,7 @@ scheduling_rosters_publish (kefu_call_t *call)
     if (roster_check (call, roster, &problems) != 0)
         goto failed;
     if (problems.failed) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     if (problems.found > 0) {
@@ -1552,22 +1552,22 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", request->roster_id);
         goto done;
     }
     /*  A draft is the planners' until it is published. */
     if (!reader && roster_is_draft (roster)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "roster %" PRId64 " is not published yet", request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " is not published yet", request->roster_id);
         goto done;
     }
     found = scheduling_store_staff_by_no (db, request->staff_no, false, &person);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no staff number %s",
-                request->staff_no);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no staff number %s", request->staff_no);
         goto done;
     }
     if (!(rows =
@@ -1576,7 +1576,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     size_t count = (size_t)PQntuples (rows);
     shifts = calloc (count ? count : 1, sizeof *shifts);
     if (!shifts) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
@@ -1602,7 +1602,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     };
     size_t length = 0;
     if (!header.tz || !(body = make (&header, shifts, count, &length))) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     char resource[RESOURCE_MAX], filename[RESOURCE_MAX];

@@ -152,9 +152,8 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only staff of the directory record security-desk handovers");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only staff of the directory record security-desk handovers");
         goto done;
     }
     complaints =
@@ -162,10 +161,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (!complaints)
         goto failed;
     if (PQntuples (complaints) > COMPLAINTS_MAX) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "security-desk-too-many", NULL,
-                        "more than %d complaints after hours: record the handover by hand",
-                        COMPLAINTS_MAX);
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__FAILED_PRECONDITION, "security-desk-too-many", NULL,
+            "more than %d complaints after hours: record the handover by hand", COMPLAINTS_MAX);
         goto done;
     }
     for (int i = 0; i < PQntuples (complaints); i++)
@@ -178,10 +176,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "security-desk-recorded", "direction",
-                        "the %s handover of %s is recorded already", request->direction,
-                        request->day);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "security-desk-recorded",
+                                 "direction", "the %s handover of %s is recorded already",
+                                 request->direction, request->day);
         goto done;
     }
     char window_from[KEFU_TIME_TEXT_SIZE], window_until[KEFU_TIME_TEXT_SIZE],
@@ -237,9 +234,8 @@ security_desk_answer (kefu_call_t *call, int64_t id)
     if (kefu_db_begin (db) != 0 || !(row = scheduling_handover_store_security_desk_get (db, id)))
         goto failed;
     if (PQntuples (row) != 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "security-desk handover %" PRId64 " not found", id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "security-desk handover %" PRId64 " not found", id);
         goto done;
     }
     if (!(complaints = scheduling_handover_store_security_desk_complaints (db, id)) ||

@@ -84,9 +84,8 @@ local_month_of (const char *zone, int64_t at_ms, int64_t *from_ms, int64_t *unti
 static int
 rule_broken (kefu_call_t *call, const char *rule, const char *who, const char *what)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, rule, NULL, "%s%s%s (rule %s)",
-                    who ? who : "", who ? " " : "", what, rule);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, rule, NULL, "%s%s%s (rule %s)",
+                             who ? who : "", who ? " " : "", what, rule);
     return 1;
 }
 
@@ -107,9 +106,9 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
                        &day1_until) ||
         !local_day_of (counterpart->gives->site_zone, counterpart->gives->starts_ms, &day2_from,
                        &day2_until)) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "swap_shift_id",
-                        "a shift of this swap names a time zone that is not known");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "swap_shift_id",
+                                 "a shift of this swap names a time zone that is not known");
         return 1;
     }
     if (scheduling_swaps_store_leave_count (db, requester->person->staff.id,
@@ -160,9 +159,8 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
 static void
 field_refused (kefu_call_t *call, const char *field, const char *message)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field,
-                    message);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field,
+                             "%s %s", field, message);
 }
 
 /*  Write the event and audit record of a swap's change and commit; then
@@ -235,9 +233,8 @@ scheduling_swaps_request (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1 || strcmp (requester.row.staff.status, "active") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only active staff of the directory may ask for a swap");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only active staff of the directory may ask for a swap");
         goto done;
     }
     int gives_found = scheduling_swaps_store_shift (db, request->swap_shift_id, false, &gives);
@@ -426,32 +423,28 @@ swap_step (kefu_call_t *call, const swap_step_t *step)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "swap %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "swap %" PRId64 " not found", request->id);
         goto done;
     }
     if (!step_actor_ok (call, step, &rows.swap)) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "%s may %s this swap", step_actor_text (step->actor), step->verb);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "%s may %s this swap", step_actor_text (step->actor), step->verb);
         goto done;
     }
     if (request->expected_version && request->expected_version != rows.swap.version) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "swap %" PRId64 " is at version %" PRId64 ", not %" PRId64, request->id,
-                        rows.swap.version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "swap %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+                                 request->id, rows.swap.version, request->expected_version);
         goto done;
     }
     bool leaves = false;
     for (size_t i = 0; step->from[i]; i++)
         leaves = leaves || strcmp (rows.swap.status, step->from[i]) == 0;
     if (!leaves) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "swap-state", NULL,
-                        "swap %" PRId64 " is %s: it cannot be %s", request->id, rows.swap.status,
-                        step->to);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "swap-state", NULL,
+                                 "swap %" PRId64 " is %s: it cannot be %s", request->id,
+                                 rows.swap.status, step->to);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -539,20 +532,18 @@ swap_exchange (kefu_call_t *call, const scheduling_swap_rows_t *swap, int64_t no
     if (!gives.in_force || !receives.in_force || gives.staff_id != swap->requester_id ||
         receives.staff_id != swap->counterpart_id || gives.starts_ms <= now_ms ||
         receives.starts_ms <= now_ms) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
-                        "a shift of swap %" PRId64
-                        " has changed hands, been cancelled or started since it was "
-                        "requested",
-                        swap->swap.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
+                                 "a shift of swap %" PRId64
+                                 " has changed hands, been cancelled or started since it was "
+                                 "requested",
+                                 swap->swap.id);
         rc = 1;
         goto done;
     }
     if (strcmp (requester.row.staff.status, "active") != 0 ||
         strcmp (counterpart.row.staff.status, "active") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
-                        "a person of swap %" PRId64 " is no longer active", swap->swap.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
+                                 "a person of swap %" PRId64 " is no longer active", swap->swap.id);
         rc = 1;
         goto done;
     }
