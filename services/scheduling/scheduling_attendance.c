@@ -597,9 +597,7 @@ int
 scheduling_attendance_report_due_sweep (kefu_db_t *db, int64_t now_ms, void *arg)
 {
     const scheduling_state_t *state = arg;
-    int64_t local_s = kefu_tz_utc_to_local (state->attendance_zone, now_ms / MS_PER_SECOND);
-    int64_t days = local_s >= 0 ? local_s / SECONDS_PER_DAY
-                                : (local_s - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
+    int64_t days = kefu_tz_local_day (state->attendance_zone, now_ms);
     int64_t year;
     int month, day;
     kefu_time_civil_from_days (days, &year, &month, &day);

@@ -30,7 +30,9 @@ enum {
     MS_PER_SECOND = 1000,
     SECONDS_PER_HOUR = 3600,
     SECONDS_PER_DAY = 24 * SECONDS_PER_HOUR,
-    NOON_S = 12 * SECONDS_PER_HOUR,
+    MINUTES_PER_HOUR = 60,
+    /*  The night-shift deadline: the last local noon before the shift. */
+    NOON_MINUTE = 12 * MINUTES_PER_HOUR,
 };
 
 /*  "A day" of leave (SCH-5): the boundary between the supervisor's and
@@ -97,14 +99,9 @@ night_deadline_ms (const char *zone, int64_t start_ms)
     const kefu_tz_t *tz = kefu_tz_get (zone, NULL);
     if (!tz)
         return -1;
-    int64_t start_s = start_ms / MS_PER_SECOND;
-    int64_t local = kefu_tz_utc_to_local (tz, start_s);
-    int64_t day =
-        local >= 0 ? local / SECONDS_PER_DAY : (local - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
-    int64_t noon = day * SECONDS_PER_DAY + NOON_S;
-    if (noon > local)
-        noon -= SECONDS_PER_DAY;
-    return kefu_tz_local_to_utc (tz, noon) * MS_PER_SECOND;
+    int64_t day = kefu_tz_local_day (tz, start_ms);
+    int64_t noon_ms = kefu_tz_day_minute_ms (tz, day, NOON_MINUTE);
+    return noon_ms <= start_ms ? noon_ms : kefu_tz_day_minute_ms (tz, day - 1, NOON_MINUTE);
 }
 
 /*  The timing rules against the first covered shift (see the header).

@@ -1295,11 +1295,8 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
         }
     }
 
-    int64_t month_from_ms =
-        (int64_t)kefu_tz_local_to_utc (tz, first_day * KEFU_TZ_SECONDS_PER_DAY) * MS_PER_SECOND;
-    int64_t month_until_ms =
-        (int64_t)kefu_tz_local_to_utc (tz, (first_day + day_count) * KEFU_TZ_SECONDS_PER_DAY) *
-        MS_PER_SECOND;
+    int64_t month_from_ms = kefu_tz_day_minute_ms (tz, first_day, 0);
+    int64_t month_until_ms = kefu_tz_day_minute_ms (tz, first_day + day_count, 0);
     rest = scheduling_rosters_store_rest_problems (
         db, id, month_from_ms - NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY,
         month_until_ms + NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY, state->roster_min_rest_ms);
@@ -1476,9 +1473,7 @@ scheduling_rosters_publish (kefu_call_t *call)
     int64_t now_ms = kefu_time_now_ms ();
     if (kefu_db_bool (roster, 0, ROSTER_HOLIDAY)) {
         int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
-        int64_t starts_ms =
-            kefu_tz_local_to_utc (roster_zone (roster), first_day * KEFU_TZ_SECONDS_PER_DAY) *
-            MS_PER_SECOND;
+        int64_t starts_ms = kefu_tz_day_minute_ms (roster_zone (roster), first_day, 0);
         if (now_ms > starts_ms - HOLIDAY_NOTICE_DAYS * (int64_t)MS_PER_DAY) {
             kefu_call_fail_rollback (
                 call, KEFU__V1__CODE__INVALID_ARGUMENT, "holiday-roster-late", NULL,
