@@ -54,3 +54,17 @@ kefu_audit_record_system (kefu_db_t *db, const Kefu__V1__Actor *actor, const cha
 {
     return audit_append (db, actor, "", "", action, resource, reason, record_count);
 }
+
+int
+kefu_audit_commit_change (kefu_call_t *call, const char *event_type, const char *resource,
+                          const char *reason, uint32_t record_count,
+                          const ProtobufCMessage *message)
+{
+    kefu_db_t *db = kefu_call_db (call);
+    if (kefu_outbox_append_message (db, event_type, resource, message) != 0 ||
+        kefu_audit_record (call, event_type, resource, reason, record_count) != 0 ||
+        kefu_db_commit (db) != 0)
+        return -1;
+    kefu_call_reply (call, message);
+    return 0;
+}

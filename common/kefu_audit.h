@@ -19,6 +19,18 @@
 int kefu_audit_record (kefu_call_t *call, const char *action, const char *resource,
                        const char *reason, uint32_t record_count);
 
+/*  Finish a change the call made: append the event `event_type` about
+ *  `resource` carrying `message` to the outbox, record the same action for
+ *  audit (`reason`, `record_count` as kefu_audit_record), commit the call's
+ *  transaction and answer with `message`, so a change, its event and its
+ *  audit record commit together. Returns 0 when committed and answered, -1
+ *  on a database failure: nothing answered, the transaction is the caller's
+ *  to roll back (kefu_call_fail_db_rollback). `message` stays the
+ *  caller's. */
+int kefu_audit_commit_change (kefu_call_t *call, const char *event_type, const char *resource,
+                              const char *reason, uint32_t record_count,
+                              const ProtobufCMessage *message);
+
 /*  The same with another actor than the call's: a login, where the one
  *  acting is the person named in the request, not yet an authenticated
  *  caller. */

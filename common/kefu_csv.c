@@ -6,13 +6,18 @@
 #include <inttypes.h>
 #include <string.h>
 
+/*  First characters a spreadsheet takes as the start of a formula. */
+static const char FORMULA_STARTS[] = "=+-@\t\r";
+
 void
 kefu_csv_field (kefu_strbuf_t *out, const char *text, bool first)
 {
     if (!first)
         kefu_strbuf_append (out, ",");
-    bool formula = strchr ("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
-    bool quoted = strpbrk (text, ",\"\r\n") != NULL;
+    bool formula = text[0] != '\0' && strchr (FORMULA_STARTS, text[0]) != NULL;
+    /*  A marked field is quoted as well (OWASP's advice for CSV injection),
+     *  so the apostrophe and the text after it stay one cell to any reader. */
+    bool quoted = formula || strpbrk (text, ",\"\r\n") != NULL;
     if (quoted)
         kefu_strbuf_append (out, "\"");
     if (formula)

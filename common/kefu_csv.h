@@ -5,7 +5,8 @@
  *  quotes doubled), so any text survives a round trip through a CSV
  *  reader. A field starting with = + - @ (or a tab or CR) would be run as
  *  a formula by a spreadsheet opening the export (CSV injection), so it is
- *  prefixed with an apostrophe: the reader sees the text, marked.
+ *  prefixed with an apostrophe and quoted: the reader sees the text,
+ *  marked. The attendance and roster exports both write their fields here.
  */
 #ifndef KEFU_CSV_H_INCLUDED
 #define KEFU_CSV_H_INCLUDED

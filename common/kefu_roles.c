@@ -1,7 +1,12 @@
 /*  kefu_roles: role names and bits. See kefu_roles.h. */
 #include "kefu_roles.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+/*  A refusal's message: one sentence naming who may do what. */
+enum { KEFU_ROLES_MESSAGE_MAX = 256 };
 
 static const struct {
     kefu_role_t role;
@@ -52,4 +57,18 @@ kefu_call_roles (kefu_call_t *call)
 {
     const Kefu__V1__Actor *actor = kefu_call_actor (call);
     return actor ? kefu_roles_parse (actor->roles, actor->n_roles) : 0;
+}
+
+bool
+kefu_call_roles_require (kefu_call_t *call, kefu_roles_t allowed, const char *format, ...)
+{
+    if (kefu_call_roles (call) & allowed)
+        return true;
+    char message[KEFU_ROLES_MESSAGE_MAX];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (message, sizeof message, format, args);
+    va_end (args);
+    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL, "%s", message);
+    return false;
 }

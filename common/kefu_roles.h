@@ -42,4 +42,9 @@ kefu_roles_t kefu_roles_parse (char *const *names, size_t count);
 /*  The roles of the call's actor (none without an actor). */
 kefu_roles_t kefu_call_roles (kefu_call_t *call);
 
+/*  True when the call's actor holds one of `allowed`; otherwise answer
+ *  PERMISSION_DENIED (slug forbidden) with the message and return false. */
+bool kefu_call_roles_require (kefu_call_t *call, kefu_roles_t allowed, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 #endif

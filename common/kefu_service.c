@@ -218,6 +218,13 @@ kefu_call_actor (kefu_call_t *call)
     return call->request->actor;
 }
 
+const char *
+kefu_call_staff_id (kefu_call_t *call)
+{
+    const Kefu__V1__Actor *actor = kefu_call_actor (call);
+    return actor && actor->staff_id ? actor->staff_id : "";
+}
+
 const ProtobufCMessage *
 kefu_call_payload (kefu_call_t *call)
 {
@@ -262,9 +269,9 @@ kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message)
     }
 }
 
-void
-kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
-                const char *format, ...)
+static void
+call_vfail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
+            const char *format, va_list args)
 {
     assert (!call->answered);
     assert (code != KEFU__V1__CODE__OK);
@@ -272,9 +279,27 @@ kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const 
     call->code = code;
     snprintf (call->type, sizeof call->type, "%s", type ? type : "");
     snprintf (call->field, sizeof call->field, "%s", field ? field : "");
+    vsnprintf (call->message, sizeof call->message, format, args);
+}
+
+void
+kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
+                const char *format, ...)
+{
     va_list args;
     va_start (args, format);
-    vsnprintf (call->message, sizeof call->message, format, args);
+    call_vfail (call, code, type, field, format, args);
+    va_end (args);
+}
+
+void
+kefu_call_fail_rollback (kefu_call_t *call, Kefu__V1__Code code, const char *type,
+                         const char *field, const char *format, ...)
+{
+    kefu_db_rollback (call->worker->db);
+    va_list args;
+    va_start (args, format);
+    call_vfail (call, code, type, field, format, args);
     va_end (args);
 }
 
@@ -322,6 +347,13 @@ kefu_call_fail_db (kefu_call_t *call)
                         "error", kefu_db_error (db), NULL);
         kefu_call_fail (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "internal error");
     }
+}
+
+void
+kefu_call_fail_db_rollback (kefu_call_t *call)
+{
+    kefu_db_rollback (call->worker->db);
+    kefu_call_fail_db (call);
 }
 
 /*  Forget the outcome of a first attempt before running it again. */

@@ -105,6 +105,12 @@ void kefu_call_reply (kefu_call_t *call, const ProtobufCMessage *message);
 void kefu_call_fail (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *field,
                      const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 
+/*  The same after the handler's transaction began: roll it back first, so
+ *  a refused request writes nothing. */
+void kefu_call_fail_rollback (kefu_call_t *call, Kefu__V1__Code code, const char *type,
+                              const char *field, const char *format, ...)
+    __attribute__ ((format (printf, 5, 6)));
+
 /*  Check a text field of the request with kefu_text_check; when it is
  *  bad, answer INVALID_ARGUMENT (slug invalid-field, `field` at fault,
  *  "<field> <what is wrong>") and return false. */
@@ -121,5 +127,13 @@ bool kefu_call_check_page (kefu_call_t *call, uint32_t limit, int64_t after, uin
  *  lost (and mark the call for one retry if that is safe), INTERNAL
  *  otherwise, with the detail logged and not sent to the caller. */
 void kefu_call_fail_db (kefu_call_t *call);
+
+/*  Roll back the call's open transaction, then answer as kefu_call_fail_db:
+ *  how a handler gives up on a database failure in mid-transaction, so
+ *  nothing it wrote so far stays. */
+void kefu_call_fail_db_rollback (kefu_call_t *call);
+
+/*  The staff id of the call's actor, "" when there is none. Borrowed. */
+const char *kefu_call_staff_id (kefu_call_t *call);
 
 #endif

@@ -2321,7 +2321,8 @@ static const gateway_route_t routes_table[] = {
             "RFC 4180 CSV, CRLF line ends, a header row, one row per shift: staff_no, name, site, "
             "date (local day assigned), template, template_name, local_start and local_end (with "
             "the site's offset), starts_at and ends_at (UTC), zone, status. A text starting with "
-            "= + - @ is prefixed with an apostrophe (never a spreadsheet formula). An agent exports "
+            "= + - @, a tab or a CR is quoted and prefixed with an apostrophe (never a spreadsheet "
+            "formula). An agent exports "
             "their own published roster (another's, or a draft, is 404); shift leads, supervisors, "
             "managers and admins anyone's. "
             "Audited (roster.exported).",
@@ -2637,7 +2638,7 @@ static const gateway_route_t routes_table[] = {
             "The same report and readers as /v1/attendance/report, as RFC 4180 CSV in UTF-8: a "
             "header line, then one line per person; leave is one column per kind "
             "(leave_<kind>_minutes). A field that a spreadsheet would take for a formula "
-            "(starting with = + - @) is prefixed with an apostrophe.",
+            "(starting with = + - @, a tab or a CR) is quoted and prefixed with an apostrophe.",
         .example_response =
             "staff_no,name,shifts,scheduled_minutes,worked_minutes,late_count,late_minutes,"
             "absences,violations,leave_personal_minutes,leave_special_minutes,leave_sick_minutes,"

@@ -1,17 +1,27 @@
-/*  kefu-scheduling: the scheduling service (SCH-1, SCH-2, AUD-2, AUD-3):
- *  staff directory, credentials, log-in sessions, shifts.
+/*  kefu-scheduling: the workforce service. The staff directory,
+ *  credentials, log-in sessions and API keys (SCH-1, SCH-2, AUD-2, AUD-3),
+ *  rosters and who is on duty (SCH-3, SCH-8), shift swaps and handovers,
+ *  the security desk's among them (SCH-4, SCH-7), leave and attendance
+ *  (SCH-5, SCH-6), Erlang C staffing (SCH-9) and grades (SCH-10).
  *
  *  Wiring only: read the configuration, load the token signing keys
  *  (refusing to start without KEFU_SESSION_SIGNING_KEYS), build the service
  *  from its method table and migrations, start its ticker (the timed rules
- *  of scheduling_sweeps.c), run until SIGTERM, tear down.
+ *  of scheduling_sweeps.c) and the consumer of complaints the security desk
+ *  lists, run until SIGTERM, tear down.
  *  Two commands for operators run instead of the service:
  *
  *      kefu-scheduling create-admin <staff_no> <name>   password on stdin
  *      kefu-scheduling keygen <kid>                     a new signing key
  *
- *  The methods are in scheduling_handlers.c, the SQL in scheduling_store.c
- *  and migrations/.
+ *  The method table is at the end of scheduling_handlers.c, which also
+ *  holds the staff, log-in, shift and API-key methods (their SQL, and
+ *  staffing's, in scheduling_store.c); every other feature has its
+ *  handlers in scheduling_<feature>.c and its SQL in
+ *  scheduling_<feature>_store.c (leave's with attendance's, the security
+ *  desk's with the handovers', the Idempotency-Keys of
+ *  scheduling_creation.c with the swaps'). The schema is in migrations/;
+ *  the timed rules in scheduling_sweeps.c.
  */
 #include "scheduling_admin.h"
 #include "scheduling_handlers.h"

@@ -53,17 +53,9 @@ static const char *const leave_kinds[] = {"personal", "special",     "sick",    
 #define LEAVE_KIND_COUNT (sizeof leave_kinds / sizeof leave_kinds[0])
 
 static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static void
 refuse (kefu_call_t *call, Kefu__V1__Code code, const char *type, const char *message)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, code, type, NULL, "%s", message);
+    kefu_call_fail_rollback (call, code, type, NULL, "%s", message);
 }
 
 static const char *
@@ -107,7 +99,7 @@ violation_record (kefu_call_t *call, int64_t shift_id, int64_t staff_id, const c
 
 /*  Raise `event_type` for attendance `attendance_id` with its audit record,
  *  commit, and answer with the record. Returns 0, or -1 (the caller answers
- *  with fail_db). */
+ *  with kefu_call_fail_db_rollback). */
 static int
 attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const char *event_type,
                               int64_t now_ms)
@@ -133,13 +125,7 @@ attendance_commit_and_answer (kefu_call_t *call, int64_t attendance_id, const ch
     record.version = kefu_db_int64 (result, 0, 11);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift/%" PRId64, record.shift_id);
-    int rc = kefu_outbox_append_message (db, event_type, resource, &record.base) == 0 &&
-                     kefu_audit_record (call, event_type, resource, NULL, 1) == 0 &&
-                     kefu_db_commit (db) == 0
-                 ? 0
-                 : -1;
-    if (rc == 0)
-        kefu_call_reply (call, &record.base);
+    int rc = kefu_audit_commit_change (call, event_type, resource, NULL, 1, &record.base);
     PQclear (result);
     return rc;
 }
@@ -191,7 +177,7 @@ scheduling_attendance_clock_in (kefu_call_t *call)
         goto failed;
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_staff_rows_release (&caller);
 }
@@ -299,7 +285,7 @@ attendance_post_change (kefu_call_t *call, post_change_t change)
         goto failed;
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_staff_rows_release (&caller);
 }
@@ -475,7 +461,7 @@ report_build (kefu_call_t *call, report_t *self, const char *audit_action)
     return true;
 failed:
     scheduling_staff_rows_release (&caller);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
     return false;
 }
 
@@ -611,9 +597,7 @@ int
 scheduling_attendance_report_due_sweep (kefu_db_t *db, int64_t now_ms, void *arg)
 {
     const scheduling_state_t *state = arg;
-    int64_t local_s = kefu_tz_utc_to_local (state->attendance_zone, now_ms / MS_PER_SECOND);
-    int64_t days = local_s >= 0 ? local_s / SECONDS_PER_DAY
-                                : (local_s - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
+    int64_t days = kefu_tz_local_day (state->attendance_zone, now_ms);
     int64_t year;
     int month, day;
     kefu_time_civil_from_days (days, &year, &month, &day);

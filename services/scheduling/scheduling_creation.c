@@ -15,13 +15,6 @@ creation_key (kefu_call_t *call)
     return request && request->idempotency_key ? request->idempotency_key : "";
 }
 
-static const char *
-creation_actor (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
 bool
 scheduling_creation_key_ok (kefu_call_t *call)
 {
@@ -40,7 +33,7 @@ scheduling_creation_claim (kefu_call_t *call, const char *kind,
     kefu_idempotency_request_hash (call, hash);
     bool claimed;
     int64_t created_id = 0;
-    if (scheduling_swaps_store_key_claim (db, creation_actor (call), key, kind, hash, &claimed,
+    if (scheduling_swaps_store_key_claim (db, kefu_call_staff_id (call), key, kind, hash, &claimed,
                                           stored_hash, &created_id) != 0)
         return -1;
     if (claimed)
@@ -61,6 +54,6 @@ scheduling_creation_bind (kefu_call_t *call, const char *kind, int64_t created_i
     const char *key = creation_key (call);
     if (!*key)
         return 0;
-    return scheduling_swaps_store_key_bind (kefu_call_db (call), creation_actor (call), key, kind,
-                                            created_id);
+    return scheduling_swaps_store_key_bind (kefu_call_db (call), kefu_call_staff_id (call), key,
+                                            kind, created_id);
 }

@@ -49,38 +49,6 @@ static const char *const quarterly_grades[] = {"A", "B", "C", "D", NULL};
 
 /* --- common checks -------------------------------------------------------- */
 
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
-static bool
-roles_ok (kefu_call_t *call, kefu_roles_t roles, const char *who)
-{
-    if (kefu_call_roles (call) & roles)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                    "only %s may do this", who);
-    return false;
-}
-
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-/*  Answer with a refusal after the transaction began: roll back first, so
- *  nothing is written. */
-#define REFUSE(call, ...)                       \
-    do {                                        \
-        kefu_db_rollback (kefu_call_db (call)); \
-        kefu_call_fail (call, __VA_ARGS__);     \
-    } while (0)
-
 static void
 staff_resource (int64_t id, char *out)
 {
@@ -94,8 +62,8 @@ person_load (kefu_call_t *call, int64_t id, bool for_update, grades_people_t *pe
 {
     int found = grades_store_person (kefu_call_db (call), id, for_update, person);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "staff %" PRId64 " not found",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "staff %" PRId64 " not found", id);
     return found;
 }
 
@@ -103,10 +71,10 @@ person_load (kefu_call_t *call, int64_t id, bool for_update, grades_people_t *pe
 static bool
 not_self (kefu_call_t *call, const grades_person_t *person)
 {
-    if (strcmp (person->staff_no, actor_staff_no (call)) != 0)
+    if (strcmp (person->staff_no, kefu_call_staff_id (call)) != 0)
         return true;
-    REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "own-grade", NULL,
-            "nobody evaluates, proposes or decides about their own grade");
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "own-grade", NULL,
+                             "nobody evaluates, proposes or decides about their own grade");
     return false;
 }
 
@@ -115,8 +83,8 @@ person_active (kefu_call_t *call, const grades_person_t *person)
 {
     if (strcmp (person->status, "active") == 0)
         return true;
-    REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-            "staff %" PRId64 " is %s", person->id, person->status);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
+                             "staff %" PRId64 " is %s", person->id, person->status);
     return false;
 }
 
@@ -337,20 +305,22 @@ key_claim (kefu_call_t *call, const char *method, int64_t *created_id)
     char stored_method[GRADES_METHOD_SIZE];
     bool claimed;
     kefu_idempotency_request_hash (call, hash);
-    if (grades_store_idempotency_claim (kefu_call_db (call), actor_staff_no (call), key, method,
+    if (grades_store_idempotency_claim (kefu_call_db (call), kefu_call_staff_id (call), key, method,
                                         hash, kefu_time_now_ms (), &claimed, stored_method,
                                         stored_hash, created_id) != 0)
         return KEY_FAILED;
     if (claimed)
         return KEY_NEW;
     if (!*created_id) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
-                "another request with this Idempotency-Key is in progress; retry");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy",
+                                 "Idempotency-Key",
+                                 "another request with this Idempotency-Key is in progress; retry");
         return KEY_ANSWERED;
     }
     if (strcmp (stored_method, method) != 0 || strcmp (stored_hash, hash) != 0) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused", "Idempotency-Key",
-                "this Idempotency-Key was used for another request");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused",
+                                 "Idempotency-Key",
+                                 "this Idempotency-Key was used for another request");
         return KEY_ANSWERED;
     }
     return KEY_REPLAY;
@@ -361,8 +331,8 @@ static int
 key_bind (kefu_call_t *call, int64_t created_id)
 {
     const char *key = call_key (call);
-    return *key ? grades_store_idempotency_bind (kefu_call_db (call), actor_staff_no (call), key,
-                                                 created_id)
+    return *key ? grades_store_idempotency_bind (kefu_call_db (call), kefu_call_staff_id (call),
+                                                 key, created_id)
                 : 0;
 }
 
@@ -383,7 +353,8 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__RecordEvaluationRequest *request =
         (const Kefu__V1__RecordEvaluationRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call))
         return;
     if (!kefu_text_one_of (request->kind, evaluation_kinds)) {
@@ -422,31 +393,28 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     if (loaded > 0 || !not_self (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].status, "departed") == 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-                "staff %" PRId64 " has departed", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active",
+                                 NULL, "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted =
-        grades_store_evaluation_insert (db, request->staff_id, request->kind, request->period,
-                                        &values, actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_evaluation_insert (
+        db, request->staff_id, request->kind, request->period, &values, kefu_call_staff_id (call),
+        kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "evaluation-exists", "period",
-                "staff %" PRId64 " has a %s evaluation for %s: amend it instead", request->staff_id,
-                request->kind, request->period);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "evaluation-exists", "period",
+                                 "staff %" PRId64 " has a %s evaluation for %s: amend it instead",
+                                 request->staff_id, request->kind, request->period);
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.evaluation_recorded", resource,
-                                    &rows.items[0].base) != 0 ||
-        kefu_audit_record (call, "grade.evaluation_recorded", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.evaluation_recorded", resource, NULL, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&rows);
@@ -459,7 +427,8 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
 {
     const Kefu__V1__AmendEvaluationRequest *request =
         (const Kefu__V1__AmendEvaluationRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                true))
         return;
@@ -474,8 +443,8 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "evaluation %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "evaluation %" PRId64 " not found", request->id);
         goto answered;
     }
     const Kefu__V1__Evaluation *evaluation = &current.items[0];
@@ -485,8 +454,9 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
         goto answered;
     }
     if (request->version && request->version != evaluation->version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "evaluation %" PRId64 " is at version %d", request->id, evaluation->version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "evaluation %" PRId64 " is at version %d", request->id,
+                                 evaluation->version);
         goto answered;
     }
     int loaded = person_load (call, evaluation->staff_id, false, &person);
@@ -497,16 +467,14 @@ scheduling_grades_amend_evaluation (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     staff_resource (evaluation->staff_id, resource);
     if (grades_store_evaluation_amend (db, request->id, &values, request->reason,
-                                       actor_staff_no (call), kefu_time_now_ms (), &updated) != 0 ||
-        kefu_outbox_append_message (db, "grade.evaluation_amended", resource,
-                                    &updated.items[0].base) != 0 ||
-        kefu_audit_record (call, "grade.evaluation_amended", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+                                       kefu_call_staff_id (call), kefu_time_now_ms (),
+                                       &updated) != 0 ||
+        kefu_audit_commit_change (call, "grade.evaluation_amended", resource, request->reason, 1,
+                                  &updated.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&current);
@@ -540,7 +508,8 @@ scheduling_grades_award_title (kefu_call_t *call)
 {
     const Kefu__V1__AwardTitleRequest *request =
         (const Kefu__V1__AwardTitleRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call) ||
         !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true) ||
         !awarded_on_ok (call, request->awarded_on) ||
@@ -572,31 +541,28 @@ scheduling_grades_award_title (kefu_call_t *call)
     if (loaded > 0 || !not_self (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].status, "departed") == 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active", NULL,
-                "staff %" PRId64 " has departed", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-not-active",
+                                 NULL, "staff %" PRId64 " has departed", request->staff_id);
         goto answered;
     }
-    int inserted = grades_store_title_insert (db, request->staff_id, request->name,
-                                              request->awarded_on, request->note,
-                                              actor_staff_no (call), kefu_time_now_ms (), &rows);
+    int inserted = grades_store_title_insert (
+        db, request->staff_id, request->name, request->awarded_on, request->note,
+        kefu_call_staff_id (call), kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "title-exists", "awarded_on",
-                "staff %" PRId64 " was awarded %s on %s already", request->staff_id, request->name,
-                request->awarded_on);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "title-exists", "awarded_on",
+                                 "staff %" PRId64 " was awarded %s on %s already",
+                                 request->staff_id, request->name, request->awarded_on);
         goto answered;
     }
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.title_awarded", resource, &rows.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.title_awarded", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.title_awarded", resource, NULL, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_title_rows_release (&rows);
@@ -626,9 +592,10 @@ scheduling_grades_history (kefu_call_t *call)
         goto answered;
     /*  The person themself, or those who evaluate. */
     if (!(kefu_call_roles (call) & GRADE_EVALUATORS) &&
-        strcmp (person.people[0].staff_no, actor_staff_no (call)) != 0) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                "only the person themself, a supervisor or a manager may read these evaluations");
+        strcmp (person.people[0].staff_no, kefu_call_staff_id (call)) != 0) {
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+            "only the person themself, a supervisor or a manager may read these evaluations");
         goto answered;
     }
     if (grades_store_evaluations (db, request->staff_id, "monthly", &monthly) != 0 ||
@@ -657,7 +624,7 @@ scheduling_grades_history (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_evaluation_rows_release (&monthly);
@@ -783,7 +750,8 @@ scheduling_grades_eligibility (kefu_call_t *call)
     int at_month = current_month ();
     char at[GRADE_PERIOD_TEXT_SIZE];
     /*  Without `at`, the current month: today's figures. */
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_call_check_page (call, limit, request->after, REPORT_MAX) ||
         (*request->at && !at_ok (call, request->at, &at_month)))
         return;
@@ -813,7 +781,7 @@ scheduling_grades_eligibility (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&people);
     report_release (&report);
@@ -832,32 +800,35 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
 {
     if (to > from) {
         if (*rule_name) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
-                    "a promotion cites no demotion rule");
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                     "rule", "a promotion cites no demotion rule");
             return 1;
         }
         if (to > from + 1 && !exceptional) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-level-skipped", "exceptional",
-                    "%s to %s skips a level: only an exceptional promotion (越级) may",
-                    grade_name (from), grade_name (to));
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-level-skipped", "exceptional",
+                "%s to %s skips a level: only an exceptional promotion (越级) may",
+                grade_name (from), grade_name (to));
             return 1;
         }
     } else if (from == GRADE_RESERVE_SUPERVISOR) {
         if (!exceptional || *rule_name || to != from - 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
-                    "exceptional",
-                    "a reserve supervisor is demoted to senior only by an exceptional decision "
-                    "(总经办), citing no "
-                    "rule");
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
+                "exceptional",
+                "a reserve supervisor is demoted to senior only by an exceptional decision "
+                "(总经办), citing no "
+                "rule");
             return 1;
         }
         return 0;
     } else {
         const grade_demotion_rule_t *rule = grade_rules_demotion_named (rule_name);
         if (!rule || rule->grade != from || rule->to_grade != to) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
-                    "a demotion from %s to %s cites one of that grade's demotion rules",
-                    grade_name (from), grade_name (to));
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "rule",
+                "a demotion from %s to %s cites one of that grade's demotion rules",
+                grade_name (from), grade_name (to));
             return 1;
         }
     }
@@ -872,9 +843,10 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         grade_rules_assess (to, &storage.history, at_month, reference_ms (at_month), &assessment);
         for (size_t i = 0; i < assessment.count && answer == 0; i++)
             if (!assessment.items[i].met) {
-                REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-criteria-not-met",
-                        assessment.items[i].rule, "%s not met: %s", assessment.items[i].rule,
-                        assessment.items[i].detail);
+                kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT,
+                                         "grade-criteria-not-met", assessment.items[i].rule,
+                                         "%s not met: %s", assessment.items[i].rule,
+                                         assessment.items[i].detail);
                 answer = 1;
             }
     } else {
@@ -887,8 +859,9 @@ change_rules_ok (kefu_call_t *call, const grades_person_t *person, grade_t from,
         if (!triggered) {
             char at[GRADE_PERIOD_TEXT_SIZE];
             grade_month_format (at_month, at);
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "grade-demotion-rule-not-triggered",
-                    rule_name, "%s has not triggered by %s", rule_name, at);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT,
+                                     "grade-demotion-rule-not-triggered", rule_name,
+                                     "%s has not triggered by %s", rule_name, at);
             answer = 1;
         }
     }
@@ -909,7 +882,8 @@ scheduling_grades_propose_change (kefu_call_t *call)
         (const Kefu__V1__ProposeGradeChangeRequest *)kefu_call_payload (call);
     int at_month;
     grade_t to = grade_from_name (request->to_grade);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager") ||
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this") ||
         !kefu_idempotency_key_check (call))
         return;
     if (to == GRADE_NONE) {
@@ -951,13 +925,14 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     grade_t from = grade_from_name (person.people[0].grade);
     if (from == GRADE_NONE) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "no-grade", "staff_id",
-                "staff %" PRId64 " has no grade to change", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "no-grade", "staff_id",
+                                 "staff %" PRId64 " has no grade to change", request->staff_id);
         goto answered;
     }
     if (from == to) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "to_grade",
-                "staff %" PRId64 " is %s already", request->staff_id, grade_name (from));
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "to_grade", "staff %" PRId64 " is %s already", request->staff_id,
+                                 grade_name (from));
         goto answered;
     }
     int rules = change_rules_ok (call, &person.people[0], from, to, request->exceptional,
@@ -967,26 +942,24 @@ scheduling_grades_propose_change (kefu_call_t *call)
     if (rules > 0)
         goto answered;
     int inserted = grades_store_change_insert (db, request, to > from ? "promotion" : "demotion",
-                                               grade_name (from), actor_staff_no (call),
+                                               grade_name (from), kefu_call_staff_id (call),
                                                kefu_time_now_ms (), &rows);
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "grade-change-open", "staff_id",
-                "staff %" PRId64 " has a grade change awaiting a decision", request->staff_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "grade-change-open", "staff_id",
+                                 "staff %" PRId64 " has a grade change awaiting a decision",
+                                 request->staff_id);
         goto answered;
     }
     change_resource (rows.items[0].id, resource);
     if (key_bind (call, rows.items[0].id) != 0 ||
-        kefu_outbox_append_message (db, "grade.change_proposed", resource, &rows.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.change_proposed", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.change_proposed", resource, request->reason, 1,
+                                  &rows.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &rows.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_people_release (&person);
     grades_change_rows_release (&rows);
@@ -1001,13 +974,14 @@ change_lock_open (kefu_call_t *call, int64_t id, grades_change_rows_t *rows)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "grade change %" PRId64 " not found", id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "grade change %" PRId64 " not found", id);
         return 1;
     }
     if (strcmp (rows->items[0].status, "proposed") != 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-change-decided", NULL,
-                "grade change %" PRId64 " was %s already", id, rows->items[0].status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-change-decided",
+                                 NULL, "grade change %" PRId64 " was %s already", id,
+                                 rows->items[0].status);
         return 1;
     }
     return 0;
@@ -1018,7 +992,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+    if (!kefu_call_roles_require (call, GRADE_DECIDERS, "only a manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                false))
         return;
@@ -1036,9 +1010,10 @@ scheduling_grades_approve_change (kefu_call_t *call)
     if (locked > 0)
         goto answered;
     const Kefu__V1__GradeChange *proposal = &change.items[0];
-    if (strcmp (proposal->proposed_by, actor_staff_no (call)) == 0) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "approver-is-proposer", NULL,
-                "a grade change is approved by someone other than its proposer");
+    if (strcmp (proposal->proposed_by, kefu_call_staff_id (call)) == 0) {
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "approver-is-proposer",
+                                 NULL,
+                                 "a grade change is approved by someone other than its proposer");
         goto answered;
     }
     int loaded = person_load (call, proposal->staff_id, true, &person);
@@ -1048,9 +1023,9 @@ scheduling_grades_approve_change (kefu_call_t *call)
         !person_active (call, &person.people[0]))
         goto answered;
     if (strcmp (person.people[0].grade, proposal->from_grade) != 0) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-changed", NULL,
-                "staff %" PRId64 " is %s now, not %s as proposed", proposal->staff_id,
-                person.people[0].grade, proposal->from_grade);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "grade-changed", NULL,
+                                 "staff %" PRId64 " is %s now, not %s as proposed",
+                                 proposal->staff_id, person.people[0].grade, proposal->from_grade);
         goto answered;
     }
     /*  Judged again now: an evaluation may have been amended since. */
@@ -1068,7 +1043,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
     update.id = proposal->staff_id;
     update.grade = proposal->to_grade;
     staff_resource (proposal->staff_id, staff_subject);
-    if (grades_store_change_decide (db, request->id, "approved", actor_staff_no (call),
+    if (grades_store_change_decide (db, request->id, "approved", kefu_call_staff_id (call),
                                     request->reason, now_ms, &decided) != 0 ||
         scheduling_store_staff_update (db, &update, now_ms, &staff) != 0 ||
         kefu_outbox_append_message (db, "grade.change_approved", resource,
@@ -1082,7 +1057,7 @@ scheduling_grades_approve_change (kefu_call_t *call)
     kefu_call_reply (call, &decided.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
     grades_change_rows_release (&decided);
@@ -1095,7 +1070,7 @@ scheduling_grades_refuse_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_DECIDERS, "a manager") ||
+    if (!kefu_call_roles_require (call, GRADE_DECIDERS, "only a manager may do this") ||
         !kefu_call_check_text (call, "reason", request->reason, KEFU_TEXT_MULTILINE, REASON_MAX,
                                true))
         return;
@@ -1110,17 +1085,14 @@ scheduling_grades_refuse_change (kefu_call_t *call)
         goto failed;
     if (locked > 0)
         goto answered;
-    if (grades_store_change_decide (db, request->id, "refused", actor_staff_no (call),
+    if (grades_store_change_decide (db, request->id, "refused", kefu_call_staff_id (call),
                                     request->reason, kefu_time_now_ms (), &decided) != 0 ||
-        kefu_outbox_append_message (db, "grade.change_refused", resource, &decided.items[0].base) !=
-            0 ||
-        kefu_audit_record (call, "grade.change_refused", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "grade.change_refused", resource, request->reason, 1,
+                                  &decided.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &decided.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
     grades_change_rows_release (&decided);
@@ -1131,7 +1103,8 @@ scheduling_grades_get_change (kefu_call_t *call)
 {
     const Kefu__V1__GradeChangeDecision *request =
         (const Kefu__V1__GradeChangeDecision *)kefu_call_payload (call);
-    if (!roles_ok (call, GRADE_EVALUATORS, "a supervisor or manager"))
+    if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
+                                  "only a supervisor or manager may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     grades_change_rows_t change = {0};
@@ -1143,8 +1116,8 @@ scheduling_grades_get_change (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "grade change %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "grade change %" PRId64 " not found", request->id);
         goto answered;
     }
     if (kefu_audit_record (call, "grade.change_viewed", resource, NULL, 1) != 0 ||
@@ -1153,7 +1126,7 @@ scheduling_grades_get_change (kefu_call_t *call)
     kefu_call_reply (call, &change.items[0].base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     grades_change_rows_release (&change);
 }

@@ -53,20 +53,6 @@ enum {
     (KEFU_ROLE_SHIFT_LEAD | KEFU_ROLE_SUPERVISOR | KEFU_ROLE_MANAGER | KEFU_ROLE_ADMIN)
 #define COUNTERSIGNERS KEFU_ROLE_SHIFT_LEAD
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
 static const char *
 actor_terminal (kefu_call_t *call)
 {
@@ -126,11 +112,9 @@ scheduling_handover_checklist_put (kefu_call_t *call)
 {
     const Kefu__V1__PutHandoverChecklistItemRequest *request =
         (const Kefu__V1__PutHandoverChecklistItemRequest *)kefu_call_payload (call);
-    if (!(kefu_call_roles (call) & CHECKLIST_KEEPERS)) {
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only an admin or a supervisor keeps the handover checklist");
+    if (!kefu_call_roles_require (call, CHECKLIST_KEEPERS,
+                                  "only an admin or a supervisor keeps the handover checklist"))
         return;
-    }
     if (!kefu_text_identifier_valid (request->code, strlen (request->code), ITEM_CODE_MAX)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "code",
                         "code must be 1 to %d of A-Z a-z 0-9 _ -", ITEM_CODE_MAX);
@@ -150,21 +134,17 @@ scheduling_handover_checklist_put (kefu_call_t *call)
     if (request->expected_version &&
         (found == 1 || current.items[0].version != request->expected_version)) {
         int64_t version = found == 1 ? 0 : current.items[0].version;
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "checklist item %s is at version %" PRId64 ", not %" PRId64, request->code,
-                        version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "checklist item %s is at version %" PRId64 ", not %" PRId64,
+                                 request->code, version, request->expected_version);
         goto done;
     }
     if (scheduling_handover_store_checklist_put (db, request->code, request->label,
-                                                 request->retired, actor_staff_no (call),
+                                                 request->retired, kefu_call_staff_id (call),
                                                  kefu_time_now_ms (), &updated) != 0 ||
-        kefu_outbox_append_message (db, "handover.checklist_changed", resource,
-                                    &updated.items[0].base) != 0 ||
-        kefu_audit_record (call, "handover.checklist_changed", resource, NULL, 0) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "handover.checklist_changed", resource, NULL, 0,
+                                  &updated.items[0].base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.items[0].base);
 done:
     scheduling_checklist_rows_release (&current);
     scheduling_checklist_rows_release (&updated);
@@ -172,7 +152,7 @@ done:
 failed:
     scheduling_checklist_rows_release (&current);
     scheduling_checklist_rows_release (&updated);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- handovers.write ------------------------------------------------------- */
@@ -275,9 +255,8 @@ checklist_complete (kefu_call_t *call, const Kefu__V1__WriteHandoverRequest *req
         }
     }
     if (problem) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "handover-checklist", "checklist",
-                        "checklist item %s %s", code, problem);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "handover-checklist",
+                                 "checklist", "checklist item %s %s", code, problem);
     }
     scheduling_checklist_rows_release (&active);
     return problem ? 1 : 0;
@@ -293,16 +272,13 @@ handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type
     scheduling_handover_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     handover_resource (id, resource);
-    if (handover_load (db, id, false, &rows) != 0 ||
-        kefu_outbox_append_message (db, event_type, resource, &rows.handover.base) != 0 ||
-        kefu_audit_record (call, event_type, resource, reason, 0) != 0 ||
-        kefu_db_commit (db) != 0) {
-        scheduling_handover_rows_release (&rows);
-        return -1;
-    }
-    kefu_call_reply (call, &rows.handover.base);
+    int rc = handover_load (db, id, false, &rows) == 0 &&
+                     kefu_audit_commit_change (call, event_type, resource, reason, 0,
+                                               &rows.handover.base) == 0
+                 ? 0
+                 : -1;
     scheduling_handover_rows_release (&rows);
-    return 0;
+    return rc;
 }
 
 /*  The kinds of creation Idempotency-Keys are bound to. */
@@ -343,13 +319,12 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (claimed > 0)
         goto done;
-    int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &outgoing);
+    int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &outgoing);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only staff of the directory write handover logs");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only staff of the directory write handover logs");
         goto done;
     }
     /*  The shift's row lock serialises two logs written for it at once. */
@@ -358,9 +333,9 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (found == 1 || !shift.in_force || shift.staff_id != outgoing.row.staff.id ||
         shift.starts_ms > now_ms) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "shift_id",
-                        "shift_id must name a shift of yours in force that has begun");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "shift_id",
+                                 "shift_id must name a shift of yours in force that has begun");
         goto done;
     }
     found = scheduling_store_staff_by_no (db, request->incoming_staff_no, false, &incoming);
@@ -368,20 +343,18 @@ scheduling_handover_write (kefu_call_t *call)
         goto failed;
     if (found == 1 || strcmp (incoming.row.staff.status, "active") != 0 ||
         incoming.row.staff.id == outgoing.row.staff.id) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                        "incoming_staff_no",
-                        "incoming_staff_no must name another active staff member");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "incoming_staff_no",
+                                 "incoming_staff_no must name another active staff member");
         goto done;
     }
     bool exists;
     if (scheduling_handover_store_live_exists (db, shift.id, &exists) != 0)
         goto failed;
     if (exists) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "handover-exists", "shift_id",
-                        "shift %" PRId64 " has a handover log written or accepted already",
-                        shift.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "handover-exists", "shift_id",
+                                 "shift %" PRId64 " has a handover log written or accepted already",
+                                 shift.id);
         goto done;
     }
     int complete = checklist_complete (call, request);
@@ -402,7 +375,7 @@ done:
 failed:
     scheduling_staff_rows_release (&outgoing);
     scheduling_staff_rows_release (&incoming);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- handovers.get, accept, refuse --------------------------------------------- */
@@ -413,7 +386,7 @@ scheduling_handover_get (kefu_call_t *call)
     const Kefu__V1__HandoverRef *request = (const Kefu__V1__HandoverRef *)kefu_call_payload (call);
     scheduling_handover_rows_t rows = {0};
     int found = handover_load (kefu_call_db (call), request->id, false, &rows);
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
@@ -467,29 +440,26 @@ handover_decide (kefu_call_t *call, bool accept)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "handover %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "handover %" PRId64 " not found", request->id);
         goto done;
     }
-    if (strcmp (actor_staff_no (call), rows.handover.incoming_staff_no) != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only the incoming person (%s) may %s this handover",
-                        rows.handover.incoming_staff_no, accept ? "accept" : "refuse");
+    if (strcmp (kefu_call_staff_id (call), rows.handover.incoming_staff_no) != 0) {
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only the incoming person (%s) may %s this handover",
+                                 rows.handover.incoming_staff_no, accept ? "accept" : "refuse");
         goto done;
     }
     if (request->expected_version && request->expected_version != rows.handover.version) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "handover %" PRId64 " is at version %" PRId64 ", not %" PRId64, request->id,
-                        rows.handover.version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "handover %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+                                 request->id, rows.handover.version, request->expected_version);
         goto done;
     }
     if (strcmp (rows.handover.status, "written") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-state", NULL,
-                        "handover %" PRId64 " is %s already", request->id, rows.handover.status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-state", NULL,
+                                 "handover %" PRId64 " is %s already", request->id,
+                                 rows.handover.status);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -505,7 +475,7 @@ done:
     return;
 failed:
     scheduling_handover_rows_release (&rows);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
@@ -568,11 +538,9 @@ scheduling_handover_countersign (kefu_call_t *call)
 {
     const Kefu__V1__CountersignHandoversRequest *request =
         (const Kefu__V1__CountersignHandoversRequest *)kefu_call_payload (call);
-    if (!(kefu_call_roles (call) & COUNTERSIGNERS)) {
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only a shift lead countersigns the day's handovers");
+    if (!kefu_call_roles_require (call, COUNTERSIGNERS,
+                                  "only a shift lead countersigns the day's handovers"))
         return;
-    }
     const char *cursor = request->day;
     int year, month, day;
     if (strlen (request->day) != DAY_TEXT_LENGTH ||
@@ -618,10 +586,9 @@ scheduling_handover_countersign (kefu_call_t *call)
     size_t handover_count = 0;
     for (int i = 0; i < count; i++) {
         if (strcmp (PQgetvalue (of_day, i, 1), "written") == 0) {
-            kefu_db_rollback (db);
-            kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open", "day",
-                            "handover %s of %s is not yet accepted or refused",
-                            PQgetvalue (of_day, i, 0), request->day);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "handover-day-open",
+                                     "day", "handover %s of %s is not yet accepted or refused",
+                                     PQgetvalue (of_day, i, 0), request->day);
             goto done;
         }
         kefu_strbuf_appendf (&ids, "%s%s", i ? "," : "", PQgetvalue (of_day, i, 0));
@@ -632,14 +599,14 @@ scheduling_handover_countersign (kefu_call_t *call)
     int64_t id;
     char signed_at[KEFU_TIME_TEXT_SIZE], resource[RESOURCE_MAX];
     int signed_now = scheduling_handover_store_countersign (
-        db, request->day, request->site_zone, actor_staff_no (call), actor_terminal (call),
+        db, request->day, request->site_zone, kefu_call_staff_id (call), actor_terminal (call),
         request->note, kefu_strbuf_data (&ids), now_ms, &id, signed_at);
     if (signed_now < 0)
         goto failed;
     if (signed_now == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "handover-day-countersigned", "day",
-                        "%s is countersigned already for %s", request->day, request->site_zone);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "handover-day-countersigned",
+                                 "day", "%s is countersigned already for %s", request->day,
+                                 request->site_zone);
         goto done;
     }
     int64_t *id_list = calloc (handover_count + 1, sizeof *id_list);
@@ -652,19 +619,15 @@ scheduling_handover_countersign (kefu_call_t *call)
     reply.id = id;
     reply.day = request->day;
     reply.site_zone = request->site_zone;
-    reply.signed_by = (char *)actor_staff_no (call);
+    reply.signed_by = (char *)kefu_call_staff_id (call);
     reply.signed_at = signed_at;
     reply.terminal = (char *)actor_terminal (call);
     reply.note = request->note;
     reply.n_handover_ids = handover_count;
     reply.handover_ids = id_list;
-    bool committed =
-        scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
-        kefu_outbox_append_message (db, "handover.countersigned", resource, &reply.base) == 0 &&
-        kefu_audit_record (call, "handover.countersigned", resource, NULL, 0) == 0 &&
-        kefu_db_commit (db) == 0;
-    if (committed)
-        kefu_call_reply (call, &reply.base);
+    bool committed = scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
+                     kefu_audit_commit_change (call, "handover.countersigned", resource, NULL, 0,
+                                               &reply.base) == 0;
     free (id_list);
     if (!committed)
         goto failed;
@@ -675,7 +638,7 @@ done:
 failed:
     PQclear (of_day);
     kefu_strbuf_release (&ids);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- the overdue sweep ------------------------------------------------------- */

@@ -30,7 +30,9 @@ enum {
     MS_PER_SECOND = 1000,
     SECONDS_PER_HOUR = 3600,
     SECONDS_PER_DAY = 24 * SECONDS_PER_HOUR,
-    NOON_S = 12 * SECONDS_PER_HOUR,
+    MINUTES_PER_HOUR = 60,
+    /*  The night-shift deadline: the last local noon before the shift. */
+    NOON_MINUTE = 12 * MINUTES_PER_HOUR,
 };
 
 /*  "A day" of leave (SCH-5): the boundary between the supervisor's and
@@ -58,35 +60,21 @@ leave_resource (int64_t id, char *out, size_t size)
     snprintf (out, size, "leave/%" PRId64, id);
 }
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-/*  Refuse with a rule's problem type: roll back what the transaction read
- *  and answer `code`. */
-#define REFUSE(call, code, type, field, ...)                           \
-    do {                                                               \
-        kefu_db_rollback (kefu_call_db (call));                        \
-        kefu_call_fail ((call), (code), (type), (field), __VA_ARGS__); \
-    } while (0)
-
 int
 scheduling_caller_staff (kefu_call_t *call, bool for_update, scheduling_staff_rows_t *rows)
 {
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    const char *staff_no = actor ? actor->staff_id : "";
-    int found =
-        *staff_no ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, for_update, rows) : 1;
+    const char *staff_no = kefu_call_staff_id (call);
+    int found = *staff_no
+                    ? scheduling_store_staff_by_no (kefu_call_db (call), staff_no, for_update, rows)
+                    : 1;
     if (found != 1)
         return found;
     /*  A credential of no person (a configured service key): leave and
      *  attendance are a person's. Not 403: the role may use the route. */
     scheduling_staff_rows_release (rows);
-    REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", NULL,
-            "the caller is not in the staff directory: use a person's session or API key");
+    kefu_call_fail_rollback (
+        call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", NULL,
+        "the caller is not in the staff directory: use a person's session or API key");
     return 1;
 }
 
@@ -111,14 +99,9 @@ night_deadline_ms (const char *zone, int64_t start_ms)
     const kefu_tz_t *tz = kefu_tz_get (zone, NULL);
     if (!tz)
         return -1;
-    int64_t start_s = start_ms / MS_PER_SECOND;
-    int64_t local = kefu_tz_utc_to_local (tz, start_s);
-    int64_t day =
-        local >= 0 ? local / SECONDS_PER_DAY : (local - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
-    int64_t noon = day * SECONDS_PER_DAY + NOON_S;
-    if (noon > local)
-        noon -= SECONDS_PER_DAY;
-    return kefu_tz_local_to_utc (tz, noon) * MS_PER_SECOND;
+    int64_t day = kefu_tz_local_day (tz, start_ms);
+    int64_t noon_ms = kefu_tz_day_minute_ms (tz, day, NOON_MINUTE);
+    return noon_ms <= start_ms ? noon_ms : kefu_tz_day_minute_ms (tz, day - 1, NOON_MINUTE);
 }
 
 /*  The timing rules against the first covered shift (see the header).
@@ -135,14 +118,17 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
                                                         : NOTICE_DAY_MS;
     if (now_ms > shift_starts_ms - notice_ms || (sick && now_ms >= shift_starts_ms)) {
         if (sick)
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "sick leave is asked before the shift starts (%s)", shift_at);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late",
+                                     "starts_at",
+                                     "sick leave is asked before the shift starts (%s)", shift_at);
         else if (strcmp (kind, "special") == 0)
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "special leave is asked at least an hour before the shift (%s)", shift_at);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
+                "special leave is asked at least an hour before the shift (%s)", shift_at);
         else
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
-                    "%s leave is asked at least a day before the shift (%s)", kind, shift_at);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-too-late", "starts_at",
+                "%s leave is asked at least a day before the shift (%s)", kind, shift_at);
         return false;
     }
     if (is_night && !sick) {
@@ -150,9 +136,10 @@ leave_timing_ok (kefu_call_t *call, const char *kind, int64_t now_ms, int64_t sh
         if (deadline_ms < 0 || now_ms >= deadline_ms) {
             char deadline[KEFU_TIME_TEXT_SIZE];
             kefu_time_format_rfc3339 (deadline_ms < 0 ? shift_starts_ms : deadline_ms, deadline);
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-night-after-noon", "starts_at",
-                    "leave from a night shift (%s) is asked before 12:00 local the same day (%s)",
-                    shift_at, deadline);
+            kefu_call_fail_rollback (
+                call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-night-after-noon", "starts_at",
+                "leave from a night shift (%s) is asked before 12:00 local the same day (%s)",
+                shift_at, deadline);
             return false;
         }
     }
@@ -173,10 +160,10 @@ leave_replay (kefu_call_t *call, int64_t leave_id)
                        kefu_db_commit (db) != 0))
         found = -1;
     if (found < 0)
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
     else if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", "Idempotency-Key",
-                "the leave created with this Idempotency-Key is gone");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", "Idempotency-Key",
+                                 "the leave created with this Idempotency-Key is gone");
     else
         kefu_call_reply (call, &row.leave.base);
     scheduling_leave_row_release (&row);
@@ -270,7 +257,7 @@ scheduling_leave_request (kefu_call_t *call)
     int claimed = leave_key_claim (call, key);
     if (claimed != 0) {
         if (claimed < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Lock the person on leave only (never two rows: two people asking
@@ -284,9 +271,10 @@ scheduling_leave_request (kefu_call_t *call)
     bool for_other =
         *request->staff_no && strcmp (request->staff_no, caller.row.staff.staff_no) != 0;
     if (for_other && !sick) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-by-proxy", "staff_no",
-                "leave is asked by the person themselves; only sick leave may be asked for someone "
-                "else");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-by-proxy", "staff_no",
+            "leave is asked by the person themselves; only sick leave may be asked for someone "
+            "else");
         goto answered;
     }
     int64_t staff_id = caller.row.staff.id;
@@ -295,14 +283,14 @@ scheduling_leave_request (kefu_call_t *call)
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff", "staff_no",
-                    "no staff number %s", request->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
+                                     "staff_no", "no staff number %s", request->staff_no);
             goto answered;
         }
         staff_id = person.row.staff.id;
         if (strcmp (person.row.staff.status, "departed") == 0) {
-            REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed", "staff_no",
-                    "%s has departed", request->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "staff-departed",
+                                     "staff_no", "%s has departed", request->staff_no);
             goto answered;
         }
     }
@@ -314,8 +302,8 @@ scheduling_leave_request (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-covers-no-shift", "starts_at",
-                "the leave covers no shift in force of the person");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-covers-no-shift",
+                                 "starts_at", "the leave covers no shift in force of the person");
         goto answered;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -327,8 +315,8 @@ scheduling_leave_request (kefu_call_t *call)
     if (overlaps < 0)
         goto failed;
     if (overlaps) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "leave-overlaps", "starts_at",
-                "the person already has leave requested or approved in this time");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "leave-overlaps", "starts_at",
+                                 "the person already has leave requested or approved in this time");
         goto answered;
     }
     if (scheduling_store_leave_insert (db, staff_id, caller.row.staff.id, request->kind, starts_ms,
@@ -339,14 +327,12 @@ scheduling_leave_request (kefu_call_t *call)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (row.leave.id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, "leave.requested", resource, &row.leave.base) != 0 ||
-        kefu_audit_record (call, "leave.requested", resource, request->reason, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "leave.requested", resource, request->reason, 1,
+                                  &row.leave.base) != 0)
         goto failed;
-    kefu_call_reply (call, &row.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&row);
     scheduling_staff_rows_release (&caller);
@@ -363,16 +349,18 @@ approver_ok (kefu_call_t *call, const scheduling_leave_row_t *leave, int64_t cal
              kefu_roles_t roles)
 {
     if (caller_id == leave->staff_id || caller_id == leave->requested_by_id) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
-                "leave is decided by someone other than the person on leave and the one who asked "
-                "for it");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
+            "leave is decided by someone other than the person on leave and the one who asked "
+            "for it");
         return false;
     }
     bool over_a_day = leave->ends_ms - leave->starts_ms > LEAVE_DAY_MS;
     if (over_a_day ? !(roles & KEFU_ROLE_MANAGER) : !(roles & KEFU_ROLE_SUPERVISOR)) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
-                over_a_day ? "leave over a day is decided by administration (a manager)"
-                           : "leave of up to a day is decided by the supervisor");
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__INVALID_ARGUMENT, "leave-approver-not-allowed", NULL,
+            over_a_day ? "leave over a day is decided by administration (a manager)"
+                       : "leave of up to a day is decided by the supervisor");
         return false;
     }
     return true;
@@ -406,32 +394,33 @@ leave_change (kefu_call_t *call, leave_change_t change)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "leave %" PRId64 " not found", request->id);
         goto answered;
     }
     if (request->expected_version && request->expected_version != current.leave.version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "the leave is at version %" PRId64 ", not %" PRId64, current.leave.version,
-                request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "the leave is at version %" PRId64 ", not %" PRId64,
+                                 current.leave.version, request->expected_version);
         goto answered;
     }
     int64_t now_ms = kefu_time_now_ms ();
     if (change == LEAVE_CANCEL && caller.row.staff.id != current.staff_id) {
-        REFUSE (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                "leave is cancelled by the person on leave");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "leave is cancelled by the person on leave");
         goto answered;
     }
     bool pending = strcmp (current.leave.status, "requested") == 0;
     if (change == LEAVE_CANCEL ? !pending && strcmp (current.leave.status, "approved") != 0
                                : !pending) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending", NULL,
-                "the leave is %s", current.leave.status);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-not-pending",
+                                 NULL, "the leave is %s", current.leave.status);
         goto answered;
     }
     if (change == LEAVE_CANCEL && now_ms >= current.starts_ms) {
-        REFUSE (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-started", NULL,
-                "the leave began at %s: it can no longer be cancelled", current.leave.starts_at);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "leave-started", NULL,
+                                 "the leave began at %s: it can no longer be cancelled",
+                                 current.leave.starts_at);
         goto answered;
     }
     if (change != LEAVE_CANCEL && !approver_ok (call, &current, caller.row.staff.id, roles))
@@ -444,14 +433,12 @@ leave_change (kefu_call_t *call, leave_change_t change)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (request->id, resource, sizeof resource);
-    if (kefu_outbox_append_message (db, events[change], resource, &updated.leave.base) != 0 ||
-        kefu_audit_record (call, events[change], resource, request->note, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, events[change], resource, request->note, 1,
+                                  &updated.leave.base) != 0)
         goto failed;
-    kefu_call_reply (call, &updated.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&current);
     scheduling_leave_row_release (&updated);
@@ -500,8 +487,8 @@ scheduling_leave_get (kefu_call_t *call)
     if (found == 1 ||
         (!(kefu_call_roles (call) & LEAVE_READERS) && caller.row.staff.id != row.staff_id &&
          caller.row.staff.id != row.requested_by_id)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "leave %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "leave %" PRId64 " not found", request->id);
         goto answered;
     }
     char resource[RESOURCE_MAX];
@@ -512,7 +499,7 @@ scheduling_leave_get (kefu_call_t *call)
     kefu_call_reply (call, &row.leave.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     scheduling_leave_row_release (&row);
     scheduling_staff_rows_release (&caller);
@@ -581,7 +568,7 @@ scheduling_leave_list (kefu_call_t *call)
     kefu_call_reply (call, &reply.base);
     goto answered;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 answered:
     free (items);
     free (pointers);

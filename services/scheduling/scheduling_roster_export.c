@@ -4,6 +4,7 @@
 #include "scheduling_roster_export.h"
 #include "scheduling_roster_rules.h"
 
+#include "kefu_csv.h"
 #include "kefu_strbuf.h"
 #include "kefu_time.h"
 
@@ -18,28 +19,6 @@ enum {
 };
 
 static const char CRLF[] = "\r\n";
-
-/*  Append a CSV field: quoted when it must be (RFC 4180), defused when a
- *  spreadsheet would read it as a formula. */
-static void
-csv_field (kefu_strbuf_t *out, const char *text, bool last)
-{
-    bool formula = strchr ("=+-@", text[0]) && text[0] != '\0';
-    bool quoted = formula || strpbrk (text, ",\"\r\n") != NULL;
-    if (quoted)
-        kefu_strbuf_append (out, "\"");
-    if (formula)
-        kefu_strbuf_append (out, "'");
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            kefu_strbuf_append (out, "\"\"");
-        else
-            kefu_strbuf_append_bytes (out, p, 1);
-    }
-    if (quoted)
-        kefu_strbuf_append (out, "\"");
-    kefu_strbuf_append (out, last ? CRLF : ",");
-}
 
 char *
 scheduling_export_csv (const scheduling_export_header_t *header,
@@ -58,18 +37,19 @@ scheduling_export_csv (const scheduling_export_header_t *header,
         scheduling_local_format (header->tz, shift->ends_ms, local_end);
         kefu_time_format_rfc3339 (shift->starts_ms, starts_at);
         kefu_time_format_rfc3339 (shift->ends_ms, ends_at);
-        csv_field (&out, header->staff_no, false);
-        csv_field (&out, header->staff_name, false);
-        csv_field (&out, header->site_code, false);
-        csv_field (&out, shift->day, false);
-        csv_field (&out, shift->template_code, false);
-        csv_field (&out, shift->template_name, false);
-        csv_field (&out, local_start, false);
-        csv_field (&out, local_end, false);
-        csv_field (&out, starts_at, false);
-        csv_field (&out, ends_at, false);
-        csv_field (&out, kefu_tz_name (header->tz), false);
-        csv_field (&out, header->published ? "published" : "draft", true);
+        kefu_csv_field (&out, header->staff_no, true);
+        kefu_csv_field (&out, header->staff_name, false);
+        kefu_csv_field (&out, header->site_code, false);
+        kefu_csv_field (&out, shift->day, false);
+        kefu_csv_field (&out, shift->template_code, false);
+        kefu_csv_field (&out, shift->template_name, false);
+        kefu_csv_field (&out, local_start, false);
+        kefu_csv_field (&out, local_end, false);
+        kefu_csv_field (&out, starts_at, false);
+        kefu_csv_field (&out, ends_at, false);
+        kefu_csv_field (&out, kefu_tz_name (header->tz), false);
+        kefu_csv_field (&out, header->published ? "published" : "draft", false);
+        kefu_csv_end_record (&out);
     }
     *length = kefu_strbuf_length (&out);
     return kefu_strbuf_detach (&out);

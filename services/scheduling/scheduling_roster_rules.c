@@ -83,21 +83,12 @@ scheduling_date_format (int64_t day, char out[SCHEDULING_DATE_TEXT_SIZE])
               (unsigned)month % 100u, (unsigned)day_of_month % 100u);
 }
 
-/*  The instant the wall clock of `tz` reads `minute` minutes after the
- *  local midnight that starts `day` (minute may pass 1440). */
-static int64_t
-local_minute_to_ms (const kefu_tz_t *tz, int64_t day, int64_t minute)
-{
-    int64_t local_s = day * KEFU_TZ_SECONDS_PER_DAY + minute * SECONDS_PER_MINUTE;
-    return kefu_tz_local_to_utc (tz, local_s) * MS_PER_SECOND;
-}
-
 void
 scheduling_shift_on_day (const kefu_tz_t *tz, int64_t day, int start_minute, int duration_minutes,
                          int64_t *starts_ms, int64_t *ends_ms)
 {
-    *starts_ms = local_minute_to_ms (tz, day, start_minute);
-    *ends_ms = local_minute_to_ms (tz, day, (int64_t)start_minute + duration_minutes);
+    *starts_ms = kefu_tz_day_minute_ms (tz, day, start_minute);
+    *ends_ms = kefu_tz_day_minute_ms (tz, day, start_minute + duration_minutes);
 }
 
 void
@@ -156,7 +147,7 @@ scheduling_coverage_gaps (const kefu_tz_t *tz, int64_t first_day, int day_count,
     }
     for (size_t i = 0; i <= slots; i++)
         bounds[i] =
-            local_minute_to_ms (tz, first_day, (int64_t)i * SCHEDULING_COVERAGE_SLOT_MINUTES);
+            kefu_tz_day_minute_ms (tz, first_day, (int)(i * SCHEDULING_COVERAGE_SLOT_MINUTES));
     /*  Readings a DST start skips are shifted forward by kefu_tz, past the
      *  first real reading after the gap: taking the least of each bound and
      *  those after it turns the skipped intervals into empty ones, so the

@@ -78,19 +78,10 @@ static const char ICAL_TYPE[] = "text/calendar; charset=utf-8";
 /* --- shared checks and answers -------------------------------------------- */
 
 static bool
-roles_ok (kefu_call_t *call, kefu_roles_t allowed, const char *who)
-{
-    if (kefu_call_roles (call) & allowed)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                    "only %s may do this", who);
-    return false;
-}
-
-static bool
 planner_ok (kefu_call_t *call)
 {
-    return roles_ok (call, ROSTER_PLANNERS, "a supervisor, manager or admin");
+    return kefu_call_roles_require (call, ROSTER_PLANNERS,
+                                    "only a supervisor, manager or admin may do this");
 }
 
 static bool
@@ -102,20 +93,6 @@ code_ok (kefu_call_t *call, const char *field, const char *code)
                     "%s must be 1 to %d of A-Z a-z 0-9 _ -", field, CODE_MAX);
     return false;
 }
-
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-/*  Roll back and answer a refusal. */
-#define REFUSE(call, ...)                       \
-    do {                                        \
-        kefu_db_rollback (kefu_call_db (call)); \
-        kefu_call_fail (call, __VA_ARGS__);     \
-    } while (0)
 
 static void
 roster_resource (int64_t id, char out[RESOURCE_MAX])
@@ -158,7 +135,7 @@ roster_zone (const PGresult *roster)
 /*  Begin and lock roster `id` for a change of its draft. Returns 0 with
  *  the transaction open and *roster read; 1 when the call was answered
  *  (404 no such roster, 409 roster-published); -1 on a database failure
- *  (the caller answers with fail_db). */
+ *  (the caller answers with kefu_call_fail_db_rollback). */
 static int
 roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
 {
@@ -170,23 +147,24 @@ roster_lock_draft (kefu_call_t *call, int64_t id, PGresult **roster)
     if (found < 0)
         return -1;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", id);
         return 1;
     }
     if (!roster_is_draft (*roster)) {
         PQclear (*roster);
         *roster = NULL;
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-published", NULL,
-                "roster %" PRId64 " is published: it changes only through approved swaps and leave",
-                id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "roster-published", NULL,
+                                 "roster %" PRId64
+                                 " is published: it changes only through approved swaps and leave",
+                                 id);
         return 1;
     }
     if (!roster_zone (*roster)) {
         PQclear (*roster);
         *roster = NULL;
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL,
-                "the site's time zone cannot be loaded");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL,
+                                 "the site's time zone cannot be loaded");
         return 1;
     }
     return 0;
@@ -213,7 +191,6 @@ zone_ok (kefu_call_t *call, const char *zone)
 static void
 site_changed (kefu_call_t *call, const char *action, PGresult *result)
 {
-    kefu_db_t *db = kefu_call_db (call);
     Kefu__V1__Site site = KEFU__V1__SITE__INIT;
     site.code = PQgetvalue (result, 0, SITE_CODE);
     site.name = PQgetvalue (result, 0, SITE_NAME);
@@ -221,11 +198,8 @@ site_changed (kefu_call_t *call, const char *action, PGresult *result)
     site.created_at = PQgetvalue (result, 0, SITE_CREATED_AT);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "site/%s", site.code);
-    if (kefu_outbox_append_message (db, action, resource, &site.base) != 0 ||
-        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        fail_db (call);
-    else
-        kefu_call_reply (call, &site.base);
+    if (kefu_audit_commit_change (call, action, resource, NULL, 1, &site.base) != 0)
+        kefu_call_fail_db_rollback (call);
     PQclear (result);
 }
 
@@ -246,15 +220,15 @@ scheduling_sites_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code", "site %s exists",
-                request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-exists", "code",
+                                 "site %s exists", request->code);
         return;
     }
     site_changed (call, "site.created", result);
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Lock site `code` for a change: 0 with *result its row (SITE_IN_USE
@@ -269,7 +243,8 @@ site_lock (kefu_call_t *call, const char *code, PGresult **result)
         return -1;
     int found = scheduling_rosters_store_site_lock (db, code, result);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no site %s", code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no site %s",
+                                 code);
     return found;
 }
 
@@ -285,15 +260,15 @@ scheduling_sites_update (kefu_call_t *call)
     int locked = site_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Its rosters' shifts were resolved in the old zone. */
     if (kefu_db_bool (current, 0, SITE_IN_USE) &&
         strcmp (PQgetvalue (current, 0, SITE_ZONE), request->zone) != 0) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
-                "site %s has rosters planned in %s: its zone no longer changes", request->code,
-                PQgetvalue (current, 0, SITE_ZONE));
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-in-use", "zone",
+                                 "site %s has rosters planned in %s: its zone no longer changes",
+                                 request->code, PQgetvalue (current, 0, SITE_ZONE));
         PQclear (current);
         return;
     }
@@ -301,7 +276,7 @@ scheduling_sites_update (kefu_call_t *call)
     if (scheduling_rosters_store_site_update (kefu_call_db (call), request->code, request->name,
                                               request->zone, &updated) != 0) {
         PQclear (updated);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     site_changed (call, "site.updated", updated);
@@ -318,18 +293,18 @@ scheduling_sites_delete (kefu_call_t *call)
     int locked = site_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     if (kefu_db_bool (current, 0, SITE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL,
-                "site %s has rosters: it stays", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "site-in-use", NULL,
+                                 "site %s has rosters: it stays", request->code);
         PQclear (current);
         return;
     }
     if (scheduling_rosters_store_site_delete (kefu_call_db (call), request->code) != 0) {
         PQclear (current);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     site_changed (call, "site.deleted", current);
@@ -338,8 +313,9 @@ scheduling_sites_delete (kefu_call_t *call)
 void
 scheduling_sites_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     PGresult *result = scheduling_rosters_store_sites (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
@@ -420,17 +396,13 @@ template_ok (kefu_call_t *call, const Kefu__V1__ShiftTemplate *request, int *sta
 static void
 template_changed (kefu_call_t *call, const char *action, PGresult *result)
 {
-    kefu_db_t *db = kefu_call_db (call);
     Kefu__V1__ShiftTemplate template;
     char clocks[2][SCHEDULING_CLOCK_TEXT_SIZE];
     template_from_row (result, 0, &template, clocks);
     char resource[RESOURCE_MAX];
     snprintf (resource, sizeof resource, "shift_template/%s", template.code);
-    if (kefu_outbox_append_message (db, action, resource, &template.base) != 0 ||
-        kefu_audit_record (call, action, resource, NULL, 1) != 0 || kefu_db_commit (db) != 0)
-        fail_db (call);
-    else
-        kefu_call_reply (call, &template.base);
+    if (kefu_audit_commit_change (call, action, resource, NULL, 1, &template.base) != 0)
+        kefu_call_fail_db_rollback (call);
     PQclear (result);
 }
 
@@ -444,7 +416,8 @@ template_lock (kefu_call_t *call, const char *code, PGresult **result)
         return -1;
     int found = scheduling_rosters_store_template_lock (db, code, result);
     if (found == 1)
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no shift template %s", code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no shift template %s", code);
     return found;
 }
 
@@ -460,7 +433,7 @@ scheduling_shift_templates_update (kefu_call_t *call)
     int locked = template_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     /*  Shifts cut from it keep their times: a template in use is renamed,
@@ -468,9 +441,10 @@ scheduling_shift_templates_update (kefu_call_t *call)
     bool retimed = kefu_db_int64 (current, 0, TEMPLATE_START) != start_minute ||
                    kefu_db_int64 (current, 0, TEMPLATE_DURATION) != request->duration_minutes;
     if (retimed && kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
-                "shifts were cut from template %s: its start and duration no longer change",
-                request->code);
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__CONFLICT, "template-in-use", "start",
+            "shifts were cut from template %s: its start and duration no longer change",
+            request->code);
         PQclear (current);
         return;
     }
@@ -479,7 +453,7 @@ scheduling_shift_templates_update (kefu_call_t *call)
                                                   start_minute, request->duration_minutes,
                                                   request->is_night, &updated) != 0) {
         PQclear (updated);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     template_changed (call, "shift.template.updated", updated);
@@ -496,18 +470,18 @@ scheduling_shift_templates_delete (kefu_call_t *call)
     int locked = template_lock (call, request->code, &current);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     if (kefu_db_bool (current, 0, TEMPLATE_IN_USE)) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-in-use", NULL,
-                "shifts were cut from template %s: it stays", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "template-in-use", NULL,
+                                 "shifts were cut from template %s: it stays", request->code);
         PQclear (current);
         return;
     }
     if (scheduling_rosters_store_template_delete (kefu_call_db (call), request->code) != 0) {
         PQclear (current);
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         return;
     }
     template_changed (call, "shift.template.deleted", current);
@@ -531,22 +505,23 @@ scheduling_shift_templates_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code",
-                "shift template %s exists", request->code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "template-exists", "code",
+                                 "shift template %s exists", request->code);
         return;
     }
     template_changed (call, "shift.template.created", result);
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
 scheduling_shift_templates_list (kefu_call_t *call)
 {
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     PGresult *result = scheduling_rosters_store_templates (kefu_call_db (call), CATALOGUE_MAX);
     if (!result) {
@@ -602,36 +577,34 @@ scheduling_rosters_create (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 2) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-site", "site_code", "no site %s",
-                request->site_code);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-site",
+                                 "site_code", "no site %s", request->site_code);
         return;
     }
     if (inserted == 1) {
-        REFUSE (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month",
-                "site %s has a roster for %s", request->site_code, request->month);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "roster-exists", "month",
+                                 "site %s has a roster for %s", request->site_code, request->month);
         return;
     }
     Kefu__V1__Roster roster;
     roster_from_row (result, 0, &roster);
     char resource[RESOURCE_MAX];
     roster_resource (roster.id, resource);
-    if (kefu_outbox_append_message (db, "roster.created", resource, &roster.base) != 0 ||
-        kefu_audit_record (call, "roster.created", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "roster.created", resource, NULL, 1, &roster.base) != 0)
         goto failed;
-    kefu_call_reply (call, &roster.base);
     PQclear (result);
     return;
 failed:
     PQclear (result);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void
 scheduling_rosters_get (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     PGresult *result = NULL;
     int found = scheduling_rosters_store_roster (kefu_call_db (call), request->id, false, &result);
@@ -655,7 +628,8 @@ scheduling_rosters_list (kefu_call_t *call)
         (const Kefu__V1__ListRostersRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
     int year, month;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this") ||
         !kefu_call_check_page (call, limit, request->after, LIST_MAX) ||
         (*request->site_code && !code_ok (call, "site_code", request->site_code)))
         return;
@@ -746,7 +720,8 @@ scheduling_rosters_shifts (kefu_call_t *call)
     const Kefu__V1__ListRosterShiftsRequest *request =
         (const Kefu__V1__ListRosterShiftsRequest *)kefu_call_payload (call);
     uint32_t limit = request->limit ? request->limit : LIST_DEFAULT;
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin") ||
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this") ||
         !kefu_call_check_page (call, limit, request->after, LIST_MAX))
         return;
     if (*request->staff_no && !scheduling_staff_no_valid (request->staff_no)) {
@@ -865,7 +840,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     if (locked != 0) {
         assigned_release (&assigned);
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     const kefu_tz_t *tz = roster_zone (roster);
@@ -873,35 +848,36 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
     int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
     int64_t day_count = kefu_db_int64 (roster, 0, ROSTER_DAY_COUNT);
     if (kefu_db_int64 (roster, 0, ROSTER_SHIFT_COUNT) + (int64_t)count > ROSTER_SHIFTS_MAX) {
-        REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-full", "items",
-                "a roster holds at most %d shifts", ROSTER_SHIFTS_MAX);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-full", "items",
+                                 "a roster holds at most %d shifts", ROSTER_SHIFTS_MAX);
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
         int64_t day;
         scheduling_date_parse (items[i]->date, &day);
         if (day < first_day || day >= first_day + day_count) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
-                    item_field (batch, i, "date", path), "%s is not a day of the roster's month %s",
-                    items[i]->date, PQgetvalue (roster, 0, ROSTER_MONTH));
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                     item_field (batch, i, "date", path),
+                                     "%s is not a day of the roster's month %s", items[i]->date,
+                                     PQgetvalue (roster, 0, ROSTER_MONTH));
             goto done;
         }
         int found = scheduling_store_staff_by_no (db, items[i]->staff_no, false, &person);
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
-                    item_field (batch, i, "staff_no", path), "no staff number %s",
-                    items[i]->staff_no);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-staff",
+                                     item_field (batch, i, "staff_no", path), "no staff number %s",
+                                     items[i]->staff_no);
             goto done;
         }
         found = scheduling_rosters_store_template (db, items[i]->template_code, &template);
         if (found < 0)
             goto failed;
         if (found == 1) {
-            REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-template",
-                    item_field (batch, i, "template_code", path), "no shift template %s",
-                    items[i]->template_code);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "unknown-template",
+                                     item_field (batch, i, "template_code", path),
+                                     "no shift template %s", items[i]->template_code);
             goto done;
         }
         int64_t starts_ms, ends_ms;
@@ -914,9 +890,10 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         if (inserted < 0)
             goto failed;
         if (inserted == 1) {
-            REFUSE (call, KEFU__V1__CODE__CONFLICT, "shift-assigned",
-                    item_field (batch, i, "date", path), "%s already works %s on %s in this roster",
-                    items[i]->staff_no, items[i]->template_code, items[i]->date);
+            kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "shift-assigned",
+                                     item_field (batch, i, "date", path),
+                                     "%s already works %s on %s in this roster", items[i]->staff_no,
+                                     items[i]->template_code, items[i]->date);
             goto done;
         }
         assigned.count = i + 1;
@@ -942,7 +919,7 @@ roster_assign (kefu_call_t *call, int64_t roster_id, Kefu__V1__RosterAssignment 
         kefu_call_reply (call, &assigned.items[0].base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     scheduling_staff_rows_release (&person);
     PQclear (template);
@@ -993,15 +970,15 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->roster_id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     int found = scheduling_rosters_store_shift_delete (db, request->roster_id, shift_id, &removed);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "no shift %lld in roster %" PRId64, shift_id, request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no shift %lld in roster %" PRId64, shift_id, request->roster_id);
         PQclear (roster);
         return;
     }
@@ -1010,18 +987,16 @@ scheduling_rosters_remove_shift (kefu_call_t *call)
     char resource[RESOURCE_MAX];
     roster_resource (request->roster_id, resource);
     if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
-        kefu_outbox_append_message (db, "roster.shift_removed", resource, &shift.base) != 0 ||
-        kefu_audit_record (call, "roster.shift_removed", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "roster.shift_removed", resource, NULL, 1, &shift.base) !=
+            0)
         goto failed;
-    kefu_call_reply (call, &shift.base);
     PQclear (roster);
     PQclear (removed);
     return;
 failed:
     PQclear (roster);
     PQclear (removed);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- coverage --------------------------------------------------------------- */
@@ -1166,7 +1141,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->roster_id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         goto done;
     }
     char resource[RESOURCE_MAX];
@@ -1175,7 +1150,7 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
                                                kefu_strbuf_data (&slots),
                                                kefu_strbuf_data (&agents)) != 0 ||
         !(rows = scheduling_rosters_store_coverage (db, request->roster_id))) {
-        fail_db (call);
+        kefu_call_fail_db_rollback (call);
         goto done;
     }
     coverage_runs_from_rows (rows, runs);
@@ -1184,13 +1159,9 @@ scheduling_rosters_set_coverage (kefu_call_t *call)
     coverage.n_items = runs->count;
     coverage.items = runs->pointers;
     if (scheduling_rosters_store_roster_touch (db, request->roster_id) != 0 ||
-        kefu_outbox_append_message (db, "roster.coverage_set", resource, &coverage.base) != 0 ||
-        kefu_audit_record (call, "roster.coverage_set", resource, NULL, 1) != 0 ||
-        kefu_db_commit (db) != 0) {
-        fail_db (call);
-        goto done;
-    }
-    kefu_call_reply (call, &coverage.base);
+        kefu_audit_commit_change (call, "roster.coverage_set", resource, NULL, 1, &coverage.base) !=
+            0)
+        kefu_call_fail_db_rollback (call);
 done:
     free (runs);
     PQclear (roster);
@@ -1204,7 +1175,8 @@ void
 scheduling_rosters_coverage (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL, *rows = NULL;
@@ -1323,11 +1295,8 @@ roster_check (kefu_call_t *call, const PGresult *roster, problems_t *problems)
         }
     }
 
-    int64_t month_from_ms =
-        (int64_t)kefu_tz_local_to_utc (tz, first_day * KEFU_TZ_SECONDS_PER_DAY) * MS_PER_SECOND;
-    int64_t month_until_ms =
-        (int64_t)kefu_tz_local_to_utc (tz, (first_day + day_count) * KEFU_TZ_SECONDS_PER_DAY) *
-        MS_PER_SECOND;
+    int64_t month_from_ms = kefu_tz_day_minute_ms (tz, first_day, 0);
+    int64_t month_until_ms = kefu_tz_day_minute_ms (tz, first_day + day_count, 0);
     rest = scheduling_rosters_store_rest_problems (
         db, id, month_from_ms - NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY,
         month_until_ms + NEIGHBOUR_DAYS * (int64_t)MS_PER_DAY, state->roster_min_rest_ms);
@@ -1418,7 +1387,8 @@ void
 scheduling_rosters_validate (kefu_call_t *call)
 {
     const Kefu__V1__RosterRef *request = (const Kefu__V1__RosterRef *)kefu_call_payload (call);
-    if (!roles_ok (call, ROSTER_READERS, "a shift lead, supervisor, manager or admin"))
+    if (!kefu_call_roles_require (call, ROSTER_READERS,
+                                  "only a shift lead, supervisor, manager or admin may do this"))
         return;
     kefu_db_t *db = kefu_call_db (call);
     PGresult *roster = NULL;
@@ -1430,8 +1400,8 @@ scheduling_rosters_validate (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", request->id);
         return;
     }
     if (roster_check (call, roster, &problems) != 0 || kefu_db_commit (db) != 0)
@@ -1443,7 +1413,7 @@ scheduling_rosters_validate (kefu_call_t *call)
         reply.roster_id = request->id;
         reply.valid = problems.found == 0;
         reply.n_problems = problems.count;
-        reply.problem_count = (int32_t) problems.found;
+        reply.problem_count = (int32_t)problems.found;
         reply.problems = problems.pointers;
         kefu_call_reply (call, &reply.base);
     }
@@ -1453,7 +1423,7 @@ scheduling_rosters_validate (kefu_call_t *call)
 failed:
     problems_release (&problems);
     PQclear (roster);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- rosters.publish -------------------------------------------------------- */
@@ -1472,8 +1442,9 @@ refuse_invalid (kefu_call_t *call, int64_t id, const problems_t *problems)
     for (size_t i = 0; i < problems->count && i < 3; i++)
         kefu_strbuf_appendf (&text, "%s%s: %s", i ? "; " : "", problems->items[i].rule,
                              problems->items[i].detail);
-    REFUSE (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-invalid", NULL, "%s",
-            kefu_strbuf_ok (&text) ? kefu_strbuf_data (&text) : "roster breaks its rules");
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "roster-invalid", NULL, "%s",
+                             kefu_strbuf_ok (&text) ? kefu_strbuf_data (&text)
+                                                    : "roster breaks its rules");
     kefu_strbuf_release (&text);
 }
 
@@ -1489,24 +1460,22 @@ scheduling_rosters_publish (kefu_call_t *call)
     int locked = roster_lock_draft (call, request->id, &roster);
     if (locked != 0) {
         if (locked < 0)
-            fail_db (call);
+            kefu_call_fail_db_rollback (call);
         return;
     }
     int32_t version = (int32_t)kefu_db_int64 (roster, 0, ROSTER_VERSION);
     if (request->version != 0 && request->version != version) {
-        REFUSE (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                "roster %" PRId64 " is at version %d, not %d", request->id, (int)version,
-                (int)request->version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "roster %" PRId64 " is at version %d, not %d", request->id,
+                                 (int)version, (int)request->version);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
     if (kefu_db_bool (roster, 0, ROSTER_HOLIDAY)) {
         int64_t first_day = kefu_db_int64 (roster, 0, ROSTER_FIRST_DAY);
-        int64_t starts_ms =
-            kefu_tz_local_to_utc (roster_zone (roster), first_day * KEFU_TZ_SECONDS_PER_DAY) *
-            MS_PER_SECOND;
+        int64_t starts_ms = kefu_tz_day_minute_ms (roster_zone (roster), first_day, 0);
         if (now_ms > starts_ms - HOLIDAY_NOTICE_DAYS * (int64_t)MS_PER_DAY) {
-            REFUSE (
+            kefu_call_fail_rollback (
                 call, KEFU__V1__CODE__INVALID_ARGUMENT, "holiday-roster-late", NULL,
                 "a holiday roster is published at least %d days before its first day (%s-01 local)",
                 HOLIDAY_NOTICE_DAYS, PQgetvalue (roster, 0, ROSTER_MONTH));
@@ -1516,7 +1485,7 @@ scheduling_rosters_publish (kefu_call_t *call)
     if (roster_check (call, roster, &problems) != 0)
         goto failed;
     if (problems.failed) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     if (problems.found > 0) {
@@ -1533,15 +1502,12 @@ scheduling_rosters_publish (kefu_call_t *call)
     roster_from_row (roster, 0, &published);
     char resource[RESOURCE_MAX];
     roster_resource (request->id, resource);
-    if (kefu_outbox_append_message (db, "roster.published", resource, &published.base) != 0 ||
-        kefu_audit_record (call, "roster.published", resource, NULL,
-                           (uint32_t)published.shift_count) != 0 ||
-        kefu_db_commit (db) != 0)
+    if (kefu_audit_commit_change (call, "roster.published", resource, NULL,
+                                  (uint32_t)published.shift_count, &published.base) != 0)
         goto failed;
-    kefu_call_reply (call, &published.base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     problems_release (&problems);
     PQclear (roster);
@@ -1581,22 +1547,22 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "roster %" PRId64 " not found",
-                request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " not found", request->roster_id);
         goto done;
     }
     /*  A draft is the planners' until it is published. */
     if (!reader && roster_is_draft (roster)) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                "roster %" PRId64 " is not published yet", request->roster_id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "roster %" PRId64 " is not published yet", request->roster_id);
         goto done;
     }
     found = scheduling_store_staff_by_no (db, request->staff_no, false, &person);
     if (found < 0)
         goto failed;
     if (found == 1) {
-        REFUSE (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL, "no staff number %s",
-                request->staff_no);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "no staff number %s", request->staff_no);
         goto done;
     }
     if (!(rows =
@@ -1605,7 +1571,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     size_t count = (size_t)PQntuples (rows);
     shifts = calloc (count ? count : 1, sizeof *shifts);
     if (!shifts) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
@@ -1631,7 +1597,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     };
     size_t length = 0;
     if (!header.tz || !(body = make (&header, shifts, count, &length))) {
-        REFUSE (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INTERNAL, "internal", NULL, "out of memory");
         goto done;
     }
     char resource[RESOURCE_MAX], filename[RESOURCE_MAX];
@@ -1651,7 +1617,7 @@ roster_export (kefu_call_t *call, const char *content_type, const char *extensio
     kefu_call_reply (call, &document.base);
     goto done;
 failed:
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 done:
     free (body);
     free (shifts);
@@ -1679,8 +1645,9 @@ scheduling_on_duty_at (kefu_call_t *call)
 {
     const Kefu__V1__OnDutyRequest *request =
         (const Kefu__V1__OnDutyRequest *)kefu_call_payload (call);
-    if (!roles_ok (call, ON_DUTY_READERS,
-                   "a shift lead, supervisor, manager, admin, auditor or integration"))
+    if (!kefu_call_roles_require (
+            call, ON_DUTY_READERS,
+            "only a shift lead, supervisor, manager, admin, auditor or integration may do this"))
         return;
     int64_t at_ms = request->at_ms;
     if (*request->at && !kefu_time_parse_rfc3339 (request->at, &at_ms)) {

@@ -39,13 +39,6 @@ enum {
 static const char COMPLAINT_KIND[] = "complaint";
 static const char *const ticket_created_types[] = {"ticket.created", NULL};
 
-static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
 /*  Complaints of `result` (rows as complaints_between gives them) as
  *  messages borrowing from it; *items and *pointers are the caller's to
  *  free. -1 when out of memory. */
@@ -159,9 +152,8 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only staff of the directory record security-desk handovers");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only staff of the directory record security-desk handovers");
         goto done;
     }
     complaints =
@@ -169,10 +161,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (!complaints)
         goto failed;
     if (PQntuples (complaints) > COMPLAINTS_MAX) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "security-desk-too-many", NULL,
-                        "more than %d complaints after hours: record the handover by hand",
-                        COMPLAINTS_MAX);
+        kefu_call_fail_rollback (
+            call, KEFU__V1__CODE__FAILED_PRECONDITION, "security-desk-too-many", NULL,
+            "more than %d complaints after hours: record the handover by hand", COMPLAINTS_MAX);
         goto done;
     }
     for (int i = 0; i < PQntuples (complaints); i++)
@@ -185,10 +176,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     if (inserted < 0)
         goto failed;
     if (inserted == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "security-desk-recorded", "direction",
-                        "the %s handover of %s is recorded already", request->direction,
-                        request->day);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "security-desk-recorded",
+                                 "direction", "the %s handover of %s is recorded already",
+                                 request->direction, request->day);
         goto done;
     }
     char window_from[KEFU_TIME_TEXT_SIZE], window_until[KEFU_TIME_TEXT_SIZE],
@@ -212,13 +202,9 @@ scheduling_security_desk_record (kefu_call_t *call)
     reply.complaints = pointers;
     reply.created_at = created_at;
     if (scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
-        kefu_outbox_append_message (db, "handover.security_desk_recorded", resource, &reply.base) !=
-            0 ||
-        kefu_audit_record (call, "handover.security_desk_recorded", resource, NULL,
-                           (uint32_t)reply.n_complaints) != 0 ||
-        kefu_db_commit (db) != 0)
+        kefu_audit_commit_change (call, "handover.security_desk_recorded", resource, NULL,
+                                  (uint32_t)reply.n_complaints, &reply.base) != 0)
         goto failed;
-    kefu_call_reply (call, &reply.base);
 done:
     free (items);
     free (pointers);
@@ -232,7 +218,7 @@ failed:
     PQclear (complaints);
     kefu_strbuf_release (&ids);
     scheduling_staff_rows_release (&staff);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Answer with security-desk handover `id` and the complaints it carried;
@@ -248,9 +234,8 @@ security_desk_answer (kefu_call_t *call, int64_t id)
     if (kefu_db_begin (db) != 0 || !(row = scheduling_handover_store_security_desk_get (db, id)))
         goto failed;
     if (PQntuples (row) != 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "security-desk handover %" PRId64 " not found", id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "security-desk handover %" PRId64 " not found", id);
         goto done;
     }
     if (!(complaints = scheduling_handover_store_security_desk_complaints (db, id)) ||
@@ -298,7 +283,7 @@ failed:
     free (pointers);
     PQclear (row);
     PQclear (complaints);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 void

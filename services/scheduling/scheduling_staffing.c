@@ -28,11 +28,9 @@ enum {
 static bool
 planner_ok (kefu_call_t *call)
 {
-    if (kefu_call_roles (call) & STAFFING_PLANNERS)
-        return true;
-    kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                    "only a shift lead, supervisor, manager or admin may plan staffing");
-    return false;
+    return kefu_call_roles_require (
+        call, STAFFING_PLANNERS,
+        "only a shift lead, supervisor, manager or admin may plan staffing");
 }
 
 /*  Answer a kefu_erlang refusal: the field at fault, as `field_path`. */

@@ -41,20 +41,6 @@ typedef struct {
 } swap_side_t;
 
 static void
-fail_db (kefu_call_t *call)
-{
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail_db (call);
-}
-
-static const char *
-actor_staff_no (kefu_call_t *call)
-{
-    const Kefu__V1__Actor *actor = kefu_call_actor (call);
-    return actor && actor->staff_id ? actor->staff_id : "";
-}
-
-static void
 swap_resource (int64_t id, char *out)
 {
     snprintf (out, RESOURCE_MAX, "swap/%" PRId64, id);
@@ -98,9 +84,8 @@ local_month_of (const char *zone, int64_t at_ms, int64_t *from_ms, int64_t *unti
 static int
 rule_broken (kefu_call_t *call, const char *rule, const char *who, const char *what)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, rule, NULL, "%s%s%s (rule %s)",
-                    who ? who : "", who ? " " : "", what, rule);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, rule, NULL, "%s%s%s (rule %s)",
+                             who ? who : "", who ? " " : "", what, rule);
     return 1;
 }
 
@@ -121,9 +106,9 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
                        &day1_until) ||
         !local_day_of (counterpart->gives->site_zone, counterpart->gives->starts_ms, &day2_from,
                        &day2_until)) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "swap_shift_id",
-                        "a shift of this swap names a time zone that is not known");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field",
+                                 "swap_shift_id",
+                                 "a shift of this swap names a time zone that is not known");
         return 1;
     }
     if (scheduling_swaps_store_leave_count (db, requester->person->staff.id,
@@ -136,7 +121,8 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
     for (size_t i = 0; i < 2; i++) {
         const swap_side_t *side = sides[i];
         if (scheduling_swaps_store_too_close (db, side->person->staff.id, side->gives->id,
-                                              side->receives->id, state->roster_min_rest_ms, &count) != 0)
+                                              side->receives->id, state->roster_min_rest_ms,
+                                              &count) != 0)
             return -1;
         if (count > 0)
             return rule_broken (
@@ -173,9 +159,8 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
 static void
 field_refused (kefu_call_t *call, const char *field, const char *message)
 {
-    kefu_db_rollback (kefu_call_db (call));
-    kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field, "%s %s", field,
-                    message);
+    kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", field,
+                             "%s %s", field, message);
 }
 
 /*  Write the event and audit record of a swap's change and commit; then
@@ -187,16 +172,13 @@ swap_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type, co
     scheduling_swap_rows_t rows = {0};
     char resource[RESOURCE_MAX];
     swap_resource (id, resource);
-    if (scheduling_swaps_store_get (db, id, false, &rows) != 0 ||
-        kefu_outbox_append_message (db, event_type, resource, &rows.swap.base) != 0 ||
-        kefu_audit_record (call, event_type, resource, reason, 0) != 0 ||
-        kefu_db_commit (db) != 0) {
-        scheduling_swap_rows_release (&rows);
-        return -1;
-    }
-    kefu_call_reply (call, &rows.swap.base);
+    int rc = scheduling_swaps_store_get (db, id, false, &rows) == 0 &&
+                     kefu_audit_commit_change (call, event_type, resource, reason, 0,
+                                               &rows.swap.base) == 0
+                 ? 0
+                 : -1;
     scheduling_swap_rows_release (&rows);
-    return 0;
+    return rc;
 }
 
 /*  The kind of creation an Idempotency-Key of swaps.request is bound to. */
@@ -247,13 +229,12 @@ scheduling_swaps_request (kefu_call_t *call)
         goto failed;
     if (claimed > 0)
         goto done;
-    int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &requester);
+    int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &requester);
     if (found < 0)
         goto failed;
     if (found == 1 || strcmp (requester.row.staff.status, "active") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "only active staff of the directory may ask for a swap");
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "only active staff of the directory may ask for a swap");
         goto done;
     }
     int gives_found = scheduling_swaps_store_shift (db, request->swap_shift_id, false, &gives);
@@ -303,7 +284,7 @@ done:
 failed:
     scheduling_staff_rows_release (&requester);
     scheduling_staff_rows_release (&counterpart);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /* --- swaps.get ----------------------------------------------------------- */
@@ -314,7 +295,7 @@ scheduling_swaps_get (kefu_call_t *call)
     const Kefu__V1__SwapRef *request = (const Kefu__V1__SwapRef *)kefu_call_payload (call);
     scheduling_swap_rows_t rows = {0};
     int found = scheduling_swaps_store_get (kefu_call_db (call), request->id, false, &rows);
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     if (found < 0)
         kefu_call_fail_db (call);
     else if (found == 1)
@@ -355,7 +336,7 @@ scheduling_swaps_list (kefu_call_t *call)
     /*  Those who decide swaps see them all; anyone else their own. */
     int64_t party = 0;
     if (!(kefu_call_roles (call) & (SWAP_DECIDERS | KEFU_ROLE_ADMIN))) {
-        int found = scheduling_store_staff_by_no (db, actor_staff_no (call), false, &me);
+        int found = scheduling_store_staff_by_no (db, kefu_call_staff_id (call), false, &me);
         if (found < 0)
             goto failed;
         /*  Not in the directory: a party to nothing (no staff id is -1). */
@@ -405,7 +386,7 @@ typedef struct {
 static bool
 step_actor_ok (kefu_call_t *call, const swap_step_t *step, const Kefu__V1__Swap *swap)
 {
-    const char *me = actor_staff_no (call);
+    const char *me = kefu_call_staff_id (call);
     bool party =
         strcmp (me, swap->requester_staff_no) == 0 || strcmp (me, swap->counterpart_staff_no) == 0;
     switch (step->actor) {
@@ -442,32 +423,28 @@ swap_step (kefu_call_t *call, const swap_step_t *step)
     if (found < 0)
         goto failed;
     if (found == 1) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
-                        "swap %" PRId64 " not found", request->id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__NOT_FOUND, "not-found", NULL,
+                                 "swap %" PRId64 " not found", request->id);
         goto done;
     }
     if (!step_actor_ok (call, step, &rows.swap)) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
-                        "%s may %s this swap", step_actor_text (step->actor), step->verb);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__PERMISSION_DENIED, "forbidden", NULL,
+                                 "%s may %s this swap", step_actor_text (step->actor), step->verb);
         goto done;
     }
     if (request->expected_version && request->expected_version != rows.swap.version) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
-                        "swap %" PRId64 " is at version %" PRId64 ", not %" PRId64, request->id,
-                        rows.swap.version, request->expected_version);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__STALE_VERSION, "stale-version", "If-Match",
+                                 "swap %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+                                 request->id, rows.swap.version, request->expected_version);
         goto done;
     }
     bool leaves = false;
     for (size_t i = 0; step->from[i]; i++)
         leaves = leaves || strcmp (rows.swap.status, step->from[i]) == 0;
     if (!leaves) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__FAILED_PRECONDITION, "swap-state", NULL,
-                        "swap %" PRId64 " is %s: it cannot be %s", request->id, rows.swap.status,
-                        step->to);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__FAILED_PRECONDITION, "swap-state", NULL,
+                                 "swap %" PRId64 " is %s: it cannot be %s", request->id,
+                                 rows.swap.status, step->to);
         goto done;
     }
     int64_t now_ms = kefu_time_now_ms ();
@@ -478,7 +455,7 @@ swap_step (kefu_call_t *call, const swap_step_t *step)
         if (applied > 0)
             goto done;
     }
-    if (scheduling_swaps_store_set_status (db, request->id, step->to, actor_staff_no (call),
+    if (scheduling_swaps_store_set_status (db, request->id, step->to, kefu_call_staff_id (call),
                                            request->note, now_ms) != 0 ||
         swap_commit_and_reply (call, request->id, step->event_type,
                                *request->note ? request->note : NULL) != 0)
@@ -488,7 +465,7 @@ done:
     return;
 failed:
     scheduling_swap_rows_release (&rows);
-    fail_db (call);
+    kefu_call_fail_db_rollback (call);
 }
 
 /*  Give shift `shift` to `to`, with its event and audit record. */
@@ -555,20 +532,18 @@ swap_exchange (kefu_call_t *call, const scheduling_swap_rows_t *swap, int64_t no
     if (!gives.in_force || !receives.in_force || gives.staff_id != swap->requester_id ||
         receives.staff_id != swap->counterpart_id || gives.starts_ms <= now_ms ||
         receives.starts_ms <= now_ms) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
-                        "a shift of swap %" PRId64
-                        " has changed hands, been cancelled or started since it was "
-                        "requested",
-                        swap->swap.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
+                                 "a shift of swap %" PRId64
+                                 " has changed hands, been cancelled or started since it was "
+                                 "requested",
+                                 swap->swap.id);
         rc = 1;
         goto done;
     }
     if (strcmp (requester.row.staff.status, "active") != 0 ||
         strcmp (counterpart.row.staff.status, "active") != 0) {
-        kefu_db_rollback (db);
-        kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
-                        "a person of swap %" PRId64 " is no longer active", swap->swap.id);
+        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "swap-shift-changed", NULL,
+                                 "a person of swap %" PRId64 " is no longer active", swap->swap.id);
         rc = 1;
         goto done;
     }

@@ -43,10 +43,11 @@ static void
 test_formula_starts_are_marked (void **state)
 {
     (void)state;
-    assert_field ("=1+1", "'=1+1");
-    assert_field ("+86 21", "'+86 21");
-    assert_field ("-5", "'-5");
-    assert_field ("@SUM(A1)", "'@SUM(A1)");
+    assert_field ("=1+1", "\"'=1+1\"");
+    assert_field ("+86 21", "\"'+86 21\"");
+    assert_field ("-5", "\"'-5\"");
+    assert_field ("@SUM(A1)", "\"'@SUM(A1)\"");
+    assert_field ("\tcmd", "\"'\tcmd\"");
     assert_field ("=HYPERLINK(\"x\",\"y\")", "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
 }
 
