@@ -14,7 +14,9 @@
 # the exit status is non-zero if anything failed.
 #
 # What the tests get (environment):
-#   KEFU_TEST_PG_PORT      port of the cluster (from KEFU_TEST_PG_PORT, default 55433)
+#   KEFU_TEST_PG_PORT      port of the cluster (from KEFU_TEST_PG_PORT, default 25433:
+#                          below Linux's ephemeral ports, 32768-60999, so that no
+#                          client connection can be holding it when the cluster starts)
 #   KEFU_TEST_PG_DATADIR   its data directory
 #   KEFU_TEST_PG_CTL       deploy/local/pg.sh, to stop/restart it mid-test
 #   KEFU_TEST_DSN_ADMIN    superuser DSN to database kefu
@@ -38,7 +40,7 @@ cd "$ROOT"
 
 BUILD=$ROOT/build/asan
 PG_CTL=$ROOT/deploy/local/pg.sh
-PORT=${KEFU_TEST_PG_PORT:-55433}
+PORT=${KEFU_TEST_PG_PORT:-25433}
 UNITS=${KEFU_TEST_UNITS:-test_*}
 read -r -a PYTEST_ARGS <<<"${KEFU_TEST_PYTEST:-tests/e2e}"
 UNIT_TIMEOUT=${KEFU_TEST_UNIT_TIMEOUT:-300} # seconds per unit test binary

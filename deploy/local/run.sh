@@ -3,7 +3,7 @@
 #
 # `make run` runs this after deploy/local/deps.sh and the release build
 # (build/release/bin/). Everything it keeps lives in ./var/ (ignored by git):
-#   var/pgdata     the PostgreSQL cluster (deploy/local/pg.sh), port $KEFU_PG_PORT (55432)
+#   var/pgdata     the PostgreSQL cluster (deploy/local/pg.sh), port $KEFU_PG_PORT (25432)
 #   var/api-keys   KEFU_API_KEYS for local use (created once, mode 600)
 #   var/webhooks-secret-key  KEFU_WEBHOOKS_SECRET_KEY, sealing webhook secrets
 #                  (created once, mode 600; losing it makes every webhook's
@@ -15,7 +15,7 @@
 # A second run reuses the data and the keys. Ctrl-C (or SIGTERM) stops the
 # gateway, then the services, then PostgreSQL.
 #
-# Environment: KEFU_PG_PORT (55432), KEFU_LOG_LEVEL (info), KEFU_HTTP_PORT
+# Environment: KEFU_PG_PORT (25432), KEFU_LOG_LEVEL (info), KEFU_HTTP_PORT
 # (8080), KEFU_BIN_DIR (build/release/bin); any other KEFU_* variable is
 # passed through to the processes.
 set -euo pipefail
@@ -32,7 +32,7 @@ cd "$ROOT"
 VAR=$ROOT/var
 BIN=${KEFU_BIN_DIR:-$ROOT/build/release/bin}
 PG=$ROOT/deploy/local/pg.sh
-PGPORT=${KEFU_PG_PORT:-55432}
+PGPORT=${KEFU_PG_PORT:-25432}
 HTTP_PORT=${KEFU_HTTP_PORT:-8080}
 GATEWAY_URL=http://127.0.0.1:$HTTP_PORT
 KEYS_FILE=$VAR/api-keys

@@ -21,7 +21,7 @@
 #                        valgrind's); KEFU_BENCH_PROFILER=perf|callgrind chooses;
 #                        KEFU_BENCH_PROFILE_CASE=get|list profiles another case
 #   KEFU_BENCH_SECONDS   per case (15; 2 with BENCH_QUICK)
-#   KEFU_BENCH_PG_PORT   (55447)
+#   KEFU_BENCH_PG_PORT   (25447: below the ephemeral port range, as in tests/run.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -30,7 +30,7 @@ BIN=$ROOT/build/release/bin
 PG=$ROOT/deploy/local/pg.sh
 QUICK=${BENCH_QUICK:-0}
 PROFILE=${PROFILE:-0}
-PGPORT=${KEFU_BENCH_PG_PORT:-55447}
+PGPORT=${KEFU_BENCH_PG_PORT:-25447}
 HTTP_PORT=18488
 TICKETS_PORT=15851
 WEBHOOKS_PORT=15856
