@@ -113,6 +113,16 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     const swap_side_t *sides[] = {requester, counterpart};
+    /*  Two people on one template the same day of one roster exchange
+     *  nothing, and the exchange would hit the roster's one-assignment index
+     *  (0004) halfway through. */
+    const scheduling_swap_shift_t *one = requester->gives, *other = counterpart->gives;
+    if (one->roster_id != 0 && one->roster_id == other->roster_id &&
+        strcmp (one->roster_day, other->roster_day) == 0 &&
+        strcmp (one->template_code, other->template_code) == 0)
+        return rule_broken (call, "swap-same-slot", NULL,
+                            "the two shifts are one roster slot (same roster, day and template): "
+                            "a swap would exchange nothing");
     if (strcmp (requester->person->staff.grade, counterpart->person->staff.grade) != 0)
         return rule_broken (call, "swap-skill-mismatch", NULL,
                             "a swap is between people of the same grade");

@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import random
+import secrets
 import time
 import zoneinfo
 
@@ -282,3 +283,36 @@ def test_a_month_of_one_site(stack, clock):
     assert mine[h.staff_no]["worked_minutes"] == 481
     assert line(i) == (1, 480, 1, {})
 
+
+def published_roster(stack, s, sup, plan):
+    """A site of its own, an early template, `plan` [(person, day)] drafted and
+    published; returns (roster, {(staff_no, day): shift id}, template)."""
+    site = "wf-" + secrets.token_hex(4)
+    s.ok(s.post(sup, "/v1/sites", {"code": site, "name": "热线 " + site, "zone": "Asia/Shanghai"}), 201)
+    early = "early-" + site
+    s.ok(s.post(sup, "/v1/shift-templates", {"code": early, "name": "早班", "start": "08:00",
+                                              "duration_minutes": 480, "is_night": False}), 201)
+    roster = s.ok(s.post(sup, "/v1/rosters", {"site_code": site, "month": s.month}), 201)
+    made = s.ok(s.post(sup, "/v1/rosters/%d/shifts/bulk" % roster["id"],
+                       {"items": [{"staff_no": p.staff_no, "date": s.date(day), "template_code": early}
+                                  for p, day in plan]}), 201)["items"]
+    version = s.ok(sup.call("GET", "/v1/rosters/%d" % roster["id"]))["version"]
+    s.ok(s.post(sup, "/v1/rosters/%d/publish" % roster["id"], headers={"If-Match": '"%d"' % version}))
+    return roster, {(p.staff_no, day): m["id"] for (p, day), m in zip(plan, made)}, early
+
+
+def test_swap_of_one_slot_between_two_people_is_refused(stack, clock):
+    # SCH-4 against the roster's invariant (0004: one assignment of a template to a
+    # person on a day): two people on the same template the same day of one roster
+    # exchange nothing; the swap is refused by its rule, not failed by the index,
+    # and nothing is written.
+    s = Story(stack, clock)
+    s.at("%d-02-10" % s.year, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    a, b = stack.person(), stack.person()
+    roster, shift, _ = published_roster(stack, s, sup, [(a, 5), (b, 5)])
+    before = stack.counts(*TABLES)
+    s.refused(s.post(a, "/v1/swaps", {"swap_shift_id": shift[(a.staff_no, 5)],
+                                      "return_shift_id": shift[(b.staff_no, 5)], "reason": "调班"}),
+              422, "swap-same-slot")
+    assert stack.counts(*TABLES) == before
