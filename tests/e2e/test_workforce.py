@@ -301,6 +301,27 @@ def published_roster(stack, s, sup, plan):
     return roster, {(p.staff_no, day): m["id"] for (p, day), m in zip(plan, made)}, early
 
 
+def test_swap_changes_the_roster_version(stack, clock):
+    # SCH-3 with SCH-4: a published roster changes only through approved requests,
+    # and when it does its version (the ETag of GET /v1/rosters/{id}) moves on, so
+    # a copy read before the swap is known to be stale.
+    s = Story(stack, clock)
+    s.at("%d-02-10" % s.year, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    a, b = stack.person(), stack.person()
+    roster, shift, _ = published_roster(stack, s, sup, [(a, 5), (b, 12)])
+    path = "/v1/rosters/%d" % roster["id"]
+    read = sup.call("GET", path)
+    etag = read.headers["ETag"]
+    swap = s.ok(s.post(a, "/v1/swaps", {"swap_shift_id": shift[(a.staff_no, 5)],
+                                        "return_shift_id": shift[(b.staff_no, 12)], "reason": "调班"}), 201)
+    s.ok(s.post(b, "/v1/swaps/%d/accept" % swap["id"]))
+    assert sup.call("GET", path).headers["ETag"] == etag      # requested and accepted: nothing changed yet
+    s.ok(s.post(sup, "/v1/swaps/%d/approve" % swap["id"]))
+    after = sup.call("GET", path)
+    assert after.headers["ETag"] != etag and after.json()["version"] == read.json()["version"] + 1, describe(after)
+
+
 def test_swap_of_one_slot_between_two_people_is_refused(stack, clock):
     # SCH-4 against the roster's invariant (0004: one assignment of a template to a
     # person on a day): two people on the same template the same day of one roster
