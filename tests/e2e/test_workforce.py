@@ -284,14 +284,14 @@ def test_a_month_of_one_site(stack, clock):
     assert line(i) == (1, 480, 1, {})
 
 
-def published_roster(stack, s, sup, plan):
-    """A site of its own, an early template, `plan` [(person, day)] drafted and
-    published; returns (roster, {(staff_no, day): shift id}, template)."""
+def published_roster(stack, s, sup, plan, start="08:00", minutes=480, night=False):
+    """A site of its own, a template (early unless told), `plan` [(person, day)]
+    drafted and published; returns (roster, {(staff_no, day): shift id}, template)."""
     site = "wf-" + secrets.token_hex(4)
     s.ok(s.post(sup, "/v1/sites", {"code": site, "name": "热线 " + site, "zone": "Asia/Shanghai"}), 201)
-    early = "early-" + site
-    s.ok(s.post(sup, "/v1/shift-templates", {"code": early, "name": "早班", "start": "08:00",
-                                              "duration_minutes": 480, "is_night": False}), 201)
+    early = "shift-" + site
+    s.ok(s.post(sup, "/v1/shift-templates", {"code": early, "name": "班次", "start": start,
+                                              "duration_minutes": minutes, "is_night": night}), 201)
     roster = s.ok(s.post(sup, "/v1/rosters", {"site_code": site, "month": s.month}), 201)
     made = s.ok(s.post(sup, "/v1/rosters/%d/shifts/bulk" % roster["id"],
                        {"items": [{"staff_no": p.staff_no, "date": s.date(day), "template_code": early}
@@ -337,3 +337,26 @@ def test_swap_of_one_slot_between_two_people_is_refused(stack, clock):
                                       "return_shift_id": shift[(b.staff_no, 5)], "reason": "调班"}),
               422, "swap-same-slot")
     assert stack.counts(*TABLES) == before
+
+
+def test_leave_of_a_night_crossing_the_month_end_counts_in_the_shifts_month(stack, clock):
+    # SCH-5 with SCH-6: the report is over the shifts starting in the month, so the
+    # leave covering a night shift from the 31st to the 1st counts whole in the
+    # month the shift belongs to (as its scheduled minutes do), none in the next.
+    s = Story(stack, clock)
+    s.at(29, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    d = stack.person()
+    _roster, shift, _ = published_roster(stack, s, sup, [(d, 31)], start="23:00", minutes=540, night=True)
+    leave = s.ok(s.post(d, "/v1/leave", {"kind": "personal", "starts_at": rfc3339(s.local(31, 23)),
+                                         "ends_at": rfc3339(s.local("%d-04-01" % s.year, 8)), "reason": "家中有事"}),
+                 201)
+    s.ok(s.post(sup, "/v1/leave/%d/approve" % leave["id"]))
+    s.clock.set(s.local("%d-04-02" % s.year, 9))
+    march = s.ok(sup.call("GET", "/v1/attendance/report", params={"month": s.month}))["items"]
+    april = s.ok(sup.call("GET", "/v1/attendance/report", params={"month": "%d-04" % s.year}))["items"]
+    mine = [row for row in march if row["staff_no"] == d.staff_no]
+    assert len(mine) == 1 and (mine[0]["shifts"], mine[0]["scheduled_minutes"], mine[0]["absences"]) == (1, 540, 0)
+    assert mine[0]["leave"] == [{"kind": "personal", "minutes": 540}], mine
+    assert [row for row in april if row["staff_no"] == d.staff_no] == []
+    assert s.absence(shift[(d.staff_no, 31)]) is None
