@@ -360,3 +360,74 @@ def test_leave_of_a_night_crossing_the_month_end_counts_in_the_shifts_month(stac
     assert mine[0]["leave"] == [{"kind": "personal", "minutes": 540}], mine
     assert [row for row in april if row["staff_no"] == d.staff_no] == []
     assert s.absence(shift[(d.staff_no, 31)]) is None
+
+
+def test_a_draft_rosters_shift_counts_nowhere(stack, clock):
+    # SCH-3: until its roster is published a shift is a plan: no leave from it
+    # (SCH-5), no swap of it (SCH-4), no clock-in on it and no absence from it
+    # (SCH-6), nobody on duty (SCH-8) and nobody scheduled (SCH-9).
+    s = Story(stack, clock)
+    s.at("%d-02-10" % s.year, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    a, b = stack.person(), stack.person()
+    _published, published_shift, _ = published_roster(stack, s, sup, [(b, 12)])
+    site = "wf-" + secrets.token_hex(4)
+    s.ok(s.post(sup, "/v1/sites", {"code": site, "name": "热线 " + site, "zone": "Asia/Shanghai"}), 201)
+    template = "draft-" + site
+    s.ok(s.post(sup, "/v1/shift-templates", {"code": template, "name": "早班", "start": "08:00",
+                                              "duration_minutes": 480, "is_night": False}), 201)
+    draft = s.ok(s.post(sup, "/v1/rosters", {"site_code": site, "month": s.month}), 201)
+    planned = s.ok(s.post(sup, "/v1/rosters/%d/shifts" % draft["id"], {"staff_no": a.staff_no, "date": s.date(5),
+                                                                        "template_code": template}), 201)
+    before = stack.counts(*TABLES)
+    assert_problem(s.post(a, "/v1/leave", {"kind": "personal", "starts_at": rfc3339(s.local(5, 8)),
+                                           "ends_at": rfc3339(s.local(5, 16)), "reason": "家中有事"}),
+                   422, slug="leave-covers-no-shift")
+    assert_problem(s.post(a, "/v1/swaps", {"swap_shift_id": planned["id"],
+                                           "return_shift_id": published_shift[(b.staff_no, 12)], "reason": "调班"}),
+                   422, field="swap_shift_id")
+    assert_problem(s.post(b, "/v1/swaps", {"swap_shift_id": published_shift[(b.staff_no, 12)],
+                                           "return_shift_id": planned["id"], "reason": "调班"}),
+                   422, field="return_shift_id")
+    s.at(5, 8, 5)
+    assert_problem(s.post(a, "/v1/attendance/clock-in"), 422, slug="attendance-no-shift")
+    on_duty = s.ok(sup.call("GET", "/v1/on-duty", params={"at": rfc3339(s.local(5, 9))}))["items"]
+    assert a.staff_no not in [p["staff_no"] for p in on_duty]
+    plan = s.ok(s.post(sup, "/v1/staffing/plan", {"starts_at": rfc3339(s.local(5, 9)), "interval_s": 1800,
+                                                  "forecast": [{"calls": 30, "aht_s": 180}], "target_answer_s": 20,
+                                                  "target_sl": 0.8}))
+    assert plan["items"][0]["agents_scheduled"] == 0
+    assert stack.counts(*TABLES) == before
+    # Past the no-show threshold the sweep leaves it alone, while it marks a
+    # published shift of the same morning.
+    c = stack.person()
+    _other, other_shift, _ = published_roster(stack, s, sup, [(c, 5)])
+    s.no_show(5, 8, other_shift[(c.staff_no, 5)])
+    assert s.absence(planned["id"]) is None
+
+
+def test_a_promotion_between_request_and_approval_decides_the_swap(stack, clock):
+    # SCH-10 with SCH-4: the equal-grade rule is checked again at approval: two
+    # juniors' swap requested and accepted, one promoted meanwhile, is refused
+    # at approval (swap-skill-mismatch) and no shift changes hands.
+    s = Story(stack, clock)
+    s.at("%d-02-10" % s.year, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    mgr = stack.person(roles=("manager",), grade="senior")
+    a, b = stack.person(grade="trainee"), stack.person(grade="trainee")
+    roster, shift, _ = published_roster(stack, s, sup, [(a, 5), (b, 12)])
+    swap = s.ok(s.post(a, "/v1/swaps", {"swap_shift_id": shift[(a.staff_no, 5)],
+                                        "return_shift_id": shift[(b.staff_no, 12)], "reason": "调班"}), 201)
+    s.ok(s.post(b, "/v1/swaps/%d/accept" % swap["id"]))
+    s.ok(s.post(sup, "/v1/staff/%d/evaluations" % b.id, {"kind": "monthly", "period": "%d-01" % s.year,
+                                                        "score": 90, "rank": 2, "result": "pass"}), 201)
+    change = s.ok(s.post(sup, "/v1/grade-changes", {"staff_id": b.id, "to_grade": "junior",
+                                                    "at": "%d-01" % s.year, "reason": "试用期满"}), 201)
+    s.ok(s.post(mgr, "/v1/grade-changes/%d/approve" % change["id"], {"reason": "同意"}))
+    before = stack.counts(*TABLES)
+    version = s.ok(sup.call("GET", "/v1/rosters/%d" % roster["id"]))["version"]
+    s.refused(s.post(sup, "/v1/swaps/%d/approve" % swap["id"]), 422, "swap-skill-mismatch")
+    assert stack.counts(*TABLES) == before
+    assert stack.shift_owner(shift[(a.staff_no, 5)]) == [a.staff_no, "1"]
+    assert s.ok(sup.call("GET", "/v1/rosters/%d" % roster["id"]))["version"] == version
+    assert s.ok(sup.call("GET", "/v1/swaps/%d" % swap["id"]))["status"] == "accepted"
