@@ -1909,7 +1909,7 @@ static const gateway_route_t routes_table[] = {
             "calls (0 for none) and average handling time; the target is as for GET "
             "/v1/staffing/erlang-c (`max_occupancy` 0 or left out: no limit). Per interval: the "
             "agents Erlang C requires (0 without calls), the active agents whose shift covers "
-            "the whole interval, and the gap between them (negative: short). A field of the "
+            "the whole interval and whose approved leave takes none of it, and the gap between them (negative: short). A field of the "
             "wrong type is 400; one out of its bounds 422; either names the field "
             "(`forecast[2].aht_s`). Nothing is stored.",
         .example_request = "{\"starts_at\":\"2026-03-16T00:00:00Z\",\"interval_s\":1800,"
@@ -2378,7 +2378,7 @@ static const gateway_route_t routes_table[] = {
         .description =
             "Shift leads, supervisors, managers, admins, auditors and integrations. Active people "
             "with a shift in force at `at` (RFC 3339): a published roster's or one planned outside "
-            "rosters, never a draft's. By default a shift holds [start, end): at its end the next "
+            "rosters, never a draft's; a person on approved leave at `at` is not on duty. By default a shift holds [start, end): at its end the next "
             "shift's people are on duty, not its own. `grace=1` widens every shift by the log-in "
             "grace (KEFU_SHIFT_GRACE_BEFORE_MIN before, KEFU_SHIFT_GRACE_AFTER_MIN after, both ends "
             "included): who may be logged in and acting, as the log-in rule (AUD-2) has it. "

@@ -431,3 +431,40 @@ def test_a_promotion_between_request_and_approval_decides_the_swap(stack, clock)
     assert stack.shift_owner(shift[(a.staff_no, 5)]) == [a.staff_no, "1"]
     assert s.ok(sup.call("GET", "/v1/rosters/%d" % roster["id"]))["version"] == version
     assert s.ok(sup.call("GET", "/v1/swaps/%d" % swap["id"]))["status"] == "accepted"
+
+
+def test_approved_leave_takes_the_person_off_duty(stack, clock):
+    # SCH-5 with SCH-8, SCH-9 and AUD-2: approved leave leaves the roster's shift in
+    # place but the person is not there: not on duty (callbacks and audit ask), not
+    # scheduled against the forecast, not admitted by the on-shift log-in rule,
+    # and back on duty once the leave ends.
+    s = Story(stack, clock)
+    s.at(7, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    away, there = stack.person(), stack.person()
+    _roster, shift, _ = published_roster(stack, s, sup, [(away, 9), (there, 9)])
+    # Leave for the first four hours of the shift (08:00-12:00).
+    leave = s.ok(s.post(away, "/v1/leave", {"kind": "personal", "starts_at": rfc3339(s.local(9, 8)),
+                                            "ends_at": rfc3339(s.local(9, 12)), "reason": "看病"}), 201)
+    s.ok(s.post(sup, "/v1/leave/%d/approve" % leave["id"]))
+    passwords = {p.staff_no: own_password(stack, p) for p in (away, there)}
+
+    def on_duty(hour, **extra):
+        items = s.ok(sup.call("GET", "/v1/on-duty", params=dict({"at": rfc3339(s.local(9, hour))}, **extra)))
+        return sorted(p["staff_no"] for p in items["items"] if p["staff_no"] in passwords)
+
+    def scheduled(hour):
+        body = {"starts_at": rfc3339(s.local(9, hour)), "interval_s": 1800,
+                "forecast": [{"calls": 30, "aht_s": 180}], "target_answer_s": 20, "target_sl": 0.8}
+        return s.ok(s.post(sup, "/v1/staffing/plan", body))["items"][0]["agents_scheduled"]
+
+    assert on_duty(9) == [there.staff_no] and on_duty(9, grace="1") == [there.staff_no]
+    assert scheduled(9) == 1
+    s.at(9, 9)
+    assert_problem(log_in(stack, away, passwords[away.staff_no]), 403, slug="off-shift")
+    assert log_in(stack, there, passwords[there.staff_no]).status_code == 201
+    # From 12:00 both are there.
+    assert on_duty(13) == sorted([away.staff_no, there.staff_no])
+    assert scheduled(13) == 2
+    s.at(9, 12, 5)
+    assert log_in(stack, away, passwords[away.staff_no]).status_code == 201
