@@ -474,3 +474,24 @@ def test_approved_leave_takes_the_person_off_duty(stack, clock):
     s.at(9, 12, 5)
     assert log_in(stack, away, passwords[away.staff_no]).status_code == 201
 
+
+def test_a_refused_handover_is_not_escalated_to_a_lead_on_leave(stack, clock):
+    # SCH-7 with SCH-5: a refusal tells each shift lead on duty; a lead whose
+    # rostered shift is covered by approved leave at that moment is away.
+    s = Story(stack, clock)
+    s.at(18, 9)
+    sup = stack.person(roles=("supervisor",), grade="senior")
+    outgoing, incoming = stack.person(), stack.person()
+    lead, lead_away = stack.person(roles=("agent", "shift_lead")), stack.person(roles=("agent", "shift_lead"))
+    _roster, shift, _ = published_roster(stack, s, sup, [(outgoing, 20), (lead, 20), (lead_away, 20)])
+    leave = s.ok(s.post(lead_away, "/v1/leave", {"kind": "personal", "starts_at": rfc3339(s.local(20, 14)),
+                                                 "ends_at": rfc3339(s.local(20, 16)), "reason": "看病"}), 201)
+    s.ok(s.post(sup, "/v1/leave/%d/approve" % leave["id"]))
+    s.at(20, 15, 50)
+    handover = s.ok(s.post(outgoing, "/v1/handovers", {
+        "shift_id": shift[(outgoing.staff_no, 20)], "incoming_staff_no": incoming.staff_no,
+        "work_in_progress": "回访两单", "open_problems": [], "checklist": checklist(stack),
+        "staffing_changes": "", "notices": ""}), 201)
+    s.ok(s.post(incoming, "/v1/handovers/%d/refuse" % handover["id"], {"reason": "交接不清"}))
+    assert stack.outbox("staff/%s" % lead.staff_no) == ["handover.escalated"]
+    assert stack.outbox("staff/%s" % lead_away.staff_no) == []
