@@ -183,6 +183,9 @@ def test_a_month_of_one_site(stack, clock):
         events = [c for c in icalendar.Calendar.from_ical(ics.content).walk() if c.name == "VEVENT"]
         assert len(events) == 1
         assert int(events[0].decoded("DTSTART").timestamp() * 1000) == s.local(day, start)
+        # Each reads their own month too, the swapped-in shift in it.
+        own = person.call("GET", "/v1/rosters/%d/staff/%s/shifts.csv" % (rid, person.staff_no))
+        assert own.status_code == 200 and own.content == exported.content, describe(own)
     # Staffing against the published roster after the swap (SCH-9): B covers the 5th's
     # morning, A the 12th's evening, nobody else of this story.
     for day, hour, who in ((5, 9, b), (12, 17, a)):
