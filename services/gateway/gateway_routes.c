@@ -1909,7 +1909,7 @@ static const gateway_route_t routes_table[] = {
             "calls (0 for none) and average handling time; the target is as for GET "
             "/v1/staffing/erlang-c (`max_occupancy` 0 or left out: no limit). Per interval: the "
             "agents Erlang C requires (0 without calls), the active agents whose shift covers "
-            "the whole interval, and the gap between them (negative: short). A field of the "
+            "the whole interval and whose approved leave takes none of it, and the gap between them (negative: short). A field of the "
             "wrong type is 400; one out of its bounds 422; either names the field "
             "(`forecast[2].aht_s`). Nothing is stored.",
         .example_request = "{\"starts_at\":\"2026-03-16T00:00:00Z\",\"interval_s\":1800,"
@@ -2379,7 +2379,7 @@ static const gateway_route_t routes_table[] = {
         .description =
             "Shift leads, supervisors, managers, admins, auditors and integrations. Active people "
             "with a shift in force at `at` (RFC 3339): a published roster's or one planned outside "
-            "rosters, never a draft's. By default a shift holds [start, end): at its end the next "
+            "rosters, never a draft's; a person on approved leave at `at` is not on duty. By default a shift holds [start, end): at its end the next "
             "shift's people are on duty, not its own. `grace=1` widens every shift by the log-in "
             "grace (KEFU_SHIFT_GRACE_BEFORE_MIN before, KEFU_SHIFT_GRACE_AFTER_MIN after, both ends "
             "included): who may be logged in and acting, as the log-in rule (AUD-2) has it. "
@@ -2668,7 +2668,8 @@ static const gateway_route_t routes_table[] = {
             "worked by the counterpart) for another person's shift `return_shift_id` (the return "
             "day, worked by the caller); both must be in force and not yet begun (else 422 "
             "invalid-field). The department's rules are checked now and again at approval; a "
-            "broken one is 422 with the rule as problem type: `swap-skill-mismatch` (grades "
+            "broken one is 422 with the rule as problem type: `swap-same-slot` (both shifts fill "
+            "one roster slot: same roster, day and template), `swap-skill-mismatch` (grades "
             "differ), `swap-leave` (either has leave requested or approved on either local day), "
             "`swap-back-to-back` (either would rest less than KEFU_ROSTER_MIN_REST_MIN minutes "
             "between two shifts), `swap-consecutive` (a shift already swapped, or a person's shift "

@@ -183,16 +183,27 @@ static const kefu_sql_t sql_report_reminder = {
 };
 
 /*  Per person: shifts in force starting in [$1, $2), and approved leave
- *  overlapping it (clipped to it). Worked time is clock-in to clock-out of
- *  those shifts less closed absences from post. */
+ *  in the month (clipped to it). The month is the person's: a shift
+ *  belongs whole to the month it starts in, so a night from the 31st to the
+ *  1st moves the person's month end to that shift's end, and the start of
+ *  the next month to it too; its leave counts with it, never split from
+ *  it. Worked time is clock-in to clock-out of those shifts less closed
+ *  absences from post. */
 static const kefu_sql_t sql_attendance_report = {
     "scheduling_attendance_report",
     "WITH sh AS (SELECT id, staff_id, starts_at, ends_at FROM shifts_in_force "
     "  WHERE starts_at >= " MS ("$1") " AND starts_at < " MS ("$2") " AND ($3::bigint = 0 OR staff_id = $3)), "
-    "lv AS (SELECT staff_id, kind, floor(sum(extract(epoch FROM least(ends_at, " MS ("$2") ") - "
-    "  greatest(starts_at, " MS ("$1") "))) / 60)::bigint AS minutes FROM leave_requests "
-    "  WHERE status = 'approved' AND starts_at < " MS ("$2") " AND ends_at > " MS ("$1")
-    "  AND ($3::bigint = 0 OR staff_id = $3) GROUP BY staff_id, kind), "
+    "lc AS (SELECT l.staff_id, l.kind, l.starts_at, l.ends_at, "
+    "  coalesce((SELECT max(s.ends_at) FROM shifts_in_force s WHERE s.staff_id = l.staff_id "
+    "    AND s.starts_at < " MS ("$1") " AND s.ends_at > " MS ("$1") "), " MS ("$1") ") AS from_at, "
+    "  coalesce((SELECT max(sh.ends_at) FROM sh WHERE sh.staff_id = l.staff_id AND sh.ends_at > " MS ("$2")
+    "), " MS ("$2") ") AS until_at "
+    "  FROM leave_requests l WHERE l.status = 'approved' AND l.ends_at > " MS ("$1")
+    "  AND ($3::bigint = 0 OR l.staff_id = $3) AND (l.starts_at < " MS ("$2")
+    "    OR EXISTS (SELECT 1 FROM sh WHERE sh.staff_id = l.staff_id AND sh.ends_at > l.starts_at))), "
+    "lv AS (SELECT staff_id, kind, floor(sum(extract(epoch FROM least(ends_at, until_at) - "
+    "  greatest(starts_at, from_at))) / 60)::bigint AS minutes FROM lc "
+    "  WHERE least(ends_at, until_at) > greatest(starts_at, from_at) GROUP BY staff_id, kind), "
     "wk AS (SELECT sh.staff_id, a.late_minutes, extract(epoch FROM a.clock_out_at - a.clock_in_at) - "
     "  coalesce((SELECT sum(extract(epoch FROM b.returned_at - b.left_at)) FROM attendance_breaks b "
     "    WHERE b.attendance_id = a.id AND b.returned_at IS NOT NULL), 0) AS worked_s "

@@ -97,11 +97,17 @@ static const kefu_sql_t sql_handover_decide = {
 static const kefu_sql_t sql_handover_latest_status = {
     "scheduling_handover_latest_status",
     "SELECT status FROM handovers WHERE shift_id = $1 ORDER BY id DESC LIMIT 1"};
+/*  A lead on approved leave at $1 (SCH-5) is away, though on the roster. */
+#define LEAD_AT MS ("$1")
 static const kefu_sql_t sql_handover_leads_on_duty = {
     "scheduling_handover_leads_on_duty",
     "SELECT DISTINCT p.staff_no FROM shifts_in_force s JOIN staff p ON p.id = s.staff_id "
-    "WHERE p.status = 'active' AND 'shift_lead' = ANY (p.roles) AND s.starts_at <= " MS (
-        "$1") "  AND s.ends_at > " MS ("$1") " ORDER BY p.staff_no LIMIT $2"};
+    "WHERE p.status = 'active' AND 'shift_lead' = ANY (p.roles) "
+    "  AND s.starts_at <= " LEAD_AT " AND s.ends_at > " LEAD_AT " "
+    "  AND NOT EXISTS (SELECT 1 FROM leave_requests l WHERE l.staff_id = p.id "
+    "    AND l.status = 'approved' AND l.starts_at <= " LEAD_AT " AND l.ends_at > " LEAD_AT ") "
+    "ORDER BY p.staff_no LIMIT $2"};
+#undef LEAD_AT
 static const kefu_sql_t sql_handover_overdue_lock = {
     "scheduling_handover_overdue_lock",
     "SELECT h.id FROM handovers h JOIN shifts s ON s.id = h.shift_id WHERE h.status = 'written' "

@@ -181,7 +181,9 @@ static const kefu_sql_t sql_export_shifts = {
     "FROM shifts s JOIN shift_templates t ON t.code = s.template_code JOIN staff ON staff.id = s.staff_id "
     "WHERE s.roster_id = $1 AND s.staff_id = $2 AND s.cancelled_at IS NULL ORDER BY s.starts_at, s.id"
 };
-/*  Times leave as milliseconds, formatted by the handler: to_char per row
+/*  A person on approved leave at T ($7, SCH-5) is not on duty: the shift
+ *  stays in place (migrations/0003), the person is away.
+ *  Times leave as milliseconds, formatted by the handler: to_char per row
  *  costs more than the rest of the statement. shifts_by_start finds the
  *  candidates: a shift covering T started at
  *  most 26 hours before (a 24-hour template on the night clocks go back
@@ -194,6 +196,8 @@ static const kefu_sql_t sql_on_duty = {
     "FROM shifts_in_force s JOIN staff ON staff.id = s.staff_id "
     "WHERE s.starts_at <= " MS ("$2") " AND s.starts_at > " MS ("$4") " AND s.ends_at > " MS ("$3")
     "  AND staff.status = 'active' AND ($5 = '' OR $5 = ANY (staff.skills)) AND ($6 = '' OR $6 = ANY (staff.roles)) "
+    "  AND NOT EXISTS (SELECT 1 FROM leave_requests l WHERE l.staff_id = staff.id AND l.status = 'approved' "
+    "    AND l.starts_at <= " MS ("$7") " AND l.ends_at > " MS ("$7") ") "
     "ORDER BY staff.staff_no, s.ends_at DESC LIMIT $1"
 };
 
@@ -490,6 +494,8 @@ scheduling_rosters_store_on_duty (kefu_db_t *db, int64_t at_ms, bool with_grace,
     number_text (latest_start_ms, latest_text);
     number_text (end_after_ms, end_text);
     number_text (end_after_ms - LONGEST_SHIFT_MS, earliest_text);
-    const char *values[] = { limit_text, latest_text, end_text, earliest_text, skill, role };
-    return kefu_db_run (db, &sql_on_duty, 6, values);
+    char at_text[NUMBER_TEXT_SIZE];
+    number_text (at_ms, at_text);
+    const char *values[] = { limit_text, latest_text, end_text, earliest_text, skill, role, at_text };
+    return kefu_db_run (db, &sql_on_duty, 7, values);
 }

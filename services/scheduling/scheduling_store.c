@@ -71,12 +71,16 @@ static const kefu_sql_t sql_login_succeeded = {
     "scheduling_login_succeeded",
     "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND failed_attempts > 0"
 };
+/*  A person on approved leave now (SCH-5) is not on shift, though the
+ *  shift stays in place (migrations/0003). */
 static const kefu_sql_t sql_shift_now = {
     "scheduling_shift_now",
     "SELECT (extract(epoch FROM starts_at) * 1000)::bigint - $3::bigint, "
     "  (extract(epoch FROM ends_at) * 1000)::bigint + $4::bigint FROM shifts_in_force "
     "WHERE staff_id = $1 AND starts_at <= " MS ("($2::bigint + $3::bigint)")
-    "  AND ends_at >= " MS ("($2::bigint - $4::bigint)") " ORDER BY ends_at DESC LIMIT 1"
+    "  AND ends_at >= " MS ("($2::bigint - $4::bigint)")
+    "  AND NOT EXISTS (SELECT 1 FROM leave_requests l WHERE l.staff_id = $1 AND l.status = 'approved' "
+    "    AND l.starts_at <= " MS ("$2") " AND l.ends_at > " MS ("$2") ") ORDER BY ends_at DESC LIMIT 1"
 };
 static const kefu_sql_t sql_shift_insert = {
     "scheduling_shift_insert",
@@ -117,7 +121,7 @@ static const kefu_sql_t sql_revocations_live = {
 
 /*  Agents on shift (in force: migrations/0003) for the whole of each
  *  interval (SCH-9); slot k is [$1 + k·$2, $1 + (k+1)·$2) in milliseconds. A person counts once per
- *  interval however their shifts are cut. */
+ *  interval however their shifts are cut, and not at all while approved leave (SCH-5) takes any of it. */
 static const kefu_sql_t sql_agents_scheduled = {
     "scheduling_agents_scheduled",
     "SELECT slot, count(DISTINCT staff.id) FROM generate_series(0, $3::int - 1) AS slot "
@@ -125,6 +129,9 @@ static const kefu_sql_t sql_agents_scheduled = {
     "    AND 'agent' = ANY (staff.roles)) "
     "  ON shifts.starts_at <= " MS ("($1::bigint + slot * $2::bigint)")
     "  AND shifts.ends_at >= " MS ("($1::bigint + (slot + 1) * $2::bigint)")
+    "  AND NOT EXISTS (SELECT 1 FROM leave_requests l WHERE l.staff_id = staff.id AND l.status = 'approved' "
+    "    AND l.starts_at < " MS ("($1::bigint + (slot + 1) * $2::bigint)")
+    "    AND l.ends_at > " MS ("($1::bigint + slot * $2::bigint)") ")"
     " GROUP BY slot ORDER BY slot"
 };
 

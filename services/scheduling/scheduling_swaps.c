@@ -5,6 +5,7 @@
 #include "scheduling_creation.h"
 #include "scheduling_handlers.h"
 #include "scheduling_store.h"
+#include "scheduling_rosters_store.h"
 #include "scheduling_swaps_store.h"
 
 #include "kefu_audit.h"
@@ -98,6 +99,16 @@ swap_rules_check (kefu_call_t *call, const swap_side_t *requester, const swap_si
     const scheduling_state_t *state = kefu_call_state (call);
     kefu_db_t *db = kefu_call_db (call);
     const swap_side_t *sides[] = {requester, counterpart};
+    /*  Two people on one template the same day of one roster exchange
+     *  nothing, and the exchange would hit the roster's one-assignment index
+     *  (0004) halfway through. */
+    const scheduling_swap_shift_t *one = requester->gives, *other = counterpart->gives;
+    if (one->roster_id != 0 && one->roster_id == other->roster_id &&
+        strcmp (one->roster_day, other->roster_day) == 0 &&
+        strcmp (one->template_code, other->template_code) == 0)
+        return rule_broken (call, "swap-same-slot", NULL,
+                            "the two shifts are one roster slot (same roster, day and template): "
+                            "a swap would exchange nothing");
     if (strcmp (requester->person->staff.grade, counterpart->person->staff.grade) != 0)
         return rule_broken (call, "swap-skill-mismatch", NULL,
                             "a swap is between people of the same grade");
@@ -497,6 +508,22 @@ shift_reassign (kefu_call_t *call, const scheduling_swap_shift_t *shift,
     return 0;
 }
 
+/*  A published roster changes through an approved swap (SCH-3): its version
+ *  (the ETag of GET /v1/rosters/{id}) moves on once per roster whose shifts
+ *  changed hands, as it does for every edit of a draft, so a copy read
+ *  before the swap is known to be stale. Shifts outside rosters have none. */
+static int
+rosters_touch (kefu_db_t *db, const scheduling_swap_shift_t *gives,
+               const scheduling_swap_shift_t *receives)
+{
+    if (gives->roster_id != 0 && scheduling_rosters_store_roster_touch (db, gives->roster_id) != 0)
+        return -1;
+    if (receives->roster_id != 0 && receives->roster_id != gives->roster_id &&
+        scheduling_rosters_store_roster_touch (db, receives->roster_id) != 0)
+        return -1;
+    return 0;
+}
+
 /*  Approval: lock both people, then both shifts (always in id order, so
  *  concurrent approvals queue instead of deadlocking), check that the
  *  shifts are still the parties' and to come, check the rules again, and
@@ -551,7 +578,8 @@ swap_exchange (kefu_call_t *call, const scheduling_swap_rows_t *swap, int64_t no
     const swap_side_t counterpart_side = {&counterpart.row, &receives, &gives};
     rc = swap_rules_check (call, &requester_side, &counterpart_side);
     if (rc == 0 && (shift_reassign (call, &gives, &counterpart.row, swap->swap.id) != 0 ||
-                    shift_reassign (call, &receives, &requester.row, swap->swap.id) != 0))
+                    shift_reassign (call, &receives, &requester.row, swap->swap.id) != 0 ||
+                    rosters_touch (db, &gives, &receives) != 0))
         rc = -1;
 done:
     scheduling_staff_rows_release (&requester);

@@ -67,19 +67,24 @@ static const kefu_sql_t sql_swap_set_status = {
                                   "  decision_note = CASE WHEN $2 = 'accepted' THEN decision_note "
                                   "ELSE $4 END "
                                   "WHERE id = $1"};
+/*  The roster assignment a shift fills (roster, local day, template), empty
+ *  outside rosters: two shifts filling the same one cannot be exchanged. */
+#define SHIFT_ROSTER_SLOT                                                           \
+    "coalesce(s.roster_id, 0), coalesce(to_char(s.roster_day, 'YYYY-MM-DD'), ''), " \
+    "coalesce(s.template_code, '')"
 static const kefu_sql_t sql_swap_shift = {
     "scheduling_swap_shift",
     "SELECT s.id, s.staff_id, " TO_MS ("s.starts_at") ", " TO_MS (
         "s.ends_at") ", s.version, "
                      "  EXISTS (SELECT 1 FROM shifts_in_force f WHERE f.id = s.id), s.site_zone, "
-                     "p.staff_no "
+                     "p.staff_no, " SHIFT_ROSTER_SLOT " "
                      "FROM shifts s JOIN staff p ON p.id = s.staff_id WHERE s.id = $1"};
 static const kefu_sql_t sql_swap_shift_for_update = {
     "scheduling_swap_shift_for_update",
     "SELECT s.id, s.staff_id, " TO_MS ("s.starts_at") ", " TO_MS (
         "s.ends_at") ", s.version, "
                      "  EXISTS (SELECT 1 FROM shifts_in_force f WHERE f.id = s.id), s.site_zone, "
-                     "p.staff_no "
+                     "p.staff_no, " SHIFT_ROSTER_SLOT " "
                      "FROM shifts s JOIN staff p ON p.id = s.staff_id WHERE s.id = $1 FOR UPDATE "
                      "OF s"};
 static const kefu_sql_t sql_swap_shift_reassign = {
@@ -287,6 +292,10 @@ scheduling_swaps_store_shift (kefu_db_t *db, int64_t id, bool for_update,
         shift->in_force = kefu_db_bool (result, 0, 5);
         snprintf (shift->site_zone, sizeof shift->site_zone, "%s", PQgetvalue (result, 0, 6));
         snprintf (shift->staff_no, sizeof shift->staff_no, "%s", PQgetvalue (result, 0, 7));
+        shift->roster_id = kefu_db_int64 (result, 0, 8);
+        snprintf (shift->roster_day, sizeof shift->roster_day, "%s", PQgetvalue (result, 0, 9));
+        snprintf (shift->template_code, sizeof shift->template_code, "%s",
+                  PQgetvalue (result, 0, 10));
     }
     PQclear (result);
     return rc;

@@ -37,6 +37,11 @@ typedef struct {
     bool in_force; /* in shifts_in_force (not cancelled, not a draft roster's) */
     char site_zone[72];
     char staff_no[64];
+    /*  The roster assignment it fills (0004's shifts_roster_assignment):
+     *  roster_id 0 outside any roster. */
+    int64_t roster_id;
+    char roster_day[16];    /* YYYY-MM-DD */
+    char template_code[40]; /* codes are at most 32 characters */
 } scheduling_swap_shift_t;
 
 /*  A page of swaps. */

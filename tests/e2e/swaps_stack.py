@@ -59,11 +59,11 @@ class WorkforceStack:
                 problems.append(str(error))
         assert not problems, "\n".join(problems)
 
-    def call(self, method, path, key, body=None, headers=None, data=None):
+    def call(self, method, path, key, body=None, headers=None, data=None, params=None):
         h = {"Authorization": "Bearer " + key}
         h.update(headers or {})
         return requests.request(method, self.base + path, json=body if data is None else None, data=data,
-                                headers=h, timeout=HTTP_TIMEOUT)
+                                headers=h, params=params, timeout=HTTP_TIMEOUT)
 
     def as_role(self, who, method, path, body=None, **kw):
         """As one of the session's API keys (supervisor, admin, ...)."""

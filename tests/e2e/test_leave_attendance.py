@@ -266,18 +266,38 @@ def test_leave_must_cover_a_shift_and_not_overlap(stack, day):
                 409, "leave-overlaps", "starts_at")
 
 
-def test_night_shift_leave_only_before_noon(stack, day, db):
-    """SCH-5: leave from a night shift only before 12:00 the same day. The night
-    template is seeded by SQL (the rosters branch owns templates): a night shift
-    starting 22:00 local, so the deadline is 12:00 local that day (04:00 UTC)."""
+def published_night(stack, person, night_ms):
+    """A night shift (template 22:00 + 600 minutes, is_night) of `person` starting
+    at `night_ms` (22:00 Shanghai), from a published roster of a site of its own."""
+    planner = stack.supervisor
+    site = "night-" + secrets.token_hex(3)
+    made = planner.call("POST", "/v1/sites", {"code": site, "name": "夜班热线", "zone": "Asia/Shanghai"})
+    assert made.status_code == 201, describe(made)
+    made = planner.call("POST", "/v1/shift-templates", {"code": site, "name": "夜班", "start": "22:00",
+                                                        "duration_minutes": 600, "is_night": True})
+    assert made.status_code == 201, describe(made)
+    local_day = time.strftime("%Y-%m-%d", time.gmtime((night_ms + 8 * HOUR_MS) // 1000))
+    roster = planner.call("POST", "/v1/rosters", {"site_code": site, "month": local_day[:7]})
+    assert roster.status_code == 201, describe(roster)
+    path = "/v1/rosters/%d" % roster.json()["id"]
+    shift = planner.call("POST", path + "/shifts", {"staff_no": person.staff_no, "date": local_day,
+                                                    "template_code": site})
+    assert shift.status_code == 201, describe(shift)
+    assert shift.json()["starts_at"] == iso(night_ms).replace("Z", ".000Z"), shift.json()
+    published = planner.call("POST", path + "/publish", {},
+                             headers={"If-Match": planner.call("GET", path).headers["ETag"]})
+    assert published.status_code == 200, describe(published)
+    return shift.json()["id"]
+
+
+def test_night_shift_leave_only_before_noon(stack, day):
+    """SCH-5: leave from a night shift only before 12:00 the same day, the shift
+    night by its template (is_night): a night shift starting 22:00 local, so the
+    deadline is 12:00 local that day (04:00 UTC)."""
     first, at = day
-    code = "night-" + secrets.token_hex(3)
-    db.rows("INSERT INTO scheduling.shift_templates (code, name, start_minute, duration_minutes, is_night, "
-            "created_at) VALUES (:'c', '夜班', 1320, 600, true, now())", c=code)
     agent = stack.new_person(["agent"])
     night = first + 2 * DAY_MS + 14 * HOUR_MS  # 22:00 local on day 3
-    shift_id = stack.shift(agent, night, hours=10)
-    db.rows("UPDATE scheduling.shifts SET template_code = :'c' WHERE id = :'i'", c=code, i=shift_id)
+    published_night(stack, agent, night)
     noon = first + 2 * DAY_MS + 4 * HOUR_MS  # 12:00 local on day 3
     # Special leave (an hour ahead would do) after noon: refused by the night rule.
     at(noon + MINUTE_MS)

@@ -4,8 +4,8 @@ Each rule has a case that passes and one refused with the rule's name as the
 problem type; every step writes its event and audit record; bad input writes
 nothing; two approvals touching one shift cannot both succeed. Every test makes
 people of its own (so no other test's swaps count against them) with shifts in
-2027, ahead of the real clock. Leave is seeded with SQL (leave_requests of
-migration 0003) until the leave branch's API lands.
+2027, ahead of the real clock. Leave is asked for and decided through
+POST /v1/leave and its approval.
 """
 import concurrent.futures
 import datetime
@@ -180,28 +180,36 @@ def test_swap_refused_skill_mismatch(stack):
     request(stack, a, gives, early(stack, same, "04-03"))
 
 
-def test_swap_refused_leave_on_swap_or_return_day(stack, db):
+def leave(person, kind, starts_at, ends_at):
+    """Leave asked for through POST /v1/leave (SCH-5): it must cover a shift of the person."""
+    made = person.call("POST", "/v1/leave", {"kind": kind, "starts_at": starts_at, "ends_at": ends_at,
+                                             "reason": "家中有事"})
+    assert made.status_code == 201, describe(made)
+    return made.json()
+
+
+def test_swap_refused_leave_on_swap_or_return_day(stack):
     # SCH-4 换班和还班均不得请假: leave (requested or approved) of either person on
     # the local day of either shift refuses the swap; leave on another day does not.
     a, b = stack.person(), stack.person()
     gives, receives = early(stack, a, "04-10"), early(stack, b, "04-12")
-    # Shanghai 2027-04-12 is 04-11T16:00Z .. 04-12T16:00Z: leave from 20:00 local.
-    db.rows("INSERT INTO scheduling.leave_requests (staff_id, requested_by, kind, starts_at, ends_at, reason, "
-            "created_at, updated_at) VALUES (%d, %d, 'personal', '2027-04-12T12:00Z', '2027-04-12T14:00Z', "
-            "'dentist', now(), now())" % (b.id, b.id))
+    # Requested (not yet decided) leave of the counterpart for two hours of the return shift.
+    leave(b, "personal", at("04-12", 2), at("04-12", 4))
     refused(stack, a, gives, receives, "swap-leave")
-    # Leave of the requester on the swap day, approved, counts too.
+    # Leave of the requester on the swap day, approved, counts too: all of
+    # Shanghai's 2027-04-14 (04-13T16:00Z .. 04-14T16:00Z).
     c, d = stack.person(), stack.person()
     c_gives, d_gives = early(stack, c, "04-14"), early(stack, d, "04-16")
-    db.rows("INSERT INTO scheduling.leave_requests (staff_id, requested_by, kind, starts_at, ends_at, reason, "
-            "status, created_at, updated_at) VALUES (%d, %d, 'annual', '2027-04-13T16:00Z', '2027-04-14T16:00Z', "
-            "'holiday', 'approved', now(), now())" % (c.id, c.id))
+    whole_day = leave(c, "annual", "2027-04-13T16:00:00Z", "2027-04-14T16:00:00Z")
+    supervisor = stack.person(roles=("supervisor",))
+    approved_leave = supervisor.call("POST", "/v1/leave/%d/approve" % whole_day["id"], {})
+    assert approved_leave.status_code == 200, describe(approved_leave)
     refused(stack, c, c_gives, d_gives, "swap-leave")
-    # Refused or cancelled leave, or leave another day (04-12 local ended at 16:00Z), do not.
-    db.rows("UPDATE scheduling.leave_requests SET status = 'cancelled' WHERE staff_id = %d" % c.id)
-    db.rows("INSERT INTO scheduling.leave_requests (staff_id, requested_by, kind, starts_at, ends_at, reason, "
-            "created_at, updated_at) VALUES (%d, %d, 'personal', '2027-04-12T16:00Z', '2027-04-12T20:00Z', "
-            "'errand', now(), now())" % (c.id, c.id))
+    # Cancelled leave, or leave another day (a shift of c's on 04-13 local), do not.
+    cancelled = c.call("POST", "/v1/leave/%d/cancel" % whole_day["id"], {})
+    assert cancelled.status_code == 200, describe(cancelled)
+    early(stack, c, "04-13")
+    leave(c, "personal", at("04-13", 2), at("04-13", 4))
     request(stack, c, c_gives, d_gives)
 
 
