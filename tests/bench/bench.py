@@ -11,8 +11,9 @@ get), becomes a pgbench script: the same statements in the same order, the
 same $n parameters with the values kefu sent, run with -M prepared against
 copies of the service's tables (schema bench, with their indexes, foreign
 keys and triggers), so that the baseline's rows do not reach kefu's outbox
-publisher. Values that must differ per transaction (the key, the new
-ticket's id from RETURNING, the ticket read) become pgbench variables.
+publisher. Values that must differ per transaction (the key, the customer
+of a creation, its time, the new ticket's id from RETURNING, the ticket
+read) become pgbench variables.
 
 Cases (docs/PERFORMANCE.md, "How each figure is made"): ticket creation
 through HTTP (wrk, tests/bench/http.lua) and straight over ZeroMQ
