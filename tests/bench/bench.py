@@ -11,8 +11,9 @@ get), becomes a pgbench script: the same statements in the same order, the
 same $n parameters with the values kefu sent, run with -M prepared against
 copies of the service's tables (schema bench, with their indexes, foreign
 keys and triggers), so that the baseline's rows do not reach kefu's outbox
-publisher. Values that must differ per transaction (the key, the new
-ticket's id from RETURNING, the ticket read) become pgbench variables.
+publisher. Values that must differ per transaction (the key, the customer
+of a creation, its time, the new ticket's id from RETURNING, the ticket
+read) become pgbench variables.
 
 Cases (docs/PERFORMANCE.md, "How each figure is made"): ticket creation
 through HTTP (wrk, tests/bench/http.lua) and straight over ZeroMQ
@@ -35,6 +36,7 @@ import datetime
 import glob
 import json
 import os
+import random
 import re
 import shlex
 import socket
@@ -82,9 +84,32 @@ READ_CLIENTS = 32
 WRK_THREADS_MAX = 2         # one per core: wrk shares the machine with kefu
 PGBENCH_THREADS_MAX = 2
 # Every create carries a key; the capture's own transactions are found by it.
+# The customer is drawn per request (create_body), from the same
+# distribution by all three load generators: http.lua, kefu-bench-zmq and
+# the pgbench baseline (CUSTOMER_DRAW).
 CREATE_BODY = {"kind": "complaint", "channel": "phone", "priority": "high", "category": "billing",
                "subject": "退款未到账", "description": "Refund promised on 11-18 has not arrived.",
-               "customer_id": "C-10023", "requested_remedy": "refund"}
+               "requested_remedy": "refund"}
+# A complaint is a repeat when its customer complained in the same category
+# within 30 days (migration 0005), and creations of one customer and
+# category wait for each other's commit. A call centre's complaints come
+# from many customers, a few of them calling again: so REPEAT_PERCENT of the
+# creates come from REGULAR_CUSTOMERS customers (each a repeat once that
+# customer has a first complaint in the schema), the rest from CUSTOMERS
+# (10 million: a repeat only by the chance of a second draw, under 2 % of
+# the creates by the end of a full run). Customer ids are the decimal
+# numbers CUSTOMER_FIRST and up, all of 8 digits: a pgbench variable can
+# only be a number, and one that equals no other parameter of a creation
+# (ticket ids, version, millisecond times of 13 digits, hashes).
+CUSTOMER_FIRST = 10000000
+CUSTOMERS = 10000000
+REGULAR_CUSTOMERS = 100
+REPEAT_PERCENT = 5
+# The customer of the captured create: outside the drawn range, so that it
+# is replaced by the drawn :customer wherever kefu passed it.
+CAPTURED_CUSTOMER = str(CUSTOMER_FIRST + CUSTOMERS)
+CUSTOMER_DRAW = (f"\\set customer {CUSTOMER_FIRST} + CASE WHEN random(1, 100) <= {REPEAT_PERCENT} "
+                 f"THEN random(0, {REGULAR_CUSTOMERS - 1}) ELSE random(0, {CUSTOMERS - 1}) END")
 LIST_QUERY = "status=received&kind=complaint&limit=20"
 LIST_MARKER = "complaint"    # a parameter of the list statement, of no other
 WARM_UP_CREATES = 3          # statements prepared, and ticket ids past 1
@@ -293,15 +318,19 @@ def copy_tickets():
     """The reading baselines read the same tickets kefu reads. The copy is a
     bulk load: with the triggers off, then the statistics facts rebuilt at
     once (row by row, the triggers would hold an advisory lock per customer
-    and category until the copy commits; migrations/0005)."""
+    and category until the copy commits; migrations/0005). The copy is
+    analysed before the rebuild: planned on the statistics of the previous
+    copy (the creations' tickets, before BENCH_LARGE's load), the rebuild's
+    repeat-complaint statement repeated an index scan under its join and ran for
+    minutes on 48,000 tickets."""
     psql(f"""
 SET session_replication_role = replica;
 TRUNCATE {BASELINE_SCHEMA}.tickets CASCADE;
 INSERT INTO {BASELINE_SCHEMA}.tickets SELECT * FROM tickets.tickets;
+ANALYZE {BASELINE_SCHEMA}.tickets;
 SELECT {BASELINE_SCHEMA}.ticket_stats_rebuild(7);   -- 7: tickets_stats.c's STATS_OPEN_DAYS
 RESET session_replication_role;
 SELECT setval('{BASELINE_SCHEMA}.tickets_id_seq', (SELECT coalesce(max(id), 1) FROM {BASELINE_SCHEMA}.tickets));
-ANALYZE {BASELINE_SCHEMA}.tickets;
 """)
 
 
@@ -425,8 +454,15 @@ def run_wrk(mode, clients, seconds=None, **settings):
     return result_of(done.stdout + done.stderr, "wrk")
 
 
+# The customer draw, for http.lua (KEFU_BENCH_<NAME>) and kefu-bench-zmq
+# (arguments, in this order).
+CUSTOMER_SETTINGS = {"customer_first": CUSTOMER_FIRST, "customers": CUSTOMERS,
+                     "regular_customers": REGULAR_CUSTOMERS, "repeat_percent": REPEAT_PERCENT}
+
+
 def run_zmq(mode, clients, max_id=None):
-    command = [ZMQ_CLIENT, TICKETS, mode, str(clients), str(SECONDS)] + ([str(max_id)] if max_id else [])
+    command = [ZMQ_CLIENT, TICKETS, mode, str(clients), str(SECONDS)] + (
+        [str(max_id)] if max_id else [str(value) for value in CUSTOMER_SETTINGS.values()])
     done = subprocess.run(command, capture_output=True, text=True)
     return result_of(done.stdout + done.stderr, "kefu-bench-zmq")
 
@@ -496,18 +532,63 @@ class Bench:
         self.record(name, "pgbench", clients, figures, cpu)
 
 
+def draw_customer():
+    """A customer id drawn as CUSTOMER_DRAW draws it."""
+    drawn = random.randint(0, REGULAR_CUSTOMERS - 1) if random.randint(1, 100) <= REPEAT_PERCENT \
+        else random.randint(0, CUSTOMERS - 1)
+    return str(CUSTOMER_FIRST + drawn)
+
+
+def create_body(customer):
+    return {**CREATE_BODY, "customer_id": customer}
+
+
+def rfc3339_ms(text):
+    """Milliseconds since the epoch of an RFC 3339 time as kefu writes it."""
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return str(round(moment.timestamp() * 1000))
+
+
+def clock_defines(clients, schema=BASELINE_SCHEMA):
+    """The start of a create baseline's clock (CLOCK_PROLOGUE): now, or just
+    after the newest ticket of the copies if an earlier baseline's clock ran
+    ahead of the wall clock, so that every run's tickets are received after
+    those already there, as kefu's are."""
+    newest = psql(f"SELECT coalesce((extract(epoch FROM max(received_at)) * 1000)::bigint + 1, 0) "
+                  f"FROM {schema}.tickets").strip()
+    return {"now_n": 0, "now_clients": clients, "now_start": max(int(time.time() * 1000), int(newest))}
+
+
+# kefu stamps a creation with its clock (received_at, the history's time):
+# a constant there would make every baseline ticket received at the same
+# millisecond, so that each creation finds all the earlier ones "received
+# at or after it" and recomputes their repeat flags (migration 0005), work
+# kefu never does. Each transaction of each client takes the next
+# millisecond of its own instead, without a round trip to read a clock.
+CLOCK_PROLOGUE = ["\\set now_n :now_n + 1",
+                  "\\set now_ms :now_start + :now_n * :now_clients + :client_id"]
+
+
 def capture_create():
+    """The pgbench script of one create, with a fresh key, a drawn customer
+    and the next millisecond per transaction (add clock_defines(clients) to
+    its definitions)."""
     for _ in range(WARM_UP_CREATES):
-        status, _ = http("POST", "/v1/tickets", CREATE_BODY, key=f"bench-warm-{uuid.uuid4()}")
+        status, _ = http("POST", "/v1/tickets", create_body(draw_customer()), key=f"bench-warm-{uuid.uuid4()}")
         if status != 201:
             raise RuntimeError(f"warm-up create answered {status}")
     key = f"bench-capture-{uuid.uuid4()}"
-    statements, (status, ticket) = capture(key, lambda: http("POST", "/v1/tickets", CREATE_BODY, key=key))
+    statements, (status, ticket) = capture(
+        key, lambda: http("POST", "/v1/tickets", create_body(CAPTURED_CUSTOMER), key=key))
     if status != 201:
         raise RuntimeError(f"captured create answered {status}")
-    lines, defines = pgbench_script(statements, {key: "key"}, returned=str(ticket["id"]))
+    now_ms = rfc3339_ms(ticket["received_at"])
+    if not any(now_ms in values.values() for _, values in statements):
+        raise RuntimeError(f"the captured create passed no parameter {now_ms} (its received_at)")
+    lines, defines = pgbench_script(statements, {key: "key", CAPTURED_CUSTOMER: "customer", now_ms: "now_ms"},
+                                    returned=str(ticket["id"]))
     # A fresh key per transaction, like every HTTP create.
-    return lines, defines, ["\\set key random(1, 9000000000000000000)"]
+    return lines, defines, ["\\set key random(1, 9000000000000000000)", CUSTOMER_DRAW] + CLOCK_PROLOGUE
 
 
 def capture_get(ticket_id):
@@ -545,7 +626,7 @@ def profile_settings():
         return {"max_id": max_ticket_id()}
     if PROFILE_CASE == "list":
         return {"list_query": LIST_QUERY}
-    return {}
+    return CUSTOMER_SETTINGS
 
 
 def run_profile(stem):
@@ -599,7 +680,8 @@ def run_large(bench):
     threads = min(READ_CLIENTS, WRK_THREADS_MAX)
     clients = READ_CLIENTS
     cases = [
-        ("large_ticket_create", capture_create, lambda: run_wrk("create", clients), {}),
+        ("large_ticket_create", capture_create, lambda: run_wrk("create", clients, **CUSTOMER_SETTINGS),
+         clock_defines(clients)),
         ("large_ticket_get", lambda: capture_get(top // 2), lambda: run_wrk("get", clients, max_id=top),
          {"max_id": top}),
         ("large_ticket_list", lambda: capture_list("customer_id=C-00042&limit=20", "C-00042"),
@@ -716,10 +798,12 @@ def main():
         f.write(f"-- ticket_create as kefu ran it (commit {COMMIT}), captured by tests/bench/bench.py;\n"
                 "-- run with pgbench -M prepared and these -D definitions:\n")
         f.write("".join(f"--   -D {shlex.quote(f'{name}={value}')}\n" for name, value in create_defines.items()))
+        f.write("-- and the clock's: -D now_n=0 -D now_clients=<clients> -D now_start=<milliseconds since the epoch>\n")
         f.write("\n".join(create_prologue + create_lines) + "\n")
     for clients in CREATE_CLIENTS:
-        bench.baseline("ticket_create", clients, create_lines, create_defines, create_prologue)
-        figures, cpu = bench.measured(lambda: run_wrk("create", clients))
+        bench.baseline("ticket_create", clients, create_lines, {**create_defines, **clock_defines(clients)},
+                       create_prologue)
+        figures, cpu = bench.measured(lambda: run_wrk("create", clients, **CUSTOMER_SETTINGS))
         bench.record("ticket_create", "http", clients, figures, cpu)
         figures, cpu = bench.measured(lambda: run_zmq("create", clients))
         bench.record("ticket_create", "zmq", clients, figures, cpu)

@@ -6,12 +6,17 @@
  *  replies are drained. Comparing its figures with the same case through the
  *  gateway separates the gateway's cost from the service's.
  *
- *      kefu-bench-zmq ENDPOINT create|get WINDOW SECONDS [MAX_ID]
+ *      kefu-bench-zmq ENDPOINT create WINDOW SECONDS FIRST CUSTOMERS REGULARS REPEAT_PERCENT
+ *      kefu-bench-zmq ENDPOINT get WINDOW SECONDS MAX_ID
  *
  *  create: tickets.create with a unique idempotency key per request (the
- *  body of tests/bench/http.lua); get: tickets.get of a random id in
- *  1..MAX_ID. A reply whose status is not OK counts as an error, and so
- *  does a request still unanswered REPLY_TIMEOUT_MS after the end.
+ *  body of tests/bench/http.lua), for a customer drawn per request as
+ *  tests/bench/bench.py draws them (CUSTOMER_DRAW, which passes the
+ *  arguments): with REPEAT_PERCENT % chance one of the REGULARS customers
+ *  numbered from FIRST, else one of CUSTOMERS numbered from FIRST; get:
+ *  tickets.get of a random id in 1..MAX_ID. A reply whose status is not OK
+ *  counts as an error, and so does a request still unanswered
+ *  REPLY_TIMEOUT_MS after the end.
  *
  *  Prints one line in the format tests/bench/bench.py reads:
  *      RESULT requests=N seconds=S rps=R p50_ms=A p99_ms=B p999_ms=C errors=E
@@ -36,6 +41,8 @@ enum {
     WINDOW_MAX = 4096,
     SECONDS_MAX = 3600,
     ID_TEXT_MAX = 64,
+    PERCENT = 100,
+    CUSTOMERS_MAX = 1000000000,         /* keeps FIRST + a draw within 10 digits */
     POLL_MS = 100,
     REPLY_TIMEOUT_MS = 10000,
     REQUEST_DEADLINE_MS = 30000,        /* the service must not drop a queued request */
@@ -93,9 +100,27 @@ percentile (const samples_t *samples, double fraction)
     return samples->values[index < samples->count ? index : samples->count - 1];
 }
 
+/*  Who complains: see the comment at the top. */
+typedef struct {
+    int64_t first;
+    int64_t customers;
+    int64_t regulars;
+    int64_t repeat_percent;
+} customer_draw_t;
+
+/*  A uniform draw in 0..count-1 (count <= CUSTOMERS_MAX); two rand() calls,
+ *  RAND_MAX being as small as 32767 in places. */
+static int64_t
+draw_below (int64_t count)
+{
+    uint64_t wide = (uint64_t) rand () * ((uint64_t) RAND_MAX + 1) + (uint64_t) rand ();
+    return (int64_t) (wide % (uint64_t) count);
+}
+
 typedef struct {
     void *dealer;
     bool create;
+    customer_draw_t draw;
     int64_t max_id;
     uint64_t run_tag;           /* makes keys unique across runs */
     uint64_t sent;
@@ -107,7 +132,7 @@ typedef struct {
 static int
 client_send (client_t *self, int slot)
 {
-    char request_id[ID_TEXT_MAX], key[ID_TEXT_MAX];
+    char request_id[ID_TEXT_MAX], key[ID_TEXT_MAX], customer[ID_TEXT_MAX];
     snprintf (request_id, sizeof request_id, "%d", slot);
     snprintf (key, sizeof key, "zmq-%" PRIx64 "-%" PRIu64, self->run_tag, self->sent);
 
@@ -121,7 +146,11 @@ client_send (client_t *self, int slot)
         create.category = "billing";
         create.subject = "退款未到账";
         create.description = "Refund promised on 11-18 has not arrived.";
-        create.customer_id = "C-10023";
+        const customer_draw_t *draw = &self->draw;
+        int64_t drawn = draw_below (PERCENT) < draw->repeat_percent
+                      ? draw_below (draw->regulars) : draw_below (draw->customers);
+        snprintf (customer, sizeof customer, "%" PRId64, draw->first + drawn);
+        create.customer_id = customer;
         create.requested_remedy = "refund";
         payload_size = kefu__v1__create_ticket_request__pack (&create, payload);
     } else {
@@ -183,18 +212,29 @@ client_receive (client_t *self, int window, int *slot, bool *ok)
 int
 main (int argc, char **argv)
 {
-    if (argc < 5 || argc > 6 || (strcmp (argv[2], "create") != 0 && strcmp (argv[2], "get") != 0)) {
-        fprintf (stderr, "usage: kefu-bench-zmq ENDPOINT create|get WINDOW SECONDS [MAX_ID]\n");
+    bool create = argc == 9 && strcmp (argv[2], "create") == 0;
+    if (!create && !(argc == 6 && strcmp (argv[2], "get") == 0)) {
+        fprintf (stderr, "usage: kefu-bench-zmq ENDPOINT create WINDOW SECONDS FIRST CUSTOMERS REGULARS "
+                         "REPEAT_PERCENT\n       kefu-bench-zmq ENDPOINT get WINDOW SECONDS MAX_ID\n");
         return EXIT_FAILURE;
     }
     int window = atoi (argv[3]);
     int seconds = atoi (argv[4]);
-    client_t client = { .create = strcmp (argv[2], "create") == 0,
-                        .max_id = argc == 6 ? strtoll (argv[5], NULL, 10) : 0 };
+    client_t client = { .create = create, .max_id = create ? 0 : strtoll (argv[5], NULL, 10) };
+    if (create)
+        client.draw = (customer_draw_t) { .first = strtoll (argv[5], NULL, 10),
+                                          .customers = strtoll (argv[6], NULL, 10),
+                                          .regulars = strtoll (argv[7], NULL, 10),
+                                          .repeat_percent = strtoll (argv[8], NULL, 10) };
+    const customer_draw_t *draw = &client.draw;
     if (window < 1 || window > WINDOW_MAX || seconds < 1 || seconds > SECONDS_MAX
-    ||  (!client.create && client.max_id < 1)) {
-        fprintf (stderr, "kefu-bench-zmq: WINDOW 1..%d, SECONDS 1..%d, MAX_ID >= 1 for get\n", WINDOW_MAX,
-                 SECONDS_MAX);
+    ||  (!create && client.max_id < 1)
+    ||  (create && (draw->first < 0 || draw->first > CUSTOMERS_MAX || draw->customers < 1
+                    || draw->customers > CUSTOMERS_MAX || draw->regulars < 1 || draw->regulars > draw->customers
+                    || draw->repeat_percent < 0 || draw->repeat_percent > PERCENT))) {
+        fprintf (stderr, "kefu-bench-zmq: WINDOW 1..%d, SECONDS 1..%d, MAX_ID >= 1 for get; for create "
+                         "FIRST 0..%d, CUSTOMERS 1..%d, REGULARS 1..CUSTOMERS, REPEAT_PERCENT 0..%d\n",
+                 WINDOW_MAX, SECONDS_MAX, CUSTOMERS_MAX, CUSTOMERS_MAX, PERCENT);
         return EXIT_FAILURE;
     }
     srand ((unsigned) monotonic_ns ());

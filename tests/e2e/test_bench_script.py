@@ -54,3 +54,23 @@ def test_result_line_of_the_load_generators():
     figures = bench.result_of("noise\nRESULT requests=10 seconds=2.000 rps=5.0 p50_ms=1.500 p99_ms=2.000 "
                               "p999_ms=3.250 errors=1\n", "wrk")
     assert figures == {"requests": 10, "errors": 1, "rps": 5.0, "p50_ms": 1.5, "p99_ms": 2.0, "p999_ms": 3.25}
+
+
+def test_received_at_as_the_milliseconds_kefu_passed():
+    assert bench.rfc3339_ms("2026-11-25T21:39:46.043Z") == "1795642786043"
+    assert bench.rfc3339_ms("1970-01-01T00:00:00.001Z") == "1"
+
+
+def test_customer_draw_of_the_creations():
+    # Ids of 8 digits, the regulars' share near REPEAT_PERCENT, and the
+    # captured create's customer outside the drawn range (else pgbench_script
+    # could replace a drawn value that means something else).
+    draws = [int(bench.draw_customer()) for _ in range(20000)]
+    assert all(bench.CUSTOMER_FIRST <= d < bench.CUSTOMER_FIRST + bench.CUSTOMERS for d in draws)
+    assert all(len(str(d)) == 8 for d in draws)
+    regular = sum(d < bench.CUSTOMER_FIRST + bench.REGULAR_CUSTOMERS for d in draws) / len(draws)
+    assert abs(regular - bench.REPEAT_PERCENT / 100) < 0.01
+    assert len(set(draws)) > len(draws) * (1 - bench.REPEAT_PERCENT / 100) * 0.99
+    assert not bench.CUSTOMER_FIRST <= int(bench.CAPTURED_CUSTOMER) < bench.CUSTOMER_FIRST + bench.CUSTOMERS
+    assert "random(0, %d)" % (bench.REGULAR_CUSTOMERS - 1) in bench.CUSTOMER_DRAW
+    assert "<= %d" % bench.REPEAT_PERCENT in bench.CUSTOMER_DRAW
