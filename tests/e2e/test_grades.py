@@ -36,7 +36,7 @@ ACTORS = {
     "other_agent": ("agent", "GB" + TAG),
 }
 GRADE_TABLES = ("grade_evaluations", "grade_evaluation_amendments", "grade_titles", "grade_changes",
-                "grade_idempotency_keys")
+                "creation_keys")
 
 
 class GradesStack:
