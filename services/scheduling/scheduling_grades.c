@@ -3,13 +3,13 @@
  *  in scheduling_grade_rules.c, the SQL in scheduling_grades_store.c.
  */
 #include "scheduling_grades.h"
+#include "scheduling_creation.h"
 #include "scheduling_grade_rules.h"
 #include "scheduling_grades_store.h"
 #include "scheduling_store.h"
 
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu_audit.h"
-#include "scheduling_creation.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"

@@ -13,7 +13,6 @@
 
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu_db.h"
-#include "kefu_idempotency.h"
 #include "kefu_time.h"
 
 #include <stdbool.h>

@@ -4,10 +4,10 @@
  */
 #include "scheduling_leave.h"
 #include "scheduling_attendance_store.h"
+#include "scheduling_creation.h"
 #include "scheduling_handlers.h"
 
 #include "kefu_audit.h"
-#include "scheduling_creation.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"

@@ -3,8 +3,6 @@
  */
 #include "scheduling_swaps_store.h"
 
-#include "kefu_idempotency.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
