@@ -19,8 +19,9 @@
  *  staffing's, in scheduling_store.c); every other feature has its
  *  handlers in scheduling_<feature>.c and its SQL in
  *  scheduling_<feature>_store.c (leave's with attendance's, the security
- *  desk's with the handovers', the Idempotency-Keys of
- *  scheduling_creation.c with the swaps'). The schema is in migrations/;
+ *  desk's with the handovers'); every creating request's Idempotency-Key
+ *  goes through scheduling_creation.c (its SQL in
+ *  scheduling_creation_store.c). The schema is in migrations/;
  *  the timed rules in scheduling_sweeps.c.
  */
 #include "scheduling_admin.h"

@@ -55,19 +55,6 @@ static const kefu_sql_t sql_leave_insert = {
     "  certificate_ref, created_at, updated_at) VALUES ($1, $2, $3, " MS ("$4") ", " MS ("$5") ", $6, $7, "
     MS ("$8") ", " MS ("$8") ") RETURNING *) SELECT " LEAVE_COLUMNS " FROM l"
 };
-static const kefu_sql_t sql_leave_key_claim = {
-    "scheduling_leave_key_claim",
-    "INSERT INTO leave_idempotency_keys (actor_staff_no, key, request_hash, created_at) "
-    "VALUES ($1, $2, $3, " MS ("$4") ") ON CONFLICT DO NOTHING RETURNING key"
-};
-static const kefu_sql_t sql_leave_key_read = {
-    "scheduling_leave_key_read",
-    "SELECT request_hash, coalesce(leave_id, 0) FROM leave_idempotency_keys WHERE actor_staff_no = $1 AND key = $2"
-};
-static const kefu_sql_t sql_leave_key_bind = {
-    "scheduling_leave_key_bind",
-    "UPDATE leave_idempotency_keys SET leave_id = $3 WHERE actor_staff_no = $1 AND key = $2"
-};
 static const kefu_sql_t sql_leave_by_id = {
     "scheduling_leave_by_id", "SELECT " LEAVE_COLUMNS " FROM leave_requests l WHERE l.id = $1"
 };
@@ -335,42 +322,6 @@ scheduling_store_leave_insert (kefu_db_t *db, int64_t staff_id, int64_t requeste
                              number (&d, ends_ms), reason, certificate_ref, number (&e, now_ms) };
     int read = leave_run (db, &sql_leave_insert, 8, values, row);
     return read == 0 ? 0 : -1;
-}
-
-int
-scheduling_store_leave_key_claim (kefu_db_t *db, const char *actor, const char *key, const char *hash, int64_t now_ms,
-                                  bool *claimed, char *stored_hash, size_t stored_hash_size, int64_t *leave_id)
-{
-    number_t a;
-    const char *values[] = { actor, key, hash, number (&a, now_ms) };
-    PGresult *result = kefu_db_run (db, &sql_leave_key_claim, 4, values);
-    if (!result)
-        return -1;
-    *claimed = PQntuples (result) == 1;
-    PQclear (result);
-    snprintf (stored_hash, stored_hash_size, "%s", "");
-    *leave_id = 0;
-    if (*claimed)
-        return 0;
-    /*  In READ COMMITTED this sees the row of the transaction the claim
-     *  waited for; none if that one rolled back in between. */
-    result = kefu_db_run (db, &sql_leave_key_read, 2, values);
-    if (!result)
-        return -1;
-    if (PQntuples (result) == 1) {
-        snprintf (stored_hash, stored_hash_size, "%s", PQgetvalue (result, 0, 0));
-        *leave_id = kefu_db_int64 (result, 0, 1);
-    }
-    PQclear (result);
-    return 0;
-}
-
-int
-scheduling_store_leave_key_bind (kefu_db_t *db, const char *actor, const char *key, int64_t leave_id)
-{
-    number_t a;
-    const char *values[] = { actor, key, number (&a, leave_id) };
-    return kefu_db_command (db, &sql_leave_key_bind, 3, values);
 }
 
 int

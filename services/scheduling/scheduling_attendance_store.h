@@ -49,18 +49,6 @@ int scheduling_store_leave_insert (kefu_db_t *db, int64_t staff_id, int64_t requ
                                    int64_t starts_ms, int64_t ends_ms, const char *reason,
                                    const char *certificate_ref, int64_t now_ms, scheduling_leave_row_t *row);
 
-/*  Claim Idempotency-Key `key` of `actor` for a request of `hash` at
- *  `now_ms`, in the open transaction (waiting for a transaction holding
- *  it). *claimed true: the key is ours until commit. Else `stored_hash`
- *  and *leave_id say what it was used for ("" when its holder rolled back:
- *  claim again). 0, -1. */
-int scheduling_store_leave_key_claim (kefu_db_t *db, const char *actor, const char *key, const char *hash,
-                                      int64_t now_ms, bool *claimed, char *stored_hash, size_t stored_hash_size,
-                                      int64_t *leave_id);
-
-/*  Bind a claimed key to the leave it created. */
-int scheduling_store_leave_key_bind (kefu_db_t *db, const char *actor, const char *key, int64_t leave_id);
-
 /*  Request `id` into `row`, locked when for_update. 0, 1 not found, -1. */
 int scheduling_store_leave_by_id (kefu_db_t *db, int64_t id, bool for_update, scheduling_leave_row_t *row);
 

@@ -3,13 +3,13 @@
  *  in scheduling_grade_rules.c, the SQL in scheduling_grades_store.c.
  */
 #include "scheduling_grades.h"
+#include "scheduling_creation.h"
 #include "scheduling_grade_rules.h"
 #include "scheduling_grades_store.h"
 #include "scheduling_store.h"
 
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu_audit.h"
-#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"
@@ -276,65 +276,7 @@ reference_ms (int at_month)
     return now_ms < end_ms ? now_ms : end_ms;
 }
 
-/* --- Idempotency-Key ------------------------------------------------------ */
-
-/*  What a creating request's Idempotency-Key says, claimed in the open
- *  transaction before anything else is checked: a retry of a request that
- *  succeeded gets its answer again, not a 409 for what it created. */
-typedef enum {
-    KEY_NEW,      /* no key, or claimed now: go on (and bind what is created) */
-    KEY_REPLAY,   /* used before for this request: answer what it created */
-    KEY_ANSWERED, /* refused (rolled back) */
-    KEY_FAILED    /* database failure */
-} key_claim_t;
-
-static const char *
-call_key (kefu_call_t *call)
-{
-    const char *key = kefu_call_request (call)->idempotency_key;
-    return key ? key : "";
-}
-
-static key_claim_t
-key_claim (kefu_call_t *call, const char *method, int64_t *created_id)
-{
-    const char *key = call_key (call);
-    if (!*key)
-        return KEY_NEW;
-    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE], stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
-    char stored_method[GRADES_METHOD_SIZE];
-    bool claimed;
-    kefu_idempotency_request_hash (call, hash);
-    if (grades_store_idempotency_claim (kefu_call_db (call), kefu_call_staff_id (call), key, method,
-                                        hash, kefu_time_now_ms (), &claimed, stored_method,
-                                        stored_hash, created_id) != 0)
-        return KEY_FAILED;
-    if (claimed)
-        return KEY_NEW;
-    if (!*created_id) {
-        kefu_call_fail_rollback (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy",
-                                 "Idempotency-Key",
-                                 "another request with this Idempotency-Key is in progress; retry");
-        return KEY_ANSWERED;
-    }
-    if (strcmp (stored_method, method) != 0 || strcmp (stored_hash, hash) != 0) {
-        kefu_call_fail_rollback (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused",
-                                 "Idempotency-Key",
-                                 "this Idempotency-Key was used for another request");
-        return KEY_ANSWERED;
-    }
-    return KEY_REPLAY;
-}
-
-/*  Record what the claimed key (if any) created, in the transaction. */
-static int
-key_bind (kefu_call_t *call, int64_t created_id)
-{
-    const char *key = call_key (call);
-    return *key ? grades_store_idempotency_bind (kefu_call_db (call), kefu_call_staff_id (call),
-                                                 key, created_id)
-                : 0;
-}
+/* --- Idempotency-Key (scheduling_creation) -------------------------------- */
 
 /*  Audit a replayed answer and end the transaction. */
 static int
@@ -355,7 +297,7 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
         (const Kefu__V1__RecordEvaluationRequest *)kefu_call_payload (call);
     if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
                                   "only a supervisor or manager may do this") ||
-        !kefu_idempotency_key_check (call))
+        !scheduling_creation_key_ok (call))
         return;
     if (!kefu_text_one_of (request->kind, evaluation_kinds)) {
         kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "invalid-field", "kind",
@@ -375,12 +317,13 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
     if (kefu_db_begin (db) != 0)
         goto failed;
     int64_t created_id = 0;
-    key_claim_t claim = key_claim (call, "grades.record_evaluation", &created_id);
-    if (claim == KEY_FAILED)
+    scheduling_creation_t claim =
+        scheduling_creation_claim (call, SCHEDULING_CREATION_EVALUATION, &created_id);
+    if (claim == SCHEDULING_CREATION_FAILED)
         goto failed;
-    if (claim == KEY_ANSWERED)
+    if (claim == SCHEDULING_CREATION_ANSWERED)
         goto answered;
-    if (claim == KEY_REPLAY) {
+    if (claim == SCHEDULING_CREATION_REPLAY) {
         if (grades_store_evaluation_by_id (db, created_id, false, &rows) != 0 ||
             key_replayed (call, resource) != 0)
             goto failed;
@@ -408,7 +351,7 @@ scheduling_grades_record_evaluation (kefu_call_t *call)
                                  request->staff_id, request->kind, request->period);
         goto answered;
     }
-    if (key_bind (call, rows.items[0].id) != 0 ||
+    if (scheduling_creation_bind (call, rows.items[0].id) != 0 ||
         kefu_audit_commit_change (call, "grade.evaluation_recorded", resource, NULL, 1,
                                   &rows.items[0].base) != 0)
         goto failed;
@@ -510,7 +453,7 @@ scheduling_grades_award_title (kefu_call_t *call)
         (const Kefu__V1__AwardTitleRequest *)kefu_call_payload (call);
     if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
                                   "only a supervisor or manager may do this") ||
-        !kefu_idempotency_key_check (call) ||
+        !scheduling_creation_key_ok (call) ||
         !kefu_call_check_text (call, "name", request->name, KEFU_TEXT_LINE, TITLE_NAME_MAX, true) ||
         !awarded_on_ok (call, request->awarded_on) ||
         !kefu_call_check_text (call, "note", request->note, KEFU_TEXT_MULTILINE, NOTE_MAX, false))
@@ -523,12 +466,13 @@ scheduling_grades_award_title (kefu_call_t *call)
     if (kefu_db_begin (db) != 0)
         goto failed;
     int64_t created_id = 0;
-    key_claim_t claim = key_claim (call, "grades.award_title", &created_id);
-    if (claim == KEY_FAILED)
+    scheduling_creation_t claim =
+        scheduling_creation_claim (call, SCHEDULING_CREATION_TITLE, &created_id);
+    if (claim == SCHEDULING_CREATION_FAILED)
         goto failed;
-    if (claim == KEY_ANSWERED)
+    if (claim == SCHEDULING_CREATION_ANSWERED)
         goto answered;
-    if (claim == KEY_REPLAY) {
+    if (claim == SCHEDULING_CREATION_REPLAY) {
         if (grades_store_title_by_id (db, created_id, &rows) != 0 ||
             key_replayed (call, resource) != 0)
             goto failed;
@@ -556,7 +500,7 @@ scheduling_grades_award_title (kefu_call_t *call)
                                  request->staff_id, request->name, request->awarded_on);
         goto answered;
     }
-    if (key_bind (call, rows.items[0].id) != 0 ||
+    if (scheduling_creation_bind (call, rows.items[0].id) != 0 ||
         kefu_audit_commit_change (call, "grade.title_awarded", resource, NULL, 1,
                                   &rows.items[0].base) != 0)
         goto failed;
@@ -884,7 +828,7 @@ scheduling_grades_propose_change (kefu_call_t *call)
     grade_t to = grade_from_name (request->to_grade);
     if (!kefu_call_roles_require (call, GRADE_EVALUATORS,
                                   "only a supervisor or manager may do this") ||
-        !kefu_idempotency_key_check (call))
+        !scheduling_creation_key_ok (call))
         return;
     if (to == GRADE_NONE) {
         kefu_call_fail (
@@ -904,12 +848,13 @@ scheduling_grades_propose_change (kefu_call_t *call)
     if (kefu_db_begin (db) != 0)
         goto failed;
     int64_t created_id = 0;
-    key_claim_t claim = key_claim (call, "grades.propose_change", &created_id);
-    if (claim == KEY_FAILED)
+    scheduling_creation_t claim =
+        scheduling_creation_claim (call, SCHEDULING_CREATION_GRADE_CHANGE, &created_id);
+    if (claim == SCHEDULING_CREATION_FAILED)
         goto failed;
-    if (claim == KEY_ANSWERED)
+    if (claim == SCHEDULING_CREATION_ANSWERED)
         goto answered;
-    if (claim == KEY_REPLAY) {
+    if (claim == SCHEDULING_CREATION_REPLAY) {
         change_resource (created_id, resource);
         if (grades_store_change_by_id (db, created_id, false, &rows) != 0 ||
             key_replayed (call, resource) != 0)
@@ -953,7 +898,7 @@ scheduling_grades_propose_change (kefu_call_t *call)
         goto answered;
     }
     change_resource (rows.items[0].id, resource);
-    if (key_bind (call, rows.items[0].id) != 0 ||
+    if (scheduling_creation_bind (call, rows.items[0].id) != 0 ||
         kefu_audit_commit_change (call, "grade.change_proposed", resource, request->reason, 1,
                                   &rows.items[0].base) != 0)
         goto failed;

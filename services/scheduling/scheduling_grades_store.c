@@ -90,18 +90,6 @@ static const kefu_sql_t sql_title_insert = {
               "RETURNING " TITLE_COLUMNS};
 static const kefu_sql_t sql_title_by_id = {
     "grades_title_by_id", "SELECT " TITLE_COLUMNS " FROM grade_titles WHERE id = $1"};
-static const kefu_sql_t sql_idempotency_claim = {
-    "grades_idempotency_claim",
-    "INSERT INTO grade_idempotency_keys (actor_staff_id, key, method, request_hash, created_at) "
-    "VALUES ($1, $2, $3, $4, " MS (
-        "$5") ") ON CONFLICT (actor_staff_id, key) DO NOTHING RETURNING 1"};
-static const kefu_sql_t sql_idempotency_read = {
-    "grades_idempotency_read",
-    "SELECT method, request_hash, created_id FROM grade_idempotency_keys "
-    "WHERE actor_staff_id = $1 AND key = $2"};
-static const kefu_sql_t sql_idempotency_bind = {
-    "grades_idempotency_bind",
-    "UPDATE grade_idempotency_keys SET created_id = $3 WHERE actor_staff_id = $1 AND key = $2"};
 static const kefu_sql_t sql_titles = {
     "grades_titles",
     "SELECT " TITLE_COLUMNS
@@ -486,8 +474,6 @@ grades_store_change_decide (kefu_db_t *db, int64_t id, const char *status, const
     return grades_store_change_by_id (db, id, false, rows) == 0 ? 0 : -1;
 }
 
-/* --- idempotency keys ----------------------------------------------------- */
-
 int
 grades_store_title_by_id (kefu_db_t *db, int64_t id, grades_title_rows_t *rows)
 {
@@ -497,44 +483,3 @@ grades_store_title_by_id (kefu_db_t *db, int64_t id, grades_title_rows_t *rows)
     return ROWS_RUN (db, &sql_title_by_id, 1, values, rows, Kefu__V1__Title, title_from_row, true);
 }
 
-int
-grades_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *key,
-                                const char *method, const char *hash, int64_t now_ms, bool *claimed,
-                                char *stored_method, char *stored_hash, int64_t *created_id)
-{
-    char now_text[NUMBER_TEXT_SIZE];
-    snprintf (now_text, sizeof now_text, "%" PRId64, now_ms);
-    const char *values[] = {actor, key, method, hash, now_text};
-    /*  A concurrent holder of the key is waited for: its commit makes this a
-     *  conflict, its rollback lets this claim. */
-    PGresult *result = kefu_db_run (db, &sql_idempotency_claim, 5, values);
-    if (!result)
-        return -1;
-    *claimed = PQntuples (result) == 1;
-    PQclear (result);
-    if (*claimed)
-        return 0;
-    result = kefu_db_run (db, &sql_idempotency_read, 2, values);
-    if (!result)
-        return -1;
-    if (PQntuples (result) == 1) {
-        snprintf (stored_method, GRADES_METHOD_SIZE, "%s", PQgetvalue (result, 0, 0));
-        snprintf (stored_hash, KEFU_IDEMPOTENCY_HASH_TEXT_SIZE, "%s", PQgetvalue (result, 0, 1));
-        *created_id = kefu_db_int64 (result, 0, 2);
-    } else {
-        stored_method[0] = stored_hash[0] = '\0';
-        *created_id = 0;
-    }
-    PQclear (result);
-    return 0;
-}
-
-int
-grades_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *key,
-                               int64_t created_id)
-{
-    char id_text[NUMBER_TEXT_SIZE];
-    snprintf (id_text, sizeof id_text, "%" PRId64, created_id);
-    const char *values[] = {actor, key, id_text};
-    return kefu_db_command (db, &sql_idempotency_bind, 3, values);
-}

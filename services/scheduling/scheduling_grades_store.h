@@ -13,7 +13,6 @@
 
 #include "kefu/v1/grades.pb-c.h"
 #include "kefu_db.h"
-#include "kefu_idempotency.h"
 #include "kefu_time.h"
 
 #include <stdbool.h>
@@ -97,21 +96,6 @@ int grades_store_evaluations (kefu_db_t *db, int64_t staff_id, const char *kind,
 
 /*  Title `id`; 1 if there is none. */
 int grades_store_title_by_id (kefu_db_t *db, int64_t id, grades_title_rows_t *rows);
-
-/*  Claim Idempotency-Key `key` of `actor` for `method` and request `hash`.
- *  0 with *claimed true: claimed in the caller's transaction (a concurrent
- *  holder was waited for); *claimed false: the key was used before, and
- *  stored_method (GRADES_METHOD_SIZE), stored_hash
- *  (KEFU_IDEMPOTENCY_HASH_TEXT_SIZE) and *created_id say for what. */
-enum { GRADES_METHOD_SIZE = 64 };
-int grades_store_idempotency_claim (kefu_db_t *db, const char *actor, const char *key,
-                                    const char *method, const char *hash, int64_t now_ms,
-                                    bool *claimed, char *stored_method, char *stored_hash,
-                                    int64_t *created_id);
-
-/*  Record what the claimed key created. */
-int grades_store_idempotency_bind (kefu_db_t *db, const char *actor, const char *key,
-                                   int64_t created_id);
 
 /*  Award a title; 1 if the person has that title from that day already. */
 int grades_store_title_insert (kefu_db_t *db, int64_t staff_id, const char *name,

@@ -281,10 +281,6 @@ handover_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type
     return rc;
 }
 
-/*  The kinds of creation Idempotency-Keys are bound to. */
-static const char HANDOVER_KIND[] = "handover";
-static const char COUNTERSIGNATURE_KIND[] = "countersignature";
-
 /*  A repeated write (same Idempotency-Key, same body): the log it made. */
 static void
 handover_replay (kefu_call_t *call, int64_t id)
@@ -314,7 +310,8 @@ scheduling_handover_write (kefu_call_t *call)
     scheduling_swap_shift_t shift;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int claimed = scheduling_creation_claim (call, HANDOVER_KIND, handover_replay);
+    int claimed = scheduling_creation_claim_or_replay (call, SCHEDULING_CREATION_HANDOVER,
+                                                       handover_replay);
     if (claimed < 0)
         goto failed;
     if (claimed > 0)
@@ -365,7 +362,7 @@ scheduling_handover_write (kefu_call_t *call)
     int64_t id;
     if (scheduling_handover_store_insert (db, request, outgoing.row.staff.id, incoming.row.staff.id,
                                           actor_terminal (call), now_ms, &id) != 0 ||
-        scheduling_creation_bind (call, HANDOVER_KIND, id) != 0 ||
+        scheduling_creation_bind (call, id) != 0 ||
         handover_commit_and_reply (call, id, "handover.written", NULL) != 0)
         goto failed;
 done:
@@ -575,7 +572,8 @@ scheduling_handover_countersign (kefu_call_t *call)
         goto done;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int claimed = scheduling_creation_claim (call, COUNTERSIGNATURE_KIND, countersignature_replay);
+    int claimed = scheduling_creation_claim_or_replay (call, SCHEDULING_CREATION_COUNTERSIGNATURE,
+                                                       countersignature_replay);
     if (claimed < 0)
         goto failed;
     if (claimed > 0)
@@ -625,7 +623,7 @@ scheduling_handover_countersign (kefu_call_t *call)
     reply.note = request->note;
     reply.n_handover_ids = handover_count;
     reply.handover_ids = id_list;
-    bool committed = scheduling_creation_bind (call, COUNTERSIGNATURE_KIND, id) == 0 &&
+    bool committed = scheduling_creation_bind (call, id) == 0 &&
                      kefu_audit_commit_change (call, "handover.countersigned", resource, NULL, 0,
                                                &reply.base) == 0;
     free (id_list);

@@ -4,10 +4,10 @@
  */
 #include "scheduling_leave.h"
 #include "scheduling_attendance_store.h"
+#include "scheduling_creation.h"
 #include "scheduling_handlers.h"
 
 #include "kefu_audit.h"
-#include "kefu_idempotency.h"
 #include "kefu_outbox.h"
 #include "kefu_roles.h"
 #include "kefu_text.h"
@@ -169,45 +169,16 @@ leave_replay (kefu_call_t *call, int64_t leave_id)
     scheduling_leave_row_release (&row);
 }
 
-/*  Begin the request's transaction and claim its Idempotency-Key `key` (""
- *  for none). Returns 0 with the transaction open and the key ours; 1 when
- *  the call has been answered (a replay, a key reused for another request,
- *  or one still held after every attempt); -1 on a database failure (the
- *  caller answers). */
+/*  Begin the request's transaction and claim its Idempotency-Key. Returns
+ *  0 with the transaction open (and the key, if any, ours); 1 when the call
+ *  has been answered (a replay, or a key reused); -1 on a database failure
+ *  (the caller answers). */
 static int
-leave_key_claim (kefu_call_t *call, const char *key)
+leave_key_claim (kefu_call_t *call)
 {
-    kefu_db_t *db = kefu_call_db (call);
-    char hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE] = "";
-    if (*key)
-        kefu_idempotency_request_hash (call, hash);
-    for (int attempt = 0; attempt < KEFU_IDEMPOTENCY_ATTEMPTS; attempt++) {
-        if (kefu_db_begin (db) != 0)
-            return -1;
-        if (!*key)
-            return 0;
-        bool claimed;
-        char stored_hash[KEFU_IDEMPOTENCY_HASH_TEXT_SIZE];
-        int64_t leave_id;
-        if (scheduling_store_leave_key_claim (db, kefu_call_actor (call)->staff_id, key, hash,
-                                              kefu_time_now_ms (), &claimed, stored_hash,
-                                              sizeof stored_hash, &leave_id) != 0)
-            return -1;
-        if (claimed)
-            return 0;
-        kefu_db_rollback (db);
-        if (!*stored_hash)
-            continue; /* its holder rolled back: claim again */
-        if (strcmp (stored_hash, hash) != 0)
-            kefu_call_fail (call, KEFU__V1__CODE__INVALID_ARGUMENT, "idempotency-key-reused",
-                            "Idempotency-Key", "this Idempotency-Key was used with a different request");
-        else
-            leave_replay (call, leave_id);
-        return 1;
-    }
-    kefu_call_fail (call, KEFU__V1__CODE__CONFLICT, "idempotency-key-busy", "Idempotency-Key",
-                    "another request with this Idempotency-Key is in progress; retry");
-    return 1;
+    if (kefu_db_begin (kefu_call_db (call)) != 0)
+        return -1;
+    return scheduling_creation_claim_or_replay (call, SCHEDULING_CREATION_LEAVE, leave_replay);
 }
 
 void
@@ -248,13 +219,12 @@ scheduling_leave_request (kefu_call_t *call)
                         "sick leave over a day needs the medical certificate's reference");
         return;
     }
-    if (!kefu_idempotency_key_check (call))
+    if (!scheduling_creation_key_ok (call))
         return;
     kefu_db_t *db = kefu_call_db (call);
     scheduling_staff_rows_t caller = {0}, person = {0};
     scheduling_leave_row_t row = {0};
-    const char *key = kefu_call_request (call)->idempotency_key;
-    int claimed = leave_key_claim (call, key);
+    int claimed = leave_key_claim (call);
     if (claimed != 0) {
         if (claimed < 0)
             kefu_call_fail_db_rollback (call);
@@ -323,7 +293,7 @@ scheduling_leave_request (kefu_call_t *call)
                                        ends_ms, request->reason, request->certificate_ref, now_ms,
                                        &row) != 0)
         goto failed;
-    if (*key && scheduling_store_leave_key_bind (db, kefu_call_actor (call)->staff_id, key, row.leave.id) != 0)
+    if (scheduling_creation_bind (call, row.leave.id) != 0)
         goto failed;
     char resource[RESOURCE_MAX];
     leave_resource (row.leave.id, resource, sizeof resource);

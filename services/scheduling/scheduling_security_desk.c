@@ -110,10 +110,6 @@ record_fields_ok (kefu_call_t *call, const Kefu__V1__RecordSecurityDeskHandoverR
 
 static void security_desk_answer (kefu_call_t *call, int64_t id);
 
-/*  The kind of creation an Idempotency-Key of security_desk.record is
- *  bound to. */
-static const char CREATION_KIND[] = "security_desk";
-
 void
 scheduling_security_desk_record (kefu_call_t *call)
 {
@@ -143,7 +139,8 @@ scheduling_security_desk_record (kefu_call_t *call)
     kefu_strbuf_init (&ids);
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int claimed = scheduling_creation_claim (call, CREATION_KIND, security_desk_answer);
+    int claimed = scheduling_creation_claim_or_replay (call, SCHEDULING_CREATION_SECURITY_DESK,
+                                                       security_desk_answer);
     if (claimed < 0)
         goto failed;
     if (claimed > 0)
@@ -201,7 +198,7 @@ scheduling_security_desk_record (kefu_call_t *call)
     reply.n_complaints = (size_t)PQntuples (complaints);
     reply.complaints = pointers;
     reply.created_at = created_at;
-    if (scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
+    if (scheduling_creation_bind (call, id) != 0 ||
         kefu_audit_commit_change (call, "handover.security_desk_recorded", resource, NULL,
                                   (uint32_t)reply.n_complaints, &reply.base) != 0)
         goto failed;

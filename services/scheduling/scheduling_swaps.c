@@ -192,9 +192,6 @@ swap_commit_and_reply (kefu_call_t *call, int64_t id, const char *event_type, co
     return rc;
 }
 
-/*  The kind of creation an Idempotency-Key of swaps.request is bound to. */
-static const char CREATION_KIND[] = "swap";
-
 /*  A repeated request (same Idempotency-Key, same body): the swap it made. */
 static void
 swap_replay (kefu_call_t *call, int64_t id)
@@ -235,7 +232,8 @@ scheduling_swaps_request (kefu_call_t *call)
     scheduling_swap_shift_t gives, receives;
     if (kefu_db_begin (db) != 0)
         goto failed;
-    int claimed = scheduling_creation_claim (call, CREATION_KIND, swap_replay);
+    int claimed = scheduling_creation_claim_or_replay (call, SCHEDULING_CREATION_SWAP,
+                                                       swap_replay);
     if (claimed < 0)
         goto failed;
     if (claimed > 0)
@@ -285,7 +283,7 @@ scheduling_swaps_request (kefu_call_t *call)
     int64_t id;
     if (scheduling_swaps_store_insert (db, requester.row.staff.id, counterpart.row.staff.id,
                                        gives.id, receives.id, request->reason, now_ms, &id) != 0 ||
-        scheduling_creation_bind (call, CREATION_KIND, id) != 0 ||
+        scheduling_creation_bind (call, id) != 0 ||
         swap_commit_and_reply (call, id, "swap.requested", request->reason) != 0)
         goto failed;
 done:

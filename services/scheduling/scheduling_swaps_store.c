@@ -3,8 +3,6 @@
  */
 #include "scheduling_swaps_store.h"
 
-#include "kefu_idempotency.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,17 +37,6 @@ static const kefu_sql_t sql_swap_list = {
     "SELECT " SWAP_COLUMNS SWAP_FROM
     "WHERE w.id > $3 AND ($1::bigint = 0 OR $1 IN (w.requester_id, w.counterpart_id)) "
     "  AND ($2 = '' OR w.status = $2) ORDER BY w.id LIMIT $4"};
-static const kefu_sql_t sql_key_claim = {"scheduling_workforce_key_claim",
-                                         "INSERT INTO workforce_creation_keys (actor_staff_id, "
-                                         "key, kind, request_hash) VALUES ($1, $2, $3, $4) "
-                                         "ON CONFLICT DO NOTHING RETURNING 1"};
-static const kefu_sql_t sql_key_read = {
-    "scheduling_workforce_key_read",
-    "SELECT request_hash, coalesce(created_id, 0) FROM workforce_creation_keys "
-    "WHERE actor_staff_id = $1 AND key = $2 AND kind = $3"};
-static const kefu_sql_t sql_key_bind = {"scheduling_workforce_key_bind",
-                                        "UPDATE workforce_creation_keys SET created_id = $4 WHERE "
-                                        "actor_staff_id = $1 AND key = $2 AND kind = $3"};
 static const kefu_sql_t sql_swap_insert = {
     "scheduling_swap_insert",
     "INSERT INTO swaps (requester_id, counterpart_id, swap_shift_id, return_shift_id, reason, "
@@ -310,41 +297,6 @@ scheduling_swaps_store_shift_reassign (kefu_db_t *db, int64_t id, int64_t staff_
     number_text (staff_id, text[1]);
     const char *values[] = {text[0], text[1]};
     return swaps_number (db, &sql_swap_shift_reassign, 2, values, version) == 0 ? 0 : -1;
-}
-
-int
-scheduling_swaps_store_key_claim (kefu_db_t *db, const char *actor, const char *key,
-                                  const char *kind, const char *hash, bool *claimed,
-                                  char *stored_hash, int64_t *created_id)
-{
-    const char *values[] = {actor, key, kind, hash};
-    PGresult *result = kefu_db_run (db, &sql_key_claim, 4, values);
-    if (!result)
-        return -1;
-    *claimed = PQntuples (result) == 1;
-    PQclear (result);
-    if (*claimed)
-        return 0;
-    result = kefu_db_run (db, &sql_key_read, 3, values);
-    if (!result)
-        return -1;
-    int rc = PQntuples (result) == 1 ? 0 : -1;
-    if (rc == 0) {
-        snprintf (stored_hash, KEFU_IDEMPOTENCY_HASH_TEXT_SIZE, "%s", PQgetvalue (result, 0, 0));
-        *created_id = kefu_db_int64 (result, 0, 1);
-    }
-    PQclear (result);
-    return rc;
-}
-
-int
-scheduling_swaps_store_key_bind (kefu_db_t *db, const char *actor, const char *key,
-                                 const char *kind, int64_t created_id)
-{
-    char id_text[NUMBER_TEXT_SIZE];
-    number_text (created_id, id_text);
-    const char *values[] = {actor, key, kind, id_text};
-    return kefu_db_command (db, &sql_key_bind, 4, values);
 }
 
 int

@@ -81,20 +81,6 @@ int scheduling_swaps_store_shift (kefu_db_t *db, int64_t id, bool for_update,
 int scheduling_swaps_store_shift_reassign (kefu_db_t *db, int64_t id, int64_t staff_id,
                                            int64_t *version);
 
-/*  --- Idempotency-Key of the creations of swaps and handovers ----------- */
-
-/*  Claim (actor, key, kind) for a request hashed `hash`, in the caller's
- *  transaction (waiting for a concurrent holder to end). *claimed false:
- *  the key was used before; stored_hash (KEFU_IDEMPOTENCY_HASH_TEXT_SIZE
- *  bytes) and *created_id say with what. */
-int scheduling_swaps_store_key_claim (kefu_db_t *db, const char *actor, const char *key,
-                                      const char *kind, const char *hash, bool *claimed,
-                                      char *stored_hash, int64_t *created_id);
-
-/*  Bind a claimed key to what its request created. */
-int scheduling_swaps_store_key_bind (kefu_db_t *db, const char *actor, const char *key,
-                                     const char *kind, int64_t created_id);
-
 /*  --- the rules (SCH-4); each sets *count to how many things break it --- */
 
 /*  Leave requested or approved for either person overlapping either of the

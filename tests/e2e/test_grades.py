@@ -11,7 +11,9 @@ promotion") is met by one person and missed by another, missing only that one, a
 the proposal names the rule it refuses; every demotion rule is triggered by one
 history and just missed by another.
 """
+import concurrent.futures
 import secrets
+import threading
 
 import pytest
 import requests
@@ -25,6 +27,8 @@ AT = "2025-12"                       # the month judged throughout
 AFTER_AT = "2026-01-05T09:00:00Z"    # when evaluations are recorded and proposals made
 JOINED_LONG_AGO = "2024-11-15T08:00:00Z"
 OUTSTANDING = "优秀客服"
+# Requests sent at once with one Idempotency-Key (fewer than the workers of a service).
+CONCURRENT_DUPLICATES = 3
 # Who acts: key name → (role, staff number); each gets a staff record.
 TAG = secrets.token_hex(3).upper()
 ACTORS = {
@@ -36,7 +40,7 @@ ACTORS = {
     "other_agent": ("agent", "GB" + TAG),
 }
 GRADE_TABLES = ("grade_evaluations", "grade_evaluation_amendments", "grade_titles", "grade_changes",
-                "grade_idempotency_keys")
+                "creation_keys")
 
 
 class GradesStack:
@@ -275,6 +279,41 @@ def test_idempotency_key_answers_a_retry_with_the_first_result(stack, clock):
     assert stack.written() == before
     assert stack.outbox_types("grade_change/%d" % proposed.json()["id"]).count(
         "audit.record.grade.create_replayed") == 1
+
+
+def test_idempotency_key_is_one_creation_whatever_its_kind(stack, clock):
+    # DESIGN §4: a person's key names one creation; the evaluation's key sent with a
+    # title is another request (422, as tickets answers), and writes nothing.
+    person = build_history(stack, clock, "junior")
+    key = {"Idempotency-Key": "grades-" + secrets.token_hex(8)}
+    made = stack.call("POST", "/v1/staff/%d/evaluations" % person, "sup",
+                      {"kind": "quarterly", "period": "2025-Q4", "grade": "A"}, headers=key)
+    assert made.status_code == 201, describe(made)
+    before = stack.written()
+    refused(stack, stack.call("POST", "/v1/staff/%d/titles" % person, "sup",
+                              {"name": OUTSTANDING, "awarded_on": "2025-12-24"}, headers=key),
+            422, field="Idempotency-Key", slug="idempotency-key-reused")
+    assert stack.written() == before
+
+
+def test_concurrent_duplicates_wait_for_the_first_and_answer_its_result(stack, clock):
+    # Requests with one key sent at once: the first claims the key, the others wait
+    # for its commit and answer what it created (no 409 busy, no second title).
+    person = build_history(stack, clock, "junior")
+    key = {"Idempotency-Key": "grades-" + secrets.token_hex(8)}
+    title = {"name": OUTSTANDING, "awarded_on": "2025-12-24"}
+    gate = threading.Barrier(CONCURRENT_DUPLICATES)
+
+    def send(_):
+        gate.wait()
+        return stack.call("POST", "/v1/staff/%d/titles" % person, "sup", title, headers=key)
+
+    with concurrent.futures.ThreadPoolExecutor(CONCURRENT_DUPLICATES) as pool:
+        answers = list(pool.map(send, range(CONCURRENT_DUPLICATES)))
+    assert [r.status_code for r in answers] == [201] * CONCURRENT_DUPLICATES, [describe(r) for r in answers]
+    assert all(r.json() == answers[0].json() for r in answers)
+    assert stack.db.count("SELECT count(*) FROM scheduling.grade_titles WHERE staff_id = %d" % person) == 1
+    assert stack.outbox_types("staff/%d" % person).count("audit.record.grade.create_replayed") == CONCURRENT_DUPLICATES - 1
 
 
 def test_nobody_evaluates_or_proposes_about_themselves(stack, clock):

@@ -199,6 +199,12 @@ def test_handover_day_countersigned_by_shift_lead(stack, clock):
     assert signed4.status_code == 201 and signed4.json()["handover_ids"] == [], describe(signed4)
     again = lead.call("POST", "/v1/handover-countersignatures", day4, headers=key)
     assert again.status_code == 201 and again.json() == signed4.json(), describe(again)
+    # The key is the lead's for that countersignature: on a handover log it is another
+    # request (one creation per person and key, whatever its kind) and writes nothing.
+    before = stack.counts(*HANDOVER_TABLES)
+    assert_problem(lead.call("POST", "/v1/handovers", log(stack, handover["shift_id"], incoming), headers=key),
+                   422, field="Idempotency-Key", slug="idempotency-key-reused")
+    assert stack.counts(*HANDOVER_TABLES) == before
     assert stack.outbox("handover_day/%s/2029-06-05" % ZONE) == [
         "handover.countersigned", "audit.record.handover.countersigned"]
 

@@ -13,11 +13,13 @@ ticker's rules never see another test's shifts within their one-day look-back.
 Each rule has a case that passes and one refused with its problem type; each
 change leaves its event and its audit record; refusals write nothing.
 """
+import concurrent.futures
 import csv
 import io
 import itertools
 import json
 import secrets
+import threading
 import time
 
 import pytest
@@ -34,6 +36,8 @@ DAY_MS = 24 * HOUR_MS
 FIRST_DAY_MS = 1930262400000
 DAYS_PER_TEST = 10
 TICKER_TIMEOUT = 15.0
+# Requests sent at once with one Idempotency-Key (fewer than the workers of a service).
+CONCURRENT_DUPLICATES = 3
 STRONG = "Kefu-e2e-" + secrets.token_hex(6)
 EVERY_ROLE = "agent,shift_lead,supervisor,manager,archivist,auditor,admin,integration"
 # Tables requests about leave and attendance write, and the events they raise; not
@@ -249,6 +253,28 @@ def test_idempotency_key_answers_a_retry_with_the_first_leave(stack, day):
     with Nothing(stack):
         refused(stack, agent.call("POST", "/v1/leave", dict(body, reason="另有安排"), headers=key),
                 422, "idempotency-key-reused", "Idempotency-Key")
+    # One key sent three times at once (another person, in this test's days, so
+    # that no other test's days move): one leave, and every answer is it (the
+    # duplicates wait for the first to commit, then replay it).
+    agent = stack.new_person(["agent"])
+    stack.shift(agent, shift)
+    key = {"Idempotency-Key": "leave-" + secrets.token_hex(8)}
+    agent.token()
+    gate = threading.Barrier(CONCURRENT_DUPLICATES)
+
+    def send(_):
+        gate.wait()
+        return agent.call("POST", "/v1/leave", body, headers=key)
+
+    with concurrent.futures.ThreadPoolExecutor(CONCURRENT_DUPLICATES) as pool:
+        answers = list(pool.map(send, range(CONCURRENT_DUPLICATES)))
+    assert [r.status_code for r in answers] == [201] * CONCURRENT_DUPLICATES, [describe(r) for r in answers]
+    assert all(r.json() == answers[0].json() for r in answers)
+    assert stack.db.count("SELECT count(*) FROM scheduling.leave_requests l JOIN scheduling.staff s "
+                          "ON s.id = l.staff_id WHERE s.staff_no = :'n'", n=agent.staff_no) == 1
+    subject = "leave/%d" % answers[0].json()["id"]
+    assert stack.events("leave.requested", subject) == 1
+    assert stack.events("audit.record.leave.request_replayed", subject) == CONCURRENT_DUPLICATES - 1
 
 
 def test_leave_must_cover_a_shift_and_not_overlap(stack, day):
