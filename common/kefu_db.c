@@ -5,6 +5,7 @@
 #include "kefu_log.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -236,6 +237,13 @@ int64_t
 kefu_db_int64 (const PGresult *result, int row, int column)
 {
     return strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+const char *
+kefu_db_int64_text (int64_t value, char text[KEFU_DB_INT64_TEXT_SIZE])
+{
+    snprintf (text, KEFU_DB_INT64_TEXT_SIZE, "%" PRId64, value);
+    return text;
 }
 
 bool

@@ -61,6 +61,13 @@ PGresult *kefu_db_run_binary (kefu_db_t *self, const kefu_sql_t *statement, int 
 int64_t kefu_db_int64 (const PGresult *result, int row, int column);
 bool kefu_db_bool (const PGresult *result, int row, int column);
 
+/*  Room for an int64 as decimal text, sign and NUL included. */
+enum { KEFU_DB_INT64_TEXT_SIZE = 24 };
+
+/*  `value` as decimal text in `text`, for a statement parameter (every
+ *  parameter travels as text); returns `text`. */
+const char *kefu_db_int64_text (int64_t value, char text[KEFU_DB_INT64_TEXT_SIZE]);
+
 /*  Run a statement and discard its result. Returns 0 or -1. */
 int kefu_db_command (kefu_db_t *self, const kefu_sql_t *statement, int count, const char *const *values);
 

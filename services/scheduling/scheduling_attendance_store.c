@@ -12,7 +12,7 @@
 #define MS(n)    "to_timestamp(" n "::bigint / 1000.0)"
 #define TO_MS(c) "(extract(epoch FROM " c ") * 1000)::bigint"
 
-enum { NUMBER_TEXT_SIZE = 24 };
+enum { NUMBER_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE };
 
 /*  Room for an int64 as decimal text: a parameter. */
 typedef struct {
@@ -22,8 +22,7 @@ typedef struct {
 static const char *
 number (number_t *n, int64_t value)
 {
-    snprintf (n->text, sizeof n->text, "%" PRId64, value);
-    return n->text;
+    return kefu_db_int64_text (value, n->text);
 }
 
 /*  Columns of kefu.v1.Leave in field order, then staff_id, requested_by,

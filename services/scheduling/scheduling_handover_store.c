@@ -16,7 +16,7 @@
 #define TO_MS(column) "(extract(epoch FROM " column ") * 1000)::bigint"
 
 enum {
-    NUMBER_TEXT_SIZE = 24,
+    NUMBER_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE,
     /*  A ticket id in a comma-joined list: 19 digits and a comma. */
     TICKET_ID_TEXT_SIZE = 21,
     STATUS_SIZE = 16
@@ -163,11 +163,6 @@ static const kefu_sql_t sql_security_desk_complaints = {
     "SELECT " COMPLAINT_COLUMNS " FROM security_desk_handovers d JOIN complaints_received c "
     "  ON c.ticket_id = ANY (d.complaint_ids) WHERE d.id = $1 ORDER BY c.received_at, c.ticket_id"};
 
-static void
-number_text (int64_t value, char *out)
-{
-    snprintf (out, NUMBER_TEXT_SIZE, "%" PRId64, value);
-}
 
 /* --- the checklist --------------------------------------------------------- */
 
@@ -233,7 +228,7 @@ scheduling_handover_store_checklist_put (kefu_db_t *db, const char *code, const 
                                          scheduling_checklist_rows_t *rows)
 {
     char now_text[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {code, label, retired ? "true" : "false", by, now_text};
     return checklist_query (db, &sql_checklist_put, 5, values, rows) == 0 ? 0 : -1;
 }
@@ -312,7 +307,7 @@ scheduling_handover_store_get (kefu_db_t *db, int64_t id, bool for_update,
 {
     memset (rows, 0, sizeof *rows);
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     rows->result =
         kefu_db_run (db, for_update ? &sql_handover_get_for_update : &sql_handover_get, 1, values);
@@ -352,7 +347,7 @@ int
 scheduling_handover_store_live_exists (kefu_db_t *db, int64_t shift_id, bool *exists)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (shift_id, id_text);
+    kefu_db_int64_text (shift_id, id_text);
     const char *values[] = {id_text};
     PGresult *result = kefu_db_run (db, &sql_handover_live_exists, 1, values);
     if (!result)
@@ -380,10 +375,10 @@ scheduling_handover_store_insert (kefu_db_t *db, const Kefu__V1__WriteHandoverRe
                                   int64_t now_ms, int64_t *id)
 {
     char text[4][NUMBER_TEXT_SIZE];
-    number_text (request->shift_id, text[0]);
-    number_text (outgoing_id, text[1]);
-    number_text (incoming_id, text[2]);
-    number_text (now_ms, text[3]);
+    kefu_db_int64_text (request->shift_id, text[0]);
+    kefu_db_int64_text (outgoing_id, text[1]);
+    kefu_db_int64_text (incoming_id, text[2]);
+    kefu_db_int64_text (now_ms, text[3]);
     const char *values[] = {
         text[0],          text[1],  text[2], request->work_in_progress, request->staffing_changes,
         request->notices, terminal, text[3]};
@@ -393,7 +388,7 @@ scheduling_handover_store_insert (kefu_db_t *db, const Kefu__V1__WriteHandoverRe
     *id = kefu_db_int64 (result, 0, 0);
     PQclear (result);
     char id_text[NUMBER_TEXT_SIZE], position[NUMBER_TEXT_SIZE];
-    number_text (*id, id_text);
+    kefu_db_int64_text (*id, id_text);
     for (size_t i = 0; i < request->n_open_problems; i++) {
         const Kefu__V1__HandoverProblem *problem = request->open_problems[i];
         char *tickets = malloc (problem->n_ticket_ids * TICKET_ID_TEXT_SIZE + 1);
@@ -422,8 +417,8 @@ scheduling_handover_store_decide (kefu_db_t *db, int64_t id, bool accepted, cons
                                   const char *reason, int64_t now_ms)
 {
     char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (id, id_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {id_text, accepted ? "true" : "false", terminal, reason, now_text};
     return kefu_db_command (db, &sql_handover_decide, 5, values);
 }
@@ -432,7 +427,7 @@ int
 scheduling_handover_store_latest_status (kefu_db_t *db, int64_t shift_id, char *status)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (shift_id, id_text);
+    kefu_db_int64_text (shift_id, id_text);
     const char *values[] = {id_text};
     PGresult *result = kefu_db_run (db, &sql_handover_latest_status, 1, values);
     if (!result)
@@ -448,8 +443,8 @@ PGresult *
 scheduling_handover_store_leads_on_duty (kefu_db_t *db, int64_t now_ms, int limit)
 {
     char now_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now_text);
-    number_text (limit, limit_text);
+    kefu_db_int64_text (now_ms, now_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = {now_text, limit_text};
     return kefu_db_run (db, &sql_handover_leads_on_duty, 2, values);
 }
@@ -458,8 +453,8 @@ PGresult *
 scheduling_handover_store_overdue_lock (kefu_db_t *db, int64_t due_before_ms, int limit)
 {
     char due_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
-    number_text (due_before_ms, due_text);
-    number_text (limit, limit_text);
+    kefu_db_int64_text (due_before_ms, due_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = {due_text, limit_text};
     return kefu_db_run (db, &sql_handover_overdue_lock, 2, values);
 }
@@ -468,8 +463,8 @@ int
 scheduling_handover_store_mark_overdue (kefu_db_t *db, int64_t id, int64_t now_ms)
 {
     char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (id, id_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {id_text, now_text};
     return kefu_db_command (db, &sql_handover_mark_overdue, 2, values);
 }
@@ -479,8 +474,8 @@ scheduling_handover_store_of_day (kefu_db_t *db, const char *site_zone, int64_t 
                                   int64_t until_ms)
 {
     char from_text[NUMBER_TEXT_SIZE], until_text[NUMBER_TEXT_SIZE];
-    number_text (from_ms, from_text);
-    number_text (until_ms, until_text);
+    kefu_db_int64_text (from_ms, from_text);
+    kefu_db_int64_text (until_ms, until_text);
     const char *values[] = {site_zone, from_text, until_text};
     return kefu_db_run (db, &sql_handover_of_day, 3, values);
 }
@@ -492,7 +487,7 @@ scheduling_handover_store_countersign (kefu_db_t *db, const char *day, const cha
                                        char *signed_at)
 {
     char now_text[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {day, site_zone, by, terminal, note, handover_ids, now_text};
     PGresult *result = kefu_db_run (db, &sql_handover_countersign, 7, values);
     if (!result)
@@ -510,7 +505,7 @@ PGresult *
 scheduling_handover_store_countersignature_get (kefu_db_t *db, int64_t id)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     return kefu_db_run (db, &sql_countersignature_get, 1, values);
 }
@@ -522,9 +517,9 @@ scheduling_handover_store_complaint_record (kefu_db_t *db, const Kefu__V1__Ticke
                                             int64_t received_ms, int64_t now_ms)
 {
     char text[3][NUMBER_TEXT_SIZE];
-    number_text (ticket->id, text[0]);
-    number_text (received_ms, text[1]);
-    number_text (now_ms, text[2]);
+    kefu_db_int64_text (ticket->id, text[0]);
+    kefu_db_int64_text (received_ms, text[1]);
+    kefu_db_int64_text (now_ms, text[2]);
     const char *values[] = {text[0],          text[1],         ticket->channel, ticket->priority,
                             ticket->category, ticket->subject, text[2]};
     return kefu_db_command (db, &sql_complaint_record, 7, values);
@@ -535,9 +530,9 @@ scheduling_handover_store_complaints_between (kefu_db_t *db, int64_t from_ms, in
                                               int limit)
 {
     char text[3][NUMBER_TEXT_SIZE];
-    number_text (from_ms, text[0]);
-    number_text (until_ms, text[1]);
-    number_text (limit, text[2]);
+    kefu_db_int64_text (from_ms, text[0]);
+    kefu_db_int64_text (until_ms, text[1]);
+    kefu_db_int64_text (limit, text[2]);
     const char *values[] = {text[0], text[1], text[2]};
     return kefu_db_run (db, &sql_complaints_between, 3, values);
 }
@@ -548,8 +543,8 @@ scheduling_handover_store_security_desk_insert (
     const char *terminal, const char *complaint_ids, int64_t now_ms, int64_t *id)
 {
     char staff_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (staff_id, staff_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (staff_id, staff_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {
         request->site_zone, request->day, request->direction, staff_text, request->security_officer,
         request->notes,     terminal,     complaint_ids,      now_text};
@@ -567,7 +562,7 @@ PGresult *
 scheduling_handover_store_security_desk_get (kefu_db_t *db, int64_t id)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     return kefu_db_run (db, &sql_security_desk_get, 1, values);
 }
@@ -576,7 +571,7 @@ PGresult *
 scheduling_handover_store_security_desk_complaints (kefu_db_t *db, int64_t id)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     return kefu_db_run (db, &sql_security_desk_complaints, 1, values);
 }

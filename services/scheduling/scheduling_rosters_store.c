@@ -11,7 +11,7 @@
 #define MS(n) "to_timestamp(" n "::bigint / 1000.0)"
 #define TO_MS(column) "(extract(epoch FROM " column ") * 1000)::bigint"
 
-enum { NUMBER_TEXT_SIZE = 24 };
+enum { NUMBER_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE };
 
 #define SITE_COLUMNS "code, name, zone, rfc3339(created_at)"
 #define TEMPLATE_COLUMNS "code, name, start_minute, duration_minutes, is_night, rfc3339(created_at)"
@@ -216,18 +216,13 @@ store_one (kefu_db_t *db, const kefu_sql_t *sql, int count, const char *const *v
     return 1;
 }
 
-static void
-number_text (int64_t value, char text[NUMBER_TEXT_SIZE])
-{
-    snprintf (text, NUMBER_TEXT_SIZE, "%" PRId64, value);
-}
 
 int
 scheduling_rosters_store_site_insert (kefu_db_t *db, const char *code, const char *name, const char *zone,
                                       int64_t now_ms, PGresult **result)
 {
     char now_text[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = { code, name, zone, now_text };
     return store_one (db, &sql_site_insert, 4, values, result);
 }
@@ -266,8 +261,8 @@ scheduling_rosters_store_template_update (kefu_db_t *db, const char *code, const
                                           int duration_minutes, bool is_night, PGresult **result)
 {
     char start_text[NUMBER_TEXT_SIZE], duration_text[NUMBER_TEXT_SIZE];
-    number_text (start_minute, start_text);
-    number_text (duration_minutes, duration_text);
+    kefu_db_int64_text (start_minute, start_text);
+    kefu_db_int64_text (duration_minutes, duration_text);
     const char *values[] = { code, name, start_text, duration_text, is_night ? "true" : "false" };
     return store_one (db, &sql_template_update, 5, values, result);
 }
@@ -283,7 +278,7 @@ PGresult *
 scheduling_rosters_store_sites (kefu_db_t *db, int limit)
 {
     char limit_text[NUMBER_TEXT_SIZE];
-    number_text (limit, limit_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = { limit_text };
     return kefu_db_run (db, &sql_sites, 1, values);
 }
@@ -293,9 +288,9 @@ scheduling_rosters_store_template_insert (kefu_db_t *db, const char *code, const
                                           int duration_minutes, bool is_night, int64_t now_ms, PGresult **result)
 {
     char start_text[NUMBER_TEXT_SIZE], duration_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (start_minute, start_text);
-    number_text (duration_minutes, duration_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (start_minute, start_text);
+    kefu_db_int64_text (duration_minutes, duration_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = { code, name, start_text, duration_text, is_night ? "true" : "false", now_text };
     return store_one (db, &sql_template_insert, 6, values, result);
 }
@@ -304,7 +299,7 @@ PGresult *
 scheduling_rosters_store_templates (kefu_db_t *db, int limit)
 {
     char limit_text[NUMBER_TEXT_SIZE];
-    number_text (limit, limit_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = { limit_text };
     return kefu_db_run (db, &sql_templates, 1, values);
 }
@@ -322,7 +317,7 @@ scheduling_rosters_store_roster_insert (kefu_db_t *db, const char *site_code, co
 {
     *result = NULL;
     char now_text[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = { site_code, first_day, holiday ? "true" : "false", created_by, now_text };
     PGresult *inserted = kefu_db_run (db, &sql_roster_insert, 5, values);
     if (!inserted)
@@ -343,7 +338,7 @@ int
 scheduling_rosters_store_roster (kefu_db_t *db, int64_t id, bool for_update, PGresult **result)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = { id_text };
     return store_one (db, for_update ? &sql_roster_for_update : &sql_roster, 1, values, result);
 }
@@ -353,8 +348,8 @@ scheduling_rosters_store_rosters (kefu_db_t *db, int64_t after, const char *site
                                   int limit)
 {
     char after_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
-    number_text (after, after_text);
-    number_text (limit, limit_text);
+    kefu_db_int64_text (after, after_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = { after_text, site_code, first_day, limit_text };
     return kefu_db_run (db, &sql_rosters, 4, values);
 }
@@ -364,9 +359,9 @@ scheduling_rosters_store_roster_shifts (kefu_db_t *db, int64_t roster_id, int64_
                                         int limit)
 {
     char roster_text[NUMBER_TEXT_SIZE], after_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
-    number_text (after, after_text);
-    number_text (limit, limit_text);
+    kefu_db_int64_text (roster_id, roster_text);
+    kefu_db_int64_text (after, after_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = { roster_text, after_text, staff_no, limit_text };
     return kefu_db_run (db, &sql_roster_shifts, 4, values);
 }
@@ -375,7 +370,7 @@ int
 scheduling_rosters_store_roster_touch (kefu_db_t *db, int64_t id)
 {
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = { id_text };
     return kefu_db_command (db, &sql_roster_touch, 1, values);
 }
@@ -384,8 +379,8 @@ int
 scheduling_rosters_store_roster_publish (kefu_db_t *db, int64_t id, const char *published_by, int64_t now_ms)
 {
     char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (id, id_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = { id_text, published_by, now_text };
     return kefu_db_command (db, &sql_roster_publish, 3, values);
 }
@@ -397,10 +392,10 @@ scheduling_rosters_store_shift_insert (kefu_db_t *db, int64_t roster_id, int64_t
 {
     char roster_text[NUMBER_TEXT_SIZE], staff_text[NUMBER_TEXT_SIZE], starts_text[NUMBER_TEXT_SIZE],
         ends_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
-    number_text (staff_id, staff_text);
-    number_text (starts_ms, starts_text);
-    number_text (ends_ms, ends_text);
+    kefu_db_int64_text (roster_id, roster_text);
+    kefu_db_int64_text (staff_id, staff_text);
+    kefu_db_int64_text (starts_ms, starts_text);
+    kefu_db_int64_text (ends_ms, ends_text);
     const char *values[] = { roster_text, staff_text, day, template_code, starts_text, ends_text, zone };
     return store_one (db, &sql_shift_insert, 7, values, result);
 }
@@ -409,8 +404,8 @@ int
 scheduling_rosters_store_shift_delete (kefu_db_t *db, int64_t roster_id, int64_t shift_id, PGresult **result)
 {
     char roster_text[NUMBER_TEXT_SIZE], shift_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
-    number_text (shift_id, shift_text);
+    kefu_db_int64_text (roster_id, roster_text);
+    kefu_db_int64_text (shift_id, shift_text);
     const char *values[] = { roster_text, shift_text };
     return store_one (db, &sql_shift_delete, 2, values, result);
 }
@@ -420,7 +415,7 @@ scheduling_rosters_store_coverage_set (kefu_db_t *db, int64_t roster_id, const c
                                        const char *agents)
 {
     char roster_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
+    kefu_db_int64_text (roster_id, roster_text);
     const char *delete_values[] = { roster_text };
     const char *insert_values[] = { roster_text, weekdays, slots, agents };
     if (kefu_db_command (db, &sql_coverage_delete, 1, delete_values) != 0)
@@ -432,7 +427,7 @@ PGresult *
 scheduling_rosters_store_coverage (kefu_db_t *db, int64_t roster_id)
 {
     char roster_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
+    kefu_db_int64_text (roster_id, roster_text);
     const char *values[] = { roster_text };
     return kefu_db_run (db, &sql_coverage, 1, values);
 }
@@ -441,7 +436,7 @@ PGresult *
 scheduling_rosters_store_covering_shifts (kefu_db_t *db, int64_t roster_id)
 {
     char roster_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
+    kefu_db_int64_text (roster_id, roster_text);
     const char *values[] = { roster_text };
     return kefu_db_run (db, &sql_covering_shifts, 1, values);
 }
@@ -450,7 +445,7 @@ PGresult *
 scheduling_rosters_store_unfit_staff (kefu_db_t *db, int64_t roster_id)
 {
     char roster_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
+    kefu_db_int64_text (roster_id, roster_text);
     const char *values[] = { roster_text };
     return kefu_db_run (db, &sql_unfit_staff, 1, values);
 }
@@ -461,10 +456,10 @@ scheduling_rosters_store_rest_problems (kefu_db_t *db, int64_t roster_id, int64_
 {
     char roster_text[NUMBER_TEXT_SIZE], from_text[NUMBER_TEXT_SIZE], until_text[NUMBER_TEXT_SIZE],
         rest_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
-    number_text (from_ms, from_text);
-    number_text (until_ms, until_text);
-    number_text (min_rest_ms, rest_text);
+    kefu_db_int64_text (roster_id, roster_text);
+    kefu_db_int64_text (from_ms, from_text);
+    kefu_db_int64_text (until_ms, until_text);
+    kefu_db_int64_text (min_rest_ms, rest_text);
     const char *values[] = { roster_text, from_text, until_text, rest_text };
     return kefu_db_run (db, &sql_rest_problems, 4, values);
 }
@@ -473,8 +468,8 @@ PGresult *
 scheduling_rosters_store_export_shifts (kefu_db_t *db, int64_t roster_id, int64_t staff_id)
 {
     char roster_text[NUMBER_TEXT_SIZE], staff_text[NUMBER_TEXT_SIZE];
-    number_text (roster_id, roster_text);
-    number_text (staff_id, staff_text);
+    kefu_db_int64_text (roster_id, roster_text);
+    kefu_db_int64_text (staff_id, staff_text);
     const char *values[] = { roster_text, staff_text };
     return kefu_db_run (db, &sql_export_shifts, 2, values);
 }
@@ -490,12 +485,12 @@ scheduling_rosters_store_on_duty (kefu_db_t *db, int64_t at_ms, bool with_grace,
     int64_t end_after_ms = with_grace ? at_ms - grace_after_ms - 1 : at_ms;
     char limit_text[NUMBER_TEXT_SIZE], latest_text[NUMBER_TEXT_SIZE], end_text[NUMBER_TEXT_SIZE],
         earliest_text[NUMBER_TEXT_SIZE];
-    number_text (limit, limit_text);
-    number_text (latest_start_ms, latest_text);
-    number_text (end_after_ms, end_text);
-    number_text (end_after_ms - LONGEST_SHIFT_MS, earliest_text);
+    kefu_db_int64_text (limit, limit_text);
+    kefu_db_int64_text (latest_start_ms, latest_text);
+    kefu_db_int64_text (end_after_ms, end_text);
+    kefu_db_int64_text (end_after_ms - LONGEST_SHIFT_MS, earliest_text);
     char at_text[NUMBER_TEXT_SIZE];
-    number_text (at_ms, at_text);
+    kefu_db_int64_text (at_ms, at_text);
     const char *values[] = { limit_text, latest_text, end_text, earliest_text, skill, role, at_text };
     return kefu_db_run (db, &sql_on_duty, 7, values);
 }

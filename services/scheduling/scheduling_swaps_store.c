@@ -13,7 +13,7 @@
 #define MS(n)         "to_timestamp(" n "::bigint / 1000.0)"
 #define TO_MS(column) "(extract(epoch FROM " column ") * 1000)::bigint"
 
-enum { NUMBER_TEXT_SIZE = 24 };
+enum { NUMBER_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE };
 
 /*  Every statement returning swaps returns these columns, in the order of
  *  swap_from_result(). */
@@ -119,11 +119,6 @@ static const kefu_sql_t sql_swap_month_count = {
     "  AND $1 IN (w.requester_id, w.counterpart_id) AND s.starts_at >= " MS (
         "$2") "  AND s.starts_at < " MS ("$3")};
 
-static void
-number_text (int64_t value, char *out)
-{
-    snprintf (out, NUMBER_TEXT_SIZE, "%" PRId64, value);
-}
 
 void
 scheduling_swap_rows_release (scheduling_swap_rows_t *rows)
@@ -168,7 +163,7 @@ scheduling_swaps_store_get (kefu_db_t *db, int64_t id, bool for_update,
 {
     memset (rows, 0, sizeof *rows);
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     rows->result =
         kefu_db_run (db, for_update ? &sql_swap_get_for_update : &sql_swap_get, 1, values);
@@ -195,9 +190,9 @@ scheduling_swaps_store_list (kefu_db_t *db, int64_t party, const char *status, i
 {
     memset (list, 0, sizeof *list);
     char text[3][NUMBER_TEXT_SIZE];
-    number_text (party, text[0]);
-    number_text (after, text[1]);
-    number_text (limit, text[2]);
+    kefu_db_int64_text (party, text[0]);
+    kefu_db_int64_text (after, text[1]);
+    kefu_db_int64_text (limit, text[2]);
     const char *values[] = {text[0], status, text[1], text[2]};
     list->result = kefu_db_run (db, &sql_swap_list, 4, values);
     if (!list->result)
@@ -237,11 +232,11 @@ scheduling_swaps_store_insert (kefu_db_t *db, int64_t requester_id, int64_t coun
                                int64_t now_ms, int64_t *id)
 {
     char text[5][NUMBER_TEXT_SIZE];
-    number_text (requester_id, text[0]);
-    number_text (counterpart_id, text[1]);
-    number_text (swap_shift_id, text[2]);
-    number_text (return_shift_id, text[3]);
-    number_text (now_ms, text[4]);
+    kefu_db_int64_text (requester_id, text[0]);
+    kefu_db_int64_text (counterpart_id, text[1]);
+    kefu_db_int64_text (swap_shift_id, text[2]);
+    kefu_db_int64_text (return_shift_id, text[3]);
+    kefu_db_int64_text (now_ms, text[4]);
     const char *values[] = {text[0], text[1], text[2], text[3], reason, text[4]};
     return swaps_number (db, &sql_swap_insert, 6, values, id) == 0 ? 0 : -1;
 }
@@ -251,8 +246,8 @@ scheduling_swaps_store_set_status (kefu_db_t *db, int64_t id, const char *status
                                    const char *note, int64_t now_ms)
 {
     char id_text[NUMBER_TEXT_SIZE], now_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
-    number_text (now_ms, now_text);
+    kefu_db_int64_text (id, id_text);
+    kefu_db_int64_text (now_ms, now_text);
     const char *values[] = {id_text, status, by, note, now_text};
     return kefu_db_command (db, &sql_swap_set_status, 5, values);
 }
@@ -263,7 +258,7 @@ scheduling_swaps_store_shift (kefu_db_t *db, int64_t id, bool for_update,
 {
     memset (shift, 0, sizeof *shift);
     char id_text[NUMBER_TEXT_SIZE];
-    number_text (id, id_text);
+    kefu_db_int64_text (id, id_text);
     const char *values[] = {id_text};
     PGresult *result =
         kefu_db_run (db, for_update ? &sql_swap_shift_for_update : &sql_swap_shift, 1, values);
@@ -293,8 +288,8 @@ scheduling_swaps_store_shift_reassign (kefu_db_t *db, int64_t id, int64_t staff_
                                        int64_t *version)
 {
     char text[2][NUMBER_TEXT_SIZE];
-    number_text (id, text[0]);
-    number_text (staff_id, text[1]);
+    kefu_db_int64_text (id, text[0]);
+    kefu_db_int64_text (staff_id, text[1]);
     const char *values[] = {text[0], text[1]};
     return swaps_number (db, &sql_swap_shift_reassign, 2, values, version) == 0 ? 0 : -1;
 }
@@ -305,12 +300,12 @@ scheduling_swaps_store_leave_count (kefu_db_t *db, int64_t person1, int64_t pers
                                     int64_t until2_ms, int64_t *count)
 {
     char text[6][NUMBER_TEXT_SIZE];
-    number_text (person1, text[0]);
-    number_text (person2, text[1]);
-    number_text (from1_ms, text[2]);
-    number_text (until1_ms, text[3]);
-    number_text (from2_ms, text[4]);
-    number_text (until2_ms, text[5]);
+    kefu_db_int64_text (person1, text[0]);
+    kefu_db_int64_text (person2, text[1]);
+    kefu_db_int64_text (from1_ms, text[2]);
+    kefu_db_int64_text (until1_ms, text[3]);
+    kefu_db_int64_text (from2_ms, text[4]);
+    kefu_db_int64_text (until2_ms, text[5]);
     const char *values[] = {text[0], text[1], text[2], text[3], text[4], text[5]};
     return swaps_number (db, &sql_swap_leave_count, 6, values, count) == 0 ? 0 : -1;
 }
@@ -320,10 +315,10 @@ scheduling_swaps_store_too_close (kefu_db_t *db, int64_t person, int64_t given, 
                                   int64_t rest_ms, int64_t *count)
 {
     char text[4][NUMBER_TEXT_SIZE];
-    number_text (person, text[0]);
-    number_text (given, text[1]);
-    number_text (received, text[2]);
-    number_text (rest_ms, text[3]);
+    kefu_db_int64_text (person, text[0]);
+    kefu_db_int64_text (given, text[1]);
+    kefu_db_int64_text (received, text[2]);
+    kefu_db_int64_text (rest_ms, text[3]);
     const char *values[] = {text[0], text[1], text[2], text[3]};
     return swaps_number (db, &sql_swap_too_close, 4, values, count) == 0 ? 0 : -1;
 }
@@ -333,11 +328,11 @@ scheduling_swaps_store_consecutive (kefu_db_t *db, int64_t person, int64_t shift
                                     int64_t start1_ms, int64_t start2_ms, int64_t *count)
 {
     char text[5][NUMBER_TEXT_SIZE];
-    number_text (person, text[0]);
-    number_text (shift1, text[1]);
-    number_text (shift2, text[2]);
-    number_text (start1_ms, text[3]);
-    number_text (start2_ms, text[4]);
+    kefu_db_int64_text (person, text[0]);
+    kefu_db_int64_text (shift1, text[1]);
+    kefu_db_int64_text (shift2, text[2]);
+    kefu_db_int64_text (start1_ms, text[3]);
+    kefu_db_int64_text (start2_ms, text[4]);
     const char *values[] = {text[0], text[1], text[2], text[3], text[4]};
     return swaps_number (db, &sql_swap_consecutive, 5, values, count) == 0 ? 0 : -1;
 }
@@ -347,9 +342,9 @@ scheduling_swaps_store_month_count (kefu_db_t *db, int64_t person, int64_t from_
                                     int64_t until_ms, int64_t *count)
 {
     char text[3][NUMBER_TEXT_SIZE];
-    number_text (person, text[0]);
-    number_text (from_ms, text[1]);
-    number_text (until_ms, text[2]);
+    kefu_db_int64_text (person, text[0]);
+    kefu_db_int64_text (from_ms, text[1]);
+    kefu_db_int64_text (until_ms, text[2]);
     const char *values[] = {text[0], text[1], text[2]};
     return swaps_number (db, &sql_swap_month_count, 3, values, count) == 0 ? 0 : -1;
 }

@@ -17,7 +17,7 @@
     "coalesce(rfc3339(v.retired_at), ''), rfc3339(v.created_at), v.row_id"
 #define REPLY_FROM " FROM reply_versions v JOIN replies r ON r.id = v.reply_id "
 
-enum { NUMBER_TEXT_SIZE = 24, REPLY_COLUMN_ROW_ID = 14 };
+enum { NUMBER_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE, REPLY_COLUMN_ROW_ID = 14 };
 
 static const kefu_sql_t sql_idempotency_read = {
     "replies_idempotency_read",
@@ -98,11 +98,6 @@ tickets_replies_rows_release (tickets_replies_rows_t *rows)
     memset (rows, 0, sizeof *rows);
 }
 
-static void
-number_text (int64_t number, char text[NUMBER_TEXT_SIZE])
-{
-    snprintf (text, NUMBER_TEXT_SIZE, "%" PRId64, number);
-}
 
 static void
 reply_from_row (PGresult *result, int row, Kefu__V1__StandardReply *reply)
@@ -168,7 +163,7 @@ tickets_replies_store_idempotency_bind (kefu_db_t *db, const char *actor, const 
                                         int64_t reply_id)
 {
     char id[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
+    kefu_db_int64_text (reply_id, id);
     const char *values[] = { actor, key, id };
     return kefu_db_command (db, &sql_idempotency_bind, 3, values);
 }
@@ -177,7 +172,7 @@ int
 tickets_replies_store_insert (kefu_db_t *db, const char *created_by, int64_t now_ms, int64_t *reply_id)
 {
     char now[NUMBER_TEXT_SIZE];
-    number_text (now_ms, now);
+    kefu_db_int64_text (now_ms, now);
     const char *values[] = { created_by, now };
     PGresult *result = kefu_db_run (db, &sql_reply_insert, 2, values);
     if (!result)
@@ -193,9 +188,9 @@ tickets_replies_store_insert_version (kefu_db_t *db, int64_t reply_id, int64_t v
                                       const char *author, int64_t now_ms)
 {
     char id[NUMBER_TEXT_SIZE], version_text[NUMBER_TEXT_SIZE], now[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
-    number_text (version, version_text);
-    number_text (now_ms, now);
+    kefu_db_int64_text (reply_id, id);
+    kefu_db_int64_text (version, version_text);
+    kefu_db_int64_text (now_ms, now);
     const char *values[] = { id, version_text, category, title, body, author, now };
     return kefu_db_command (db, &sql_version_insert, 7, values);
 }
@@ -204,7 +199,7 @@ int
 tickets_replies_store_lock (kefu_db_t *db, int64_t reply_id, int64_t *latest_version, int64_t *revision)
 {
     char id[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
+    kefu_db_int64_text (reply_id, id);
     const char *values[] = { id };
     PGresult *result = kefu_db_run (db, &sql_reply_lock, 1, values);
     if (!result)
@@ -222,8 +217,8 @@ int
 tickets_replies_store_touch (kefu_db_t *db, int64_t reply_id, int64_t latest_version)
 {
     char id[NUMBER_TEXT_SIZE], latest[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
-    number_text (latest_version, latest);
+    kefu_db_int64_text (reply_id, id);
+    kefu_db_int64_text (latest_version, latest);
     const char *values[] = { id, latest };
     return kefu_db_command (db, &sql_reply_touch, 2, values);
 }
@@ -232,7 +227,7 @@ int
 tickets_replies_store_approved_version (kefu_db_t *db, int64_t reply_id, int64_t *version)
 {
     char id[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
+    kefu_db_int64_text (reply_id, id);
     const char *values[] = { id };
     PGresult *result = kefu_db_run (db, &sql_approved_version, 1, values);
     if (!result)
@@ -248,9 +243,9 @@ version_change (kefu_db_t *db, const kefu_sql_t *statement, int64_t reply_id, in
                 const char *actor, int64_t now_ms)
 {
     char id[NUMBER_TEXT_SIZE], version_text[NUMBER_TEXT_SIZE], now[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
-    number_text (version, version_text);
-    number_text (now_ms, now);
+    kefu_db_int64_text (reply_id, id);
+    kefu_db_int64_text (version, version_text);
+    kefu_db_int64_text (now_ms, now);
     const char *values[] = { id, version_text, actor, now };
     PGresult *result = kefu_db_run (db, statement, 4, values);
     if (!result)
@@ -278,8 +273,8 @@ int
 tickets_replies_store_get (kefu_db_t *db, int64_t reply_id, int64_t version, tickets_replies_rows_t *rows)
 {
     char id[NUMBER_TEXT_SIZE], version_text[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
-    number_text (version, version_text);
+    kefu_db_int64_text (reply_id, id);
+    kefu_db_int64_text (version, version_text);
     const char *values[] = { id, version_text };
     PGresult *result = kefu_db_run (db, &sql_reply_get, 2, values);
     if (!result || rows_of_replies (result, rows) != 0)
@@ -291,7 +286,7 @@ int
 tickets_replies_store_versions (kefu_db_t *db, int64_t reply_id, tickets_replies_rows_t *rows)
 {
     char id[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
+    kefu_db_int64_text (reply_id, id);
     const char *values[] = { id };
     PGresult *result = kefu_db_run (db, &sql_reply_versions, 1, values);
     if (!result || rows_of_replies (result, rows) != 0)
@@ -305,8 +300,8 @@ tickets_replies_store_list (kefu_db_t *db, int64_t after, const char *category, 
                             tickets_replies_rows_t *rows)
 {
     char after_text[NUMBER_TEXT_SIZE], limit_text[NUMBER_TEXT_SIZE];
-    number_text (after, after_text);
-    number_text (limit, limit_text);
+    kefu_db_int64_text (after, after_text);
+    kefu_db_int64_text (limit, limit_text);
     const char *values[] = { after_text, category, state, text->pattern, text->gram, limit_text };
     if (tickets_store_custom_plans (db) != 0)
         return -1;
@@ -320,8 +315,8 @@ int
 tickets_replies_store_citable (kefu_db_t *db, int64_t reply_id, int64_t version, bool *citable)
 {
     char id[NUMBER_TEXT_SIZE], version_text[NUMBER_TEXT_SIZE];
-    number_text (reply_id, id);
-    number_text (version, version_text);
+    kefu_db_int64_text (reply_id, id);
+    kefu_db_int64_text (version, version_text);
     const char *values[] = { id, version_text };
     PGresult *result = kefu_db_run (db, &sql_citable, 2, values);
     if (!result)

@@ -22,7 +22,7 @@
     "ticket_id, from_status, to_status, actor_staff_id, reason, rfc3339(at), version, " \
     "coalesce(merged_from_ticket_id, 0)"
 
-enum { ID_TEXT_SIZE = 24 };
+enum { ID_TEXT_SIZE = KEFU_DB_INT64_TEXT_SIZE };
 
 static const kefu_sql_t sql_idempotency_claim = {
     "tickets_idempotency_claim",
@@ -710,20 +710,13 @@ rule_from_row (PGresult *result, int row, void *message)
     rule->updated_at = PQgetvalue (result, row, 5);
 }
 
-/*  Decimal text of `value` in `out` (ID_TEXT_SIZE). */
-static const char *
-id_text (int64_t value, char *out)
-{
-    snprintf (out, ID_TEXT_SIZE, "%" PRId64, value);
-    return out;
-}
 
 int
 tickets_store_handoff_add (kefu_db_t *db, int64_t ticket_id, const char *from, const char *to, const char *by,
                            const char *reason, int64_t at_ms, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id), from, to, by, reason, id_text (at_ms, at) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id), from, to, by, reason, kefu_db_int64_text (at_ms, at) };
     return run_read_one (db, &sql_handoff_insert, 6, values, rows, sizeof (Kefu__V1__TicketHandoff),
                          handoff_from_row);
 }
@@ -732,7 +725,7 @@ int
 tickets_store_handoffs (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id) };
     return run_read (db, &sql_handoffs, 1, values, rows, sizeof (Kefu__V1__TicketHandoff), handoff_from_row);
 }
 
@@ -741,7 +734,7 @@ tickets_store_watcher_add (kefu_db_t *db, int64_t ticket_id, const char *staff_i
                            int64_t at_ms, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id), staff_id, by, id_text (at_ms, at) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id), staff_id, by, kefu_db_int64_text (at_ms, at) };
     return run_read_one (db, &sql_watcher_insert, 4, values, rows, sizeof (Kefu__V1__TicketWatcher),
                          watcher_from_row);
 }
@@ -750,7 +743,7 @@ int
 tickets_store_watcher_remove (kefu_db_t *db, int64_t ticket_id, const char *staff_id, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id), staff_id };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id), staff_id };
     return run_read_one (db, &sql_watcher_delete, 2, values, rows, sizeof (Kefu__V1__TicketWatcher),
                          watcher_from_row);
 }
@@ -759,7 +752,7 @@ int
 tickets_store_watchers (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id) };
     return run_read (db, &sql_watchers, 1, values, rows, sizeof (Kefu__V1__TicketWatcher), watcher_from_row);
 }
 
@@ -770,8 +763,8 @@ tickets_store_comment_add (kefu_db_t *db, int64_t ticket_id, const char *body, c
 {
     char id[ID_TEXT_SIZE], at[ID_TEXT_SIZE], reply[ID_TEXT_SIZE], version[ID_TEXT_SIZE];
     const char *values[] = {
-        id_text (ticket_id, id), body, visibility, author, id_text (at_ms, at), id_text (reply_id, reply),
-        id_text (reply_version, version)
+        kefu_db_int64_text (ticket_id, id), body, visibility, author, kefu_db_int64_text (at_ms, at), kefu_db_int64_text (reply_id, reply),
+        kefu_db_int64_text (reply_version, version)
     };
     return run_read_one (db, &sql_comment_insert, 7, values, rows, sizeof (Kefu__V1__TicketComment),
                          comment_from_row);
@@ -781,7 +774,7 @@ int
 tickets_store_comments (kefu_db_t *db, int64_t ticket_id, const char *visibility, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id), visibility };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id), visibility };
     return run_read (db, &sql_comments, 2, values, rows, sizeof (Kefu__V1__TicketComment), comment_from_row);
 }
 
@@ -791,8 +784,8 @@ tickets_store_attachment_add (kefu_db_t *db, const Kefu__V1__AddAttachmentReques
 {
     char id[ID_TEXT_SIZE], size[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
     const char *values[] = {
-        id_text (request->id, id), request->file_name, request->media_type, id_text (request->size_bytes, size),
-        request->sha256, request->storage_uri, by, id_text (at_ms, at)
+        kefu_db_int64_text (request->id, id), request->file_name, request->media_type, kefu_db_int64_text (request->size_bytes, size),
+        request->sha256, request->storage_uri, by, kefu_db_int64_text (at_ms, at)
     };
     return run_read_one (db, &sql_attachment_insert, 8, values, rows, sizeof (Kefu__V1__TicketAttachment),
                          attachment_from_row);
@@ -802,7 +795,7 @@ int
 tickets_store_attachments (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id) };
     return run_read (db, &sql_attachments, 1, values, rows, sizeof (Kefu__V1__TicketAttachment),
                      attachment_from_row);
 }
@@ -814,8 +807,8 @@ tickets_store_dispatch_add (kefu_db_t *db, int64_t ticket_id, int64_t from_depar
 {
     char id[ID_TEXT_SIZE], from[ID_TEXT_SIZE], to[ID_TEXT_SIZE], rule[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
     const char *values[] = {
-        id_text (ticket_id, id), from_department ? id_text (from_department, from) : NULL,
-        id_text (to_department, to), by, reason, rule_id ? id_text (rule_id, rule) : NULL, id_text (at_ms, at)
+        kefu_db_int64_text (ticket_id, id), from_department ? kefu_db_int64_text (from_department, from) : NULL,
+        kefu_db_int64_text (to_department, to), by, reason, rule_id ? kefu_db_int64_text (rule_id, rule) : NULL, kefu_db_int64_text (at_ms, at)
     };
     return run_read_one (db, &sql_dispatch_insert, 7, values, rows, sizeof (Kefu__V1__TicketDispatch),
                          dispatch_from_row);
@@ -825,7 +818,7 @@ int
 tickets_store_dispatches (kefu_db_t *db, int64_t ticket_id, tickets_rows_t *rows)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, id) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, id) };
     return run_read (db, &sql_dispatches, 1, values, rows, sizeof (Kefu__V1__TicketDispatch), dispatch_from_row);
 }
 
@@ -833,7 +826,7 @@ int
 tickets_store_merge_parts (kefu_db_t *db, int64_t duplicate, int64_t primary)
 {
     char from[ID_TEXT_SIZE], into[ID_TEXT_SIZE];
-    const char *values[] = { id_text (duplicate, from), id_text (primary, into) };
+    const char *values[] = { kefu_db_int64_text (duplicate, from), kefu_db_int64_text (primary, into) };
     const kefu_sql_t *statements[] = {
         &sql_merge_transitions, &sql_merge_comments, &sql_merge_attachments, &sql_merge_watchers
     };
@@ -849,8 +842,8 @@ tickets_store_accountability (kefu_db_t *db, const Kefu__V1__ListAccountabilityR
 {
     char after[ID_TEXT_SIZE], limit_text[ID_TEXT_SIZE];
     const char *values[] = {
-        id_text (filters->after, after), filters->responsible_department, filters->responsible_person,
-        filters->responsible_party, id_text (limit, limit_text)
+        kefu_db_int64_text (filters->after, after), filters->responsible_department, filters->responsible_person,
+        filters->responsible_party, kefu_db_int64_text (limit, limit_text)
     };
     PGresult *result = kefu_db_run (db, &sql_accountability, 5, values);
     if (!result)
@@ -862,7 +855,7 @@ int
 tickets_store_department_create (kefu_db_t *db, const char *name, int64_t at_ms, tickets_rows_t *rows)
 {
     char at[ID_TEXT_SIZE];
-    const char *values[] = { name, id_text (at_ms, at) };
+    const char *values[] = { name, kefu_db_int64_text (at_ms, at) };
     return run_read_one (db, &sql_department_insert, 2, values, rows, sizeof (Kefu__V1__Department),
                          department_from_row);
 }
@@ -871,7 +864,7 @@ int
 tickets_store_department_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows)
 {
     char id_buffer[ID_TEXT_SIZE];
-    const char *values[] = { id_text (id, id_buffer) };
+    const char *values[] = { kefu_db_int64_text (id, id_buffer) };
     return run_read_one (db, for_update ? &sql_department_get_for_update : &sql_department_get, 1, values, rows,
                          sizeof (Kefu__V1__Department), department_from_row);
 }
@@ -881,7 +874,7 @@ tickets_store_department_update (kefu_db_t *db, int64_t id, const char *name, bo
                                  tickets_rows_t *rows)
 {
     char id_buffer[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
-    const char *values[] = { id_text (id, id_buffer), name, active ? "true" : "false", id_text (at_ms, at) };
+    const char *values[] = { kefu_db_int64_text (id, id_buffer), name, active ? "true" : "false", kefu_db_int64_text (at_ms, at) };
     return run_read_one (db, &sql_department_update, 4, values, rows, sizeof (Kefu__V1__Department),
                          department_from_row);
 }
@@ -890,7 +883,7 @@ int
 tickets_store_department_delete (kefu_db_t *db, int64_t id, tickets_rows_t *rows)
 {
     char id_buffer[ID_TEXT_SIZE];
-    const char *values[] = { id_text (id, id_buffer) };
+    const char *values[] = { kefu_db_int64_text (id, id_buffer) };
     return run_read_one (db, &sql_department_delete, 1, values, rows, sizeof (Kefu__V1__Department),
                          department_from_row);
 }
@@ -899,7 +892,7 @@ int
 tickets_store_departments (kefu_db_t *db, int64_t after, uint32_t limit, tickets_rows_t *rows)
 {
     char after_text[ID_TEXT_SIZE], limit_text[ID_TEXT_SIZE];
-    const char *values[] = { id_text (after, after_text), id_text (limit, limit_text) };
+    const char *values[] = { kefu_db_int64_text (after, after_text), kefu_db_int64_text (limit, limit_text) };
     return run_read (db, &sql_departments, 2, values, rows, sizeof (Kefu__V1__Department), department_from_row);
 }
 
@@ -908,7 +901,7 @@ tickets_store_rule_create (kefu_db_t *db, const char *category, int64_t departme
                            tickets_rows_t *rows)
 {
     char department[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
-    const char *values[] = { category, id_text (department_id, department), id_text (at_ms, at) };
+    const char *values[] = { category, kefu_db_int64_text (department_id, department), kefu_db_int64_text (at_ms, at) };
     return run_read_one (db, &sql_rule_insert, 3, values, rows, sizeof (Kefu__V1__RoutingRule), rule_from_row);
 }
 
@@ -916,7 +909,7 @@ int
 tickets_store_rule_get (kefu_db_t *db, int64_t id, bool for_update, tickets_rows_t *rows)
 {
     char id_buffer[ID_TEXT_SIZE];
-    const char *values[] = { id_text (id, id_buffer) };
+    const char *values[] = { kefu_db_int64_text (id, id_buffer) };
     return run_read_one (db, for_update ? &sql_rule_get_for_update : &sql_rule_get, 1, values, rows,
                          sizeof (Kefu__V1__RoutingRule), rule_from_row);
 }
@@ -927,7 +920,7 @@ tickets_store_rule_update (kefu_db_t *db, int64_t id, const char *category, int6
 {
     char id_buffer[ID_TEXT_SIZE], department[ID_TEXT_SIZE], at[ID_TEXT_SIZE];
     const char *values[] = {
-        id_text (id, id_buffer), category, id_text (department_id, department), id_text (at_ms, at)
+        kefu_db_int64_text (id, id_buffer), category, kefu_db_int64_text (department_id, department), kefu_db_int64_text (at_ms, at)
     };
     return run_read_one (db, &sql_rule_update, 4, values, rows, sizeof (Kefu__V1__RoutingRule), rule_from_row);
 }
@@ -936,7 +929,7 @@ int
 tickets_store_rule_delete (kefu_db_t *db, int64_t id, tickets_rows_t *rows)
 {
     char id_buffer[ID_TEXT_SIZE];
-    const char *values[] = { id_text (id, id_buffer) };
+    const char *values[] = { kefu_db_int64_text (id, id_buffer) };
     return run_read_one (db, &sql_rule_delete, 1, values, rows, sizeof (Kefu__V1__RoutingRule), rule_from_row);
 }
 
@@ -944,7 +937,7 @@ int
 tickets_store_rules (kefu_db_t *db, int64_t after, uint32_t limit, tickets_rows_t *rows)
 {
     char after_text[ID_TEXT_SIZE], limit_text[ID_TEXT_SIZE];
-    const char *values[] = { id_text (after, after_text), id_text (limit, limit_text) };
+    const char *values[] = { kefu_db_int64_text (after, after_text), kefu_db_int64_text (limit, limit_text) };
     return run_read (db, &sql_rules, 2, values, rows, sizeof (Kefu__V1__RoutingRule), rule_from_row);
 }
 
@@ -995,7 +988,7 @@ int
 tickets_store_creation_key_bind (kefu_db_t *db, const char *actor, const char *key, int64_t result_id)
 {
     char id[ID_TEXT_SIZE];
-    const char *values[] = { actor, key, id_text (result_id, id) };
+    const char *values[] = { actor, key, kefu_db_int64_text (result_id, id) };
     return kefu_db_command (db, &sql_creation_key_bind, 3, values);
 }
 
@@ -1003,7 +996,7 @@ int
 tickets_store_comment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows)
 {
     char ticket[ID_TEXT_SIZE], comment[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, ticket), id_text (id, comment) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, ticket), kefu_db_int64_text (id, comment) };
     return run_read_one (db, &sql_comment_get, 2, values, rows, sizeof (Kefu__V1__TicketComment), comment_from_row);
 }
 
@@ -1011,7 +1004,7 @@ int
 tickets_store_attachment_get (kefu_db_t *db, int64_t ticket_id, int64_t id, tickets_rows_t *rows)
 {
     char ticket[ID_TEXT_SIZE], attachment[ID_TEXT_SIZE];
-    const char *values[] = { id_text (ticket_id, ticket), id_text (id, attachment) };
+    const char *values[] = { kefu_db_int64_text (ticket_id, ticket), kefu_db_int64_text (id, attachment) };
     return run_read_one (db, &sql_attachment_get, 2, values, rows, sizeof (Kefu__V1__TicketAttachment),
                          attachment_from_row);
 }
